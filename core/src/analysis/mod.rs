@@ -1,0 +1,2 @@
+//! The analysis pipeline: configuration, running measures over channel and region
+//! pairs, tidy results and their export.

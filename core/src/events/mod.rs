@@ -1,0 +1,1 @@
+//! One-dimensional events: peaks, threshold crossings, annotations, spike times.

@@ -1,0 +1,180 @@
+//! Synchrony measures as plugins behind one trait, [`Measure`], and their
+//! [`registry`].
+//!
+//! A measure declares what it reads ([`InputKind`]), its parameters ([`ParamSpec`],
+//! which drive the CLI flags and the GUI widgets) and the values it returns
+//! ([`OutputSpec`]). Pairwise measures implement [`Measure::compute`]; measures that
+//! need the whole channel set at once (a multivariate AR model, omega complexity)
+//! override [`Measure::compute_set`].
+
+mod params;
+mod registry;
+
+pub use params::{ParamKind, ParamSpec, ParamValue, ParamValues};
+pub use registry::{find, registry};
+
+use crate::bumps::Bump;
+use ndarray::{ArrayView2, ArrayView3};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What a measure reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InputKind {
+    /// Event times in seconds (spike trains, bump centre times, peaks…).
+    PointProcess,
+    /// Bumps of the time-frequency maps.
+    Bumps,
+    /// Sampled signals.
+    Continuous,
+}
+
+/// Name, unit and meaning of one value a measure returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub name: &'static str,
+    /// Unit, `""` when dimensionless.
+    pub unit: &'static str,
+    pub doc: &'static str,
+}
+
+/// One value computed by a measure, named as in its [`OutputSpec`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Value {
+    pub name: String,
+    pub value: f64,
+}
+
+impl Value {
+    pub fn new(name: impl Into<String>, value: f64) -> Self {
+        Value { name: name.into(), value }
+    }
+}
+
+/// What a set-level result refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Target {
+    /// Channels `(i, j)` of the set; for directed measures, from `i` to `j`.
+    Pair(usize, usize),
+    /// One channel of the set.
+    Channel(usize),
+    /// The whole set (omega complexity, global field synchronization).
+    Set,
+}
+
+/// The data of one pair of channels.
+#[derive(Debug, Clone)]
+pub enum PairInput<'a> {
+    /// Event times in seconds, sorted ascending, observed over `window` (seconds).
+    PointProcess { x: &'a [f64], y: &'a [f64], window: (f64, f64) },
+    /// Bumps of both channels, observed over `window` (seconds).
+    Bumps { x: &'a [Bump], y: &'a [Bump], window: (f64, f64) },
+    /// Signals as epochs × samples (one row for a single segment), sample rate `fs` Hz.
+    Continuous { x: ArrayView2<'a, f64>, y: ArrayView2<'a, f64>, fs: f64 },
+}
+
+/// The data of a whole channel set.
+#[derive(Debug, Clone)]
+pub enum SetInput<'a> {
+    PointProcess { trains: &'a [Vec<f64>], window: (f64, f64) },
+    Bumps { bumps: &'a [Vec<Bump>], window: (f64, f64) },
+    /// channels × epochs × samples, sample rate `fs` Hz.
+    Continuous { data: ArrayView3<'a, f64>, fs: f64 },
+}
+
+impl SetInput<'_> {
+    /// Number of channels in the set.
+    pub fn n_channels(&self) -> usize {
+        match self {
+            SetInput::PointProcess { trains, .. } => trains.len(),
+            SetInput::Bumps { bumps, .. } => bumps.len(),
+            SetInput::Continuous { data, .. } => data.shape()[0],
+        }
+    }
+
+    /// The data of channels `i` and `j` as a pair.
+    pub fn pair(&self, i: usize, j: usize) -> PairInput<'_> {
+        match self {
+            SetInput::PointProcess { trains, window } => PairInput::PointProcess {
+                x: &trains[i],
+                y: &trains[j],
+                window: *window,
+            },
+            SetInput::Bumps { bumps, window } => PairInput::Bumps {
+                x: &bumps[i],
+                y: &bumps[j],
+                window: *window,
+            },
+            SetInput::Continuous { data, fs } => PairInput::Continuous {
+                x: data.index_axis(ndarray::Axis(0), i),
+                y: data.index_axis(ndarray::Axis(0), j),
+                fs: *fs,
+            },
+        }
+    }
+
+    fn kind(&self) -> InputKind {
+        match self {
+            SetInput::PointProcess { .. } => InputKind::PointProcess,
+            SetInput::Bumps { .. } => InputKind::Bumps,
+            SetInput::Continuous { .. } => InputKind::Continuous,
+        }
+    }
+}
+
+/// Why a measure could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum MeasureError {
+    #[error("measure `{measure}` reads {expected:?} input, got {got:?}")]
+    WrongInput { measure: &'static str, expected: InputKind, got: InputKind },
+    #[error("parameter `{name}`: {reason}")]
+    Param { name: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A synchrony measure.
+pub trait Measure: Send + Sync {
+    /// Stable identifier used on the command line and in result tables (`victor-purpura`).
+    fn id(&self) -> &'static str;
+    /// Human-readable name.
+    fn title(&self) -> &'static str;
+    /// One paragraph: the definition, with units.
+    fn doc(&self) -> &'static str;
+    fn input(&self) -> InputKind;
+    fn params(&self) -> &'static [ParamSpec];
+    fn outputs(&self) -> &'static [OutputSpec];
+    /// Whether `compute(x, y)` differs from `compute(y, x)` (Granger family).
+    fn directed(&self) -> bool {
+        false
+    }
+
+    /// The measure on one pair of channels.
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError>;
+
+    /// The measure on a whole channel set: by default every pair `i < j` (and `j > i`
+    /// too when [`directed`](Measure::directed)), in parallel, in a deterministic order.
+    fn compute_set(
+        &self,
+        set: &SetInput,
+        params: &ParamValues,
+    ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
+        if set.kind() != self.input() {
+            return Err(MeasureError::WrongInput {
+                measure: self.id(),
+                expected: self.input(),
+                got: set.kind(),
+            });
+        }
+        let n = set.n_channels();
+        let directed = self.directed();
+        let pairs: Vec<(usize, usize)> = (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .filter(|&(i, j)| if directed { i != j } else { i < j })
+            .collect();
+        pairs
+            .par_iter()
+            .map(|&(i, j)| Ok((Target::Pair(i, j), self.compute(&set.pair(i, j), params)?)))
+            .collect()
+    }
+}

@@ -1,0 +1,252 @@
+//! Recordings: the header, signals and annotations of an EEG file, with samples read
+//! on demand in physical units.
+//!
+//! A [`Recording`] is opened from a file ([`Recording::open`]) or built from samples in
+//! memory ([`Recording::from_samples`]). Samples are returned in the channel's physical
+//! unit (µV for EEG in practice; see [`SignalInfo::unit`]).
+
+mod error;
+
+pub use error::RecordingError;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// File format of a recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    Edf,
+    EdfPlusC,
+    EdfPlusD,
+    Bdf,
+    BdfPlusC,
+    BdfPlusD,
+    Csv,
+    Memory,
+}
+
+/// Kind of a channel, from its label and unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChannelKind {
+    Eeg,
+    Eog,
+    Ecg,
+    Emg,
+    Other,
+}
+
+/// One data signal (annotation channels are not signals).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignalInfo {
+    /// Label as written in the file.
+    pub label: String,
+    /// Canonical 10-20/10-10 electrode name (`Fp1`, `Cz`…) when the label names one.
+    pub canonical: Option<String>,
+    pub kind: ChannelKind,
+    /// Physical unit as written in the file (`uV`, `mV`…).
+    pub unit: String,
+    /// Samples per second, Hz (need not be an integer).
+    pub sample_rate: f64,
+    /// Number of samples in the whole recording.
+    pub n_samples: usize,
+    pub physical_min: f64,
+    pub physical_max: f64,
+    pub digital_min: i32,
+    pub digital_max: i32,
+    pub prefilter: String,
+    pub transducer: String,
+}
+
+/// One annotation: onset and duration in seconds from the start of the recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Annotation {
+    pub onset: f64,
+    pub duration: Option<f64>,
+    pub text: String,
+}
+
+/// How strictly to read a file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Read what can be read from files EDFbrowser would repair, with a warning for
+    /// every repair, instead of refusing them.
+    pub lenient: bool,
+}
+
+/// Where the samples live.
+#[derive(Debug, Clone)]
+enum Store {
+    /// One vector per signal, in physical units.
+    Memory(Vec<Vec<f32>>),
+}
+
+/// An EEG recording: header, signals, annotations, samples on demand.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// The file it was read from (`None` when built in memory).
+    pub path: Option<PathBuf>,
+    pub format: Format,
+    signals: Vec<SignalInfo>,
+    annotations: Vec<Annotation>,
+    /// Non-fatal problems found while reading (and repairs in lenient mode).
+    pub warnings: Vec<String>,
+    store: Store,
+}
+
+impl Recording {
+    /// Opens a recording file; the format is recognised from its content.
+    pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
+        let _ = options;
+        Err(RecordingError::Unsupported {
+            path: path.to_path_buf(),
+            reason: "no file reader is available yet".into(),
+        })
+    }
+
+    /// Builds a recording from samples in memory: `data` is channels × samples, in `unit`,
+    /// all channels at `sample_rate` Hz.
+    pub fn from_samples(
+        labels: Vec<String>,
+        sample_rate: f64,
+        unit: &str,
+        data: Array2<f32>,
+    ) -> Result<Recording, RecordingError> {
+        if labels.len() != data.nrows() {
+            return Err(RecordingError::InvalidInput(format!(
+                "{} labels for {} channels",
+                labels.len(),
+                data.nrows()
+            )));
+        }
+        if !(sample_rate.is_finite() && sample_rate > 0.0) {
+            return Err(RecordingError::InvalidInput(format!(
+                "sample rate must be a positive number of Hz, got {sample_rate}"
+            )));
+        }
+        let n = data.ncols();
+        let signals = labels
+            .into_iter()
+            .zip(data.rows())
+            .map(|(label, row)| {
+                let (lo, hi) = row
+                    .iter()
+                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+                SignalInfo {
+                    canonical: None,
+                    kind: ChannelKind::Eeg,
+                    label,
+                    unit: unit.to_string(),
+                    sample_rate,
+                    n_samples: n,
+                    physical_min: if lo.is_finite() { lo as f64 } else { -1.0 },
+                    physical_max: if hi.is_finite() { hi as f64 } else { 1.0 },
+                    digital_min: -32768,
+                    digital_max: 32767,
+                    prefilter: String::new(),
+                    transducer: String::new(),
+                }
+            })
+            .collect();
+        let store = Store::Memory(data.rows().into_iter().map(|r| r.to_vec()).collect());
+        Ok(Recording {
+            path: None,
+            format: Format::Memory,
+            signals,
+            annotations: Vec::new(),
+            warnings: Vec::new(),
+            store,
+        })
+    }
+
+    /// Adds annotations (used by in-memory recordings and the simulator).
+    pub fn with_annotations(mut self, annotations: Vec<Annotation>) -> Self {
+        self.annotations = annotations;
+        self
+    }
+
+    /// The data signals (annotation channels excluded).
+    pub fn signals(&self) -> &[SignalInfo] {
+        &self.signals
+    }
+
+    /// All annotations, sorted by onset.
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.annotations
+    }
+
+    /// Duration of the recording, seconds.
+    pub fn duration(&self) -> f64 {
+        self.signals
+            .iter()
+            .map(|s| s.n_samples as f64 / s.sample_rate)
+            .fold(0.0, f64::max)
+    }
+
+    /// Index of the signal whose label or canonical name equals `name`
+    /// (case-insensitive).
+    pub fn channel_index(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.signals.iter().position(|s| {
+            s.label.trim().eq_ignore_ascii_case(name)
+                || s.canonical.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// Samples of signal `index` from `start` to `end` seconds (physical units).
+    /// The range is clipped to the recording.
+    pub fn read_signal(&self, index: usize, start: f64, end: f64) -> Result<Vec<f32>, RecordingError> {
+        let info = self.signals.get(index).ok_or_else(|| {
+            RecordingError::InvalidInput(format!(
+                "signal index {index} out of range (the recording has {} signals)",
+                self.signals.len()
+            ))
+        })?;
+        let (a, b) = sample_range(info, start, end)?;
+        match &self.store {
+            Store::Memory(rows) => Ok(rows[index][a..b].to_vec()),
+        }
+    }
+
+    /// Samples of several signals that share one sample rate, as channels × samples.
+    pub fn read_window(&self, channels: &[usize], start: f64, end: f64) -> Result<Array2<f32>, RecordingError> {
+        let mut rate = None;
+        for &c in channels {
+            let info = self.signals.get(c).ok_or_else(|| {
+                RecordingError::InvalidInput(format!("signal index {c} out of range"))
+            })?;
+            match rate {
+                None => rate = Some(info.sample_rate),
+                Some(r) if (r - info.sample_rate).abs() > 1e-9 => {
+                    return Err(RecordingError::InvalidInput(format!(
+                        "signals have different sample rates ({r} Hz and {} Hz); resample first",
+                        info.sample_rate
+                    )))
+                }
+                _ => {}
+            }
+        }
+        let rows: Vec<Vec<f32>> = channels
+            .iter()
+            .map(|&c| self.read_signal(c, start, end))
+            .collect::<Result<_, _>>()?;
+        let n = rows.iter().map(Vec::len).min().unwrap_or(0);
+        let mut out = Array2::<f32>::zeros((rows.len(), n));
+        for (mut dst, src) in out.rows_mut().into_iter().zip(&rows) {
+            dst.assign(&ndarray::ArrayView1::from(&src[..n]));
+        }
+        Ok(out)
+    }
+}
+
+/// Sample index range `[a, b)` of `info` covering `[start, end)` seconds.
+fn sample_range(info: &SignalInfo, start: f64, end: f64) -> Result<(usize, usize), RecordingError> {
+    if !(start.is_finite() && end.is_finite()) || end < start {
+        return Err(RecordingError::InvalidInput(format!(
+            "invalid time window {start}..{end} s"
+        )));
+    }
+    let a = ((start.max(0.0) * info.sample_rate).round() as usize).min(info.n_samples);
+    let b = ((end * info.sample_rate).round().max(0.0) as usize).min(info.n_samples);
+    Ok((a, b.max(a)))
+}

@@ -1,0 +1,2 @@
+//! Preprocessing: zero-phase filters, resampling, re-referencing, windows and
+//! artifact-free segment selection.
