@@ -1,10 +1,18 @@
 //! `sesame`: the GUI when started without a subcommand, the headless CLI with one.
 
-use anyhow::Result;
+mod cli;
+
 use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sesame", version, about = "Stochastic event synchrony analysis for multichannel EEG")]
+#[command(
+    name = "sesame",
+    version,
+    about = "Stochastic event synchrony analysis for multichannel EEG",
+    long_about = "Stochastic event synchrony analysis for multichannel EEG.\n\n\
+                  Without a subcommand, opens the desktop application."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -13,9 +21,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {}
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sesame: error: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
