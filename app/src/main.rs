@@ -19,12 +19,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Show the header, signals, annotations, gaps and warnings of a recording file.
+    Info(cli::info::InfoArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
+        Some(Command::Info(args)) => cli::info::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
