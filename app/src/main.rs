@@ -19,12 +19,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Pairwise stochastic event synchrony of two signals' events (CSV).
+    Ses(cli::ses::SesArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
+        Some(Command::Ses(args)) => cli::ses::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
