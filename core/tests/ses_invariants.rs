@@ -237,7 +237,7 @@ fn bumps_invariants_and_certificates() {
         let (x, y) = Surrogate2d::spec(th, 0.2).generate(&mut rng);
         let r = ses_bumps(&x, &y, &BumpOptions::default()).unwrap();
         let e = ses_bumps(&x, &y, &BumpOptions { method: sesame_core::ses::AlignmentMethod::Exact, ..BumpOptions::default() }).unwrap();
-        assert!(r.params.certified, "uncertified alignment");
+        assert!(r.params.certified, "uncertified alignment (case {k}): {:?}", r.trace.iter().map(|t| t.stats).collect::<Vec<_>>());
         assert!((r.params.cost - e.params.cost).abs() < 1e-9 * (1.0 + e.params.cost.abs()));
         for w in r.trace.windows(2) {
             assert!(w[1].cost <= w[0].cost + 1e-9);

@@ -83,7 +83,7 @@ fn agrees(ours: (f64, f64), n: f64, spec: (f64, f64), n_spec: f64, rounding: f64
 }
 
 fn run_1d_cell(dt: f64, sig: f64, pd: f64, oracle_beta: bool, trials: usize, seed: u64) -> [(f64, f64); 3] {
-    let lam = 0.01;
+    let lam: f64 = 0.01;
     let beta = if oracle_beta { pd * lam.sqrt() } else { 0.02 };
     let opts = OneDOptions {
         cost: NonCoincidentCost::Beta(beta),

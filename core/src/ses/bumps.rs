@@ -380,7 +380,7 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
         cost: last.cost,
         iterations: trace.len(),
         converged,
-        certified: fallback_steps == 0,
+        certified: last.stats.uncertified_components == 0,
         fallback_steps,
     };
     Ok(BumpResult { params, alignment: Alignment::from_pairs(last.pairs.clone(), n, m), trace })

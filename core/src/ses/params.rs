@@ -153,12 +153,14 @@ pub struct BumpSesParams {
     pub cost: f64,
     pub iterations: usize,
     pub converged: bool,
-    /// Every alignment step's matching is a verified minimum-cost matching produced by the
-    /// requested method: with max-product, its decisions formed a valid matching whose cost
-    /// equals the exact optimum; with the exact solver, always true.
+    /// The final alignment (the one the parameters are estimated from) was produced by the
+    /// requested method and verified optimal: with max-product, in every component its
+    /// decisions converged, formed a valid matching with no undecided belief, and reached
+    /// the exact optimum's gain; with the exact solver, always true.
     pub certified: bool,
-    /// Alignment steps (of the kept run) in which max-product failed its safeguards or its
-    /// certificate, so the exact matching was used instead.
+    /// Alignment steps in which max-product failed its safeguards or its certificate in
+    /// some component, so the exact matching was used there instead (earlier steps may
+    /// fall back while the final one is certified).
     pub fallback_steps: usize,
 }
 
