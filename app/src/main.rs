@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Show the header, signals, annotations, gaps and warnings of a recording file.
     Info(cli::info::InfoArgs),
+    /// Pairwise stochastic event synchrony of two signals' events (CSV).
+    Ses(cli::ses::SesArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
     let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
         Some(Command::Info(args)) => cli::info::run(args),
+        Some(Command::Ses(args)) => cli::ses::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,3 +2,4 @@
 //! parse, call `sesame-core`, print or write.
 
 pub mod info;
+pub mod ses;
