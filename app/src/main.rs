@@ -19,12 +19,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// N-signal stochastic event synchrony (SES Part III) on an event CSV.
+    SesMulti(cli::ses_multi::MultiArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
+        Some(Command::SesMulti(args)) => cli::ses_multi::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
