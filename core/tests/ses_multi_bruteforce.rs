@@ -221,11 +221,12 @@ fn n2_ilp_equals_part_one_alignment() {
         let ny = rng.gen_range(1..=12);
         let mut x: Vec<f64> = (0..nx).map(|_| rng.gen_range(0.0..500.0)).collect();
         let dt = rng.gen_range(-20.0..20.0);
-        let mut y: Vec<f64> = x
-            .iter()
-            .filter(|_| rng.gen::<f64>() < 0.8)
-            .map(|v| v + dt + rng.gen_range(-15.0..15.0))
-            .collect();
+        let mut y: Vec<f64> = Vec::new();
+        for &v in &x {
+            if rng.gen::<f64>() < 0.8 {
+                y.push(v + dt + rng.gen_range(-15.0..15.0));
+            }
+        }
         while y.len() < ny {
             y.push(rng.gen_range(0.0..500.0));
         }
