@@ -88,7 +88,9 @@ fn to_input(ev: &[(usize, f64)], n: usize) -> MultiInput {
 /// spurious events.
 fn instance(rng: &mut ChaCha8Rng, n: usize, max_total: usize) -> Vec<(usize, f64)> {
     loop {
-        let hidden: Vec<f64> = (0..rng.gen_range(1..=5)).map(|_| rng.gen_range(0.0..120.0)).collect();
+        let hidden: Vec<f64> = (0..rng.gen_range(1..=5))
+            .map(|_| rng.gen_range(0.0..120.0))
+            .collect();
         let jit = rng.gen_range(1.0..15.0);
         let mut ev = Vec::new();
         for sig in 0..n {
@@ -141,7 +143,11 @@ fn ilp_equals_brute_force_on_random_instances() {
             }
         }
         assert!(seen.iter().all(|&v| v == 1), "not a partition");
-        let ilp_cost: f64 = al.clusters.iter().map(|c| cost(&ev, c, &delta, s, kappa)).sum();
+        let ilp_cost: f64 = al
+            .clusters
+            .iter()
+            .map(|c| cost(&ev, c, &delta, s, kappa))
+            .sum();
         let best = brute_force(&ev, n, &delta, s, kappa);
         assert!(
             (ilp_cost - best).abs() <= 1e-7 * best.abs().max(1.0),

@@ -44,8 +44,11 @@ fn input(events: &[(usize, f64)], n: usize) -> MultiInput {
 
 #[test]
 fn fixture_c_constants() {
-    let r = ses_multi(&input(&EVENTS_C, 3), &fixture_options(12.0, 2.0, 25.0, 25.0, 60.0))
-        .expect("fixture C runs");
+    let r = ses_multi(
+        &input(&EVENTS_C, 3),
+        &fixture_options(12.0, 2.0, 25.0, 25.0, 60.0),
+    )
+    .expect("fixture C runs");
     assert_eq!(
         r.clusters,
         vec![vec![0, 3, 6], vec![1, 4], vec![2, 7], vec![5], vec![8]]
@@ -57,7 +60,11 @@ fn fixture_c_constants() {
     assert!((r.s - 10.383_333_333_333_333).abs() < 1e-9, "s = {}", r.s);
     assert!((r.st - 2.0 * r.s).abs() < 1e-12);
     assert!((r.rho_single - 2.0 / 9.0).abs() < 1e-12);
-    assert!((r.pd_hat - 0.457_427_107_756_338_2).abs() < 1e-9, "pd {}", r.pd_hat);
+    assert!(
+        (r.pd_hat - 0.457_427_107_756_338_2).abs() < 1e-9,
+        "pd {}",
+        r.pd_hat
+    );
     assert_eq!(r.cluster_sizes, vec![2, 2, 1]);
     assert!(r.converged);
     assert_eq!(r.solver.status, "optimal");
@@ -100,7 +107,12 @@ fn fixture_c_from_json() {
         .as_array()
         .expect("events")
         .iter()
-        .map(|e| (e[0].as_u64().expect("signal") as usize, e[1].as_f64().expect("time")))
+        .map(|e| {
+            (
+                e[0].as_u64().expect("signal") as usize,
+                e[1].as_f64().expect("time"),
+            )
+        })
         .collect();
     let st = &case["settings"];
     let f = |k: &str| st[k].as_f64().expect("numeric setting");
@@ -160,7 +172,11 @@ fn fractional_lp_goes_to_milp() {
     let costs = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 10.0];
     let sol = solve_set_partition(3, &columns, &costs, 10.0).expect("solves");
     assert!(!sol.lp_integral);
-    assert!((sol.lp_bound - 1.5).abs() < 1e-9, "lp bound {}", sol.lp_bound);
+    assert!(
+        (sol.lp_bound - 1.5).abs() < 1e-9,
+        "lp bound {}",
+        sol.lp_bound
+    );
     assert!((sol.objective - 2.0).abs() < 1e-9);
     assert!(sol.gap <= 1e-6);
     assert_eq!(sol.chosen.len(), 2);
@@ -242,7 +258,11 @@ fn bump_version_reproduces_pairwise_fixture_b() {
         r.clusters,
         vec![vec![0, 4], vec![1, 5], vec![2, 6], vec![3], vec![7]]
     );
-    assert!((r.delta[1] - 0.086_842_105_3).abs() < 1e-9, "δt {}", r.delta[1]);
+    assert!(
+        (r.delta[1] - 0.086_842_105_3).abs() < 1e-9,
+        "δt {}",
+        r.delta[1]
+    );
     assert!((r.st - 0.020_916_985_4).abs() < 1e-9, "st {}", r.st);
     let df = r.delta_f.as_ref().expect("frequency offsets")[1];
     assert!((df - 0.008_706_108_7).abs() < 1e-9, "δf {df}");
@@ -251,4 +271,30 @@ fn bump_version_reproduces_pairwise_fixture_b() {
     assert!((r.rho_single - 0.25).abs() < 1e-12);
     assert_eq!(r.pairwise.len(), 1);
     assert!((r.pairwise[0].delta - r.delta[1]).abs() < 1e-12);
+}
+
+#[test]
+fn time_limit_is_an_error_not_a_hang() {
+    let opts = MultiOptions {
+        time_limit_s: 1e-9,
+        ..fixture_options(12.0, 2.0, 25.0, 25.0, 60.0)
+    };
+    let e = ses_multi(&input(&EVENTS_C, 3), &opts).unwrap_err();
+    assert!(
+        matches!(e, sesame_core::ses::multi::MultiError::TimeLimit { .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("time limit"), "{e}");
+}
+
+#[test]
+fn candidate_explosion_is_an_error() {
+    // 5 signals × 12 events inside one huge fixed window: far more than 1000 candidates.
+    let events: Vec<(usize, f64)> = (0..60).map(|k| (k % 5, k as f64)).collect();
+    let opts = MultiOptions {
+        max_candidates_per_component: 1000,
+        ..fixture_options(12.0, 2.0, 25.0, 25.0, 1e6)
+    };
+    let e = ses_multi(&input(&events, 5), &opts).unwrap_err().to_string();
+    assert!(e.contains("exceed the limit 1000"), "{e}");
 }

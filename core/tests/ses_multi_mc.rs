@@ -19,10 +19,54 @@ const TABLE_TRIALS: f64 = 40.0;
 
 /// Oracle table rows: s, p_d, then (mean, sd) of δ̂_2, δ̂_3, δ̂_4, ŝ, ρ_single, p̂_d.
 const TABLE: [(f64, f64, [(f64, f64); 6]); 4] = [
-    (25.0, 0.1, [(5.04, 1.15), (9.78, 1.27), (14.78, 1.35), (22.2, 2.9), (0.001, 0.003), (0.106, 0.025)]),
-    (25.0, 0.3, [(5.00, 1.84), (10.11, 2.04), (14.89, 1.93), (24.7, 5.2), (0.032, 0.019), (0.301, 0.046)]),
-    (100.0, 0.1, [(4.44, 2.71), (10.03, 3.57), (15.02, 2.87), (86.3, 18.7), (0.000, 0.002), (0.099, 0.029)]),
-    (100.0, 0.3, [(5.20, 4.64), (9.54, 3.64), (14.89, 4.43), (86.3, 22.8), (0.023, 0.016), (0.278, 0.038)]),
+    (
+        25.0,
+        0.1,
+        [
+            (5.04, 1.15),
+            (9.78, 1.27),
+            (14.78, 1.35),
+            (22.2, 2.9),
+            (0.001, 0.003),
+            (0.106, 0.025),
+        ],
+    ),
+    (
+        25.0,
+        0.3,
+        [
+            (5.00, 1.84),
+            (10.11, 2.04),
+            (14.89, 1.93),
+            (24.7, 5.2),
+            (0.032, 0.019),
+            (0.301, 0.046),
+        ],
+    ),
+    (
+        100.0,
+        0.1,
+        [
+            (4.44, 2.71),
+            (10.03, 3.57),
+            (15.02, 2.87),
+            (86.3, 18.7),
+            (0.000, 0.002),
+            (0.099, 0.029),
+        ],
+    ),
+    (
+        100.0,
+        0.3,
+        [
+            (5.20, 4.64),
+            (9.54, 3.64),
+            (14.89, 4.43),
+            (86.3, 22.8),
+            (0.023, 0.016),
+            (0.278, 0.038),
+        ],
+    ),
 ];
 const NAMES: [&str; 6] = ["δ̂_2", "δ̂_3", "δ̂_4", "ŝ", "ρ_single", "p̂_d"];
 
@@ -80,7 +124,9 @@ fn n_signal_monte_carlo_table_and_bivariate_comparison() {
     let mut bi_mse_delta = 0.0;
     let mut multi_mse_s = 0.0;
     let mut bi_mse_s = 0.0;
-    eprintln!("N-signal SES Monte-Carlo (N = 4, T = 3000 ms, λ = 0.01/ms, {n_trials} trials per cell)");
+    eprintln!(
+        "N-signal SES Monte-Carlo (N = 4, T = 3000 ms, λ = 0.01/ms, {n_trials} trials per cell)"
+    );
     eprintln!("| s | p_d | quantity | Rust mean (sd) | oracle mean (sd) | |diff| / 3·SE |");
     eprintln!("|---|---|---|---|---|---|");
     let mut comparison = Vec::new();
@@ -132,7 +178,10 @@ fn n_signal_monte_carlo_table_and_bivariate_comparison() {
                 NAMES[q]
             );
             if (m - tm).abs() >= se3 && !((m - tm).abs() < 1e-3 && se3 == 0.0) {
-                failures.push(format!("s={s} pd={pd} {}: {m:.4} vs {tm} (3SE {se3:.4})", NAMES[q]));
+                failures.push(format!(
+                    "s={s} pd={pd} {}: {m:.4} vs {tm} (3SE {se3:.4})",
+                    NAMES[q]
+                ));
             }
         }
         // Bias and spread, N-variate vs bivariate, on the same surrogates.

@@ -89,9 +89,12 @@ struct Parsed {
 }
 
 fn parse_f64(s: &str, path: &Path, row: usize, col: &str) -> Result<f64> {
-    s.trim()
-        .parse::<f64>()
-        .with_context(|| format!("{}: row {row}, column `{col}`: `{s}` is not a number", path.display()))
+    s.trim().parse::<f64>().with_context(|| {
+        format!(
+            "{}: row {row}, column `{col}`: `{s}` is not a number",
+            path.display()
+        )
+    })
 }
 
 fn read_events(path: &Path) -> Result<Parsed> {
@@ -105,7 +108,11 @@ fn read_events(path: &Path) -> Result<Parsed> {
         .clone();
     let idx = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let Some(sig_col) = idx("signal") else {
-        bail!("{}: missing column `signal` (header: {:?})", path.display(), headers);
+        bail!(
+            "{}: missing column `signal` (header: {:?})",
+            path.display(),
+            headers
+        );
     };
     let bump_cols = ["t", "f", "dt", "df", "amplitude"].map(idx);
     let time_col = idx("time");
@@ -262,7 +269,7 @@ fn json_output(r: &MultiResult, labels: &[String], with_clusters: bool) -> serde
     out
 }
 
-fn summary(r: &MultiResult, labels: &[String]) -> String {
+fn summary(r: &MultiResult, labels: &[String], reference: usize) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let _ = writeln!(
@@ -274,15 +281,25 @@ fn summary(r: &MultiResult, labels: &[String]) -> String {
         r.iterations,
         if r.converged { "" } else { ", NOT converged" }
     );
-    let _ = writeln!(s, "  offsets δ (relative to {}):", labels[0]);
+    let _ = writeln!(s, "  offsets δ (relative to {}):", labels[reference]);
     for (l, d) in labels.iter().zip(&r.delta) {
         let _ = writeln!(s, "    {l:>12}: {d:+.6}");
     }
-    let _ = writeln!(s, "  jitter s = {:.6e} (st = 2s = {:.6e}, σ = {:.6})", r.s, r.st, r.s.sqrt());
+    let _ = writeln!(
+        s,
+        "  jitter s = {:.6e} (st = 2s = {:.6e}, σ = {:.6})",
+        r.s,
+        r.st,
+        r.s.sqrt()
+    );
     if let (Some(df), Some(sf)) = (&r.delta_f, r.s_f) {
         let _ = writeln!(s, "  frequency offsets: {df:?}, s_f = {sf:.6e}");
     }
-    let _ = writeln!(s, "  ρ_single = {:.4}   p̂_d = {:.4}   λ̂ = {:.4}   κ_N = {:.4}", r.rho_single, r.pd_hat, r.lambda_hat, r.kappa_n);
+    let _ = writeln!(
+        s,
+        "  ρ_single = {:.4}   p̂_d = {:.4}   λ̂ = {:.4}   κ_N = {:.4}",
+        r.rho_single, r.pd_hat, r.lambda_hat, r.kappa_n
+    );
     let _ = writeln!(s, "  cluster sizes (1..N): {:?}", r.cluster_sizes);
     let _ = writeln!(
         s,
@@ -298,7 +315,10 @@ pub fn run(args: MultiArgs) -> Result<()> {
     let bumps = matches!(parsed.events, MultiEvents::Bumps(_));
     let n = args.signals.unwrap_or(parsed.labels.len());
     if n < parsed.labels.len() {
-        bail!("--signals {n} is smaller than the {} signals in the file", parsed.labels.len());
+        bail!(
+            "--signals {n} is smaller than the {} signals in the file",
+            parsed.labels.len()
+        );
     }
     let mut labels = parsed.labels;
     while labels.len() < n {
@@ -313,9 +333,12 @@ pub fn run(args: MultiArgs) -> Result<()> {
     let result = ses_multi(&input, &opts)
         .with_context(|| format!("N-signal SES on {}", args.events.display()))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_output(&result, &labels, args.clusters))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_output(&result, &labels, args.clusters))?
+        );
     } else {
-        print!("{}", summary(&result, &labels));
+        print!("{}", summary(&result, &labels, args.reference));
     }
     Ok(())
 }

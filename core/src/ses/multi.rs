@@ -703,6 +703,7 @@ fn alternate(
     let mut clusters = Vec::new();
     for it in 0..opts.max_iter {
         iterations = it + 1;
+        deadline.remaining()?;
         let model = CostModel::new(prep, &delta, s, kappa);
         let window = match opts.window {
             WindowRule::Lossless => model.lossless_window(),
@@ -712,7 +713,8 @@ fn alternate(
         let (cl, report) = ilp::solve_clustering(&cand, opts.columns_per_model, deadline)?;
         last_report = report;
         clusters = cl;
-        let (nd, ns) = update::update_parameters(prep, n, &clusters, &delta, &prior, opts.reference);
+        let (nd, ns) =
+            update::update_parameters(prep, n, &clusters, &delta, &prior, opts.reference);
         delta = nd;
         s = ns;
         if prev.as_ref() == Some(&clusters) {
@@ -873,7 +875,11 @@ pub fn align_once(
     let prep = prepare(input, opts)?;
     validate_options(opts, n, prep.dims)?;
     if delta.len() != n || delta_f.is_some_and(|d| d.len() != n) {
-        return Err(bad_opt("delta", delta.len(), &format!("needs N = {n} offsets")));
+        return Err(bad_opt(
+            "delta",
+            delta.len(),
+            &format!("needs N = {n} offsets"),
+        ));
     }
     if !(s.is_finite() && s > 0.0) {
         return Err(bad_opt("s", s, "must be finite and > 0"));

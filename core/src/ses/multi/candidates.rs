@@ -81,7 +81,12 @@ struct Dfs<'m, 'a> {
 impl Dfs<'_, '_> {
     /// Extends `members` (last added at block position `last`) by later events of unused
     /// signals within the key window of the first member.
-    fn grow(&mut self, members: &mut Vec<usize>, first: usize, last: usize) -> Result<(), MultiError> {
+    fn grow(
+        &mut self,
+        members: &mut Vec<usize>,
+        first: usize,
+        last: usize,
+    ) -> Result<(), MultiError> {
         let k0 = self.keys[self.block[first]];
         for q in (last + 1)..self.block.len() {
             let e = self.block[q];

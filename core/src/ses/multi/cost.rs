@@ -10,13 +10,7 @@ pub(crate) fn cluster_scale(prep: &Prepared, members: &[usize], d: usize) -> f64
     scale_of(&prep.evs, prep.dims, prep.norm, members, d)
 }
 
-fn scale_of(
-    evs: &[Ev],
-    dims: usize,
-    norm: WidthNormalisation,
-    members: &[usize],
-    d: usize,
-) -> f64 {
+fn scale_of(evs: &[Ev], dims: usize, norm: WidthNormalisation, members: &[usize], d: usize) -> f64 {
     if dims == 1 {
         return 1.0;
     }
@@ -110,7 +104,10 @@ impl<'a> CostModel<'a> {
     /// `|a_i − ā| ≤ sqrt(2 s K')` and the span is at most `W`. Zero when `K' ≤ 0`
     /// (no cluster of two or more events can then be optimal).
     pub fn lossless_window(&self) -> f64 {
-        let kp = self.kappa - (0..self.prep.dims).map(|d| 0.5 * self.log2pis[d]).sum::<f64>();
+        let kp = self.kappa
+            - (0..self.prep.dims)
+                .map(|d| 0.5 * self.log2pis[d])
+                .sum::<f64>();
         if kp <= 0.0 {
             0.0
         } else {
@@ -154,7 +151,13 @@ impl<'a> CostModel<'a> {
         let mut rest: Vec<usize> = Vec::with_capacity(members.len() - 1);
         for i in 0..members.len() {
             rest.clear();
-            rest.extend(members.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, &e)| e));
+            rest.extend(
+                members
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != i)
+                    .map(|(_, &e)| e),
+            );
             if g_c - self.g(&rest) > self.kappa {
                 return false;
             }

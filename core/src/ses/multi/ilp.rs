@@ -78,9 +78,17 @@ fn build_and_solve(
     if status != HighsModelStatus::Optimal {
         return Err(status_error(status, deadline, what));
     }
-    let gap = if integer { solved.mip_gap().max(0.0) } else { 0.0 };
+    let gap = if integer {
+        solved.mip_gap().max(0.0)
+    } else {
+        0.0
+    };
     let gap = if gap.is_finite() { gap } else { 0.0 };
-    Ok((solved.get_solution().columns().to_vec(), solved.objective_value(), gap))
+    Ok((
+        solved.get_solution().columns().to_vec(),
+        solved.objective_value(),
+        gap,
+    ))
 }
 
 /// Chosen columns if `z` is integral and a valid partition of `n_rows` rows.
@@ -162,7 +170,12 @@ pub(crate) fn solve_clustering(
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut report = SolverReport {
         components: cand.components.len(),
-        largest_component: cand.components.iter().map(|c| c.events.len()).max().unwrap_or(0),
+        largest_component: cand
+            .components
+            .iter()
+            .map(|c| c.events.len())
+            .max()
+            .unwrap_or(0),
         candidates: cand.n_columns(),
         ..SolverReport::default()
     };

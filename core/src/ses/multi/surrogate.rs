@@ -24,15 +24,22 @@ pub struct SurrogateSpec {
 
 /// Draws one surrogate: the events of all signals (signal-major order) and, for each
 /// event, the index of its hidden event (ground truth of the clustering).
-pub fn generate<R: Rng + ?Sized>(spec: &SurrogateSpec, rng: &mut R) -> (Vec<TimedEvent>, Vec<usize>) {
+pub fn generate<R: Rng + ?Sized>(
+    spec: &SurrogateSpec,
+    rng: &mut R,
+) -> (Vec<TimedEvent>, Vec<usize>) {
     let mean = spec.rate * spec.duration;
     let count = if mean > 0.0 {
         // Invariant: mean is finite and > 0, so the distribution exists.
-        Poisson::new(mean).expect("positive Poisson mean").sample(rng) as usize
+        Poisson::new(mean)
+            .expect("positive Poisson mean")
+            .sample(rng) as usize
     } else {
         0
     };
-    let hidden: Vec<f64> = (0..count).map(|_| rng.gen::<f64>() * spec.duration).collect();
+    let hidden: Vec<f64> = (0..count)
+        .map(|_| rng.gen::<f64>() * spec.duration)
+        .collect();
     // Invariant: the standard deviation is finite and ≥ 0.
     let noise = Normal::new(0.0, spec.s.max(0.0).sqrt()).expect("finite jitter");
     let mut events = Vec::new();
