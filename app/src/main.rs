@@ -24,6 +24,8 @@ enum Command {
     Info(cli::info::InfoArgs),
     /// Pairwise stochastic event synchrony of two signals' events (CSV).
     Ses(cli::ses::SesArgs),
+    /// N-signal stochastic event synchrony (SES Part III) on an event CSV.
+    SesMulti(cli::ses_multi::MultiArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         None => Ok(()),
         Some(Command::Info(args)) => cli::info::run(args),
         Some(Command::Ses(args)) => cli::ses::run(args),
+        Some(Command::SesMulti(args)) => cli::ses_multi::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

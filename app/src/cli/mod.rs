@@ -3,3 +3,4 @@
 
 pub mod info;
 pub mod ses;
+pub mod ses_multi;

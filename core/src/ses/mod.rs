@@ -17,3 +17,4 @@ pub use one_d::{ses_1d, OneDOptions, OneDResult};
 pub use params::{
     Alignment, AlignmentMethod, BumpSesParams, NonCoincidentCost, Prior, SesError, SesParams,
 };
+pub mod multi;
