@@ -8,3 +8,4 @@ pub mod results;
 pub use export::{write_atomic, write_results, ExportError};
 pub use provenance::Provenance;
 pub use results::{Results, Row};
+pub mod stats;
