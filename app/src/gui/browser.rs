@@ -134,22 +134,22 @@ pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
 fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     ui.horizontal(|ui| {
         let v = &mut doc.browser;
-        if ui.button("⏮").on_hover_text("Start of the recording (Home)").clicked() {
+        if ui.button("|<").on_hover_text("Start of the recording (Home)").clicked() {
             v.jump_to(0.0, duration);
         }
-        if ui.button("◀◀").on_hover_text("Previous page (PgUp)").clicked() {
+        if ui.button("<<").on_hover_text("Previous page (PgUp)").clicked() {
             v.scroll_pages(-1.0, duration);
         }
-        if ui.button("◀").on_hover_text("Back 1/10 page (←)").clicked() {
+        if ui.button("<").on_hover_text("Back 1/10 page (Left arrow)").clicked() {
             v.scroll_pages(-0.1, duration);
         }
-        if ui.button("▶").on_hover_text("Forward 1/10 page (→)").clicked() {
+        if ui.button(">").on_hover_text("Forward 1/10 page (Right arrow)").clicked() {
             v.scroll_pages(0.1, duration);
         }
-        if ui.button("▶▶").on_hover_text("Next page (PgDn)").clicked() {
+        if ui.button(">>").on_hover_text("Next page (PgDn)").clicked() {
             v.scroll_pages(1.0, duration);
         }
-        if ui.button("⏭").on_hover_text("End of the recording (End)").clicked() {
+        if ui.button(">|").on_hover_text("End of the recording (End)").clicked() {
             v.jump_to(duration, duration);
         }
         ui.separator();
@@ -172,7 +172,7 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             }
         }
         if let Some(e) = &v.goto_error {
-            ui.colored_label(ui.visuals().error_fg_color, "⚠").on_hover_text(e.as_str());
+            ui.colored_label(ui.visuals().error_fg_color, "(!)").on_hover_text(e.as_str());
         }
         ui.separator();
         let page = v.page;
@@ -258,10 +258,10 @@ fn channel_list(ui: &mut egui::Ui, doc: &mut Document) {
                         .prefix("×"),
                 )
                 .on_hover_text(format!("Gain of {label}"));
-                if ui.small_button("↑").on_hover_text(format!("Move {label} up")).clicked() {
+                if ui.small_button("^").on_hover_text(format!("Move {label} up")).clicked() {
                     move_req = Some((pos, -1));
                 }
-                if ui.small_button("↓").on_hover_text(format!("Move {label} down")).clicked() {
+                if ui.small_button("v").on_hover_text(format!("Move {label} down")).clicked() {
                     move_req = Some((pos, 1));
                 }
             });

@@ -117,14 +117,16 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
             .body(|body| {
                 body.rows(18.0, rec.annotations().len(), |mut row| {
                     let a = &rec.annotations()[row.index()];
+                    // Unselectable labels, so that a click anywhere selects the row.
+                    let cell = |text: String| egui::Label::new(text).selectable(false);
                     row.col(|ui| {
-                        ui.label(format_time(a.onset));
+                        ui.add(cell(format_time(a.onset)));
                     });
                     row.col(|ui| {
-                        ui.label(a.duration.map_or("—".into(), |d| format!("{d}")));
+                        ui.add(cell(a.duration.map_or("—".into(), |d| format!("{d}"))));
                     });
                     row.col(|ui| {
-                        ui.label(&a.text);
+                        ui.add(cell(a.text.clone()));
                     });
                     if row.response().clicked() {
                         jump = Some(a.onset);

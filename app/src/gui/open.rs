@@ -73,7 +73,7 @@ pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Comman
         ui.add_space(40.0);
         ui.heading("SESAME — stochastic event synchrony for multichannel EEG");
         ui.add_space(12.0);
-        ui.label("Open an EDF/EDF+/BDF recording: File ▸ Open, Ctrl+O, or drop files on this window.");
+        ui.label("Open an EDF/EDF+/BDF recording: File > Open, Ctrl+O, or drop files on this window.");
         ui.add_space(12.0);
         if ui.button("Open a recording…").clicked() {
             commands.push(Command::ShowOpenDialog);

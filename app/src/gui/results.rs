@@ -138,8 +138,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
             for (key, title) in COLUMNS {
                 h.col(|ui| {
                     let arrow = match state.sort {
-                        Some((k, false)) if k == key => " ⏶",
-                        Some((k, true)) if k == key => " ⏷",
+                        Some((k, false)) if k == key => " ^",
+                        Some((k, true)) if k == key => " v",
                         _ => "",
                     };
                     if ui.button(format!("{title}{arrow}")).on_hover_text(format!("Sort by {title}")).clicked() {
