@@ -32,17 +32,31 @@ fn synthetic(n: usize, seconds: usize) -> Recording {
         .cycle()
         .take(n)
         .enumerate()
-        .map(|(i, l)| if i < 10 { l.to_string() } else { format!("{l}-{i}") })
+        .map(|(i, l)| {
+            if i < 10 {
+                l.to_string()
+            } else {
+                format!("{l}-{i}")
+            }
+        })
         .collect();
     let data = Array2::from_shape_fn((n, ns), |(c, s)| {
         let t = s as f32 / fs as f32;
         30.0 * (2.0 * std::f32::consts::PI * (10.0 * t + c as f32 * 0.1)).sin() + 5.0 * c as f32
     });
-    Recording::from_samples(labels, fs as f64, "uV", data)
+    Recording::from_samples(labels, fs, "uV", data)
         .expect("valid synthetic recording")
         .with_annotations(vec![
-            Annotation { onset: 30.0, duration: Some(5.0), text: "eyes closed".into() },
-            Annotation { onset: 95.0, duration: None, text: "marker".into() },
+            Annotation {
+                onset: 30.0,
+                duration: Some(5.0),
+                text: "eyes closed".into(),
+            },
+            Annotation {
+                onset: 95.0,
+                duration: None,
+                text: "marker".into(),
+            },
         ])
 }
 
@@ -60,7 +74,10 @@ fn new_app() -> SesameApp {
 fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
     let start = Instant::now();
     while !done(h.state()) {
-        assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting for: {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for: {what}"
+        );
         h.step();
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -68,8 +85,12 @@ fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameA
 }
 
 fn garbage_file() -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new().suffix(".edf").tempfile().expect("temp file");
-    f.write_all(b"<html><body>this is not an EDF file</body></html>").expect("write");
+    let mut f = tempfile::Builder::new()
+        .suffix(".edf")
+        .tempfile()
+        .expect("temp file");
+    f.write_all(b"<html><body>this is not an EDF file</body></html>")
+        .expect("write");
     f
 }
 
@@ -78,7 +99,9 @@ fn starts_on_a_synthetic_recording_and_pages() {
     let mut app = new_app();
     app.add_recording("synthetic", synthetic(8, 120), false);
     let mut h = harness(app);
-    step_until(&mut h, "pyramid built", |a| a.active_doc().is_some_and(|d| d.pyramid.is_some()));
+    step_until(&mut h, "pyramid built", |a| {
+        a.active_doc().is_some_and(|d| d.pyramid.is_some())
+    });
     h.get_by_label("Fp1");
     h.get_by_label_contains("0:00.0 – 0:10.0 of 2:00.0");
 
@@ -94,11 +117,19 @@ fn starts_on_a_synthetic_recording_and_pages() {
     h.key_press(egui::Key::PageUp);
     h.key_press(egui::Key::PageUp);
     h.step();
-    assert_eq!(h.state().active_doc().expect("doc").browser.t0, 0.0, "paging stops at the start");
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.t0,
+        0.0,
+        "paging stops at the start"
+    );
 
     h.key_press(egui::Key::End);
     h.step();
-    assert_eq!(h.state().active_doc().expect("doc").browser.t0, 110.0, "last page ends at 2:00");
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.t0,
+        110.0,
+        "last page ends at 2:00"
+    );
 
     // The toolbar's buttons do the same as the keys.
     h.get_by_label("<<").click();
@@ -141,7 +172,8 @@ fn zooming_changes_the_visible_window() {
     h.state_mut().doc_mut(doc_id).expect("doc").browser.page = 10.0;
     h.get_by_role(egui::accesskit::Role::TextInput).focus();
     h.step();
-    h.get_by_role(egui::accesskit::Role::TextInput).type_text("1:05");
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("1:05");
     h.step();
     h.get_by_label("Go").click();
     h.step();
@@ -152,24 +184,38 @@ fn zooming_changes_the_visible_window() {
 fn a_failing_open_shows_the_error_panel_and_the_app_stays_alive() {
     let bad = garbage_file();
     let mut h = harness(new_app());
-    h.state_mut().commands.push(Command::Open { path: bad.path().to_path_buf(), lenient: false });
+    h.state_mut().commands.push(Command::Open {
+        path: bad.path().to_path_buf(),
+        lenient: false,
+    });
     step_until(&mut h, "open failure", |a| !a.failures.is_empty());
-    let name = bad.path().file_name().expect("name").to_string_lossy().into_owned();
+    let name = bad
+        .path()
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     h.get_by_label_contains(&format!("Could not open {name}"));
     assert!(!h.state().failures[0].message.is_empty());
     assert!(h.state().docs.is_empty());
 
     // Lenient reading is offered; garbage cannot be repaired either.
     h.get_by_label("Open leniently").click();
-    step_until(&mut h, "lenient failure", |a| a.failures.iter().any(|f| f.lenient));
-    assert!(h.query_by_label("Open leniently").is_none(), "not offered twice");
+    step_until(&mut h, "lenient failure", |a| {
+        a.failures.iter().any(|f| f.lenient)
+    });
+    assert!(
+        h.query_by_label("Open leniently").is_none(),
+        "not offered twice"
+    );
     h.get_by_label("Dismiss").click();
     h.step();
     h.step();
     assert!(h.state().failures.is_empty());
 
     // Still alive: a good recording opens in a tab afterwards.
-    h.state_mut().add_recording("synthetic", synthetic(3, 20), false);
+    h.state_mut()
+        .add_recording("synthetic", synthetic(3, 20), false);
     h.step();
     h.get_by_label("Fp1");
 }
@@ -177,11 +223,16 @@ fn a_failing_open_shows_the_error_panel_and_the_app_stays_alive() {
 #[test]
 fn ctrl_o_runs_the_file_dialog_off_the_frame_loop() {
     let missing = PathBuf::from("/nonexistent/dir/recording.edf");
-    let app = SesameApp::new(Settings::default(), Arc::new(FixedPicker(vec![missing.clone()])));
+    let app = SesameApp::new(
+        Settings::default(),
+        Arc::new(FixedPicker(vec![missing.clone()])),
+    );
     let mut h = harness(app);
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
-    step_until(&mut h, "dialog answer read", |a| a.failures.iter().any(|f| f.path == missing));
+    step_until(&mut h, "dialog answer read", |a| {
+        a.failures.iter().any(|f| f.path == missing)
+    });
 }
 
 #[test]
@@ -195,10 +246,17 @@ fn a_background_job_can_be_cancelled_from_the_status_bar() {
     h.step();
     std::thread::sleep(Duration::from_millis(30));
     h.step();
-    assert!(h.state().jobs.is_running(id), "the job runs until cancelled");
+    assert!(
+        h.state().jobs.is_running(id),
+        "the job runs until cancelled"
+    );
     h.get_by_label("Cancel").click();
     step_until(&mut h, "job cancelled", |a| !a.jobs.is_running(id));
-    assert!(h.state().status.contains("cancelled"), "status: {}", h.state().status);
+    assert!(
+        h.state().status.contains("cancelled"),
+        "status: {}",
+        h.state().status
+    );
 }
 
 #[test]
@@ -216,7 +274,11 @@ fn info_lists_signals_and_an_annotation_click_jumps_the_browser() {
     h.step();
     let doc = h.state().active_doc().expect("doc");
     assert_eq!(doc.view, View::Signals);
-    assert!((doc.browser.t0 - 25.0).abs() < 1e-9, "30 s centred on a 10 s page: t0 = {}", doc.browser.t0);
+    assert!(
+        (doc.browser.t0 - 25.0).abs() < 1e-9,
+        "30 s centred on a 10 s page: t0 = {}",
+        doc.browser.t0
+    );
 }
 
 #[test]
@@ -248,19 +310,31 @@ fn channels_can_be_hidden_marked_bad_and_reordered() {
     h.key_press(egui::Key::ArrowDown);
     h.key_press(egui::Key::ArrowDown);
     h.step();
-    assert_eq!(h.state().active_doc().expect("doc").browser.selected, Some(1));
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.selected,
+        Some(1)
+    );
     h.key_press(egui::Key::B);
     h.step();
     assert!(h.state().active_doc().expect("doc").channels[1].bad);
     h.key_press(egui::Key::H);
     h.step();
     let doc = h.state().active_doc().expect("doc");
-    assert_eq!(doc.visible_channels().map(|c| c.signal).collect::<Vec<_>>(), vec![0, 2, 3]);
+    assert_eq!(
+        doc.visible_channels().map(|c| c.signal).collect::<Vec<_>>(),
+        vec![0, 2, 3]
+    );
     // The first "v" is Fp1's (channels are listed in display order).
-    h.get_all_by_label("v").next().expect("a move-down button").click();
+    h.get_all_by_label("v")
+        .next()
+        .expect("a move-down button")
+        .click();
     h.step();
     let doc = h.state().active_doc().expect("doc");
-    assert_eq!(doc.channels.iter().map(|c| c.signal).collect::<Vec<_>>(), vec![1, 0, 2, 3]);
+    assert_eq!(
+        doc.channels.iter().map(|c| c.signal).collect::<Vec<_>>(),
+        vec![1, 0, 2, 3]
+    );
 }
 
 #[test]

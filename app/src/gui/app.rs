@@ -55,7 +55,10 @@ pub enum Command {
     /// Forget the recent files.
     ClearRecent,
     /// Run an analysis on a recording in the background.
-    RunAnalysis { doc: DocId, request: analysis::AnalysisRequest },
+    RunAnalysis {
+        doc: DocId,
+        request: analysis::AnalysisRequest,
+    },
 }
 
 /// A file that could not be opened, shown in the error panel.
@@ -81,7 +84,10 @@ impl FilePicker for NativePicker {
     fn pick_recordings(&self, start: Option<&Path>) -> Vec<PathBuf> {
         let mut d = rfd::FileDialog::new()
             .set_title("Open recordings")
-            .add_filter("EEG recordings", &["edf", "EDF", "bdf", "BDF", "rec", "csv"])
+            .add_filter(
+                "EEG recordings",
+                &["edf", "EDF", "bdf", "BDF", "rec", "csv"],
+            )
             .add_filter("All files", &["*"]);
         if let Some(dir) = start {
             d = d.set_directory(dir);
@@ -141,7 +147,11 @@ impl SesameApp {
     /// Starts reading `path` in the background.
     pub fn open(&mut self, path: PathBuf, lenient: bool) -> JobId {
         let name = file_name(&path);
-        let title = if lenient { format!("Open {name} (lenient)") } else { format!("Open {name}") };
+        let title = if lenient {
+            format!("Open {name} (lenient)")
+        } else {
+            format!("Open {name}")
+        };
         let p = path.clone();
         let id = self.jobs.spawn(title, move |ctx| {
             ctx.progress(0.0, format!("reading {}", p.display()));
@@ -167,7 +177,12 @@ impl SesameApp {
 
     /// Adds a recording already in memory as a new tab, makes it active, and starts
     /// building its pyramid.
-    pub fn add_recording(&mut self, title: impl Into<String>, recording: Recording, lenient: bool) -> DocId {
+    pub fn add_recording(
+        &mut self,
+        title: impl Into<String>,
+        recording: Recording,
+        lenient: bool,
+    ) -> DocId {
         let id = self.next_doc;
         self.next_doc += 1;
         let view = BrowserView::new(
@@ -177,9 +192,11 @@ impl SesameApp {
         );
         let mut doc = Document::new(id, title.into(), recording, lenient, view);
         let rec = doc.recording.clone();
-        let job = self.jobs.spawn(format!("Overview of {}", doc.title), move |ctx| {
-            build_pyramid(&rec, ctx).map(JobOutput::Pyramid)
-        });
+        let job = self
+            .jobs
+            .spawn(format!("Overview of {}", doc.title), move |ctx| {
+                build_pyramid(&rec, ctx).map(JobOutput::Pyramid)
+            });
         self.pending.insert(job, Pending::Pyramid { doc: id });
         doc.pyramid_job = Some(job);
         self.docs.push(doc);
@@ -229,7 +246,10 @@ impl SesameApp {
                 Ok(paths) => {
                     self.dialog = None;
                     for path in paths {
-                        self.commands.push(Command::Open { path, lenient: false });
+                        self.commands.push(Command::Open {
+                            path,
+                            lenient: false,
+                        });
                     }
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => {}
@@ -237,11 +257,18 @@ impl SesameApp {
             }
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect()
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
         });
         for path in dropped {
             if !path.as_os_str().is_empty() {
-                self.commands.push(Command::Open { path, lenient: false });
+                self.commands.push(Command::Open {
+                    path,
+                    lenient: false,
+                });
             }
         }
         self.apply_commands();
@@ -251,7 +278,12 @@ impl SesameApp {
         }
     }
 
-    fn on_job_finished(&mut self, pending: Pending, title: String, result: Result<JobOutput, JobError>) {
+    fn on_job_finished(
+        &mut self,
+        pending: Pending,
+        title: String,
+        result: Result<JobOutput, JobError>,
+    ) {
         match (pending, result) {
             (Pending::Open { path, lenient }, Ok(JobOutput::Opened(rec))) => {
                 self.settings.note_opened(&path);
@@ -265,7 +297,11 @@ impl SesameApp {
             }
             (Pending::Open { path, lenient }, Err(e)) => {
                 self.status = format!("Could not open {}", path.display());
-                self.failures.push(OpenFailure { path, message: e.to_string(), lenient });
+                self.failures.push(OpenFailure {
+                    path,
+                    message: e.to_string(),
+                    lenient,
+                });
             }
             (Pending::Pyramid { doc }, Ok(JobOutput::Pyramid(p))) => {
                 if let Some(d) = self.doc_mut(doc) {
@@ -346,9 +382,11 @@ impl SesameApp {
                     };
                     let rec = d.recording.clone();
                     let name = d.title.clone();
-                    let id = self.jobs.spawn(format!("{} on {name}", m.id()), move |ctx| {
-                        analysis::run(&rec, &name, m, &request, ctx).map(JobOutput::Results)
-                    });
+                    let id = self
+                        .jobs
+                        .spawn(format!("{} on {name}", m.id()), move |ctx| {
+                            analysis::run(&rec, &name, m, &request, ctx).map(JobOutput::Results)
+                        });
                     self.pending.insert(id, Pending::Analysis);
                 }
             }
@@ -368,7 +406,10 @@ impl SesameApp {
             let analysis = &mut self.analysis;
             let results = &mut self.results;
             let commands = &mut self.commands;
-            match self.active.and_then(|id| self.docs.iter_mut().find(|d| d.id == id)) {
+            match self
+                .active
+                .and_then(|id| self.docs.iter_mut().find(|d| d.id == id))
+            {
                 None => open::welcome(ui, &settings, commands),
                 Some(doc) => {
                     ui.horizontal(|ui| {
@@ -382,7 +423,10 @@ impl SesameApp {
                         super::document::View::Info => info::show(ui, doc),
                         super::document::View::Analysis => {
                             if let Some(request) = analysis::show(ui, doc, analysis) {
-                                commands.push(Command::RunAnalysis { doc: doc.id, request });
+                                commands.push(Command::RunAnalysis {
+                                    doc: doc.id,
+                                    request,
+                                });
                             }
                         }
                         super::document::View::Results => results::show(ui, results),
@@ -435,7 +479,11 @@ fn tab_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
     ui.horizontal_wrapped(|ui| {
         for doc in &app.docs {
             let active = app.active == Some(doc.id);
-            let label = if doc.lenient { format!("{} (repaired)", doc.title) } else { doc.title.clone() };
+            let label = if doc.lenient {
+                format!("{} (repaired)", doc.title)
+            } else {
+                doc.title.clone()
+            };
             let r = ui.selectable_label(active, label);
             if r.clicked() {
                 app.commands.push(Command::Activate(doc.id));
@@ -466,7 +514,11 @@ fn status_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
                     .show_percentage()
                     .text(text),
             );
-            let label = if job.is_cancelling() { "Cancelling…" } else { "Cancel" };
+            let label = if job.is_cancelling() {
+                "Cancelling…"
+            } else {
+                "Cancel"
+            };
             if ui
                 .add_enabled(!job.is_cancelling(), egui::Button::new(label))
                 .on_hover_text(format!("Stop {}", job.title))

@@ -21,8 +21,9 @@ const OVERVIEW_HEIGHT: f32 = 34.0;
 /// Page lengths offered in the toolbar, s.
 const PAGES: [f64; 10] = [1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0];
 /// Sensitivities offered in the toolbar, µV per channel spacing.
-const SENSITIVITIES: [f32; 12] =
-    [5.0, 10.0, 20.0, 50.0, 70.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0];
+const SENSITIVITIES: [f32; 12] = [
+    5.0, 10.0, 20.0, 50.0, 70.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0,
+];
 
 pub fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings) {
     let duration = doc.duration();
@@ -70,7 +71,9 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             v.jump_to(duration, duration);
         }
         let mid = v.t0 + 0.5 * v.page;
-        if i.consume_key(Modifiers::COMMAND, Key::Equals) || i.consume_key(Modifiers::COMMAND, Key::Plus) {
+        if i.consume_key(Modifiers::COMMAND, Key::Equals)
+            || i.consume_key(Modifiers::COMMAND, Key::Plus)
+        {
             v.zoom(0.5, mid, duration);
         }
         if i.consume_key(Modifiers::COMMAND, Key::Minus) {
@@ -97,7 +100,10 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if select_step != 0 {
         let visible: Vec<usize> = doc.visible_channels().map(|c| c.signal).collect();
         if !visible.is_empty() {
-            let pos = doc.browser.selected.and_then(|s| visible.iter().position(|&v| v == s));
+            let pos = doc
+                .browser
+                .selected
+                .and_then(|s| visible.iter().position(|&v| v == s));
             let next = match pos {
                 None => 0,
                 Some(p) => (p as isize + select_step).clamp(0, visible.len() as isize - 1) as usize,
@@ -121,7 +127,12 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
 /// (`dir > 0`) amplitude on screen.
 pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
     if dir < 0 {
-        SENSITIVITIES.iter().rev().copied().find(|&s| s < current * 0.999).unwrap_or(SENSITIVITIES[0])
+        SENSITIVITIES
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| s < current * 0.999)
+            .unwrap_or(SENSITIVITIES[0])
     } else {
         SENSITIVITIES
             .iter()
@@ -134,22 +145,42 @@ pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
 fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     ui.horizontal(|ui| {
         let v = &mut doc.browser;
-        if ui.button("|<").on_hover_text("Start of the recording (Home)").clicked() {
+        if ui
+            .button("|<")
+            .on_hover_text("Start of the recording (Home)")
+            .clicked()
+        {
             v.jump_to(0.0, duration);
         }
-        if ui.button("<<").on_hover_text("Previous page (PgUp)").clicked() {
+        if ui
+            .button("<<")
+            .on_hover_text("Previous page (PgUp)")
+            .clicked()
+        {
             v.scroll_pages(-1.0, duration);
         }
-        if ui.button("<").on_hover_text("Back 1/10 page (Left arrow)").clicked() {
+        if ui
+            .button("<")
+            .on_hover_text("Back 1/10 page (Left arrow)")
+            .clicked()
+        {
             v.scroll_pages(-0.1, duration);
         }
-        if ui.button(">").on_hover_text("Forward 1/10 page (Right arrow)").clicked() {
+        if ui
+            .button(">")
+            .on_hover_text("Forward 1/10 page (Right arrow)")
+            .clicked()
+        {
             v.scroll_pages(0.1, duration);
         }
         if ui.button(">>").on_hover_text("Next page (PgDn)").clicked() {
             v.scroll_pages(1.0, duration);
         }
-        if ui.button(">|").on_hover_text("End of the recording (End)").clicked() {
+        if ui
+            .button(">|")
+            .on_hover_text("End of the recording (End)")
+            .clicked()
+        {
             v.jump_to(duration, duration);
         }
         ui.separator();
@@ -172,7 +203,8 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             }
         }
         if let Some(e) = &v.goto_error {
-            ui.colored_label(ui.visuals().error_fg_color, "(!)").on_hover_text(e.as_str());
+            ui.colored_label(ui.visuals().error_fg_color, "(!)")
+                .on_hover_text(e.as_str());
         }
         ui.separator();
         let page = v.page;
@@ -180,7 +212,10 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             .selected_text(format!("{} s/page", trim_float(page)))
             .show_ui(ui, |ui| {
                 for p in PAGES.iter().copied().filter(|&p| p <= duration.max(1.0)) {
-                    if ui.selectable_label((p - page).abs() < 1e-9, format!("{p} s")).clicked() {
+                    if ui
+                        .selectable_label((p - page).abs() < 1e-9, format!("{p} s"))
+                        .clicked()
+                    {
                         v.page = p;
                         v.clamp(duration);
                     }
@@ -203,7 +238,8 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if ui.button("+").on_hover_text("More amplitude (+)").clicked() {
             v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
         }
-        ui.checkbox(&mut v.remove_dc, "Remove DC").on_hover_text("Subtract each trace's mean over the page");
+        ui.checkbox(&mut v.remove_dc, "Remove DC")
+            .on_hover_text("Subtract each trace's mean over the page");
         ui.separator();
         ui.label(format!(
             "{} – {} of {}",
@@ -212,7 +248,8 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             format_time(duration)
         ));
         if doc.pyramid_job.is_some() {
-            ui.spinner().on_hover_text("Building the overview; long pages draw slowly until it is ready");
+            ui.spinner()
+                .on_hover_text("Building the overview; long pages draw slowly until it is ready");
         }
     });
 }
@@ -225,48 +262,74 @@ fn trim_float(x: f64) -> String {
 fn channel_list(ui: &mut egui::Ui, doc: &mut Document) {
     ui.horizontal(|ui| {
         ui.strong("Channels");
-        if ui.small_button("Show all").on_hover_text("Show every channel in file order, gains reset").clicked() {
+        if ui
+            .small_button("Show all")
+            .on_hover_text("Show every channel in file order, gains reset")
+            .clicked()
+        {
             doc.reset_channels();
         }
     });
-    let labels: Vec<String> = doc.recording.signals().iter().map(|s| s.label.clone()).collect();
+    let labels: Vec<String> = doc
+        .recording
+        .signals()
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
     let mut move_req: Option<(usize, isize)> = None;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        let n = doc.channels.len();
-        for pos in 0..n {
-            let ChannelDisplay { signal, .. } = doc.channels[pos];
-            let label = labels.get(signal).cloned().unwrap_or_default();
-            ui.horizontal(|ui| {
-                let c = &mut doc.channels[pos];
-                ui.checkbox(&mut c.visible, "").on_hover_text(format!("Show {label}"));
-                let selected = doc.browser.selected == Some(signal);
-                let text = if c.bad {
-                    egui::RichText::new(&label).strikethrough().color(Color32::from_rgb(200, 80, 80))
-                } else {
-                    egui::RichText::new(&label)
-                };
-                if ui.selectable_label(selected, text).clicked() {
-                    doc.browser.selected = if selected { None } else { Some(signal) };
-                }
-                let c = &mut doc.channels[pos];
-                ui.toggle_value(&mut c.bad, "bad").on_hover_text(format!("Mark {label} bad (B)"));
-                ui.add(
-                    egui::DragValue::new(&mut c.gain)
-                        .range(0.05..=50.0)
-                        .speed(0.02)
-                        .max_decimals(2)
-                        .prefix("×"),
-                )
-                .on_hover_text(format!("Gain of {label}"));
-                if ui.small_button("^").on_hover_text(format!("Move {label} up")).clicked() {
-                    move_req = Some((pos, -1));
-                }
-                if ui.small_button("v").on_hover_text(format!("Move {label} down")).clicked() {
-                    move_req = Some((pos, 1));
-                }
-            });
-        }
-    });
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new(("channel-grid", doc.id))
+                .num_columns(6)
+                .spacing([4.0, 2.0])
+                .show(ui, |ui| {
+                    for pos in 0..doc.channels.len() {
+                        let ChannelDisplay { signal, .. } = doc.channels[pos];
+                        let label = labels.get(signal).cloned().unwrap_or_default();
+                        let c = &mut doc.channels[pos];
+                        ui.checkbox(&mut c.visible, "")
+                            .on_hover_text(format!("Show {label}"));
+                        let selected = doc.browser.selected == Some(signal);
+                        let text = if c.bad {
+                            egui::RichText::new(&label)
+                                .strikethrough()
+                                .color(Color32::from_rgb(200, 80, 80))
+                        } else {
+                            egui::RichText::new(&label)
+                        };
+                        if ui.selectable_label(selected, text).clicked() {
+                            doc.browser.selected = if selected { None } else { Some(signal) };
+                        }
+                        let c = &mut doc.channels[pos];
+                        ui.toggle_value(&mut c.bad, "bad")
+                            .on_hover_text(format!("Mark {label} bad (B)"));
+                        ui.add(
+                            egui::DragValue::new(&mut c.gain)
+                                .range(0.05..=50.0)
+                                .speed(0.02)
+                                .fixed_decimals(2)
+                                .prefix("×"),
+                        )
+                        .on_hover_text(format!("Gain of {label}"));
+                        if ui
+                            .small_button("^")
+                            .on_hover_text(format!("Move {label} up"))
+                            .clicked()
+                        {
+                            move_req = Some((pos, -1));
+                        }
+                        if ui
+                            .small_button("v")
+                            .on_hover_text(format!("Move {label} down"))
+                            .clicked()
+                        {
+                            move_req = Some((pos, 1));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
     if let Some((pos, d)) = move_req {
         doc.move_channel(pos, d);
     }
@@ -336,7 +399,8 @@ fn nice_step(raw: f64) -> f64 {
 
 fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let (rect, resp) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
-    let resp = resp.on_hover_text_at_pointer("Traces: click to select a channel, Ctrl+wheel to zoom time");
+    let resp =
+        resp.on_hover_text_at_pointer("Traces: click to select a channel, Ctrl+wheel to zoom time");
     let vis = ui.visuals().clone();
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, vis.extreme_bg_color);
@@ -359,8 +423,13 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if (zoom - 1.0).abs() > 1e-4 {
             doc.browser.zoom(1.0 / zoom as f64, anchor, duration);
         } else if scroll.x.abs() > 0.0 || scroll.y.abs() > 0.0 {
-            let d = if scroll.x.abs() > scroll.y.abs() { scroll.x } else { scroll.y };
-            doc.browser.scroll_pages(-(d / plot.width()) as f64, duration);
+            let d = if scroll.x.abs() > scroll.y.abs() {
+                scroll.x
+            } else {
+                scroll.y
+            };
+            doc.browser
+                .scroll_pages(-(d / plot.width()) as f64, duration);
         }
     }
     let (t0, page) = (doc.browser.t0, doc.browser.page);
@@ -371,7 +440,14 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let mut t = (t0 / step).ceil() * step;
     while t <= t0 + page + 1e-9 {
         let x = x_of_now(t);
-        painter.line_segment([Pos2::new(x, plot.top()), Pos2::new(x, plot.bottom())], vis.widgets.noninteractive.bg_stroke);
+        painter.line_segment(
+            [Pos2::new(x, plot.top()), Pos2::new(x, plot.bottom())],
+            vis.widgets.noninteractive.bg_stroke,
+        );
+        if x + 20.0 > plot.right() {
+            t += step;
+            continue;
+        }
         painter.text(
             Pos2::new(x, plot.bottom() + 2.0),
             egui::Align2::CENTER_TOP,
@@ -415,7 +491,12 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let uv_per_div = doc.browser.uv_per_div;
     let selected = doc.browser.selected;
     let gains: Vec<(f32, bool)> = doc.visible_channels().map(|c| (c.gain, c.bad)).collect();
-    let labels: Vec<String> = doc.recording.signals().iter().map(|s| s.label.clone()).collect();
+    let labels: Vec<String> = doc
+        .recording
+        .signals()
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
     let cache = doc.traces(width_px);
     let n = cache.traces.len().max(1);
     let lane = plot.height() / n as f32;
@@ -448,7 +529,11 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         painter.text(
             Pos2::new(rect.left() + 4.0, centre),
             egui::Align2::LEFT_CENTER,
-            if bad { format!("{label} (bad)") } else { label.to_string() },
+            if bad {
+                format!("{label} (bad)")
+            } else {
+                label.to_string()
+            },
             egui::FontId::proportional(lane.clamp(8.0, 13.0)),
             color,
         );

@@ -145,7 +145,9 @@ pub fn parse_time(text: &str) -> Result<f64, String> {
     }
     let parts: Vec<&str> = t.split(':').collect();
     if parts.len() > 3 {
-        return Err(format!("`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"));
+        return Err(format!(
+            "`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"
+        ));
     }
     let mut total = 0.0;
     for (k, p) in parts.iter().enumerate() {
@@ -155,7 +157,9 @@ pub fn parse_time(text: &str) -> Result<f64, String> {
             .parse()
             .map_err(|_| format!("`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"))?;
         if !v.is_finite() || v < 0.0 || (!last && v.fract() != 0.0) || (k > 0 && v >= 60.0) {
-            return Err(format!("`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"));
+            return Err(format!(
+                "`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"
+            ));
         }
         total = total * 60.0 + v;
     }
@@ -206,9 +210,20 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(id: DocId, title: String, recording: Recording, lenient: bool, browser: BrowserView) -> Self {
+    pub fn new(
+        id: DocId,
+        title: String,
+        recording: Recording,
+        lenient: bool,
+        browser: BrowserView,
+    ) -> Self {
         let channels = (0..recording.signals().len())
-            .map(|signal| ChannelDisplay { signal, visible: true, bad: false, gain: 1.0 })
+            .map(|signal| ChannelDisplay {
+                signal,
+                visible: true,
+                bad: false,
+                gain: 1.0,
+            })
             .collect();
         let mut doc = Document {
             id,
@@ -283,7 +298,9 @@ impl Document {
             self.trace_cache = Some(TraceCache { key, traces });
         }
         // Filled just above when missing.
-        self.trace_cache.as_ref().expect("trace cache was just filled")
+        self.trace_cache
+            .as_ref()
+            .expect("trace cache was just filled")
     }
 }
 

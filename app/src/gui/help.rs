@@ -42,7 +42,10 @@ pub fn handle_global_keys(ctx: &egui::Context, app: &mut SesameApp) {
             app.show_help = false;
         }
         if !typing {
-            let question = i.events.iter().any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
+            let question = i
+                .events
+                .iter()
+                .any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
             if question || i.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
                 app.show_help = !app.show_help;
             }
@@ -56,14 +59,18 @@ pub fn overlay(ctx: &egui::Context, open: &mut bool) {
         .open(open)
         .collapsible(false)
         .resizable(false)
+        .min_width(420.0)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            egui::Grid::new("shortcuts").striped(true).num_columns(2).show(ui, |ui| {
-                for (keys, what) in SHORTCUTS {
-                    ui.strong(*keys);
-                    ui.label(*what);
-                    ui.end_row();
-                }
-            });
+            egui::Grid::new("shortcuts")
+                .striped(true)
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (keys, what) in SHORTCUTS {
+                        ui.strong(*keys);
+                        ui.label(*what);
+                        ui.end_row();
+                    }
+                });
         });
 }

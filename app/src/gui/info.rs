@@ -7,15 +7,28 @@ use egui_extras::{Column, TableBuilder};
 
 pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
     let rec = doc.recording.clone();
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     egui::Grid::new("header").num_columns(2).show(ui, |ui| {
         ui.strong("File");
-        ui.label(rec.path.as_ref().map_or("(in memory)".into(), |p| p.display().to_string()));
+        ui.label(
+            rec.path
+                .as_ref()
+                .map_or("(in memory)".into(), |p| p.display().to_string()),
+        );
         ui.end_row();
         ui.strong("Format");
-        ui.label(format!("{:?}{}", rec.format, if doc.lenient { " (read leniently)" } else { "" }));
+        ui.label(format!(
+            "{:?}{}",
+            rec.format,
+            if doc.lenient { " (read leniently)" } else { "" }
+        ));
         ui.end_row();
         ui.strong("Duration");
-        ui.label(format!("{} ({:.3} s)", format_time(rec.duration()), rec.duration()));
+        ui.label(format!(
+            "{} ({:.3} s)",
+            format_time(rec.duration()),
+            rec.duration()
+        ));
         ui.end_row();
         ui.strong("Signals");
         ui.label(rec.signals().len().to_string());
@@ -25,15 +38,22 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
         ui.end_row();
     });
     if !rec.warnings.is_empty() {
-        ui.collapsing(format!("{} warning(s) while reading", rec.warnings.len()), |ui| {
-            for w in &rec.warnings {
-                ui.label(format!("• {w}"));
-            }
-        });
+        ui.collapsing(
+            format!("{} warning(s) while reading", rec.warnings.len()),
+            |ui| {
+                for w in &rec.warnings {
+                    ui.label(format!("• {w}"));
+                }
+            },
+        );
     }
     ui.separator();
     let avail = ui.available_height();
-    let signals_height = if rec.annotations().is_empty() { avail } else { avail * 0.55 };
+    let signals_height = if rec.annotations().is_empty() {
+        avail
+    } else {
+        avail * 0.55
+    };
     ui.strong("Signals");
     ui.push_id("signals-table", |ui| {
         TableBuilder::new(ui)
@@ -51,7 +71,14 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
             .column(Column::remainder())
             .header(20.0, |mut h| {
                 for title in [
-                    "#", "Label", "Electrode", "Type", "Rate (Hz)", "Unit", "Range", "Prefilter",
+                    "#",
+                    "Label",
+                    "Electrode",
+                    "Type",
+                    "Rate (Hz)",
+                    "Unit",
+                    "Range",
+                    "Prefilter",
                     "Transducer",
                 ] {
                     h.col(|ui| {
@@ -82,7 +109,11 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
                         ui.label(&s.unit);
                     });
                     row.col(|ui| {
-                        ui.label(format!("{} … {}", s.physical_min, s.physical_max));
+                        ui.label(format!(
+                            "{} … {}",
+                            short(s.physical_min),
+                            short(s.physical_max)
+                        ));
                     });
                     row.col(|ui| {
                         ui.label(&s.prefilter);
@@ -138,5 +169,16 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
         let d = doc.duration();
         doc.browser.center_on(t, d);
         doc.view = View::Signals;
+    }
+}
+
+/// A header number with at most 4 decimals and no trailing zeros.
+fn short(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
     }
 }

@@ -58,9 +58,16 @@ pub struct JobContext {
 impl JobContext {
     /// Reports progress (`fraction` is clamped to `[0, 1]`) and asks for a repaint.
     pub fn progress(&self, fraction: f32, message: impl Into<String>) {
-        let fraction = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { 0.0 };
+        let fraction = if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         if let Ok(mut p) = self.shared.progress.lock() {
-            *p = Progress { fraction, message: message.into() };
+            *p = Progress {
+                fraction,
+                message: message.into(),
+            };
         }
         (self.repaint)();
     }
@@ -96,7 +103,10 @@ impl RunningJob {
         match self.shared.progress.lock() {
             Ok(p) => p.clone(),
             // A job thread that panicked while holding the lock: show it as stalled.
-            Err(_) => Progress { fraction: 0.0, message: "stalled".into() },
+            Err(_) => Progress {
+                fraction: 0.0,
+                message: "stalled".into(),
+            },
         }
     }
 
@@ -143,7 +153,13 @@ impl<T: Send + 'static> Jobs<T> {
     /// A runner whose jobs request no repaint (tests, headless use).
     pub fn new() -> Self {
         let (tx, rx) = mpsc::channel();
-        Jobs { next_id: 1, running: Vec::new(), tx, rx, repaint: Arc::new(|| {}) }
+        Jobs {
+            next_id: 1,
+            running: Vec::new(),
+            tx,
+            rx,
+            repaint: Arc::new(|| {}),
+        }
     }
 
     /// Makes every job call `repaint` after reporting progress or finishing (the
@@ -162,33 +178,49 @@ impl<T: Send + 'static> Jobs<T> {
         self.next_id += 1;
         let title = title.into();
         let shared = Arc::new(Shared {
-            progress: Mutex::new(Progress { fraction: 0.0, message: "starting".into() }),
+            progress: Mutex::new(Progress {
+                fraction: 0.0,
+                message: "starting".into(),
+            }),
             cancel: AtomicBool::new(false),
         });
-        let ctx = JobContext { shared: shared.clone(), repaint: self.repaint.clone() };
+        let ctx = JobContext {
+            shared: shared.clone(),
+            repaint: self.repaint.clone(),
+        };
         let tx = self.tx.clone();
         let thread_title = title.clone();
-        let spawned = std::thread::Builder::new().name(format!("job {id}")).spawn(move || {
-            // A panic in core code must not take the app down: it becomes a failure.
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&ctx)))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    Err(JobError::Failed(format!("{thread_title}: internal error: {what}")))
-                });
-            // The receiver lives as long as the runner; if it is gone nobody waits.
-            let _ = tx.send((id, result));
-            (ctx.repaint)();
-        });
+        let spawned = std::thread::Builder::new()
+            .name(format!("job {id}"))
+            .spawn(move || {
+                // A panic in core code must not take the app down: it becomes a failure.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&ctx)))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown panic".into());
+                        Err(JobError::Failed(format!(
+                            "{thread_title}: internal error: {what}"
+                        )))
+                    });
+                // The receiver lives as long as the runner; if it is gone nobody waits.
+                let _ = tx.send((id, result));
+                (ctx.repaint)();
+            });
         if let Err(e) = spawned {
-            let _ = self
-                .tx
-                .send((id, Err(JobError::Failed(format!("could not start a thread: {e}")))));
+            let _ = self.tx.send((
+                id,
+                Err(JobError::Failed(format!("could not start a thread: {e}"))),
+            ));
         }
-        self.running.push(RunningJob { id, title, started: Instant::now(), shared });
+        self.running.push(RunningJob {
+            id,
+            title,
+            started: Instant::now(),
+            shared,
+        });
         id
     }
 
@@ -276,7 +308,10 @@ mod tests {
         });
         assert!(jobs.is_running(id));
         std::thread::sleep(Duration::from_millis(20));
-        assert!(jobs.drain().is_empty(), "a job that never ends must not finish by itself");
+        assert!(
+            jobs.drain().is_empty(),
+            "a job that never ends must not finish by itself"
+        );
         jobs.cancel(id);
         let done = jobs.wait_for(id, Duration::from_secs(10));
         assert_eq!(done.len(), 1);
@@ -307,9 +342,17 @@ mod tests {
             let _ = go_rx.recv();
             Ok(())
         });
-        ready_rx.recv_timeout(Duration::from_secs(10)).expect("job reported");
+        ready_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("job reported");
         let p = jobs.running()[0].progress();
-        assert_eq!(p, Progress { fraction: 0.5, message: "half way".into() });
+        assert_eq!(
+            p,
+            Progress {
+                fraction: 0.5,
+                message: "half way".into()
+            }
+        );
         assert!(jobs.running()[0].eta().is_some());
         go_tx.send(()).expect("job waits");
         let done = jobs.wait_for(id, Duration::from_secs(10));

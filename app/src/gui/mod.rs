@@ -24,6 +24,19 @@ pub const APP_ID: &str = "sesame";
 
 /// Opens the window, with `files` opened in tabs, and returns when it is closed.
 pub fn run(files: Vec<PathBuf>) -> anyhow::Result<()> {
+    run_with(move |app| {
+        for f in files {
+            app.commands.push(app::Command::Open {
+                path: f,
+                lenient: false,
+            });
+        }
+    })
+}
+
+/// Opens the window after `setup` has prepared the app (files to open, recordings
+/// already in memory), and returns when it is closed.
+pub fn run_with(setup: impl FnOnce(&mut app::SesameApp) + 'static) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("SESAME")
@@ -42,9 +55,7 @@ pub fn run(files: Vec<PathBuf>) -> anyhow::Result<()> {
                 .and_then(|s| eframe::get_value::<settings::Settings>(s, eframe::APP_KEY))
                 .unwrap_or_default();
             let mut app = app::SesameApp::new(settings, Arc::new(app::NativePicker));
-            for f in files {
-                app.commands.push(app::Command::Open { path: f, lenient: false });
-            }
+            setup(&mut app);
             Ok(Box::new(app))
         }),
     )

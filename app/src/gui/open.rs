@@ -20,7 +20,10 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
                 }
                 for path in app.settings.recent.clone() {
                     if ui.button(path.display().to_string()).clicked() {
-                        app.commands.push(Command::Open { path, lenient: false });
+                        app.commands.push(Command::Open {
+                            path,
+                            lenient: false,
+                        });
                         ui.close();
                     }
                 }
@@ -45,7 +48,10 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
         });
         ui.menu_button("View", |ui| {
             ui.checkbox(&mut app.settings.show_overview, "Overview strip");
-            if ui.checkbox(&mut app.settings.remove_dc, "Remove DC offset (page mean)").changed() {
+            if ui
+                .checkbox(&mut app.settings.remove_dc, "Remove DC offset (page mean)")
+                .changed()
+            {
                 let on = app.settings.remove_dc;
                 for d in &mut app.docs {
                     d.browser.remove_dc = on;
@@ -73,7 +79,9 @@ pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Comman
         ui.add_space(40.0);
         ui.heading("SESAME — stochastic event synchrony for multichannel EEG");
         ui.add_space(12.0);
-        ui.label("Open an EDF/EDF+/BDF recording: File > Open, Ctrl+O, or drop files on this window.");
+        ui.label(
+            "Open an EDF/EDF+/BDF recording: File > Open, Ctrl+O, or drop files on this window.",
+        );
         ui.add_space(12.0);
         if ui.button("Open a recording…").clicked() {
             commands.push(Command::ShowOpenDialog);
@@ -83,7 +91,10 @@ pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Comman
             ui.strong("Recent files");
             for path in &settings.recent {
                 if ui.link(path.display().to_string()).clicked() {
-                    commands.push(Command::Open { path: path.clone(), lenient: false });
+                    commands.push(Command::Open {
+                        path: path.clone(),
+                        lenient: false,
+                    });
                 }
             }
         }
@@ -102,7 +113,10 @@ pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
             .collapsible(false)
             .resizable(true)
             .default_width(520.0)
-            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 30.0 * i as f32))
+            .anchor(
+                egui::Align2::CENTER_CENTER,
+                egui::vec2(0.0, 30.0 * i as f32),
+            )
             .show(ctx, |ui| {
                 ui.label(egui::RichText::new(f.path.display().to_string()).monospace());
                 ui.add_space(6.0);
@@ -118,7 +132,10 @@ pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
                 }
                 ui.horizontal(|ui| {
                     if !f.lenient && ui.button("Open leniently").clicked() {
-                        actions.push(Command::Open { path: f.path.clone(), lenient: true });
+                        actions.push(Command::Open {
+                            path: f.path.clone(),
+                            lenient: true,
+                        });
                     }
                     if ui.button("Dismiss").clicked() {
                         actions.push(Command::DismissFailure(i));
@@ -136,21 +153,33 @@ pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
 
 /// Darkens the window while files are dragged over it.
 pub fn drop_overlay(ctx: &egui::Context) {
-    let hovered: Vec<PathBuf> =
-        ctx.input(|i| i.raw.hovered_files.iter().filter_map(|f| f.path.clone()).collect());
+    let hovered: Vec<PathBuf> = ctx.input(|i| {
+        i.raw
+            .hovered_files
+            .iter()
+            .filter_map(|f| f.path.clone())
+            .collect()
+    });
     let any = ctx.input(|i| !i.raw.hovered_files.is_empty());
     if !any {
         return;
     }
     let screen = ctx.content_rect();
-    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop")));
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop"),
+    ));
     painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
     let text = if hovered.is_empty() {
         "Drop to open".to_string()
     } else {
         format!(
             "Drop to open:\n{}",
-            hovered.iter().map(|p| file_name(p)).collect::<Vec<_>>().join("\n")
+            hovered
+                .iter()
+                .map(|p| file_name(p))
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     };
     painter.text(

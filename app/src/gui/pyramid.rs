@@ -51,12 +51,18 @@ impl ChannelPyramid {
     /// Starts an empty pyramid; feed it with [`push`](Self::push), end with
     /// [`finish`](Self::finish).
     fn builder() -> Self {
-        ChannelPyramid { n_samples: 0, levels: vec![Vec::new()] }
+        ChannelPyramid {
+            n_samples: 0,
+            levels: vec![Vec::new()],
+        }
     }
 
     /// Appends samples; every call but the last must hold a multiple of `BASE`.
     fn push(&mut self, samples: &[f32]) {
-        debug_assert!(self.n_samples % BASE == 0, "only the last chunk may be partial");
+        debug_assert!(
+            self.n_samples.is_multiple_of(BASE),
+            "only the last chunk may be partial"
+        );
         self.n_samples += samples.len();
         self.levels[0].extend(samples.chunks(BASE).map(min_max));
     }
@@ -67,7 +73,13 @@ impl ChannelPyramid {
             let below = &self.levels[self.levels.len() - 1];
             let up: Vec<(f32, f32)> = below
                 .chunks(2)
-                .map(|p| if p.len() == 2 { merge(p[0], p[1]) } else { p[0] })
+                .map(|p| {
+                    if p.len() == 2 {
+                        merge(p[0], p[1])
+                    } else {
+                        p[0]
+                    }
+                })
                 .collect();
             self.levels.push(up);
         }
@@ -153,7 +165,7 @@ pub fn build_pyramid(rec: &Recording, ctx: &JobContext) -> Result<Pyramid, JobEr
                 done as f32 / total as f32,
                 format!("overview of `{}` ({}/{})", info.label, i + 1, signals.len()),
             );
-            if n % BASE != 0 {
+            if !n.is_multiple_of(BASE) {
                 break;
             }
         }
@@ -184,7 +196,9 @@ impl Trace {
             Trace::Envelope { columns } => columns
                 .iter()
                 .flatten()
-                .fold((0.0f64, 0usize), |(s, n), &(lo, hi)| (s + 0.5 * (lo + hi) as f64, n + 1)),
+                .fold((0.0f64, 0usize), |(s, n), &(lo, hi)| {
+                    (s + 0.5 * (lo + hi) as f64, n + 1)
+                }),
         };
         if n == 0 {
             0.0
@@ -242,7 +256,11 @@ pub fn page_trace(
         .read_signal(index, first / fs, t1.max(first / fs))
         .map_err(|e| format!("reading `{}`: {e}", info.label))?;
     if per_column <= 2.0 {
-        return Ok(Trace::Samples { t0: first / fs, dt: 1.0 / fs, values });
+        return Ok(Trace::Samples {
+            t0: first / fs,
+            dt: 1.0 / fs,
+            values,
+        });
     }
     let columns = (0..width)
         .map(|c| {
@@ -297,7 +315,11 @@ mod tests {
             for lo in (0..nb).step_by(step) {
                 for hi in (lo..=nb).step_by(step.max(1)) {
                     let want = brute(&x[lo * BASE..(hi * BASE).min(n)]);
-                    assert_eq!(p.block_range_min_max(lo, hi), want, "n={n} blocks {lo}..{hi}");
+                    assert_eq!(
+                        p.block_range_min_max(lo, hi),
+                        want,
+                        "n={n} blocks {lo}..{hi}"
+                    );
                 }
             }
         }
@@ -318,7 +340,7 @@ mod tests {
         for width in [1024usize, 512, 100] {
             let from_pyr = page_trace(&rec, Some(&p), 0, 0.0, 64.0, width).expect("trace");
             let raw = page_trace(&rec, None, 0, 0.0, 64.0, width).expect("trace");
-            if x.len() % (width * BASE) == 0 {
+            if x.len().is_multiple_of(width * BASE) {
                 assert_eq!(from_pyr, raw, "width {width}");
             }
             match from_pyr {
@@ -370,7 +392,12 @@ mod tests {
         let rec2 = rec.clone();
         let id = jobs.spawn("pyramid", move |ctx| build_pyramid(&rec2, ctx));
         let done = jobs.wait_for(id, std::time::Duration::from_secs(60));
-        let built = done.into_iter().next().expect("job finished").result.expect("built");
+        let built = done
+            .into_iter()
+            .next()
+            .expect("job finished")
+            .result
+            .expect("built");
         assert_eq!(built.channels[0], ChannelPyramid::from_samples(&x));
     }
 }

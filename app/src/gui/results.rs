@@ -113,7 +113,11 @@ impl ResultsState {
 pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
     ui.horizontal(|ui| {
         ui.label("Filter");
-        ui.add(egui::TextEdit::singleline(&mut state.filter).hint_text("channel, measure…").desired_width(200.0));
+        ui.add(
+            egui::TextEdit::singleline(&mut state.filter)
+                .hint_text("channel, measure…")
+                .desired_width(200.0),
+        );
         if ui.button("Clear results").clicked() {
             state.rows.clear();
         }
@@ -142,7 +146,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
                         Some((k, true)) if k == key => " v",
                         _ => "",
                     };
-                    if ui.button(format!("{title}{arrow}")).on_hover_text(format!("Sort by {title}")).clicked() {
+                    if ui
+                        .button(format!("{title}{arrow}"))
+                        .on_hover_text(format!("Sort by {title}"))
+                        .clicked()
+                    {
                         clicked = Some(key);
                     }
                 });
@@ -186,7 +194,12 @@ mod tests {
     #[test]
     fn filter_and_sort() {
         let mut s = ResultsState {
-            rows: vec![row("Fp1", "Fp2", 0.3), row("C3", "C4", f64::NAN), row("O1", "O2", 0.9), row("Fp1", "O1", 0.1)],
+            rows: vec![
+                row("Fp1", "Fp2", 0.3),
+                row("C3", "C4", f64::NAN),
+                row("O1", "O2", 0.9),
+                row("Fp1", "O1", 0.1),
+            ],
             ..Default::default()
         };
         assert_eq!(s.view(), vec![0, 1, 2, 3]);

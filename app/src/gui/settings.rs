@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(s.recent.len(), MAX_RECENT);
         assert_eq!(s.recent[0], PathBuf::from("/data/f12.edf"));
         assert_eq!(s.recent[1], PathBuf::from("/data/f14.edf"));
-        assert_eq!(s.recent.iter().filter(|p| p.ends_with("f12.edf")).count(), 1);
+        assert_eq!(
+            s.recent.iter().filter(|p| p.ends_with("f12.edf")).count(),
+            1
+        );
         assert_eq!(s.last_dir, Some(PathBuf::from("/data")));
     }
 
@@ -101,7 +104,11 @@ mod tests {
         let s: Settings = serde_json::from_str(r#"{"uv_per_div": 50.0}"#).expect("parses");
         assert_eq!(s.uv_per_div, 50.0);
         assert_eq!(s.page_seconds, 10.0);
-        let bad = Settings { uv_per_div: -3.0, page_seconds: f64::NAN, ..Settings::default() };
+        let bad = Settings {
+            uv_per_div: -3.0,
+            page_seconds: f64::NAN,
+            ..Settings::default()
+        };
         let fixed = bad.sanitized();
         assert_eq!(fixed.uv_per_div, 100.0);
         assert_eq!(fixed.page_seconds, 10.0);
