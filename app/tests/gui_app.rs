@@ -351,3 +351,70 @@ fn question_mark_shows_the_shortcuts() {
     h.step();
     assert!(!h.state().show_help);
 }
+
+/// A dropped file as eframe delivers it (only the path is used).
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropped_files_are_opened() {
+    let bad = garbage_file();
+    let mut h = harness(new_app());
+    h.step();
+    h.input_mut().dropped_files.push(Arc::new(Dropped(bad.path().to_path_buf())));
+    step_until(&mut h, "dropped file read", |a| a.failures.iter().any(|f| f.path == bad.path()));
+}
+
+/// eframe storage in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_survive_a_restart() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(2, 60), false);
+    let mut h = harness(app);
+    h.step();
+    // The user raises the gain and lengthens the page; a file was opened earlier.
+    h.key_press(egui::Key::Plus);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    h.step();
+    h.state_mut().settings.note_opened(Path::new("/data/sub-01_eeg.edf"));
+    h.state_mut().settings.theme = sesame::gui::settings::ThemeChoice::Dark;
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+
+    let restored: Settings = eframe::get_value(&storage, eframe::APP_KEY).expect("settings stored");
+    assert_eq!(restored.uv_per_div, 70.0);
+    assert_eq!(restored.page_seconds, 20.0);
+    assert_eq!(restored.recent, vec![PathBuf::from("/data/sub-01_eeg.edf")]);
+    assert_eq!(restored.last_dir, Some(PathBuf::from("/data")));
+    assert_eq!(restored.theme, sesame::gui::settings::ThemeChoice::Dark);
+    // A new app starts from them.
+    let mut app2 = SesameApp::new(restored, Arc::new(FixedPicker(Vec::new())));
+    app2.add_recording("again", synthetic(2, 60), false);
+    let b = &app2.active_doc().expect("doc").browser;
+    assert_eq!((b.uv_per_div, b.page), (70.0, 20.0));
+}

@@ -434,6 +434,13 @@ impl SesameApp {
                 }
             }
         });
+        // The active browser's sensitivity and page length become the defaults of the
+        // next recording opened (and are persisted).
+        if let Some(d) = self.active_doc() {
+            let (uv, page) = (d.browser.uv_per_div, d.browser.page);
+            self.settings.uv_per_div = uv;
+            self.settings.page_seconds = page;
+        }
         open::failure_panel(ui.ctx(), self);
         open::drop_overlay(ui.ctx());
         if self.show_help {
