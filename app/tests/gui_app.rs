@@ -370,8 +370,12 @@ fn dropped_files_are_opened() {
     let bad = garbage_file();
     let mut h = harness(new_app());
     h.step();
-    h.input_mut().dropped_files.push(Arc::new(Dropped(bad.path().to_path_buf())));
-    step_until(&mut h, "dropped file read", |a| a.failures.iter().any(|f| f.path == bad.path()));
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(bad.path().to_path_buf())));
+    step_until(&mut h, "dropped file read", |a| {
+        a.failures.iter().any(|f| f.path == bad.path())
+    });
 }
 
 /// eframe storage in memory.
@@ -401,7 +405,9 @@ fn settings_survive_a_restart() {
     h.key_press(egui::Key::Plus);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
     h.step();
-    h.state_mut().settings.note_opened(Path::new("/data/sub-01_eeg.edf"));
+    h.state_mut()
+        .settings
+        .note_opened(Path::new("/data/sub-01_eeg.edf"));
     h.state_mut().settings.theme = sesame::gui::settings::ThemeChoice::Dark;
     let mut storage = MemoryStorage::default();
     eframe::App::save(h.state_mut(), &mut storage);

@@ -157,6 +157,8 @@ impl SesameApp {
             ctx.progress(0.0, format!("reading {}", p.display()));
             let rec = Recording::open(&p, &ReadOptions { lenient })
                 .map_err(|e| JobError::Failed(e.to_string()))?;
+            // Reading is one call; a cancel during it discards the result.
+            ctx.check_cancelled()?;
             Ok(JobOutput::Opened(rec))
         });
         self.pending.insert(id, Pending::Open { path, lenient });

@@ -544,28 +544,15 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         }
         match trace {
             Ok(Trace::Envelope { columns }) => {
-                let mut pts: Vec<Pos2> = Vec::with_capacity(columns.len() * 2);
-                for (c, col) in columns.iter().enumerate() {
-                    match col {
-                        Some((lo, hi)) => {
-                            let x = plot.left() + (c as f32 + 0.5) / ppp;
-                            // Alternate the order per column so joins look like the
-                            // signal, not a sawtooth.
-                            let (a, b) = if c % 2 == 0 { (*hi, *lo) } else { (*lo, *hi) };
-                            pts.push(Pos2::new(x, y_of(a)));
-                            pts.push(Pos2::new(x, y_of(b)));
-                        }
-                        None => {
-                            if pts.len() > 1 {
-                                shapes.push(Shape::line(std::mem::take(&mut pts), stroke));
-                            }
-                            pts.clear();
-                        }
-                    }
-                }
-                if pts.len() > 1 {
-                    shapes.push(Shape::line(pts, stroke));
-                }
+                let thickness = if is_sel { 2.0 } else { 1.0 };
+                shapes.push(Shape::mesh(envelope_mesh(
+                    columns,
+                    plot.left(),
+                    ppp,
+                    thickness,
+                    color,
+                    &y_of,
+                )));
             }
             Ok(Trace::Samples { t0: s0, dt, values }) => {
                 let pts: Vec<Pos2> = values
@@ -633,9 +620,70 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     }
 }
 
+/// The envelope as one mesh of vertical bars, one physical pixel wide per column
+/// (`thickness` pixels for emphasis), each bar stretched to meet its neighbour's range
+/// so the trace is continuous. Meshes need no tessellation, unlike long polylines,
+/// which keeps a 64-channel page within a frame budget.
+fn envelope_mesh(
+    columns: &[Option<(f32, f32)>],
+    left: f32,
+    ppp: f32,
+    thickness: f32,
+    color: Color32,
+    y_of: &dyn Fn(f32) -> f32,
+) -> egui::Mesh {
+    let mut mesh = egui::Mesh::default();
+    mesh.reserve_triangles(columns.len() * 2);
+    mesh.reserve_vertices(columns.len() * 4);
+    let half_px = 0.5 * thickness.max(1.0) / ppp;
+    let mut prev: Option<(f32, f32)> = None;
+    for (c, col) in columns.iter().enumerate() {
+        let Some((lo, hi)) = *col else {
+            prev = None;
+            continue;
+        };
+        let (mut a, mut b) = (lo, hi);
+        if let Some((plo, phi)) = prev {
+            a = a.min(phi);
+            b = b.max(plo);
+        }
+        prev = Some((lo, hi));
+        let x = left + (c as f32 + 0.5) / ppp;
+        // Screen y grows downwards: the maximum is the top of the bar.
+        let (top, bottom) = (y_of(b), y_of(a));
+        let rect = Rect::from_min_max(
+            Pos2::new(x - half_px, top.min(bottom) - 0.5 / ppp),
+            Pos2::new(x + half_px, top.max(bottom) + 0.5 / ppp),
+        );
+        mesh.add_colored_rect(rect, color);
+    }
+    mesh
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn envelope_bars_meet_their_neighbours() {
+        // Column 1 lies wholly above column 0: its bar reaches down to column 0's top.
+        let cols = [Some((0.0, 1.0)), Some((5.0, 6.0)), None, Some((2.0, 3.0))];
+        let m = envelope_mesh(&cols, 0.0, 1.0, 1.0, Color32::WHITE, &|v| -v);
+        assert_eq!(m.vertices.len(), 12, "3 bars, the empty column skipped");
+        let span = |k: usize| {
+            let ys: Vec<f32> = m.vertices[4 * k..4 * k + 4]
+                .iter()
+                .map(|v| v.pos.y)
+                .collect();
+            (
+                ys.iter().copied().fold(f32::INFINITY, f32::min),
+                ys.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+            )
+        };
+        assert_eq!(span(0), (-1.5, 0.5));
+        assert_eq!(span(1), (-6.5, -0.5), "stretched down to 1.0");
+        assert_eq!(span(2), (-3.5, -1.5), "after a gap, no stretch");
+    }
 
     #[test]
     fn sensitivity_steps_through_the_list_and_stops_at_the_ends() {

@@ -9,8 +9,9 @@
 //! of [`ChannelPyramid::block_range_min_max`].
 //!
 //! [`page_trace`] turns a page `[t0, t1)` seconds drawn `width` pixels wide into
-//! what the browser draws: the raw samples when there are at most two samples per
-//! pixel column, else one `(min, max)` pair per column. Below `2·BASE` samples per
+//! what the browser draws: the raw samples when each sample gets at least two pixel
+//! columns (a polyline of at most `width / 2` points), else one `(min, max)` pair per
+//! column. Below `2·BASE` samples per
 //! column the pairs come from the raw samples of the page (exact); above, from the
 //! pyramid with each column's sample range widened to whole base blocks (at most
 //! `BASE − 1` samples at either end, i.e. under half a column), which keeps every drawn
@@ -255,7 +256,7 @@ pub fn page_trace(
     let values = rec
         .read_signal(index, first / fs, t1.max(first / fs))
         .map_err(|e| format!("reading `{}`: {e}", info.label))?;
-    if per_column <= 2.0 {
+    if per_column <= 0.5 {
         return Ok(Trace::Samples {
             t0: first / fs,
             dt: 1.0 / fs,
