@@ -209,7 +209,11 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         ui.separator();
         let page = v.page;
         egui::ComboBox::from_id_salt(("page", doc.id))
-            .selected_text(format!("{} s/page", trim_float(page)))
+            .selected_text(if page >= 60.0 {
+                format!("{}/page", format_time(page))
+            } else {
+                format!("{} s/page", trim_float((page * 100.0).round() / 100.0))
+            })
             .show_ui(ui, |ui| {
                 for p in PAGES.iter().copied().filter(|&p| p <= duration.max(1.0)) {
                     if ui
