@@ -424,3 +424,28 @@ fn settings_survive_a_restart() {
     let b = &app2.active_doc().expect("doc").browser;
     assert_eq!((b.uv_per_div, b.page), (70.0, 20.0));
 }
+
+#[test]
+fn several_failures_are_listed_and_dismissed_one_by_one() {
+    let (a, b) = (garbage_file(), garbage_file());
+    let mut h = harness(new_app());
+    for f in [&a, &b] {
+        h.state_mut().commands.push(Command::Open {
+            path: f.path().to_path_buf(),
+            lenient: false,
+        });
+    }
+    step_until(&mut h, "two failures", |app| app.failures.len() == 2);
+    h.get_by_label("Could not open 2 files");
+    assert_eq!(h.get_all_by_label("Dismiss").count(), 2);
+    // Dismiss the second: the first stays.
+    let first = h.state().failures[0].path.clone();
+    h.get_all_by_label("Dismiss")
+        .nth(1)
+        .expect("second Dismiss")
+        .click();
+    h.step();
+    h.step();
+    let left: Vec<PathBuf> = h.state().failures.iter().map(|f| f.path.clone()).collect();
+    assert_eq!(left, vec![first]);
+}

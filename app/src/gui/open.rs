@@ -103,46 +103,61 @@ pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Comman
     });
 }
 
-/// One window per file that failed to open: the reader's message, and the choice to
-/// read it again leniently (repairing what can be repaired) or to dismiss.
+/// One window listing the files that failed to open: for each, the reader's message
+/// and the choice to read it again leniently (repairing what can be repaired) or to
+/// dismiss it.
 pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
+    if app.failures.is_empty() {
+        return;
+    }
     let mut actions: Vec<Command> = Vec::new();
-    for (i, f) in app.failures.iter().enumerate() {
-        egui::Window::new(format!("Could not open {}", file_name(&f.path)))
-            .id(egui::Id::unique(("open-failure", i)))
-            .collapsible(false)
-            .resizable(true)
-            .default_width(520.0)
-            .anchor(
-                egui::Align2::CENTER_CENTER,
-                egui::vec2(0.0, 30.0 * i as f32),
-            )
-            .show(ctx, |ui| {
-                ui.label(egui::RichText::new(f.path.display().to_string()).monospace());
-                ui.add_space(6.0);
-                ui.colored_label(ui.visuals().error_fg_color, &f.message);
-                ui.add_space(6.0);
-                if f.lenient {
-                    ui.label("Even lenient reading could not repair this file.");
-                } else {
-                    ui.label(
-                        "Lenient reading repairs common header faults (wrong record count, \
-                         non-ASCII characters, bad file size) and lists every repair.",
-                    );
-                }
-                ui.horizontal(|ui| {
-                    if !f.lenient && ui.button("Open leniently").clicked() {
-                        actions.push(Command::Open {
-                            path: f.path.clone(),
-                            lenient: true,
+    let title = if app.failures.len() == 1 {
+        "Could not open a file".to_string()
+    } else {
+        format!("Could not open {} files", app.failures.len())
+    };
+    egui::Window::new(title)
+        .id(egui::Id::unique("open-failures"))
+        .collapsible(false)
+        .resizable(true)
+        .default_width(560.0)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(480.0)
+                .show(ui, |ui| {
+                    for (i, f) in app.failures.iter().enumerate() {
+                        if i > 0 {
+                            ui.separator();
+                        }
+                        ui.push_id(i, |ui| {
+                            ui.strong(format!("Could not open {}", file_name(&f.path)));
+                            ui.label(egui::RichText::new(f.path.display().to_string()).monospace());
+                            ui.colored_label(ui.visuals().error_fg_color, &f.message);
+                            if f.lenient {
+                                ui.label("Even lenient reading could not repair this file.");
+                            } else {
+                                ui.label(
+                                    "Lenient reading repairs common header faults (wrong record \
+                                 count, non-ASCII characters, bad file size) and lists every \
+                                 repair.",
+                                );
+                            }
+                            ui.horizontal(|ui| {
+                                if !f.lenient && ui.button("Open leniently").clicked() {
+                                    actions.push(Command::Open {
+                                        path: f.path.clone(),
+                                        lenient: true,
+                                    });
+                                }
+                                if ui.button("Dismiss").clicked() {
+                                    actions.push(Command::DismissFailure(i));
+                                }
+                            });
                         });
                     }
-                    if ui.button("Dismiss").clicked() {
-                        actions.push(Command::DismissFailure(i));
-                    }
                 });
-            });
-    }
+        });
     // Dismissals by index go last-first so earlier indices stay valid.
     actions.sort_by_key(|c| match c {
         Command::DismissFailure(i) => std::cmp::Reverse(*i),
