@@ -449,3 +449,46 @@ fn several_failures_are_listed_and_dismissed_one_by_one() {
     let left: Vec<PathBuf> = h.state().failures.iter().map(|f| f.path.clone()).collect();
     assert_eq!(left, vec![first]);
 }
+
+/// A primary click at `pos` (press and release).
+fn click_at(h: &Harness<'_, SesameApp>, pos: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+}
+
+#[test]
+fn clicking_the_overview_jumps_and_clicking_a_trace_selects_it() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 400), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    let strip = h.get_by_label("Recording overview").rect();
+    click_at(
+        &h,
+        egui::pos2(strip.left() + 0.75 * strip.width(), strip.center().y),
+    );
+    h.step();
+    let t0 = h.state().active_doc().expect("doc").browser.t0;
+    // 75 % of 400 s = 300 s, centred on a 10-s page (to within a pixel of the strip).
+    let tol = 400.0 / strip.width() as f64;
+    assert!((t0 - 295.0).abs() <= tol, "t0 = {t0}");
+
+    // Four lanes stacked over the trace area's height (minus the time axis): click
+    // the third.
+    let traces = h.get_by_label("Traces").rect();
+    let lane = (traces.height() - 18.0) / 4.0;
+    click_at(&h, egui::pos2(traces.center().x, traces.top() + 2.5 * lane));
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.selected,
+        Some(2)
+    );
+}
