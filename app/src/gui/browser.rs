@@ -346,9 +346,7 @@ fn overview(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         Vec2::new(ui.available_width(), OVERVIEW_HEIGHT),
         Sense::click_and_drag(),
     );
-    resp.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::WidgetType::Canvas, true, "Recording overview")
-    });
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Recording overview"));
     let resp = resp.on_hover_text("Overview of the whole recording: click to jump");
     let painter = ui.painter_at(rect);
     let vis = ui.visuals();
@@ -406,7 +404,7 @@ fn nice_step(raw: f64) -> f64 {
 
 fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let (rect, resp) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
-    resp.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Canvas, true, "Traces"));
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Traces"));
     let resp =
         resp.on_hover_text_at_pointer("Traces: click to select a channel, Ctrl+wheel to zoom time");
     let vis = ui.visuals().clone();
