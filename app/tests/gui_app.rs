@@ -492,3 +492,60 @@ fn clicking_the_overview_jumps_and_clicking_a_trace_selects_it() {
         Some(2)
     );
 }
+
+/// The shared test recordings (`../shared` from the repository root), if present.
+fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SESAME_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn real_recordings_open_in_tabs_like_the_reader_reads_them() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipping: the shared test data folder is absent");
+        return;
+    };
+    for name in ["eeg/real/Subject00_1.edf", "eeg/real/S001R01.edf"] {
+        let path = shared.join(name);
+        if !path.is_file() {
+            eprintln!("skipping {name}: not present");
+            continue;
+        }
+        // The GUI must show exactly what the reader gives; when the reader refuses
+        // the file, the GUI must show the same refusal in its error panel.
+        let direct = Recording::open(&path, &sesame_core::recording::ReadOptions::default());
+        let mut h = harness(new_app());
+        h.state_mut().commands.push(Command::Open {
+            path: path.clone(),
+            lenient: false,
+        });
+        step_until(&mut h, "open finished", |a| {
+            !a.docs.is_empty() || !a.failures.is_empty()
+        });
+        match direct {
+            Ok(rec) => {
+                let doc = h.state().active_doc().expect("a tab for the recording");
+                assert_eq!(doc.recording.signals().len(), rec.signals().len(), "{name}");
+                assert_eq!(h.state().settings.recent.first(), Some(&path));
+                let first = rec.signals()[0].label.clone();
+                h.get_all_by_label(&first)
+                    .next()
+                    .expect("first channel listed");
+                h.key_press(egui::Key::PageDown);
+                h.step();
+                let b = &h.state().active_doc().expect("doc").browser;
+                assert!(
+                    b.t0 > 0.0 || rec.duration() <= b.page,
+                    "{name}: paging moved"
+                );
+            }
+            Err(e) => {
+                eprintln!("{name}: the reader refuses it ({e}); checking the error panel");
+                assert_eq!(h.state().failures[0].message, e.to_string());
+                h.get_by_label("Open leniently");
+            }
+        }
+    }
+}
