@@ -1,8 +1,10 @@
 //! `sesame`: the GUI when started without a subcommand, the headless CLI with one.
 
 mod cli;
+use sesame::gui;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -16,6 +18,9 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Recordings to open in the desktop application (ignored with a subcommand).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -31,10 +36,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
-        None => Ok(()),
         Some(Command::Info(args)) => cli::info::run(args),
         Some(Command::Ses(args)) => cli::ses::run(args),
         Some(Command::SesMulti(args)) => cli::ses_multi::run(args),
+        None => gui::run(cli.files),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,542 @@
+//! The application state, apart from the widgets that show it.
+//!
+//! Views read this state and push [`Command`]s; once per frame [`SesameApp::logic`]
+//! drains finished jobs, the file dialog and dropped files, then applies the commands.
+//! Nothing here draws, and nothing in a view computes: `core` work runs in
+//! [`Jobs`](super::jobs::Jobs).
+
+use super::document::{BrowserView, DocId, Document};
+use super::jobs::{JobError, JobId, Jobs};
+use super::pyramid::{build_pyramid, Pyramid};
+use super::settings::{Settings, ThemeChoice};
+use super::{analysis, browser, help, info, open, results};
+use sesame_core::recording::{ReadOptions, Recording};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+
+/// What a background job hands back to the app.
+pub enum JobOutput {
+    /// A recording was read.
+    Opened(Recording),
+    /// The min/max pyramid of a recording was built.
+    Pyramid(Pyramid),
+    /// Rows of an analysis run.
+    Results(Vec<results::ResultRow>),
+    /// A job with no output of its own (its effect is elsewhere or it only waits).
+    Done,
+}
+
+/// What a running job was started for, to route its output.
+#[derive(Debug, Clone)]
+enum Pending {
+    Open { path: PathBuf, lenient: bool },
+    Pyramid { doc: DocId },
+    Analysis,
+    Other,
+}
+
+/// Something a view asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Read a file in the background (strictly, or with repairs).
+    Open { path: PathBuf, lenient: bool },
+    /// Show the file dialog (on its own thread).
+    ShowOpenDialog,
+    /// Close a recording's tab.
+    Close(DocId),
+    /// Bring a recording's tab to the front.
+    Activate(DocId),
+    /// Ask a job to stop.
+    CancelJob(JobId),
+    /// Dismiss the open failure at this index.
+    DismissFailure(usize),
+    /// Forget the recent files.
+    ClearRecent,
+    /// Run an analysis on a recording in the background.
+    RunAnalysis {
+        doc: DocId,
+        request: analysis::AnalysisRequest,
+    },
+}
+
+/// A file that could not be opened, shown in the error panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenFailure {
+    pub path: PathBuf,
+    /// The reader's message (names the field and value at fault).
+    pub message: String,
+    /// Whether this failure was already with lenient reading.
+    pub lenient: bool,
+}
+
+/// The native file dialog, behind a trait so that tests can answer it.
+pub trait FilePicker: Send + Sync {
+    /// Lets the user pick recording files, starting in `start`; empty when cancelled.
+    fn pick_recordings(&self, start: Option<&Path>) -> Vec<PathBuf>;
+}
+
+/// The platform file dialog (rfd).
+pub struct NativePicker;
+
+impl FilePicker for NativePicker {
+    fn pick_recordings(&self, start: Option<&Path>) -> Vec<PathBuf> {
+        let mut d = rfd::FileDialog::new()
+            .set_title("Open recordings")
+            .add_filter(
+                "EEG recordings",
+                &["edf", "EDF", "bdf", "BDF", "rec", "csv"],
+            )
+            .add_filter("All files", &["*"]);
+        if let Some(dir) = start {
+            d = d.set_directory(dir);
+        }
+        d.pick_files().unwrap_or_default()
+    }
+}
+
+/// The whole desktop application.
+pub struct SesameApp {
+    pub settings: Settings,
+    pub docs: Vec<Document>,
+    pub active: Option<DocId>,
+    pub jobs: Jobs<JobOutput>,
+    /// Files that failed to open, shown until dismissed.
+    pub failures: Vec<OpenFailure>,
+    /// Commands pushed by views during this frame.
+    pub commands: Vec<Command>,
+    /// The keyboard-shortcut overlay is shown.
+    pub show_help: bool,
+    /// Last status message ("Opened …", "… cancelled").
+    pub status: String,
+    /// Per-view state of the analysis view.
+    pub analysis: analysis::AnalysisState,
+    /// Rows shown by the results view.
+    pub results: results::ResultsState,
+    pending: HashMap<JobId, Pending>,
+    picker: Arc<dyn FilePicker>,
+    dialog: Option<Receiver<Vec<PathBuf>>>,
+    next_doc: DocId,
+    repaint_hooked: bool,
+    applied_theme: Option<ThemeChoice>,
+}
+
+impl SesameApp {
+    pub fn new(settings: Settings, picker: Arc<dyn FilePicker>) -> Self {
+        SesameApp {
+            settings: settings.sanitized(),
+            docs: Vec::new(),
+            active: None,
+            jobs: Jobs::new(),
+            failures: Vec::new(),
+            commands: Vec::new(),
+            show_help: false,
+            status: String::new(),
+            analysis: analysis::AnalysisState::default(),
+            results: results::ResultsState::default(),
+            pending: HashMap::new(),
+            picker,
+            dialog: None,
+            next_doc: 1,
+            repaint_hooked: false,
+            applied_theme: None,
+        }
+    }
+
+    /// Starts reading `path` in the background.
+    pub fn open(&mut self, path: PathBuf, lenient: bool) -> JobId {
+        let name = file_name(&path);
+        let title = if lenient {
+            format!("Open {name} (lenient)")
+        } else {
+            format!("Open {name}")
+        };
+        let p = path.clone();
+        let id = self.jobs.spawn(title, move |ctx| {
+            ctx.progress(0.0, format!("reading {}", p.display()));
+            let rec = Recording::open(&p, &ReadOptions { lenient })
+                .map_err(|e| JobError::Failed(e.to_string()))?;
+            // Reading is one call; a cancel during it discards the result.
+            ctx.check_cancelled()?;
+            Ok(JobOutput::Opened(rec))
+        });
+        self.pending.insert(id, Pending::Open { path, lenient });
+        id
+    }
+
+    /// Starts a job whose output is ignored (used by views for side work, and by
+    /// tests); it shows in the jobs bar with progress and Cancel like any other.
+    pub fn spawn_job(
+        &mut self,
+        title: impl Into<String>,
+        work: impl FnOnce(&super::jobs::JobContext) -> Result<JobOutput, JobError> + Send + 'static,
+    ) -> JobId {
+        let id = self.jobs.spawn(title, work);
+        self.pending.insert(id, Pending::Other);
+        id
+    }
+
+    /// Adds a recording already in memory as a new tab, makes it active, and starts
+    /// building its pyramid.
+    pub fn add_recording(
+        &mut self,
+        title: impl Into<String>,
+        recording: Recording,
+        lenient: bool,
+    ) -> DocId {
+        let id = self.next_doc;
+        self.next_doc += 1;
+        let view = BrowserView::new(
+            self.settings.page_seconds,
+            self.settings.uv_per_div,
+            self.settings.remove_dc,
+        );
+        let mut doc = Document::new(id, title.into(), recording, lenient, view);
+        let rec = doc.recording.clone();
+        let job = self
+            .jobs
+            .spawn(format!("Overview of {}", doc.title), move |ctx| {
+                build_pyramid(&rec, ctx).map(JobOutput::Pyramid)
+            });
+        self.pending.insert(job, Pending::Pyramid { doc: id });
+        doc.pyramid_job = Some(job);
+        self.docs.push(doc);
+        self.active = Some(id);
+        id
+    }
+
+    pub fn doc(&self, id: DocId) -> Option<&Document> {
+        self.docs.iter().find(|d| d.id == id)
+    }
+
+    pub fn doc_mut(&mut self, id: DocId) -> Option<&mut Document> {
+        self.docs.iter_mut().find(|d| d.id == id)
+    }
+
+    pub fn active_doc(&self) -> Option<&Document> {
+        self.active.and_then(|id| self.doc(id))
+    }
+
+    pub fn active_doc_mut(&mut self) -> Option<&mut Document> {
+        let id = self.active?;
+        self.doc_mut(id)
+    }
+
+    /// Once per frame, before drawing: hooks repaint requests, collects finished jobs,
+    /// the dialog's answer and dropped files, and applies pending commands.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        if !self.repaint_hooked {
+            let c = ctx.clone();
+            self.jobs.set_repaint(move || c.request_repaint());
+            self.repaint_hooked = true;
+        }
+        if self.applied_theme != Some(self.settings.theme) {
+            ctx.set_theme(match self.settings.theme {
+                ThemeChoice::System => egui::ThemePreference::System,
+                ThemeChoice::Light => egui::ThemePreference::Light,
+                ThemeChoice::Dark => egui::ThemePreference::Dark,
+            });
+            self.applied_theme = Some(self.settings.theme);
+        }
+        for finished in self.jobs.drain() {
+            let pending = self.pending.remove(&finished.id).unwrap_or(Pending::Other);
+            self.on_job_finished(pending, finished.title, finished.result);
+        }
+        if let Some(rx) = &self.dialog {
+            match rx.try_recv() {
+                Ok(paths) => {
+                    self.dialog = None;
+                    for path in paths {
+                        self.commands.push(Command::Open {
+                            path,
+                            lenient: false,
+                        });
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.dialog = None,
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for path in dropped {
+            if !path.as_os_str().is_empty() {
+                self.commands.push(Command::Open {
+                    path,
+                    lenient: false,
+                });
+            }
+        }
+        self.apply_commands();
+        if !self.jobs.running().is_empty() {
+            // Keep the progress bars moving even if a job reports rarely.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn on_job_finished(
+        &mut self,
+        pending: Pending,
+        title: String,
+        result: Result<JobOutput, JobError>,
+    ) {
+        match (pending, result) {
+            (Pending::Open { path, lenient }, Ok(JobOutput::Opened(rec))) => {
+                self.settings.note_opened(&path);
+                let n = rec.warnings.len();
+                self.add_recording(file_name(&path), rec, lenient);
+                self.status = if n > 0 {
+                    format!("Opened {} with {n} warning(s) (see Info)", path.display())
+                } else {
+                    format!("Opened {}", path.display())
+                };
+            }
+            (Pending::Open { path, lenient }, Err(e)) => {
+                self.status = format!("Could not open {}", path.display());
+                self.failures.push(OpenFailure {
+                    path,
+                    message: e.to_string(),
+                    lenient,
+                });
+            }
+            (Pending::Pyramid { doc }, Ok(JobOutput::Pyramid(p))) => {
+                if let Some(d) = self.doc_mut(doc) {
+                    d.pyramid = Some(Arc::new(p));
+                    d.pyramid_job = None;
+                }
+            }
+            (Pending::Pyramid { doc }, Err(e)) => {
+                if let Some(d) = self.doc_mut(doc) {
+                    d.pyramid_job = None;
+                    self.status = format!("{title}: {e} (pages are drawn from raw samples)");
+                }
+            }
+            (Pending::Analysis, Ok(JobOutput::Results(rows))) => {
+                self.status = format!("{title}: {} rows", rows.len());
+                self.results.rows.extend(rows);
+                if let Some(d) = self.active_doc_mut() {
+                    d.view = super::document::View::Results;
+                }
+            }
+            (_, Err(JobError::Cancelled)) => self.status = format!("{title}: cancelled"),
+            (_, Err(e)) => self.status = format!("{title}: {e}"),
+            (_, Ok(_)) => self.status = format!("{title}: done"),
+        }
+    }
+
+    fn apply_commands(&mut self) {
+        for cmd in std::mem::take(&mut self.commands) {
+            match cmd {
+                Command::Open { path, lenient } => {
+                    self.failures.retain(|f| f.path != path);
+                    self.open(path, lenient);
+                }
+                Command::ShowOpenDialog => {
+                    if self.dialog.is_none() {
+                        let (tx, rx) = std::sync::mpsc::channel();
+                        let picker = self.picker.clone();
+                        let start = self.settings.last_dir.clone();
+                        let spawned = std::thread::Builder::new()
+                            .name("file dialog".into())
+                            .spawn(move || {
+                                let _ = tx.send(picker.pick_recordings(start.as_deref()));
+                            });
+                        match spawned {
+                            Ok(_) => self.dialog = Some(rx),
+                            Err(e) => self.status = format!("Could not show the file dialog: {e}"),
+                        }
+                    }
+                }
+                Command::Close(id) => {
+                    if let Some(job) = self.doc(id).and_then(|d| d.pyramid_job) {
+                        self.jobs.cancel(job);
+                    }
+                    let pos = self.docs.iter().position(|d| d.id == id);
+                    self.docs.retain(|d| d.id != id);
+                    if self.active == Some(id) {
+                        let next = pos.map(|p| p.min(self.docs.len().saturating_sub(1)));
+                        self.active = next.and_then(|p| self.docs.get(p)).map(|d| d.id);
+                    }
+                }
+                Command::Activate(id) => {
+                    if self.doc(id).is_some() {
+                        self.active = Some(id);
+                    }
+                }
+                Command::CancelJob(id) => self.jobs.cancel(id),
+                Command::DismissFailure(i) => {
+                    if i < self.failures.len() {
+                        self.failures.remove(i);
+                    }
+                }
+                Command::ClearRecent => self.settings.recent.clear(),
+                Command::RunAnalysis { doc, request } => {
+                    let Some(d) = self.doc(doc) else { continue };
+                    let Some(m) = sesame_core::measures::find(&request.measure) else {
+                        self.status = format!("unknown measure `{}`", request.measure);
+                        continue;
+                    };
+                    let rec = d.recording.clone();
+                    let name = d.title.clone();
+                    let id = self
+                        .jobs
+                        .spawn(format!("{} on {name}", m.id()), move |ctx| {
+                            analysis::run(&rec, &name, m, &request, ctx).map(JobOutput::Results)
+                        });
+                    self.pending.insert(id, Pending::Analysis);
+                }
+            }
+        }
+    }
+
+    /// Draws the whole window into `ui` (the viewport's root `Ui`).
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        help::handle_global_keys(ui.ctx(), self);
+        egui::Panel::top("menu").show(ui, |ui| open::menu_bar(ui, self));
+        egui::Panel::bottom("status").show(ui, |ui| status_bar(ui, self));
+        if !self.docs.is_empty() {
+            egui::Panel::top("tabs").show(ui, |ui| tab_bar(ui, self));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let settings = self.settings.clone();
+            let analysis = &mut self.analysis;
+            let results = &mut self.results;
+            let commands = &mut self.commands;
+            match self
+                .active
+                .and_then(|id| self.docs.iter_mut().find(|d| d.id == id))
+            {
+                None => open::welcome(ui, &settings, commands),
+                Some(doc) => {
+                    ui.horizontal(|ui| {
+                        for v in super::document::View::ALL {
+                            ui.selectable_value(&mut doc.view, v, v.title());
+                        }
+                    });
+                    ui.separator();
+                    match doc.view {
+                        super::document::View::Signals => browser::show(ui, doc, &settings),
+                        super::document::View::Info => info::show(ui, doc),
+                        super::document::View::Analysis => {
+                            if let Some(request) = analysis::show(ui, doc, analysis) {
+                                commands.push(Command::RunAnalysis {
+                                    doc: doc.id,
+                                    request,
+                                });
+                            }
+                        }
+                        super::document::View::Results => results::show(ui, results),
+                    }
+                }
+            }
+        });
+        // The active browser's sensitivity and page length become the defaults of the
+        // next recording opened (and are persisted).
+        if let Some(d) = self.active_doc() {
+            let (uv, page) = (d.browser.uv_per_div, d.browser.page);
+            self.settings.uv_per_div = uv;
+            self.settings.page_seconds = page;
+        }
+        open::failure_panel(ui.ctx(), self);
+        open::drop_overlay(ui.ctx());
+        if self.show_help {
+            help::overlay(ui.ctx(), &mut self.show_help);
+        }
+    }
+
+    /// One whole frame: [`logic`](Self::logic) then [`ui`](Self::ui) (what eframe
+    /// does; used by tests driving the app without eframe).
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.logic(&ctx);
+        self.ui(ui);
+    }
+}
+
+impl eframe::App for SesameApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        SesameApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        SesameApp::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.jobs.cancel_all();
+    }
+}
+
+/// The last component of a path, for titles.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn tab_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
+    ui.horizontal_wrapped(|ui| {
+        for doc in &app.docs {
+            let active = app.active == Some(doc.id);
+            let label = if doc.lenient {
+                format!("{} (repaired)", doc.title)
+            } else {
+                doc.title.clone()
+            };
+            let r = ui.selectable_label(active, label);
+            if r.clicked() {
+                app.commands.push(Command::Activate(doc.id));
+            }
+            if ui
+                .small_button("×")
+                .on_hover_text(format!("Close {}", doc.title))
+                .clicked()
+            {
+                app.commands.push(Command::Close(doc.id));
+            }
+            ui.separator();
+        }
+    });
+}
+
+fn status_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
+    ui.horizontal(|ui| {
+        for job in app.jobs.running() {
+            let p = job.progress();
+            let mut text = format!("{}: {}", job.title, p.message);
+            if let Some(eta) = job.eta() {
+                text.push_str(&format!(" — {:.0} s left", eta.as_secs_f64().ceil()));
+            }
+            ui.add(
+                egui::ProgressBar::new(p.fraction)
+                    .desired_width(260.0)
+                    .show_percentage()
+                    .text(text),
+            );
+            let label = if job.is_cancelling() {
+                "Cancelling…"
+            } else {
+                "Cancel"
+            };
+            if ui
+                .add_enabled(!job.is_cancelling(), egui::Button::new(label))
+                .on_hover_text(format!("Stop {}", job.title))
+                .clicked()
+            {
+                app.commands.push(Command::CancelJob(job.id));
+            }
+            ui.separator();
+        }
+        ui.label(&app.status);
+    });
+}

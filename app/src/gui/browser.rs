@@ -1,0 +1,710 @@
+//! The signal browser: stacked channels with labels, paging and zoom, a typed jump,
+//! the whole-recording overview strip, global and per-channel gain with a µV scale
+//! bar, channel select/hide/reorder/mark bad, and annotations drawn as spans.
+//!
+//! Each trace is drawn from [`Document::traces`]: at most two points per pixel column
+//! (a min/max envelope from the precomputed pyramid), never every sample of a long
+//! page. Display montages and display filters will slot in where the traces are
+//! fetched (`Document::traces`), before the envelope is taken.
+
+use super::document::{format_time, parse_time, ChannelDisplay, Document};
+use super::pyramid::Trace;
+use super::settings::Settings;
+use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
+
+/// Width of the label column, points.
+const LABEL_WIDTH: f32 = 90.0;
+/// Height of the time axis under the traces, points.
+const AXIS_HEIGHT: f32 = 18.0;
+/// Height of the overview strip, points.
+const OVERVIEW_HEIGHT: f32 = 34.0;
+/// Page lengths offered in the toolbar, s.
+const PAGES: [f64; 10] = [1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0];
+/// Sensitivities offered in the toolbar, µV per channel spacing.
+const SENSITIVITIES: [f32; 12] = [
+    5.0, 10.0, 20.0, 50.0, 70.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0,
+];
+
+pub fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings) {
+    let duration = doc.duration();
+    handle_keys(ui, doc, duration);
+    toolbar(ui, doc, duration);
+    egui::Panel::left(("channel-list", doc.id))
+        .resizable(true)
+        .default_size(210.0)
+        .show(ui, |ui| channel_list(ui, doc));
+    if settings.show_overview {
+        egui::Panel::bottom(("overview", doc.id))
+            .exact_size(OVERVIEW_HEIGHT + 8.0)
+            .show(ui, |ui| overview(ui, doc, duration));
+    }
+    egui::CentralPanel::default().show(ui, |ui| traces(ui, doc, duration));
+}
+
+/// Keys of the browser (listed in `help::SHORTCUTS`).
+fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    use egui::{Key, Modifiers};
+    let v = &mut doc.browser;
+    let mut select_step = 0isize;
+    let mut toggle_bad = false;
+    let mut hide = false;
+    ui.input_mut(|i| {
+        if i.consume_key(Modifiers::NONE, Key::PageDown) {
+            v.scroll_pages(1.0, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::PageUp) {
+            v.scroll_pages(-1.0, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
+            v.scroll_pages(0.1, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowLeft) {
+            v.scroll_pages(-0.1, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::Home) {
+            v.jump_to(0.0, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::End) {
+            v.jump_to(duration, duration);
+        }
+        let mid = v.t0 + 0.5 * v.page;
+        if i.consume_key(Modifiers::COMMAND, Key::Equals)
+            || i.consume_key(Modifiers::COMMAND, Key::Plus)
+        {
+            v.zoom(0.5, mid, duration);
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::Minus) {
+            v.zoom(2.0, mid, duration);
+        }
+        let plus = i.consume_key(Modifiers::NONE, Key::Plus)
+            || i.consume_key(Modifiers::NONE, Key::Equals)
+            || i.consume_key(Modifiers::SHIFT, Key::Equals);
+        if plus {
+            v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
+        }
+        if i.consume_key(Modifiers::NONE, Key::Minus) {
+            v.uv_per_div = step_sensitivity(v.uv_per_div, 1);
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
+            select_step = 1;
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
+            select_step = -1;
+        }
+        toggle_bad = i.consume_key(Modifiers::NONE, Key::B);
+        hide = i.consume_key(Modifiers::NONE, Key::H);
+    });
+    if select_step != 0 {
+        let visible: Vec<usize> = doc.visible_channels().map(|c| c.signal).collect();
+        if !visible.is_empty() {
+            let pos = doc
+                .browser
+                .selected
+                .and_then(|s| visible.iter().position(|&v| v == s));
+            let next = match pos {
+                None => 0,
+                Some(p) => (p as isize + select_step).clamp(0, visible.len() as isize - 1) as usize,
+            };
+            doc.browser.selected = Some(visible[next]);
+        }
+    }
+    if let Some(sel) = doc.browser.selected {
+        if let Some(c) = doc.channels.iter_mut().find(|c| c.signal == sel) {
+            if toggle_bad {
+                c.bad = !c.bad;
+            }
+            if hide {
+                c.visible = false;
+            }
+        }
+    }
+}
+
+/// The next sensitivity in [`SENSITIVITIES`] towards more (`dir < 0`) or less
+/// (`dir > 0`) amplitude on screen.
+pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
+    if dir < 0 {
+        SENSITIVITIES
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| s < current * 0.999)
+            .unwrap_or(SENSITIVITIES[0])
+    } else {
+        SENSITIVITIES
+            .iter()
+            .copied()
+            .find(|&s| s > current * 1.001)
+            .unwrap_or(SENSITIVITIES[SENSITIVITIES.len() - 1])
+    }
+}
+
+fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
+    ui.horizontal(|ui| {
+        let v = &mut doc.browser;
+        if ui
+            .button("|<")
+            .on_hover_text("Start of the recording (Home)")
+            .clicked()
+        {
+            v.jump_to(0.0, duration);
+        }
+        if ui
+            .button("<<")
+            .on_hover_text("Previous page (PgUp)")
+            .clicked()
+        {
+            v.scroll_pages(-1.0, duration);
+        }
+        if ui
+            .button("<")
+            .on_hover_text("Back 1/10 page (Left arrow)")
+            .clicked()
+        {
+            v.scroll_pages(-0.1, duration);
+        }
+        if ui
+            .button(">")
+            .on_hover_text("Forward 1/10 page (Right arrow)")
+            .clicked()
+        {
+            v.scroll_pages(0.1, duration);
+        }
+        if ui.button(">>").on_hover_text("Next page (PgDn)").clicked() {
+            v.scroll_pages(1.0, duration);
+        }
+        if ui
+            .button(">|")
+            .on_hover_text("End of the recording (End)")
+            .clicked()
+        {
+            v.jump_to(duration, duration);
+        }
+        ui.separator();
+        ui.label("Go to");
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut v.goto_text)
+                .desired_width(80.0)
+                .hint_text("mm:ss"),
+        );
+        let r = r.on_hover_text("Time to show: seconds, mm:ss or hh:mm:ss; Enter to go");
+        let go = ui.button("Go").clicked()
+            || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+        if go {
+            match parse_time(&v.goto_text) {
+                Ok(t) => {
+                    v.jump_to(t, duration);
+                    v.goto_error = None;
+                }
+                Err(e) => v.goto_error = Some(e),
+            }
+        }
+        if let Some(e) = &v.goto_error {
+            ui.colored_label(ui.visuals().error_fg_color, "(!)")
+                .on_hover_text(e.as_str());
+        }
+        ui.separator();
+        let page = v.page;
+        egui::ComboBox::from_id_salt(("page", doc.id))
+            .selected_text(if page >= 60.0 {
+                format!("{}/page", format_time(page))
+            } else {
+                format!("{} s/page", trim_float((page * 100.0).round() / 100.0))
+            })
+            .show_ui(ui, |ui| {
+                for p in PAGES.iter().copied().filter(|&p| p <= duration.max(1.0)) {
+                    if ui
+                        .selectable_label((p - page).abs() < 1e-9, format!("{p} s"))
+                        .clicked()
+                    {
+                        v.page = p;
+                        v.clamp(duration);
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Page length (Ctrl+wheel on the traces zooms)");
+        egui::ComboBox::from_id_salt(("sens", doc.id))
+            .selected_text(format!("{} µV/div", trim_float(v.uv_per_div as f64)))
+            .show_ui(ui, |ui| {
+                for s in SENSITIVITIES {
+                    ui.selectable_value(&mut v.uv_per_div, s, format!("{s} µV/div"));
+                }
+            })
+            .response
+            .on_hover_text("Sensitivity: µV per channel spacing (+ / − keys)");
+        if ui.button("−").on_hover_text("Less amplitude (−)").clicked() {
+            v.uv_per_div = step_sensitivity(v.uv_per_div, 1);
+        }
+        if ui.button("+").on_hover_text("More amplitude (+)").clicked() {
+            v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
+        }
+        ui.checkbox(&mut v.remove_dc, "Remove DC")
+            .on_hover_text("Subtract each trace's mean over the page");
+        ui.separator();
+        ui.label(format!(
+            "{} – {} of {}",
+            format_time(v.t0),
+            format_time(v.t1().min(duration)),
+            format_time(duration)
+        ));
+        if doc.pyramid_job.is_some() {
+            ui.spinner()
+                .on_hover_text("Building the overview; long pages draw slowly until it is ready");
+        }
+    });
+}
+
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn channel_list(ui: &mut egui::Ui, doc: &mut Document) {
+    ui.horizontal(|ui| {
+        ui.strong("Channels");
+        if ui
+            .small_button("Show all")
+            .on_hover_text("Show every channel in file order, gains reset")
+            .clicked()
+        {
+            doc.reset_channels();
+        }
+    });
+    let labels: Vec<String> = doc
+        .recording
+        .signals()
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
+    let mut move_req: Option<(usize, isize)> = None;
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new(("channel-grid", doc.id))
+                .num_columns(6)
+                .spacing([4.0, 2.0])
+                .show(ui, |ui| {
+                    for pos in 0..doc.channels.len() {
+                        let ChannelDisplay { signal, .. } = doc.channels[pos];
+                        let label = labels.get(signal).cloned().unwrap_or_default();
+                        let c = &mut doc.channels[pos];
+                        ui.checkbox(&mut c.visible, "")
+                            .on_hover_text(format!("Show {label}"));
+                        let selected = doc.browser.selected == Some(signal);
+                        let text = if c.bad {
+                            egui::RichText::new(&label)
+                                .strikethrough()
+                                .color(Color32::from_rgb(200, 80, 80))
+                        } else {
+                            egui::RichText::new(&label)
+                        };
+                        if ui.selectable_label(selected, text).clicked() {
+                            doc.browser.selected = if selected { None } else { Some(signal) };
+                        }
+                        let c = &mut doc.channels[pos];
+                        ui.toggle_value(&mut c.bad, "bad")
+                            .on_hover_text(format!("Mark {label} bad (B)"));
+                        ui.add(
+                            egui::DragValue::new(&mut c.gain)
+                                .range(0.05..=50.0)
+                                .speed(0.02)
+                                .fixed_decimals(2)
+                                .prefix("×"),
+                        )
+                        .on_hover_text(format!("Gain of {label}"));
+                        if ui
+                            .small_button("^")
+                            .on_hover_text(format!("Move {label} up"))
+                            .clicked()
+                        {
+                            move_req = Some((pos, -1));
+                        }
+                        if ui
+                            .small_button("v")
+                            .on_hover_text(format!("Move {label} down"))
+                            .clicked()
+                        {
+                            move_req = Some((pos, 1));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    if let Some((pos, d)) = move_req {
+        doc.move_channel(pos, d);
+    }
+}
+
+/// Whole-recording strip: the current page as a box, annotations as ticks; a click or
+/// drag centres the page there.
+fn overview(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
+    let (rect, resp) = ui.allocate_exact_size(
+        Vec2::new(ui.available_width(), OVERVIEW_HEIGHT),
+        Sense::click_and_drag(),
+    );
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Recording overview"));
+    let resp = resp.on_hover_text("Overview of the whole recording: click to jump");
+    let painter = ui.painter_at(rect);
+    let vis = ui.visuals();
+    painter.rect_filled(rect, 2.0, vis.extreme_bg_color);
+    if duration <= 0.0 {
+        return;
+    }
+    let x_of = |t: f64| rect.left() + (t / duration) as f32 * rect.width();
+    for a in doc.recording.annotations() {
+        let x = x_of(a.onset);
+        painter.line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(1.0, Color32::from_rgb(230, 160, 40)),
+        );
+    }
+    let page = Rect::from_x_y_ranges(
+        x_of(doc.browser.t0)..=x_of(doc.browser.t1()).max(x_of(doc.browser.t0) + 2.0),
+        rect.y_range(),
+    );
+    painter.rect_filled(page, 1.0, vis.selection.bg_fill.gamma_multiply(0.6));
+    painter.rect_stroke(page, 1.0, vis.selection.stroke, egui::StrokeKind::Inside);
+    let step = nice_step(duration / 8.0);
+    let mut t = 0.0;
+    while t <= duration {
+        painter.text(
+            Pos2::new(x_of(t) + 2.0, rect.bottom() - 1.0),
+            egui::Align2::LEFT_BOTTOM,
+            format_time(t),
+            egui::FontId::proportional(10.0),
+            vis.weak_text_color(),
+        );
+        t += step;
+    }
+    if resp.clicked() || resp.dragged() {
+        if let Some(p) = resp.interact_pointer_pos() {
+            let t = ((p.x - rect.left()) / rect.width()) as f64 * duration;
+            doc.browser.center_on(t, duration);
+        }
+    }
+}
+
+/// A round step (1, 2 or 5 × 10^k) at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        if m * p >= raw {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
+    let (rect, resp) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Traces"));
+    let resp =
+        resp.on_hover_text_at_pointer("Traces: click to select a channel, Ctrl+wheel to zoom time");
+    let vis = ui.visuals().clone();
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, vis.extreme_bg_color);
+    let plot = Rect::from_min_max(
+        Pos2::new(rect.left() + LABEL_WIDTH, rect.top()),
+        Pos2::new(rect.right() - 4.0, rect.bottom() - AXIS_HEIGHT),
+    );
+    if plot.width() < 10.0 || plot.height() < 10.0 {
+        return;
+    }
+    let (t0, page) = (doc.browser.t0, doc.browser.page);
+
+    // Zoom (Ctrl+wheel) around the pointer; plain wheel scrolls time.
+    if resp.hovered() {
+        let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
+        let anchor = resp
+            .hover_pos()
+            .map(|p| t0 + ((p.x - plot.left()) / plot.width()).clamp(0.0, 1.0) as f64 * page)
+            .unwrap_or(t0 + 0.5 * page);
+        if (zoom - 1.0).abs() > 1e-4 {
+            doc.browser.zoom(1.0 / zoom as f64, anchor, duration);
+        } else if scroll.x.abs() > 0.0 || scroll.y.abs() > 0.0 {
+            let d = if scroll.x.abs() > scroll.y.abs() {
+                scroll.x
+            } else {
+                scroll.y
+            };
+            doc.browser
+                .scroll_pages(-(d / plot.width()) as f64, duration);
+        }
+    }
+    let (t0, page) = (doc.browser.t0, doc.browser.page);
+    let x_of_now = |t: f64| plot.left() + ((t - t0) / page) as f32 * plot.width();
+
+    // Time grid and axis labels.
+    let step = nice_step(page / 10.0);
+    let mut t = (t0 / step).ceil() * step;
+    while t <= t0 + page + 1e-9 {
+        let x = x_of_now(t);
+        painter.line_segment(
+            [Pos2::new(x, plot.top()), Pos2::new(x, plot.bottom())],
+            vis.widgets.noninteractive.bg_stroke,
+        );
+        if x + 20.0 > plot.right() {
+            t += step;
+            continue;
+        }
+        painter.text(
+            Pos2::new(x, plot.bottom() + 2.0),
+            egui::Align2::CENTER_TOP,
+            format_time(t),
+            egui::FontId::proportional(11.0),
+            vis.weak_text_color(),
+        );
+        t += step;
+    }
+
+    // Annotations overlapping the page, as spans (or lines when instantaneous).
+    for a in doc.recording.annotations() {
+        let end = a.onset + a.duration.unwrap_or(0.0);
+        if end < t0 || a.onset > t0 + page {
+            continue;
+        }
+        let x0 = x_of_now(a.onset).max(plot.left());
+        let x1 = x_of_now(end).min(plot.right());
+        let color = Color32::from_rgba_unmultiplied(230, 160, 40, 40);
+        if x1 - x0 >= 2.0 {
+            painter.rect_filled(Rect::from_x_y_ranges(x0..=x1, plot.y_range()), 0.0, color);
+        } else {
+            painter.line_segment(
+                [Pos2::new(x0, plot.top()), Pos2::new(x0, plot.bottom())],
+                Stroke::new(1.5, Color32::from_rgb(230, 160, 40)),
+            );
+        }
+        painter.text(
+            Pos2::new(x0 + 2.0, plot.top() + 1.0),
+            egui::Align2::LEFT_TOP,
+            &a.text,
+            egui::FontId::proportional(11.0),
+            Color32::from_rgb(200, 130, 20),
+        );
+    }
+
+    // Traces.
+    let ppp = ui.ctx().pixels_per_point();
+    let width_px = ((plot.width() * ppp).round() as usize).max(1);
+    let remove_dc = doc.browser.remove_dc;
+    let uv_per_div = doc.browser.uv_per_div;
+    let selected = doc.browser.selected;
+    let gains: Vec<(f32, bool)> = doc.visible_channels().map(|c| (c.gain, c.bad)).collect();
+    let labels: Vec<String> = doc
+        .recording
+        .signals()
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
+    let cache = doc.traces(width_px);
+    let n = cache.traces.len().max(1);
+    let lane = plot.height() / n as f32;
+    let mut clicked_signal = None;
+    let pointer = resp.interact_pointer_pos();
+    let mut shapes = Vec::with_capacity(cache.traces.len() * 2);
+    for (k, (signal, trace, mean)) in cache.traces.iter().enumerate() {
+        let (gain, bad) = gains.get(k).copied().unwrap_or((1.0, false));
+        let centre = plot.top() + lane * (k as f32 + 0.5);
+        let scale = lane / uv_per_div * gain;
+        let offset = if remove_dc { *mean } else { 0.0 };
+        let y_of = |v: f32| centre - (v - offset) * scale;
+        let is_sel = selected == Some(*signal);
+        let color = if bad {
+            Color32::from_rgb(190, 90, 90).gamma_multiply(0.6)
+        } else if is_sel {
+            vis.selection.stroke.color
+        } else {
+            vis.text_color()
+        };
+        let stroke = Stroke::new(if is_sel { 1.4 } else { 1.0 }, color);
+        let label_rect = Rect::from_min_max(
+            Pos2::new(rect.left(), centre - lane * 0.5),
+            Pos2::new(plot.left(), centre + lane * 0.5),
+        );
+        if is_sel {
+            painter.rect_filled(label_rect, 0.0, vis.selection.bg_fill.gamma_multiply(0.5));
+        }
+        let label = labels.get(*signal).map(String::as_str).unwrap_or("?");
+        painter.text(
+            Pos2::new(rect.left() + 4.0, centre),
+            egui::Align2::LEFT_CENTER,
+            if bad {
+                format!("{label} (bad)")
+            } else {
+                label.to_string()
+            },
+            egui::FontId::proportional(lane.clamp(8.0, 13.0)),
+            color,
+        );
+        if let Some(p) = pointer {
+            if resp.clicked() && p.y >= centre - lane * 0.5 && p.y < centre + lane * 0.5 {
+                clicked_signal = Some(*signal);
+            }
+        }
+        match trace {
+            Ok(Trace::Envelope { columns }) => {
+                let thickness = if is_sel { 2.0 } else { 1.0 };
+                shapes.push(Shape::mesh(envelope_mesh(
+                    columns,
+                    plot.left(),
+                    ppp,
+                    thickness,
+                    color,
+                    &y_of,
+                )));
+            }
+            Ok(Trace::Samples { t0: s0, dt, values }) => {
+                let pts: Vec<Pos2> = values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .map(|(i, &v)| Pos2::new(x_of_now(s0 + i as f64 * dt), y_of(v)))
+                    .collect();
+                if pts.len() > 1 {
+                    shapes.push(Shape::line(pts, stroke));
+                }
+            }
+            Err(e) => {
+                painter.text(
+                    Pos2::new(plot.left() + 4.0, centre),
+                    egui::Align2::LEFT_CENTER,
+                    e,
+                    egui::FontId::proportional(11.0),
+                    vis.error_fg_color,
+                );
+            }
+        }
+    }
+    painter.extend(shapes);
+
+    // Scale bar: one channel spacing = uv_per_div µV.
+    if lane > 6.0 {
+        let x = plot.right() - 12.0;
+        let y1 = plot.bottom() - 6.0;
+        let y0 = y1 - lane;
+        let s = Stroke::new(2.0, vis.strong_text_color());
+        painter.line_segment([Pos2::new(x, y0), Pos2::new(x, y1)], s);
+        painter.line_segment([Pos2::new(x - 4.0, y0), Pos2::new(x + 4.0, y0)], s);
+        painter.line_segment([Pos2::new(x - 4.0, y1), Pos2::new(x + 4.0, y1)], s);
+        painter.text(
+            Pos2::new(x - 6.0, 0.5 * (y0 + y1)),
+            egui::Align2::RIGHT_CENTER,
+            format!("{} µV", trim_float(uv_per_div as f64)),
+            egui::FontId::proportional(11.0),
+            vis.strong_text_color(),
+        );
+    }
+    if let Some(s) = clicked_signal {
+        doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
+    }
+    // Time and channel under the pointer.
+    if let Some(p) = resp.hover_pos() {
+        if plot.contains(p) {
+            let t = t0 + ((p.x - plot.left()) / plot.width()) as f64 * page;
+            let k = ((p.y - plot.top()) / lane).floor() as usize;
+            let name = doc
+                .visible_channels()
+                .nth(k)
+                .and_then(|c| labels.get(c.signal))
+                .cloned()
+                .unwrap_or_default();
+            painter.text(
+                Pos2::new(plot.left() + 4.0, plot.bottom() - 2.0),
+                egui::Align2::LEFT_BOTTOM,
+                format!("{}  {name}", format_time(t)),
+                egui::FontId::monospace(11.0),
+                vis.strong_text_color(),
+            );
+        }
+    }
+}
+
+/// The envelope as one mesh of vertical bars, one physical pixel wide per column
+/// (`thickness` pixels for emphasis), each bar stretched to meet its neighbour's range
+/// so the trace is continuous. Meshes need no tessellation, unlike long polylines,
+/// which keeps a 64-channel page within a frame budget.
+fn envelope_mesh(
+    columns: &[Option<(f32, f32)>],
+    left: f32,
+    ppp: f32,
+    thickness: f32,
+    color: Color32,
+    y_of: &dyn Fn(f32) -> f32,
+) -> egui::Mesh {
+    let mut mesh = egui::Mesh::default();
+    mesh.reserve_triangles(columns.len() * 2);
+    mesh.reserve_vertices(columns.len() * 4);
+    let half_px = 0.5 * thickness.max(1.0) / ppp;
+    let mut prev: Option<(f32, f32)> = None;
+    for (c, col) in columns.iter().enumerate() {
+        let Some((lo, hi)) = *col else {
+            prev = None;
+            continue;
+        };
+        let (mut a, mut b) = (lo, hi);
+        if let Some((plo, phi)) = prev {
+            a = a.min(phi);
+            b = b.max(plo);
+        }
+        prev = Some((lo, hi));
+        let x = left + (c as f32 + 0.5) / ppp;
+        // Screen y grows downwards: the maximum is the top of the bar.
+        let (top, bottom) = (y_of(b), y_of(a));
+        let rect = Rect::from_min_max(
+            Pos2::new(x - half_px, top.min(bottom) - 0.5 / ppp),
+            Pos2::new(x + half_px, top.max(bottom) + 0.5 / ppp),
+        );
+        mesh.add_colored_rect(rect, color);
+    }
+    mesh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_bars_meet_their_neighbours() {
+        // Column 1 lies wholly above column 0: its bar reaches down to column 0's top.
+        let cols = [Some((0.0, 1.0)), Some((5.0, 6.0)), None, Some((2.0, 3.0))];
+        let m = envelope_mesh(&cols, 0.0, 1.0, 1.0, Color32::WHITE, &|v| -v);
+        assert_eq!(m.vertices.len(), 12, "3 bars, the empty column skipped");
+        let span = |k: usize| {
+            let ys: Vec<f32> = m.vertices[4 * k..4 * k + 4]
+                .iter()
+                .map(|v| v.pos.y)
+                .collect();
+            (
+                ys.iter().copied().fold(f32::INFINITY, f32::min),
+                ys.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+            )
+        };
+        assert_eq!(span(0), (-1.5, 0.5));
+        assert_eq!(span(1), (-6.5, -0.5), "stretched down to 1.0");
+        assert_eq!(span(2), (-3.5, -1.5), "after a gap, no stretch");
+    }
+
+    #[test]
+    fn sensitivity_steps_through_the_list_and_stops_at_the_ends() {
+        assert_eq!(step_sensitivity(100.0, -1), 70.0);
+        assert_eq!(step_sensitivity(100.0, 1), 150.0);
+        assert_eq!(step_sensitivity(5.0, -1), 5.0);
+        assert_eq!(step_sensitivity(5000.0, 1), 5000.0);
+        assert_eq!(step_sensitivity(120.0, -1), 100.0);
+    }
+
+    #[test]
+    fn nice_steps_are_round() {
+        assert_eq!(nice_step(0.9), 1.0);
+        assert_eq!(nice_step(1.5), 2.0);
+        assert_eq!(nice_step(3.0), 5.0);
+        assert_eq!(nice_step(45.0), 50.0);
+    }
+}

@@ -1,0 +1,184 @@
+//! Recording info: the header, every signal (label, canonical name, type, rate, unit,
+//! range, prefilter, transducer), warnings from reading, and the annotation list (a
+//! click jumps the browser there).
+
+use super::document::{format_time, Document, View};
+use egui_extras::{Column, TableBuilder};
+
+pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
+    let rec = doc.recording.clone();
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+    egui::Grid::new("header").num_columns(2).show(ui, |ui| {
+        ui.strong("File");
+        ui.label(
+            rec.path
+                .as_ref()
+                .map_or("(in memory)".into(), |p| p.display().to_string()),
+        );
+        ui.end_row();
+        ui.strong("Format");
+        ui.label(format!(
+            "{:?}{}",
+            rec.format,
+            if doc.lenient { " (read leniently)" } else { "" }
+        ));
+        ui.end_row();
+        ui.strong("Duration");
+        ui.label(format!(
+            "{} ({:.3} s)",
+            format_time(rec.duration()),
+            rec.duration()
+        ));
+        ui.end_row();
+        ui.strong("Signals");
+        ui.label(rec.signals().len().to_string());
+        ui.end_row();
+        ui.strong("Annotations");
+        ui.label(rec.annotations().len().to_string());
+        ui.end_row();
+    });
+    if !rec.warnings.is_empty() {
+        ui.collapsing(
+            format!("{} warning(s) while reading", rec.warnings.len()),
+            |ui| {
+                for w in &rec.warnings {
+                    ui.label(format!("• {w}"));
+                }
+            },
+        );
+    }
+    ui.separator();
+    let avail = ui.available_height();
+    let signals_height = if rec.annotations().is_empty() {
+        avail
+    } else {
+        avail * 0.55
+    };
+    ui.strong("Signals");
+    ui.push_id("signals-table", |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .max_scroll_height(signals_height - 30.0)
+            .column(Column::auto())
+            .column(Column::auto().at_least(60.0))
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::auto())
+            .column(Column::remainder())
+            .header(20.0, |mut h| {
+                for title in [
+                    "#",
+                    "Label",
+                    "Electrode",
+                    "Type",
+                    "Rate (Hz)",
+                    "Unit",
+                    "Range",
+                    "Prefilter",
+                    "Transducer",
+                ] {
+                    h.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(18.0, rec.signals().len(), |mut row| {
+                    let i = row.index();
+                    let s = &rec.signals()[i];
+                    row.col(|ui| {
+                        ui.label((i + 1).to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(&s.label);
+                    });
+                    row.col(|ui| {
+                        ui.label(s.canonical.as_deref().unwrap_or("—"));
+                    });
+                    row.col(|ui| {
+                        ui.label(format!("{:?}", s.kind));
+                    });
+                    row.col(|ui| {
+                        ui.label(format!("{}", s.sample_rate));
+                    });
+                    row.col(|ui| {
+                        ui.label(&s.unit);
+                    });
+                    row.col(|ui| {
+                        ui.label(format!(
+                            "{} … {}",
+                            short(s.physical_min),
+                            short(s.physical_max)
+                        ));
+                    });
+                    row.col(|ui| {
+                        ui.label(&s.prefilter);
+                    });
+                    row.col(|ui| {
+                        ui.label(&s.transducer);
+                    });
+                });
+            });
+    });
+    if rec.annotations().is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.strong("Annotations (click to show in the browser)");
+    let mut jump: Option<f64> = None;
+    ui.push_id("annotations-table", |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(70.0))
+            .column(Column::remainder())
+            .header(20.0, |mut h| {
+                for title in ["Onset", "Duration (s)", "Text"] {
+                    h.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(18.0, rec.annotations().len(), |mut row| {
+                    let a = &rec.annotations()[row.index()];
+                    // Unselectable labels, so that a click anywhere selects the row.
+                    let cell = |text: String| egui::Label::new(text).selectable(false);
+                    row.col(|ui| {
+                        ui.add(cell(format_time(a.onset)));
+                    });
+                    row.col(|ui| {
+                        ui.add(cell(a.duration.map_or("—".into(), |d| format!("{d}"))));
+                    });
+                    row.col(|ui| {
+                        ui.add(cell(a.text.clone()));
+                    });
+                    if row.response().clicked() {
+                        jump = Some(a.onset);
+                    }
+                });
+            });
+    });
+    if let Some(t) = jump {
+        let d = doc.duration();
+        doc.browser.center_on(t, d);
+        doc.view = View::Signals;
+    }
+}
+
+/// A header number with at most 4 decimals and no trailing zeros.
+fn short(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}

@@ -1,0 +1,207 @@
+//! Opening recordings: the menu bar, the welcome page with recent files, the error
+//! panel for files that could not be read (with "open leniently"), and the overlay
+//! shown while files are dragged over the window.
+
+use super::app::{file_name, Command, SesameApp};
+use super::settings::{Settings, ThemeChoice};
+use std::path::PathBuf;
+
+/// The menu bar: File, View, Help.
+pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("Open…  (Ctrl+O)").clicked() {
+                app.commands.push(Command::ShowOpenDialog);
+                ui.close();
+            }
+            ui.menu_button("Open recent", |ui| {
+                if app.settings.recent.is_empty() {
+                    ui.label("No recent files");
+                }
+                for path in app.settings.recent.clone() {
+                    if ui.button(path.display().to_string()).clicked() {
+                        app.commands.push(Command::Open {
+                            path,
+                            lenient: false,
+                        });
+                        ui.close();
+                    }
+                }
+                if !app.settings.recent.is_empty() {
+                    ui.separator();
+                    if ui.button("Clear recent files").clicked() {
+                        app.commands.push(Command::ClearRecent);
+                        ui.close();
+                    }
+                }
+            });
+            if let Some(id) = app.active {
+                if ui.button("Close  (Ctrl+W)").clicked() {
+                    app.commands.push(Command::Close(id));
+                    ui.close();
+                }
+            }
+            ui.separator();
+            if ui.button("Quit  (Ctrl+Q)").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.menu_button("View", |ui| {
+            ui.checkbox(&mut app.settings.show_overview, "Overview strip");
+            if ui
+                .checkbox(&mut app.settings.remove_dc, "Remove DC offset (page mean)")
+                .changed()
+            {
+                let on = app.settings.remove_dc;
+                for d in &mut app.docs {
+                    d.browser.remove_dc = on;
+                }
+            }
+            ui.separator();
+            ui.label("Theme");
+            ui.radio_value(&mut app.settings.theme, ThemeChoice::System, "System");
+            ui.radio_value(&mut app.settings.theme, ThemeChoice::Light, "Light");
+            ui.radio_value(&mut app.settings.theme, ThemeChoice::Dark, "Dark");
+        });
+        ui.menu_button("Help", |ui| {
+            if ui.button("Keyboard shortcuts  (?)").clicked() {
+                app.show_help = true;
+                ui.close();
+            }
+            ui.label(format!("SESAME {}", sesame_core::VERSION));
+        });
+    });
+}
+
+/// Shown when no recording is open.
+pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Command>) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading("SESAME — stochastic event synchrony for multichannel EEG");
+        ui.add_space(12.0);
+        ui.label(
+            "Open an EDF/EDF+/BDF recording: File > Open, Ctrl+O, or drop files on this window.",
+        );
+        ui.add_space(12.0);
+        if ui.button("Open a recording…").clicked() {
+            commands.push(Command::ShowOpenDialog);
+        }
+        if !settings.recent.is_empty() {
+            ui.add_space(24.0);
+            ui.strong("Recent files");
+            for path in &settings.recent {
+                if ui.link(path.display().to_string()).clicked() {
+                    commands.push(Command::Open {
+                        path: path.clone(),
+                        lenient: false,
+                    });
+                }
+            }
+        }
+        ui.add_space(24.0);
+        ui.weak("Press ? for keyboard shortcuts.");
+    });
+}
+
+/// One window listing the files that failed to open: for each, the reader's message
+/// and the choice to read it again leniently (repairing what can be repaired) or to
+/// dismiss it.
+pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
+    if app.failures.is_empty() {
+        return;
+    }
+    let mut actions: Vec<Command> = Vec::new();
+    let title = if app.failures.len() == 1 {
+        "Could not open a file".to_string()
+    } else {
+        format!("Could not open {} files", app.failures.len())
+    };
+    egui::Window::new(title)
+        .id(egui::Id::unique("open-failures"))
+        .collapsible(false)
+        .resizable(true)
+        .default_width(560.0)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(480.0)
+                .show(ui, |ui| {
+                    for (i, f) in app.failures.iter().enumerate() {
+                        if i > 0 {
+                            ui.separator();
+                        }
+                        ui.push_id(i, |ui| {
+                            ui.strong(format!("Could not open {}", file_name(&f.path)));
+                            ui.label(egui::RichText::new(f.path.display().to_string()).monospace());
+                            ui.colored_label(ui.visuals().error_fg_color, &f.message);
+                            if f.lenient {
+                                ui.label("Even lenient reading could not repair this file.");
+                            } else {
+                                ui.label(
+                                    "Lenient reading repairs common header faults (wrong record \
+                                 count, non-ASCII characters, bad file size) and lists every \
+                                 repair.",
+                                );
+                            }
+                            ui.horizontal(|ui| {
+                                if !f.lenient && ui.button("Open leniently").clicked() {
+                                    actions.push(Command::Open {
+                                        path: f.path.clone(),
+                                        lenient: true,
+                                    });
+                                }
+                                if ui.button("Dismiss").clicked() {
+                                    actions.push(Command::DismissFailure(i));
+                                }
+                            });
+                        });
+                    }
+                });
+        });
+    // Dismissals by index go last-first so earlier indices stay valid.
+    actions.sort_by_key(|c| match c {
+        Command::DismissFailure(i) => std::cmp::Reverse(*i),
+        _ => std::cmp::Reverse(usize::MAX),
+    });
+    app.commands.extend(actions);
+}
+
+/// Darkens the window while files are dragged over it.
+pub fn drop_overlay(ctx: &egui::Context) {
+    let hovered: Vec<PathBuf> = ctx.input(|i| {
+        i.raw
+            .hovered_files
+            .iter()
+            .filter_map(|f| f.path.clone())
+            .collect()
+    });
+    let any = ctx.input(|i| !i.raw.hovered_files.is_empty());
+    if !any {
+        return;
+    }
+    let screen = ctx.content_rect();
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop"),
+    ));
+    painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+    let text = if hovered.is_empty() {
+        "Drop to open".to_string()
+    } else {
+        format!(
+            "Drop to open:\n{}",
+            hovered
+                .iter()
+                .map(|p| file_name(p))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    };
+    painter.text(
+        screen.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(22.0),
+        egui::Color32::WHITE,
+    );
+}

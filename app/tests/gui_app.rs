@@ -1,0 +1,551 @@
+//! Interaction tests of the desktop application with egui_kittest (no renderer, no
+//! window): the app is driven frame by frame through `SesameApp::frame`.
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use ndarray::Array2;
+use sesame::gui::app::{Command, FilePicker, SesameApp};
+use sesame::gui::document::View;
+use sesame::gui::settings::Settings;
+use sesame_core::recording::{Annotation, Recording};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A picker that answers with fixed paths (native dialogs cannot be driven).
+struct FixedPicker(Vec<PathBuf>);
+
+impl FilePicker for FixedPicker {
+    fn pick_recordings(&self, _start: Option<&Path>) -> Vec<PathBuf> {
+        self.0.clone()
+    }
+}
+
+/// `n` channels of `seconds` s at 256 Hz: alpha-like sines with a channel-dependent
+/// phase, plus two annotations.
+fn synthetic(n: usize, seconds: usize) -> Recording {
+    let fs = 256.0;
+    let ns = seconds * 256;
+    let labels: Vec<String> = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2"]
+        .iter()
+        .cycle()
+        .take(n)
+        .enumerate()
+        .map(|(i, l)| {
+            if i < 10 {
+                l.to_string()
+            } else {
+                format!("{l}-{i}")
+            }
+        })
+        .collect();
+    let data = Array2::from_shape_fn((n, ns), |(c, s)| {
+        let t = s as f32 / fs as f32;
+        30.0 * (2.0 * std::f32::consts::PI * (10.0 * t + c as f32 * 0.1)).sin() + 5.0 * c as f32
+    });
+    Recording::from_samples(labels, fs, "uV", data)
+        .expect("valid synthetic recording")
+        .with_annotations(vec![
+            Annotation {
+                onset: 30.0,
+                duration: Some(5.0),
+                text: "eyes closed".into(),
+            },
+            Annotation {
+                onset: 95.0,
+                duration: None,
+                text: "marker".into(),
+            },
+        ])
+}
+
+fn harness(app: SesameApp) -> Harness<'static, SesameApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app)
+}
+
+fn new_app() -> SesameApp {
+    SesameApp::new(Settings::default(), Arc::new(FixedPicker(Vec::new())))
+}
+
+/// Steps frames until `done` holds (background jobs finish on their own threads).
+fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for: {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.step();
+}
+
+fn garbage_file() -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new()
+        .suffix(".edf")
+        .tempfile()
+        .expect("temp file");
+    f.write_all(b"<html><body>this is not an EDF file</body></html>")
+        .expect("write");
+    f
+}
+
+#[test]
+fn starts_on_a_synthetic_recording_and_pages() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(8, 120), false);
+    let mut h = harness(app);
+    step_until(&mut h, "pyramid built", |a| {
+        a.active_doc().is_some_and(|d| d.pyramid.is_some())
+    });
+    h.get_by_label("Fp1");
+    h.get_by_label_contains("0:00.0 – 0:10.0 of 2:00.0");
+
+    h.key_press(egui::Key::PageDown);
+    h.step();
+    assert_eq!(h.state().active_doc().expect("doc").browser.t0, 10.0);
+    h.get_by_label_contains("0:10.0 – 0:20.0");
+
+    h.key_press(egui::Key::ArrowRight);
+    h.step();
+    assert!((h.state().active_doc().expect("doc").browser.t0 - 11.0).abs() < 1e-9);
+
+    h.key_press(egui::Key::PageUp);
+    h.key_press(egui::Key::PageUp);
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.t0,
+        0.0,
+        "paging stops at the start"
+    );
+
+    h.key_press(egui::Key::End);
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.t0,
+        110.0,
+        "last page ends at 2:00"
+    );
+
+    // The toolbar's buttons do the same as the keys.
+    h.get_by_label("<<").click();
+    h.step();
+    assert_eq!(h.state().active_doc().expect("doc").browser.t0, 100.0);
+}
+
+#[test]
+fn zooming_changes_the_visible_window() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 120), false);
+    let mut h = harness(app);
+    h.step();
+    let page = |h: &Harness<'_, SesameApp>| h.state().active_doc().expect("doc").browser.page;
+    assert_eq!(page(&h), 10.0);
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    h.step();
+    assert_eq!(page(&h), 20.0, "Ctrl+- doubles the page");
+
+    // Ctrl+wheel over the traces zooms around the pointer.
+    h.hover_at(egui::pos2(800.0, 300.0));
+    h.step();
+    h.event_modifiers(
+        egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, 3.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::COMMAND,
+        },
+        egui::Modifiers::COMMAND,
+    );
+    h.step();
+    let p = page(&h);
+    assert!(p < 20.0, "Ctrl+wheel up zooms in (page {p} s)");
+
+    // Typing a time jumps there.
+    let doc_id = h.state().active.expect("active");
+    h.state_mut().doc_mut(doc_id).expect("doc").browser.page = 10.0;
+    h.get_by_role(egui::accesskit::Role::TextInput).focus();
+    h.step();
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("1:05");
+    h.step();
+    h.get_by_label("Go").click();
+    h.step();
+    assert_eq!(h.state().active_doc().expect("doc").browser.t0, 65.0);
+}
+
+#[test]
+fn a_failing_open_shows_the_error_panel_and_the_app_stays_alive() {
+    let bad = garbage_file();
+    let mut h = harness(new_app());
+    h.state_mut().commands.push(Command::Open {
+        path: bad.path().to_path_buf(),
+        lenient: false,
+    });
+    step_until(&mut h, "open failure", |a| !a.failures.is_empty());
+    let name = bad
+        .path()
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    h.get_by_label_contains(&format!("Could not open {name}"));
+    assert!(!h.state().failures[0].message.is_empty());
+    assert!(h.state().docs.is_empty());
+
+    // Lenient reading is offered; garbage cannot be repaired either.
+    h.get_by_label("Open leniently").click();
+    step_until(&mut h, "lenient failure", |a| {
+        a.failures.iter().any(|f| f.lenient)
+    });
+    assert!(
+        h.query_by_label("Open leniently").is_none(),
+        "not offered twice"
+    );
+    h.get_by_label("Dismiss").click();
+    h.step();
+    h.step();
+    assert!(h.state().failures.is_empty());
+
+    // Still alive: a good recording opens in a tab afterwards.
+    h.state_mut()
+        .add_recording("synthetic", synthetic(3, 20), false);
+    h.step();
+    h.get_by_label("Fp1");
+}
+
+#[test]
+fn ctrl_o_runs_the_file_dialog_off_the_frame_loop() {
+    let missing = PathBuf::from("/nonexistent/dir/recording.edf");
+    let app = SesameApp::new(
+        Settings::default(),
+        Arc::new(FixedPicker(vec![missing.clone()])),
+    );
+    let mut h = harness(app);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    step_until(&mut h, "dialog answer read", |a| {
+        a.failures.iter().any(|f| f.path == missing)
+    });
+}
+
+#[test]
+fn a_background_job_can_be_cancelled_from_the_status_bar() {
+    let mut h = harness(new_app());
+    let id = h.state_mut().spawn_job("Wait for cancel", |ctx| loop {
+        ctx.progress(0.5, "waiting");
+        ctx.check_cancelled()?;
+        std::thread::sleep(Duration::from_millis(2));
+    });
+    h.step();
+    std::thread::sleep(Duration::from_millis(30));
+    h.step();
+    assert!(
+        h.state().jobs.is_running(id),
+        "the job runs until cancelled"
+    );
+    h.get_by_label("Cancel").click();
+    step_until(&mut h, "job cancelled", |a| !a.jobs.is_running(id));
+    assert!(
+        h.state().status.contains("cancelled"),
+        "status: {}",
+        h.state().status
+    );
+}
+
+#[test]
+fn info_lists_signals_and_an_annotation_click_jumps_the_browser() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(6, 120), false);
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("Info").click();
+    h.step();
+    assert_eq!(h.state().active_doc().expect("doc").view, View::Info);
+    h.get_by_label("C4");
+    h.get_by_label("eyes closed").click();
+    h.step();
+    h.step();
+    let doc = h.state().active_doc().expect("doc");
+    assert_eq!(doc.view, View::Signals);
+    assert!(
+        (doc.browser.t0 - 25.0).abs() < 1e-9,
+        "30 s centred on a 10 s page: t0 = {}",
+        doc.browser.t0
+    );
+}
+
+#[test]
+fn several_recordings_open_in_tabs_and_close() {
+    let mut app = new_app();
+    let a = app.add_recording("first.edf", synthetic(2, 30), false);
+    let b = app.add_recording("second.edf", synthetic(3, 30), false);
+    let mut h = harness(app);
+    h.step();
+    assert_eq!(h.state().active, Some(b));
+    h.get_by_label("first.edf").click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().active, Some(a));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::W);
+    h.step();
+    h.step();
+    assert_eq!(h.state().docs.len(), 1);
+    assert_eq!(h.state().active, Some(b));
+}
+
+#[test]
+fn channels_can_be_hidden_marked_bad_and_reordered() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 30), false);
+    let mut h = harness(app);
+    h.step();
+    // Select Fp2 with the keyboard, mark it bad, hide it.
+    h.key_press(egui::Key::ArrowDown);
+    h.key_press(egui::Key::ArrowDown);
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.selected,
+        Some(1)
+    );
+    h.key_press(egui::Key::B);
+    h.step();
+    assert!(h.state().active_doc().expect("doc").channels[1].bad);
+    h.key_press(egui::Key::H);
+    h.step();
+    let doc = h.state().active_doc().expect("doc");
+    assert_eq!(
+        doc.visible_channels().map(|c| c.signal).collect::<Vec<_>>(),
+        vec![0, 2, 3]
+    );
+    // The first "v" is Fp1's (channels are listed in display order).
+    h.get_all_by_label("v")
+        .next()
+        .expect("a move-down button")
+        .click();
+    h.step();
+    let doc = h.state().active_doc().expect("doc");
+    assert_eq!(
+        doc.channels.iter().map(|c| c.signal).collect::<Vec<_>>(),
+        vec![1, 0, 2, 3]
+    );
+}
+
+#[test]
+fn question_mark_shows_the_shortcuts() {
+    let mut h = harness(new_app());
+    h.step();
+    h.event(egui::Event::Text("?".into()));
+    h.step();
+    assert!(h.state().show_help);
+    // A new window is laid out invisibly on its first frame.
+    h.step();
+    h.get_by_label("Next / previous page");
+    h.key_press(egui::Key::Escape);
+    h.step();
+    assert!(!h.state().show_help);
+}
+
+/// A dropped file as eframe delivers it (only the path is used).
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropped_files_are_opened() {
+    let bad = garbage_file();
+    let mut h = harness(new_app());
+    h.step();
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(bad.path().to_path_buf())));
+    step_until(&mut h, "dropped file read", |a| {
+        a.failures.iter().any(|f| f.path == bad.path())
+    });
+}
+
+/// eframe storage in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_survive_a_restart() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(2, 60), false);
+    let mut h = harness(app);
+    h.step();
+    // The user raises the gain and lengthens the page; a file was opened earlier.
+    h.key_press(egui::Key::Plus);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Minus);
+    h.step();
+    h.state_mut()
+        .settings
+        .note_opened(Path::new("/data/sub-01_eeg.edf"));
+    h.state_mut().settings.theme = sesame::gui::settings::ThemeChoice::Dark;
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(h.state_mut(), &mut storage);
+
+    let restored: Settings = eframe::get_value(&storage, eframe::APP_KEY).expect("settings stored");
+    assert_eq!(restored.uv_per_div, 70.0);
+    assert_eq!(restored.page_seconds, 20.0);
+    assert_eq!(restored.recent, vec![PathBuf::from("/data/sub-01_eeg.edf")]);
+    assert_eq!(restored.last_dir, Some(PathBuf::from("/data")));
+    assert_eq!(restored.theme, sesame::gui::settings::ThemeChoice::Dark);
+    // A new app starts from them.
+    let mut app2 = SesameApp::new(restored, Arc::new(FixedPicker(Vec::new())));
+    app2.add_recording("again", synthetic(2, 60), false);
+    let b = &app2.active_doc().expect("doc").browser;
+    assert_eq!((b.uv_per_div, b.page), (70.0, 20.0));
+}
+
+#[test]
+fn several_failures_are_listed_and_dismissed_one_by_one() {
+    let (a, b) = (garbage_file(), garbage_file());
+    let mut h = harness(new_app());
+    for f in [&a, &b] {
+        h.state_mut().commands.push(Command::Open {
+            path: f.path().to_path_buf(),
+            lenient: false,
+        });
+    }
+    step_until(&mut h, "two failures", |app| app.failures.len() == 2);
+    h.get_by_label("Could not open 2 files");
+    assert_eq!(h.get_all_by_label("Dismiss").count(), 2);
+    // Dismiss the second: the first stays.
+    let first = h.state().failures[0].path.clone();
+    h.get_all_by_label("Dismiss")
+        .nth(1)
+        .expect("second Dismiss")
+        .click();
+    h.step();
+    h.step();
+    let left: Vec<PathBuf> = h.state().failures.iter().map(|f| f.path.clone()).collect();
+    assert_eq!(left, vec![first]);
+}
+
+/// A primary click at `pos` (press and release).
+fn click_at(h: &Harness<'_, SesameApp>, pos: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+}
+
+#[test]
+fn clicking_the_overview_jumps_and_clicking_a_trace_selects_it() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 400), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    let strip = h.get_by_label("Recording overview").rect();
+    click_at(
+        &h,
+        egui::pos2(strip.left() + 0.75 * strip.width(), strip.center().y),
+    );
+    h.step();
+    let t0 = h.state().active_doc().expect("doc").browser.t0;
+    // 75 % of 400 s = 300 s, centred on a 10-s page (to within a pixel of the strip).
+    let tol = 400.0 / strip.width() as f64;
+    assert!((t0 - 295.0).abs() <= tol, "t0 = {t0}");
+
+    // Four lanes stacked over the trace area's height (minus the time axis): click
+    // the third.
+    let traces = h.get_by_label("Traces").rect();
+    let lane = (traces.height() - 18.0) / 4.0;
+    click_at(&h, egui::pos2(traces.center().x, traces.top() + 2.5 * lane));
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.selected,
+        Some(2)
+    );
+}
+
+/// The shared test recordings (`../shared` from the repository root), if present.
+fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SESAME_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn real_recordings_open_in_tabs_like_the_reader_reads_them() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipping: the shared test data folder is absent");
+        return;
+    };
+    for name in ["eeg/real/Subject00_1.edf", "eeg/real/S001R01.edf"] {
+        let path = shared.join(name);
+        if !path.is_file() {
+            eprintln!("skipping {name}: not present");
+            continue;
+        }
+        // The GUI must show exactly what the reader gives; when the reader refuses
+        // the file, the GUI must show the same refusal in its error panel.
+        let direct = Recording::open(&path, &sesame_core::recording::ReadOptions::default());
+        let mut h = harness(new_app());
+        h.state_mut().commands.push(Command::Open {
+            path: path.clone(),
+            lenient: false,
+        });
+        step_until(&mut h, "open finished", |a| {
+            !a.docs.is_empty() || !a.failures.is_empty()
+        });
+        match direct {
+            Ok(rec) => {
+                let doc = h.state().active_doc().expect("a tab for the recording");
+                assert_eq!(doc.recording.signals().len(), rec.signals().len(), "{name}");
+                assert_eq!(h.state().settings.recent.first(), Some(&path));
+                let first = rec.signals()[0].label.clone();
+                h.get_all_by_label(&first)
+                    .next()
+                    .expect("first channel listed");
+                h.key_press(egui::Key::PageDown);
+                h.step();
+                let b = &h.state().active_doc().expect("doc").browser;
+                assert!(
+                    b.t0 > 0.0 || rec.duration() <= b.page,
+                    "{name}: paging moved"
+                );
+            }
+            Err(e) => {
+                eprintln!("{name}: the reader refuses it ({e}); checking the error panel");
+                assert_eq!(h.state().failures[0].message, e.to_string());
+                h.get_by_label("Open leniently");
+            }
+        }
+    }
+}
