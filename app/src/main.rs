@@ -19,12 +19,19 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// List the synchrony measures with their parameters and outputs.
+    Measures(cli::measures::MeasuresArgs),
+    /// Run one synchrony measure on two event lists (or signals).
+    Measure(cli::measure::MeasureArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
+        Some(Command::Measures(args)) => cli::measures::run(args),
+        Some(Command::Measure(args)) => cli::measure::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
