@@ -5,19 +5,51 @@ use super::trains;
 
 /// Victor–Purpura distance between two sorted event trains (seconds): the minimum
 /// total cost of turning `a` into `b` when deleting or inserting an event costs 1 and
-/// moving one by Δ seconds costs `q·|Δ|` (`q` in 1/s).
+/// moving one by Δ seconds costs `q·|Δ|` (`q` in 1/s). Empty trains: the distance is
+/// the other train's event count (0 for two empty trains).
 ///
-/// Exact dynamic programme over one row, O(n·m) time and O(m) memory:
-/// `G[i][j] = min(G[i−1][j] + 1, G[i][j−1] + 1, G[i−1][j−1] + q·|a_i − b_j|)`,
-/// `G[i][0] = i`, `G[0][j] = j`. Empty trains: the distance is the other train's
-/// event count (0 for two empty trains).
+/// Exact. An alignment is an order-preserving partial matching `M` of the events, of
+/// cost `(n − |M|) + (m − |M|) + Σ_M q·|Δ|` = `n + m − Σ_M (2 − q·|Δ|)`; only pairs
+/// closer than `2/q` can lower it. When such pairs are few (the usual case: time scale
+/// `1/q` shorter than the inter-event intervals), the best matching is found over them
+/// alone — a maximum-weight common subsequence over sparse candidate pairs, with a
+/// Fenwick tree of prefix maxima, O((n + m + P) log m) for P candidate pairs. Otherwise
+/// the classic dynamic programme over one row, O(n·m):
+/// `G[i][j] = min(G[i−1][j] + 1, G[i][j−1] + 1, G[i−1][j−1] + q·|a_i − b_j|)`.
 pub fn victor_purpura(a: &[f64], b: &[f64], q: f64) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return (a.len() + b.len()) as f64;
+    }
+    let pairs = candidate_pairs(a, b, q);
+    if (pairs as f64) < 0.25 * (a.len() as f64) * (b.len() as f64) {
+        victor_purpura_sparse(a, b, q)
+    } else {
+        victor_purpura_dense(a, b, q)
+    }
+}
+
+/// Number of pairs with `q·|a_i − b_j| < 2` (the only ones worth matching).
+fn candidate_pairs(a: &[f64], b: &[f64], q: f64) -> usize {
+    let mut lo = 0usize;
+    let mut count = 0usize;
+    for &ai in a {
+        while lo < b.len() && q * (ai - b[lo]) >= 2.0 {
+            lo += 1;
+        }
+        let mut j = lo;
+        while j < b.len() && q * (b[j] - ai) < 2.0 {
+            j += 1;
+        }
+        count += j - lo;
+    }
+    count
+}
+
+/// The full dynamic programme over one row (O(n·m) time, O(m) memory).
+fn victor_purpura_dense(a: &[f64], b: &[f64], q: f64) -> f64 {
     // Iterate over the longer train in the outer loop so the row is the shorter one.
     let (a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     let m = b.len();
-    if m == 0 {
-        return a.len() as f64;
-    }
     let mut row: Vec<f64> = (0..=m).map(|j| j as f64).collect();
     for (i, &ai) in a.iter().enumerate() {
         let mut diag = row[0];
@@ -32,6 +64,50 @@ pub fn victor_purpura(a: &[f64], b: &[f64], q: f64) -> f64 {
         }
     }
     row[m]
+}
+
+/// `n + m −` the maximum of `Σ (2 − q·|a_i − b_j|)` over order-preserving matchings of
+/// candidate pairs (`q·|Δ| < 2`).
+fn victor_purpura_sparse(a: &[f64], b: &[f64], q: f64) -> f64 {
+    let m = b.len();
+    // Fenwick tree over b's index (1-based) of the best matching weight ending at or before j
+    let mut tree = vec![0.0f64; m + 1];
+    let query = |tree: &[f64], mut j: usize| -> f64 {
+        let mut best = 0.0f64;
+        while j > 0 {
+            best = best.max(tree[j]);
+            j &= j - 1;
+        }
+        best
+    };
+    let mut lo = 0usize;
+    let mut row: Vec<(usize, f64)> = Vec::new();
+    for &ai in a {
+        while lo < m && q * (ai - b[lo]) >= 2.0 {
+            lo += 1;
+        }
+        // score every candidate of this row before updating, so that two pairs of the
+        // same event a_i never chain
+        row.clear();
+        let mut j = lo;
+        while j < m && q * (b[j] - ai) < 2.0 {
+            let w = 2.0 - q * (ai - b[j]).abs();
+            if w > 0.0 {
+                row.push((j, w + query(&tree, j)));
+            }
+            j += 1;
+        }
+        for &(j, best) in &row {
+            let mut k = j + 1;
+            while k <= m {
+                if tree[k] < best {
+                    tree[k] = best;
+                }
+                k += k & k.wrapping_neg();
+            }
+        }
+    }
+    (a.len() + b.len()) as f64 - query(&tree, m)
 }
 
 /// The Victor–Purpura distance as a plugin (`victor-purpura`).
@@ -61,8 +137,8 @@ impl Measure for VictorPurpura {
     }
     fn doc(&self) -> &'static str {
         "Minimum cost of turning train x into train y (Victor & Purpura 1996): deleting or \
-         inserting an event costs 1, moving an event by Δ s costs q·|Δ|. Exact dynamic \
-         programme, O(n·m)."
+         inserting an event costs 1, moving an event by Δ s costs q·|Δ|. Exact: dynamic \
+         programme, over the pairs closer than 2/q when they are few."
     }
     fn input(&self) -> InputKind {
         InputKind::PointProcess
@@ -110,8 +186,36 @@ mod tests {
         let b = [0.1, 0.35, 1.0, 1.45, 2.0];
         for q in [0.0, 0.5, 1.0, 4.0, 10.0, 100.0] {
             let d = victor_purpura(&a, &b, q);
+            assert!((victor_purpura_sparse(&a, &b, q) - full_dp(&a, &b, q)).abs() < 1e-12, "q={q}");
+            assert!((victor_purpura_dense(&a, &b, q) - full_dp(&a, &b, q)).abs() < 1e-12, "q={q}");
             assert!((d - full_dp(&a, &b, q)).abs() < 1e-12, "q={q}");
             assert!((d - victor_purpura(&b, &a, q)).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn sparse_equals_dense_on_random_trains() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        for trial in 0..200 {
+            let n = rng.gen_range(0..40);
+            let m = rng.gen_range(0..40);
+            let span = rng.gen_range(0.5..20.0);
+            let mut a: Vec<f64> = (0..n).map(|_| (rng.gen_range(0.0..span) * 1000.0f64).round() / 1000.0).collect();
+            let mut b: Vec<f64> = (0..m).map(|_| (rng.gen_range(0.0..span) * 1000.0f64).round() / 1000.0).collect();
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            for q in [0.0, 0.3, 1.0, 10.0, 200.0] {
+                let want = full_dp(&a, &b, q);
+                if a.is_empty() || b.is_empty() {
+                    assert_eq!(victor_purpura(&a, &b, q), want);
+                    continue;
+                }
+                let s = victor_purpura_sparse(&a, &b, q);
+                let d = victor_purpura_dense(&a, &b, q);
+                assert!((s - want).abs() < 1e-9, "trial {trial} q {q}: sparse {s} vs {want}");
+                assert!((d - want).abs() < 1e-9, "trial {trial} q {q}: dense {d} vs {want}");
+            }
         }
     }
 
