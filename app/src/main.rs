@@ -31,6 +31,10 @@ enum Command {
     Ses(cli::ses::SesArgs),
     /// N-signal stochastic event synchrony (SES Part III) on an event CSV.
     SesMulti(cli::ses_multi::MultiArgs),
+    /// List the synchrony measures with their parameters and outputs.
+    Measures(cli::measures::MeasuresArgs),
+    /// Run one synchrony measure on two event lists (or signals).
+    Measure(cli::measure::MeasureArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         Some(Command::Ses(args)) => cli::ses::run(args),
         Some(Command::SesMulti(args)) => cli::ses_multi::run(args),
         None => gui::run(cli.files),
+        Some(Command::Measures(args)) => cli::measures::run(args),
+        Some(Command::Measure(args)) => cli::measure::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

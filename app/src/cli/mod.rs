@@ -4,3 +4,5 @@
 pub mod info;
 pub mod ses;
 pub mod ses_multi;
+pub mod measure;
+pub mod measures;
