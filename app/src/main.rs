@@ -35,6 +35,8 @@ enum Command {
     Measures(cli::measures::MeasuresArgs),
     /// Run one synchrony measure on two event lists (or signals).
     Measure(cli::measure::MeasureArgs),
+    /// Write a synthetic recording with planted synchronous bursts and its ground truth.
+    Simulate(cli::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Some(Command::Info(args)) => cli::info::run(args),
         Some(Command::Ses(args)) => cli::ses::run(args),
         Some(Command::SesMulti(args)) => cli::ses_multi::run(args),
+        Some(Command::Simulate(args)) => cli::simulate::run(args),
         None => gui::run(cli.files),
         Some(Command::Measures(args)) => cli::measures::run(args),
         Some(Command::Measure(args)) => cli::measure::run(args),

@@ -6,3 +6,4 @@ pub mod ses;
 pub mod ses_multi;
 pub mod measure;
 pub mod measures;
+pub mod simulate;
