@@ -46,6 +46,8 @@ fn half_min_isi(t: &[f64]) -> Vec<f64> {
 ///
 /// Pairs are visited only within reach of each `x_i` (τ, or half of `x_i`'s shorter
 /// interval), so the cost is O(n + m + counted pairs).
+/// Repeated times within a train are kept, as in the reference: every tie counts, so
+/// `Q` can then exceed 1 even with the adaptive window.
 /// Empty trains: both empty → `Q = 1, q = 0`; one empty → `Q = 0, q = 0`.
 pub fn event_synchronization(x: &[f64], y: &[f64], tau: Option<f64>) -> EventSyncResult {
     match (x.is_empty(), y.is_empty()) {
