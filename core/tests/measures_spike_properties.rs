@@ -71,13 +71,8 @@ fn invariants_on_random_trains() {
         }
         // identical trains
         for (name, v) in all(&x, &x, w) {
-            let want = if name.ends_with("distance") {
-                0.0
-            } else if name == "event-sync:q" {
-                0.0
-            } else {
-                1.0
-            };
+            let zero = name.ends_with("distance") || name == "event-sync:q";
+            let want = if zero { 0.0 } else { 1.0 };
             assert!(
                 (v - want).abs() < 1e-12,
                 "trial {trial} {name} on identical trains: {v}"
