@@ -22,8 +22,5 @@ pub fn registry() -> &'static [&'static dyn Measure] {
 
 /// The measure with this id (case-insensitive), if any.
 pub fn find(id: &str) -> Option<&'static dyn Measure> {
-    REGISTRY
-        .iter()
-        .copied()
-        .find(|m| m.id().eq_ignore_ascii_case(id.trim()))
+    REGISTRY.iter().copied().find(|m| m.id().eq_ignore_ascii_case(id.trim()))
 }
