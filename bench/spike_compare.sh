@@ -4,6 +4,9 @@
 # Elephant 1.2.1. Prints one line per workload: ours, theirs, ratio, and whether the two
 # agree (sum over the pairs, 1e-6 relative).
 #
+# Both sides time the computation only (best of 3 for ours, one run for Elephant), after
+# loading the same events file.
+#
 # Usage: bash bench/spike_compare.sh [VENV]
 #   VENV: a virtualenv built by ../shared/oracles/measures/setup_venv.sh (built there when
 #   missing; it takes several minutes). Default: $SESAME_BENCH_VENV or /tmp/venv-measures.
@@ -20,9 +23,13 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 Q=10; TAU=0.1; T_END=1200
 "$PY" "$ROOT/bench/spike_compare.py" make "$WORK/events.csv"
-(cd "$ROOT" && cargo build -q --release -p sesame-core --example spike_compare)
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-"$TARGET/release/examples/spike_compare" "$WORK/events.csv" "$T_END" "$Q" "$TAU" > "$WORK/ours.txt"
+# SPIKE_COMPARE_BIN: an already built spike_compare example (any optimised profile)
+BIN="${SPIKE_COMPARE_BIN:-}"
+if [ -z "$BIN" ]; then
+  (cd "$ROOT" && cargo build -q --release -p sesame-core --example spike_compare)
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/spike_compare"
+fi
+"$BIN" "$WORK/events.csv" "$T_END" "$Q" "$TAU" > "$WORK/ours.txt"
 "$PY" "$ROOT/bench/spike_compare.py" run "$WORK/events.csv" "$T_END" "$Q" "$TAU" > "$WORK/theirs.txt"
 echo "workload (210 pairs, 21 x 1200 events, 20 min)   ours (s)   Elephant 1.2.1 (s)   ratio   agree"
 join <(sort "$WORK/ours.txt") <(sort "$WORK/theirs.txt") | while read -r id ours sum_o theirs sum_t; do

@@ -19,7 +19,10 @@ fn trains() -> Vec<Vec<f64>> {
 
 fn bench(c: &mut Criterion) {
     let trains = trains();
-    let set = SetInput::PointProcess { trains: &trains, window: (0.0, 1200.0) };
+    let set = SetInput::PointProcess {
+        trains: &trains,
+        window: (0.0, 1200.0),
+    };
     let mut g = c.benchmark_group("210 pairs of 1200-event trains");
     g.sample_size(10);
     for (id, params) in [
@@ -35,7 +38,9 @@ fn bench(c: &mut Criterion) {
     ] {
         let m = find(id).expect("registered");
         let p = ParamValues::parse(m.params(), params).expect("valid parameters");
-        g.bench_function(id, |b| b.iter(|| m.compute_set(&set, &p).expect("computes")));
+        g.bench_function(id, |b| {
+            b.iter(|| m.compute_set(&set, &p).expect("computes"))
+        });
     }
     g.finish();
 }

@@ -17,8 +17,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table = read_event_csv(std::path::Path::new(&args[1]))?;
     let t_end: f64 = args[2].parse()?;
     let trains: Vec<Vec<f64>> = table.signals.into_iter().map(|(_, t)| t).collect();
-    let set = SetInput::PointProcess { trains: &trains, window: (0.0, t_end) };
-    for (id, name, value) in [("victor-purpura", "q", &args[3]), ("van-rossum", "tau", &args[4])] {
+    let set = SetInput::PointProcess {
+        trains: &trains,
+        window: (0.0, t_end),
+    };
+    for (id, name, value) in [
+        ("victor-purpura", "q", &args[3]),
+        ("van-rossum", "tau", &args[4]),
+    ] {
         let m = find(id).ok_or("measure not registered")?;
         let p = ParamValues::parse(m.params(), [(name, value.as_str())])?;
         let mut best = f64::INFINITY;

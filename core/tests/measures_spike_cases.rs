@@ -18,7 +18,10 @@ struct Case {
 }
 
 fn param(p: &str, key: &str) -> f64 {
-    p.strip_prefix(key).and_then(|v| v.strip_prefix('=')).and_then(|v| v.parse().ok()).expect("numeric parameter")
+    p.strip_prefix(key)
+        .and_then(|v| v.strip_prefix('='))
+        .and_then(|v| v.parse().ok())
+        .expect("numeric parameter")
 }
 
 fn ours(c: &Case, measure: &str, p: &str) -> f64 {
@@ -33,7 +36,11 @@ fn ours(c: &Case, measure: &str, p: &str) -> f64 {
         "schreiber" => schreiber(x, y, param(p, "sigma")),
         "hunter-milton" => hunter_milton(x, y, param(p, "tau")),
         "event-sync:Q" | "event-sync:q" => {
-            let tau = if p == "tau=auto" { None } else { Some(param(p, "tau")) };
+            let tau = if p == "tau=auto" {
+                None
+            } else {
+                Some(param(p, "tau"))
+            };
             let r = event_synchronization(x, y, tau);
             if measure.ends_with('Q') {
                 r.strength
@@ -52,7 +59,11 @@ fn extra_cases_match_independent_implementations() {
         for &(m, p, want) in c.expect {
             let got = ours(c, m, p);
             let tol = 1e-9 * want.abs().max(1e-3);
-            assert!((got - want).abs() <= tol, "{} {m} {p}: got {got}, reference {want}", c.name);
+            assert!(
+                (got - want).abs() <= tol,
+                "{} {m} {p}: got {got}, reference {want}",
+                c.name
+            );
             n += 1;
         }
     }

@@ -11,13 +11,40 @@ const Y: [f64; 4] = [0.12, 0.55, 1.50, 2.02];
 const WINDOW: (f64, f64) = (0.0, 2.5);
 
 /// (measure id, parameters, output name, reference value), from spike_example_a.json.
-const EXAMPLE_A: &[(&str, &[(&str, &str)], &str, f64)] = &[
+type Row = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    f64,
+);
+
+const EXAMPLE_A: &[Row] = &[
     ("victor-purpura", &[("q", "1")], "distance", 0.39),
     ("victor-purpura", &[("q", "10")], "distance", 2.9),
-    ("van-rossum", &[("tau", "0.1"), ("normalisation", "elephant")], "distance", 1.84548),
-    ("van-rossum", &[("tau", "0.1"), ("normalisation", "paper")], "distance", 1.30495),
-    ("van-rossum", &[("tau", "0.5"), ("normalisation", "elephant")], "distance", 1.09776),
-    ("van-rossum", &[("tau", "0.5"), ("normalisation", "paper")], "distance", 0.776232),
+    (
+        "van-rossum",
+        &[("tau", "0.1"), ("normalisation", "elephant")],
+        "distance",
+        1.84548,
+    ),
+    (
+        "van-rossum",
+        &[("tau", "0.1"), ("normalisation", "paper")],
+        "distance",
+        1.30495,
+    ),
+    (
+        "van-rossum",
+        &[("tau", "0.5"), ("normalisation", "elephant")],
+        "distance",
+        1.09776,
+    ),
+    (
+        "van-rossum",
+        &[("tau", "0.5"), ("normalisation", "paper")],
+        "distance",
+        0.776232,
+    ),
     ("schreiber", &[("sigma", "0.05")], "similarity", 0.675126),
     ("schreiber", &[("sigma", "0.1")], "similarity", 0.759499),
     ("hunter-milton", &[("tau", "0.1")], "similarity", 0.573445),
@@ -38,7 +65,11 @@ const EXAMPLE_A: &[(&str, &[(&str, &str)], &str, f64)] = &[
 fn run(id: &str, params: &[(&str, &str)], output: &str) -> f64 {
     let m = find(id).unwrap_or_else(|| panic!("measure {id} is not registered"));
     let p = ParamValues::parse(m.params(), params.iter().copied()).expect("valid parameters");
-    let pair = PairInput::PointProcess { x: &X, y: &Y, window: WINDOW };
+    let pair = PairInput::PointProcess {
+        x: &X,
+        y: &Y,
+        window: WINDOW,
+    };
     let values = m.compute(&pair, &p).expect("computes");
     values
         .iter()
@@ -49,36 +80,67 @@ fn run(id: &str, params: &[(&str, &str)], output: &str) -> f64 {
 
 fn assert_rel(got: f64, want: f64, what: &str) {
     let tol = 1e-5 * want.abs().max(1e-12);
-    assert!((got - want).abs() <= tol, "{what}: got {got}, reference {want}");
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got}, reference {want}"
+    );
 }
 
 #[test]
 fn example_a_constants() {
     for &(id, params, output, want) in EXAMPLE_A {
-        assert_rel(run(id, params, output), want, &format!("{id} {params:?} {output}"));
+        assert_rel(
+            run(id, params, output),
+            want,
+            &format!("{id} {params:?} {output}"),
+        );
     }
 }
+
+/// A measure id, its parameters and the output to read.
+type Mapped = (&'static str, Vec<(String, String)>, &'static str);
 
 /// Maps one row of the JSON (measure, params) to (id, parameters, output), or `None`
 /// for rows no registered measure covers (adaptive/RI SPIKE variants, SPIKE-order,
 /// spike contrast, pyunicorn's variant of event synchronization, PySpike's `max_tau`).
-fn map_row(measure: &str, params: &str) -> Option<(&'static str, Vec<(String, String)>, &'static str)> {
+fn map_row(measure: &str, params: &str) -> Option<Mapped> {
     let num = |prefix: &str, suffix: &str| -> Option<String> {
-        params.strip_prefix(prefix)?.strip_suffix(suffix).map(str::to_string)
+        params
+            .strip_prefix(prefix)?
+            .strip_suffix(suffix)
+            .map(str::to_string)
     };
     let one = |k: &str, v: String| vec![(k.to_string(), v)];
     match measure {
-        "Victor-Purpura distance" => Some(("victor-purpura", one("q", num("q=", "/s")?), "distance")),
-        "Schreiber similarity" => Some(("schreiber", one("sigma", num("gaussian filter sd=", "s")?), "similarity")),
-        "Hunter-Milton similarity" => Some(("hunter-milton", one("tau", num("tau=", "s")?), "similarity")),
+        "Victor-Purpura distance" => {
+            Some(("victor-purpura", one("q", num("q=", "/s")?), "distance"))
+        }
+        "Schreiber similarity" => Some((
+            "schreiber",
+            one("sigma", num("gaussian filter sd=", "s")?),
+            "similarity",
+        )),
+        "Hunter-Milton similarity" => {
+            Some(("hunter-milton", one("tau", num("tau=", "s")?), "similarity"))
+        }
         "Quiroga ES Q" | "Quiroga ES q" => {
-            let tau = if params == "tau=adaptive" { "auto".to_string() } else { num("tau=", "s")? };
-            Some(("event-sync", one("tau", tau), if measure.ends_with('Q') { "Q" } else { "q" }))
+            let tau = if params == "tau=adaptive" {
+                "auto".to_string()
+            } else {
+                num("tau=", "s")?
+            };
+            Some((
+                "event-sync",
+                one("tau", tau),
+                if measure.ends_with('Q') { "Q" } else { "q" },
+            ))
         }
         "STTC" => Some(("sttc", one("dt", num("dt=", "s")?), "sttc")),
         "ISI-distance" => Some(("isi-distance", vec![], "distance")),
         "SPIKE-distance" => Some(("spike-distance", vec![], "distance")),
-        "SPIKE-synchronization" if params.ends_with("max_tau=None") => Some(("spike-sync", vec![], "sync")),
+        "SPIKE-synchronization" if params.ends_with("max_tau=None") => {
+            Some(("spike-sync", vec![], "sync"))
+        }
         _ => None,
     }
 }
@@ -90,7 +152,10 @@ fn example_a_json_every_covered_row() {
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared").into());
     let path = dir.join("oracles/measures/spike_example_a.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipping: {} not found (set SESAME_SHARED_DIR)", path.display());
+        eprintln!(
+            "skipping: {} not found (set SESAME_SHARED_DIR)",
+            path.display()
+        );
         return;
     };
     let rows: Vec<serde_json::Value> = serde_json::from_str(&text).expect("oracle JSON parses");
@@ -101,24 +166,52 @@ fn example_a_json_every_covered_row() {
         let impl_ = row["impl"].as_str().expect("impl");
         let params = row["params"].as_str().expect("params");
         let want = row["value"].as_f64().expect("value");
-        let Some((id, p, output)) = map_row(measure, params) else { continue };
+        let Some((id, p, output)) = map_row(measure, params) else {
+            continue;
+        };
         let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_rel(run(id, &refs, output), want, &format!("{measure} [{params}] ({impl_})"));
+        assert_rel(
+            run(id, &refs, output),
+            want,
+            &format!("{measure} [{params}] ({impl_})"),
+        );
         checked += 1;
         ids.insert(id);
     }
     // van Rossum rows: the normalisation is named in `impl`
-    for row in rows.iter().filter(|r| r["measure"] == "van Rossum distance") {
+    for row in rows
+        .iter()
+        .filter(|r| r["measure"] == "van Rossum distance")
+    {
         let impl_ = row["impl"].as_str().expect("impl");
         let params = row["params"].as_str().expect("params");
-        let tau = params.strip_prefix("tau=").and_then(|s| s.strip_suffix('s')).expect("tau");
-        let norm = if impl_.contains("paper") { "paper" } else { "elephant" };
-        let got = run("van-rossum", &[("tau", tau), ("normalisation", norm)], "distance");
-        assert_rel(got, row["value"].as_f64().expect("value"), &format!("van Rossum [{params}] ({impl_})"));
+        let tau = params
+            .strip_prefix("tau=")
+            .and_then(|s| s.strip_suffix('s'))
+            .expect("tau");
+        let norm = if impl_.contains("paper") {
+            "paper"
+        } else {
+            "elephant"
+        };
+        let got = run(
+            "van-rossum",
+            &[("tau", tau), ("normalisation", norm)],
+            "distance",
+        );
+        assert_rel(
+            got,
+            row["value"].as_f64().expect("value"),
+            &format!("van Rossum [{params}] ({impl_})"),
+        );
         checked += 1;
         ids.insert("van-rossum");
     }
-    assert_eq!(ids.len(), 9, "every point-process measure has oracle rows: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        9,
+        "every point-process measure has oracle rows: {ids:?}"
+    );
     assert!(checked >= 50, "only {checked} oracle rows checked");
     eprintln!("{checked} oracle rows matched at 1e-5 relative");
 }

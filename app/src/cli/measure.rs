@@ -5,9 +5,9 @@
 //! measure's input kind ([`load_pair`] — one branch per input kind), compute, print.
 
 use anyhow::{anyhow, bail, Context, Result};
+use serde_json::json;
 use sesame_core::events::{read_event_csv, within, EventTable};
 use sesame_core::measures::{find, registry, InputKind, Measure, PairInput, ParamValues, Value};
-use serde_json::json;
 use std::path::PathBuf;
 
 use super::measures::input_name;
@@ -40,13 +40,21 @@ pub struct MeasureArgs {
 
 /// The data of one pair, owned, for the measure's input kind.
 enum LoadedPair {
-    PointProcess { x: Vec<f64>, y: Vec<f64>, window: (f64, f64) },
+    PointProcess {
+        x: Vec<f64>,
+        y: Vec<f64>,
+        window: (f64, f64),
+    },
 }
 
 impl LoadedPair {
     fn as_input(&self) -> PairInput<'_> {
         match self {
-            LoadedPair::PointProcess { x, y, window } => PairInput::PointProcess { x, y, window: *window },
+            LoadedPair::PointProcess { x, y, window } => PairInput::PointProcess {
+                x,
+                y,
+                window: *window,
+            },
         }
     }
 }
@@ -60,7 +68,11 @@ struct Loaded {
 pub fn run(args: MeasureArgs) -> Result<()> {
     let measure = find(&args.measure).ok_or_else(|| {
         let known: Vec<&str> = registry().iter().map(|m| m.id()).collect();
-        anyhow!("unknown measure `{}` (known: {})", args.measure, known.join(", "))
+        anyhow!(
+            "unknown measure `{}` (known: {})",
+            args.measure,
+            known.join(", ")
+        )
     })?;
     let given = args
         .params
@@ -77,7 +89,10 @@ pub fn run(args: MeasureArgs) -> Result<()> {
         .compute(&loaded.pair.as_input(), &params)
         .with_context(|| format!("measure `{}`", measure.id()))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report_json(measure, &params, &loaded, &values))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report_json(measure, &params, &loaded, &values))?
+        );
     } else {
         print!("{}", report_text(measure, &params, &loaded, &values));
     }
@@ -89,7 +104,10 @@ fn load_pair(measure: &dyn Measure, args: &MeasureArgs) -> Result<Loaded> {
     match measure.input() {
         InputKind::PointProcess => {
             let path = args.events.as_ref().ok_or_else(|| {
-                anyhow!("measure `{}` reads event times: give them with --events EVENTS.csv", measure.id())
+                anyhow!(
+                    "measure `{}` reads event times: give them with --events EVENTS.csv",
+                    measure.id()
+                )
             })?;
             load_events(path, args.pair.as_deref(), args.window.as_deref())
         }
@@ -125,16 +143,31 @@ fn parse_window(text: &str) -> Result<(f64, f64)> {
 }
 
 /// The two signals of the pair: `--pair A,B`, or the only two of the file.
-fn choose_pair<'t>(table: &'t EventTable, pair: Option<&str>, origin: &str) -> Result<(&'t str, &'t str)> {
+fn choose_pair<'t>(
+    table: &'t EventTable,
+    pair: Option<&str>,
+    origin: &str,
+) -> Result<(&'t str, &'t str)> {
     let names = table.names();
     let lookup = |name: &str| -> Result<&'t str> {
         table
             .signals
             .iter()
             .find(|(n, _)| n == name.trim())
-            .or_else(|| table.signals.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim())))
+            .or_else(|| {
+                table
+                    .signals
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+            })
             .map(|(n, _)| n.as_str())
-            .ok_or_else(|| anyhow!("--pair: no signal `{}` in {origin} (signals: {})", name.trim(), names.join(", ")))
+            .ok_or_else(|| {
+                anyhow!(
+                    "--pair: no signal `{}` in {origin} (signals: {})",
+                    name.trim(),
+                    names.join(", ")
+                )
+            })
     };
     match pair {
         Some(p) => {
@@ -157,9 +190,9 @@ fn load_events(path: &std::path::Path, pair: Option<&str>, window: Option<&str>)
     let window = match window {
         Some(w) => parse_window(w)?,
         None => {
-            let (lo, hi) = table
-                .span()
-                .ok_or_else(|| anyhow!("{origin} holds no events; give the window with --window T0:T1"))?;
+            let (lo, hi) = table.span().ok_or_else(|| {
+                anyhow!("{origin} holds no events; give the window with --window T0:T1")
+            })?;
             let t0 = lo.min(0.0);
             if hi <= t0 {
                 bail!("{origin}: cannot infer a window from events ending at {hi} s; give it with --window T0:T1");
@@ -172,11 +205,20 @@ fn load_events(path: &std::path::Path, pair: Option<&str>, window: Option<&str>)
     };
     Ok(Loaded {
         names: (a.to_string(), b.to_string()),
-        pair: LoadedPair::PointProcess { x: pick(a), y: pick(b), window },
+        pair: LoadedPair::PointProcess {
+            x: pick(a),
+            y: pick(b),
+            window,
+        },
     })
 }
 
-fn report_json(measure: &dyn Measure, params: &ParamValues, loaded: &Loaded, values: &[Value]) -> serde_json::Value {
+fn report_json(
+    measure: &dyn Measure,
+    params: &ParamValues,
+    loaded: &Loaded,
+    values: &[Value],
+) -> serde_json::Value {
     let mut j = json!({
         "measure": measure.id(),
         "title": measure.title(),
@@ -193,7 +235,12 @@ fn report_json(measure: &dyn Measure, params: &ParamValues, loaded: &Loaded, val
     j
 }
 
-fn report_text(measure: &dyn Measure, params: &ParamValues, loaded: &Loaded, values: &[Value]) -> String {
+fn report_text(
+    measure: &dyn Measure,
+    params: &ParamValues,
+    loaded: &Loaded,
+    values: &[Value],
+) -> String {
     let mut out = format!("measure  {} ({})\n", measure.id(), measure.title());
     match &loaded.pair {
         LoadedPair::PointProcess { x, y, window } => {
@@ -236,6 +283,9 @@ mod tests {
         let e = choose_pair(&t, None, "f.csv").unwrap_err().to_string();
         assert!(e.contains("3 signal(s)") && e.contains("--pair"), "{e}");
         assert_eq!(choose_pair(&t, Some("C, a"), "f.csv").unwrap(), ("c", "a"));
-        assert!(choose_pair(&t, Some("a,z"), "f.csv").unwrap_err().to_string().contains("no signal `z`"));
+        assert!(choose_pair(&t, Some("a,z"), "f.csv")
+            .unwrap_err()
+            .to_string()
+            .contains("no signal `z`"));
     }
 }

@@ -2,8 +2,8 @@
 //! (name, unit, default, range, meaning) and outputs.
 
 use anyhow::Result;
-use sesame_core::measures::{registry, InputKind, Measure, ParamKind, ParamSpec};
 use serde_json::{json, Value as Json};
+use sesame_core::measures::{registry, InputKind, Measure, ParamKind, ParamSpec};
 
 /// List the synchrony measures and their parameters.
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,9 @@ pub fn input_name(kind: InputKind) -> &'static str {
 /// Default and range of a parameter, as text (`default 10, range [0, 1e9]`).
 fn default_and_range(p: &ParamSpec) -> (String, String) {
     match p.kind {
-        ParamKind::Float { default, min, max } => (fmt(default), format!("[{}, {}]", fmt(min), fmt(max))),
+        ParamKind::Float { default, min, max } => {
+            (fmt(default), format!("[{}, {}]", fmt(min), fmt(max)))
+        }
         ParamKind::Int { default, min, max } => (default.to_string(), format!("[{min}, {max}]")),
         ParamKind::FloatOrAuto { default, min, max } => (
             default.map_or("auto".to_string(), fmt),
@@ -58,7 +60,11 @@ fn fmt(x: f64) -> String {
 pub fn table(measures: &[&dyn Measure]) -> String {
     let mut out = String::new();
     let w_id = measures.iter().map(|m| m.id().len()).max().unwrap_or(0);
-    let w_title = measures.iter().map(|m| m.title().chars().count()).max().unwrap_or(0);
+    let w_title = measures
+        .iter()
+        .map(|m| m.title().chars().count())
+        .max()
+        .unwrap_or(0);
     out.push_str(&format!("{:<w_id$}  {:<w_title$}  INPUT\n", "ID", "TITLE"));
     for m in measures {
         let title_pad = w_title.saturating_sub(m.title().chars().count());
@@ -72,14 +78,22 @@ pub fn table(measures: &[&dyn Measure]) -> String {
         ));
         for p in m.params() {
             let (default, range) = default_and_range(p);
-            let unit = if p.unit.is_empty() { String::new() } else { format!(" [{}]", p.unit) };
+            let unit = if p.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", p.unit)
+            };
             out.push_str(&format!(
                 "    param  {}{unit}  default {default}, range {range}\n           {}\n",
                 p.name, p.doc
             ));
         }
         for o in m.outputs() {
-            let unit = if o.unit.is_empty() { String::new() } else { format!(" [{}]", o.unit) };
+            let unit = if o.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", o.unit)
+            };
             out.push_str(&format!("    output {}{unit}  {}\n", o.name, o.doc));
         }
     }
@@ -93,7 +107,9 @@ pub fn measure_json(m: &dyn Measure) -> Json {
         .iter()
         .map(|p| {
             let mut j = json!({ "name": p.name, "unit": p.unit, "doc": p.doc });
-            let o = j.as_object_mut().expect("json! of an object literal is an object");
+            let o = j
+                .as_object_mut()
+                .expect("json! of an object literal is an object");
             match p.kind {
                 ParamKind::Float { default, min, max } => {
                     o.insert("type".into(), json!("float"));
@@ -109,7 +125,10 @@ pub fn measure_json(m: &dyn Measure) -> Json {
                 }
                 ParamKind::FloatOrAuto { default, min, max } => {
                     o.insert("type".into(), json!("float-or-auto"));
-                    o.insert("default".into(), default.map_or(json!("auto"), |d| json!(d)));
+                    o.insert(
+                        "default".into(),
+                        default.map_or(json!("auto"), |d| json!(d)),
+                    );
                     o.insert("min".into(), json!(min));
                     o.insert("max".into(), json!(max));
                 }
@@ -155,7 +174,10 @@ mod tests {
                 assert!(t.contains(p.name));
             }
         }
-        assert!(t.contains("param  q [1/s]  default 10, range [0, 1e9]"), "{t}");
+        assert!(
+            t.contains("param  q [1/s]  default 10, range [0, 1e9]"),
+            "{t}"
+        );
         assert!(t.contains("default auto, range auto or [0, 1e9]"), "{t}");
     }
 

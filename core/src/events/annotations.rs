@@ -34,14 +34,29 @@ mod tests {
     use super::*;
 
     fn ann(onset: f64, text: &str) -> Annotation {
-        Annotation { onset, duration: None, text: text.into() }
+        Annotation {
+            onset,
+            duration: None,
+            text: text.into(),
+        }
     }
 
     #[test]
     fn matching() {
-        let a = [ann(5.0, "Spike"), ann(1.0, "spike wave"), ann(3.0, "eyes closed"), ann(2.0, " SPIKE ")];
-        assert_eq!(annotation_times(&a, "spike", TextMatch::Exact), vec![2.0, 5.0]);
-        assert_eq!(annotation_times(&a, "Spike", TextMatch::Contains), vec![1.0, 2.0, 5.0]);
+        let a = [
+            ann(5.0, "Spike"),
+            ann(1.0, "spike wave"),
+            ann(3.0, "eyes closed"),
+            ann(2.0, " SPIKE "),
+        ];
+        assert_eq!(
+            annotation_times(&a, "spike", TextMatch::Exact),
+            vec![2.0, 5.0]
+        );
+        assert_eq!(
+            annotation_times(&a, "Spike", TextMatch::Contains),
+            vec![1.0, 2.0, 5.0]
+        );
         assert!(annotation_times(&a, "blink", TextMatch::Contains).is_empty());
     }
 }

@@ -22,13 +22,20 @@ impl EventTable {
         self.signals
             .iter()
             .find(|(n, _)| n == name)
-            .or_else(|| self.signals.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+            .or_else(|| {
+                self.signals
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            })
             .map(|(_, t)| t.as_slice())
     }
 
     /// Earliest and latest event time over all signals, if any.
     pub fn span(&self) -> Option<(f64, f64)> {
-        let mut it = self.signals.iter().flat_map(|(_, t)| t.first().into_iter().chain(t.last()));
+        let mut it = self
+            .signals
+            .iter()
+            .flat_map(|(_, t)| t.first().into_iter().chain(t.last()));
         let first = *it.next()?;
         Some(it.fold((first, first), |(lo, hi), &t| (lo.min(t), hi.max(t))))
     }
@@ -36,8 +43,10 @@ impl EventTable {
 
 /// Reads a CSV file of events (see [`parse_event_csv`]).
 pub fn read_event_csv(path: &Path) -> Result<EventTable, EventError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| EventError::Io { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| EventError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     parse_event_csv(&text, &path.display().to_string())
 }
 
@@ -55,7 +64,11 @@ pub fn parse_event_csv(text: &str, origin: &str) -> Result<EventTable, EventErro
         if row.is_empty() || row.starts_with('#') {
             continue;
         }
-        let err = |reason: String| EventError::Row { path: origin.to_string(), line, reason };
+        let err = |reason: String| EventError::Row {
+            path: origin.to_string(),
+            line,
+            reason,
+        };
         let fields = split_row(row).map_err(err)?;
         if fields.len() != 2 {
             return Err(err(format!(
@@ -131,9 +144,13 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = parse_event_csv("signal,time\nx,0.5\nx,abc\n", "e.csv").unwrap_err().to_string();
+        let e = parse_event_csv("signal,time\nx,0.5\nx,abc\n", "e.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("e.csv, line 3") && e.contains("abc"), "{e}");
-        let e = parse_event_csv("x,0.5,1\n", "e.csv").unwrap_err().to_string();
+        let e = parse_event_csv("x,0.5,1\n", "e.csv")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 1") && e.contains("2 fields"), "{e}");
         let e = parse_event_csv("x,inf\n", "e.csv").unwrap_err().to_string();
         assert!(e.contains("finite"), "{e}");
@@ -150,7 +167,9 @@ mod tests {
         let p = dir.path().join("ev.csv");
         std::fs::write(&p, "signal,time\na,1\nb,2\n").unwrap();
         assert_eq!(read_event_csv(&p).unwrap().names(), vec!["a", "b"]);
-        let e = read_event_csv(&dir.path().join("missing.csv")).unwrap_err().to_string();
+        let e = read_event_csv(&dir.path().join("missing.csv"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("missing.csv"), "{e}");
     }
 }

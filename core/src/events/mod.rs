@@ -26,7 +26,11 @@ pub enum EventError {
         source: std::io::Error,
     },
     #[error("{path}, line {line}: {reason}")]
-    Row { path: String, line: usize, reason: String },
+    Row {
+        path: String,
+        line: usize,
+        reason: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -56,7 +60,14 @@ mod tests {
 
     #[test]
     fn bump_centres_sorted() {
-        let b = |t: f64| Bump { t, f: 10.0, dt: 0.1, df: 1.0, amplitude: 1.0, peak: 1.0 };
+        let b = |t: f64| Bump {
+            t,
+            f: 10.0,
+            dt: 0.1,
+            df: 1.0,
+            amplitude: 1.0,
+            peak: 1.0,
+        };
         assert_eq!(bump_times(&[b(2.0), b(0.5), b(1.25)]), vec![0.5, 1.25, 2.0]);
         assert!(bump_times(&[]).is_empty());
     }

@@ -4,10 +4,14 @@ use super::EventError;
 
 fn check(fs: f64, t_start: f64, refractory: f64) -> Result<(), EventError> {
     if !(fs.is_finite() && fs > 0.0) {
-        return Err(EventError::Invalid(format!("sample rate {fs} Hz must be a positive number")));
+        return Err(EventError::Invalid(format!(
+            "sample rate {fs} Hz must be a positive number"
+        )));
     }
     if !t_start.is_finite() {
-        return Err(EventError::Invalid(format!("start time {t_start} s is not a finite number")));
+        return Err(EventError::Invalid(format!(
+            "start time {t_start} s is not a finite number"
+        )));
     }
     if !(refractory.is_finite() && refractory >= 0.0) {
         return Err(EventError::Invalid(format!(
@@ -40,7 +44,7 @@ pub fn peaks<T: Copy + Into<f64>>(
     let mut i = 1usize;
     while i + 1 < n {
         let (prev, cur) = (v(i - 1), v(i));
-        if cur.is_nan() || prev.is_nan() || !(cur > prev) {
+        if cur.is_nan() || prev.is_nan() || cur <= prev {
             i += 1;
             continue;
         }
@@ -78,7 +82,12 @@ pub fn peaks<T: Copy + Into<f64>>(
             r += 1;
         }
     }
-    Ok(found.iter().zip(&keep).filter(|(_, &k)| k).map(|((t, _), _)| *t).collect())
+    Ok(found
+        .iter()
+        .zip(&keep)
+        .filter(|(_, &k)| k)
+        .map(|((t, _), _)| *t)
+        .collect())
 }
 
 /// Times (s) at which `x` (sampled at `fs` Hz, first sample at `t_start` s) crosses
@@ -116,7 +125,9 @@ mod tests {
         // 2 Hz sine at 1000 Hz over 2 s: maxima at 0.125 + k/2 s, rising zero
         // crossings at k/2 s (k ≥ 1; the first sample is exactly 0)
         let fs = 1000.0;
-        let x: Vec<f64> = (0..2000).map(|i| (2.0 * std::f64::consts::PI * 2.0 * i as f64 / fs).sin()).collect();
+        let x: Vec<f64> = (0..2000)
+            .map(|i| (2.0 * std::f64::consts::PI * 2.0 * i as f64 / fs).sin())
+            .collect();
         let p = peaks(&x, fs, 10.0, 0.5, 0.0).unwrap();
         assert_eq!(p.len(), 4);
         for (k, t) in p.iter().enumerate() {
@@ -143,15 +154,23 @@ mod tests {
         let y = [0.0, 1.0, 2.0, 2.0, 2.0, 1.0];
         assert_eq!(peaks(&y, 2.0, 0.0, 0.5, 0.0).unwrap(), vec![1.5]);
         // a plateau running into the end is not a peak
-        assert!(peaks(&[0.0, 1.0, 1.0], 1.0, 0.0, 0.0, 0.0).unwrap().is_empty());
+        assert!(peaks(&[0.0, 1.0, 1.0], 1.0, 0.0, 0.0, 0.0)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
     fn crossing_interpolation_and_refractory() {
         let x = [0.0, 2.0, 0.0, 4.0, 0.0, 4.0];
         // threshold 1: crossings at 0.5, 2.25, 4.25 samples
-        assert_eq!(rising_crossings(&x, 1.0, 0.0, 1.0, 0.0).unwrap(), vec![0.5, 2.25, 4.25]);
-        assert_eq!(rising_crossings(&x, 1.0, 0.0, 1.0, 2.0).unwrap(), vec![0.5, 4.25]);
+        assert_eq!(
+            rising_crossings(&x, 1.0, 0.0, 1.0, 0.0).unwrap(),
+            vec![0.5, 2.25, 4.25]
+        );
+        assert_eq!(
+            rising_crossings(&x, 1.0, 0.0, 1.0, 2.0).unwrap(),
+            vec![0.5, 4.25]
+        );
     }
 
     #[test]

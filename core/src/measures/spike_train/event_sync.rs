@@ -1,7 +1,10 @@
 //! Event synchronization (Quian Quiroga, Kreuz & Grassberger 2002, Phys. Rev. E 66:041904).
 
 use super::trains;
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 
 /// Strength `Q` and delay asymmetry `q` of event synchronization.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,8 +21,16 @@ pub struct EventSyncResult {
 fn half_min_isi(t: &[f64]) -> Vec<f64> {
     (0..t.len())
         .map(|i| {
-            let left = if i > 0 { t[i] - t[i - 1] } else { f64::INFINITY };
-            let right = if i + 1 < t.len() { t[i + 1] - t[i] } else { f64::INFINITY };
+            let left = if i > 0 {
+                t[i] - t[i - 1]
+            } else {
+                f64::INFINITY
+            };
+            let right = if i + 1 < t.len() {
+                t[i + 1] - t[i]
+            } else {
+                f64::INFINITY
+            };
             0.5 * left.min(right)
         })
         .collect()
@@ -35,15 +46,31 @@ fn half_min_isi(t: &[f64]) -> Vec<f64> {
 ///
 /// Pairs are visited only within reach of each `x_i` (τ, or half of `x_i`'s shorter
 /// interval), so the cost is O(n + m + counted pairs).
+/// Repeated times within a train are kept, as in the reference: every tie counts, so
+/// `Q` can then exceed 1 even with the adaptive window.
 /// Empty trains: both empty → `Q = 1, q = 0`; one empty → `Q = 0, q = 0`.
 pub fn event_synchronization(x: &[f64], y: &[f64], tau: Option<f64>) -> EventSyncResult {
     match (x.is_empty(), y.is_empty()) {
-        (true, true) => return EventSyncResult { strength: 1.0, delay: 0.0 },
-        (true, false) | (false, true) => return EventSyncResult { strength: 0.0, delay: 0.0 },
+        (true, true) => {
+            return EventSyncResult {
+                strength: 1.0,
+                delay: 0.0,
+            }
+        }
+        (true, false) | (false, true) => {
+            return EventSyncResult {
+                strength: 0.0,
+                delay: 0.0,
+            }
+        }
         _ => {}
     }
     let hx = half_min_isi(x);
-    let hy = if tau.is_none() { half_min_isi(y) } else { Vec::new() };
+    let hy = if tau.is_none() {
+        half_min_isi(y)
+    } else {
+        Vec::new()
+    };
     // c(x|y): x after y; c(y|x): y after x. Ties are counted ½ in both.
     let (mut c_x_y, mut c_y_x) = (0.0f64, 0.0f64);
     let mut lo = 0usize;
@@ -76,7 +103,10 @@ pub fn event_synchronization(x: &[f64], y: &[f64], tau: Option<f64>) -> EventSyn
         }
     }
     let norm = ((x.len() as f64) * (y.len() as f64)).sqrt();
-    EventSyncResult { strength: (c_y_x + c_x_y) / norm, delay: (c_y_x - c_x_y) / norm }
+    EventSyncResult {
+        strength: (c_y_x + c_x_y) / norm,
+        delay: (c_y_x - c_x_y) / norm,
+    }
 }
 
 /// Event synchronization as a plugin (`event-sync`).
@@ -85,7 +115,11 @@ pub struct EventSync;
 static PARAMS: &[ParamSpec] = &[ParamSpec {
     name: "tau",
     unit: "s",
-    kind: ParamKind::FloatOrAuto { default: None, min: 0.0, max: 1e9 },
+    kind: ParamKind::FloatOrAuto {
+        default: None,
+        min: 0.0,
+        max: 1e9,
+    },
     doc: "Coincidence window. `auto` (or `adaptive`): τ_ij = ½·min of the intervals around \
           x_i and y_j; a number: a fixed window in s (Q may then exceed 1 in bursts).",
 }];
@@ -165,7 +199,14 @@ mod tests {
     fn windowed_search_equals_all_pairs() {
         let x = [0.05, 0.3, 0.31, 0.9, 1.4, 1.4, 2.2, 2.3, 5.0];
         let y = [0.1, 0.3, 0.32, 1.0, 1.45, 2.0, 2.25, 4.9];
-        for tau in [None, Some(0.0), Some(0.02), Some(0.1), Some(1.0), Some(10.0)] {
+        for tau in [
+            None,
+            Some(0.0),
+            Some(0.02),
+            Some(0.1),
+            Some(1.0),
+            Some(10.0),
+        ] {
             let r = event_synchronization(&x, &y, tau);
             let (q_big, q_small) = brute(&x, &y, tau);
             assert!((r.strength - q_big).abs() < 1e-12, "{tau:?}");

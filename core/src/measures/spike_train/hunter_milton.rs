@@ -1,7 +1,10 @@
 //! Hunter–Milton similarity (Hunter & Milton 2003, as used by Dauwels et al. 2009).
 
 use super::{nearest_distances, trains};
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 
 /// Hunter–Milton similarity of two sorted event trains (seconds) with time constant
 /// `tau` (s):
@@ -56,7 +59,10 @@ impl Measure for HunterMilton {
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let t = trains(self.id(), pair)?;
-        Ok(vec![Value::new("similarity", hunter_milton(t.x, t.y, params.f64("tau")?))])
+        Ok(vec![Value::new(
+            "similarity",
+            hunter_milton(t.x, t.y, params.f64("tau")?),
+        )])
     }
 }
 

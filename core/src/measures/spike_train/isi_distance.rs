@@ -2,7 +2,9 @@
 
 use super::kreuz::kreuz_train;
 use super::trains;
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value,
+};
 
 /// The inter-event interval (s) that train `s` (non-empty, strictly increasing) is in
 /// after its event `k` (`k = None`: before its first event), with PySpike's edge rule:
@@ -110,7 +112,10 @@ impl Measure for IsiDistance {
     }
     fn compute(&self, pair: &PairInput, _params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let t = trains(self.id(), pair)?;
-        Ok(vec![Value::new("distance", isi_distance(t.x, t.y, t.t0, t.t1))])
+        Ok(vec![Value::new(
+            "distance",
+            isi_distance(t.x, t.y, t.t0, t.t1),
+        )])
     }
 }
 

@@ -50,7 +50,10 @@ pub(crate) struct Trains<'a> {
 
 /// Checks that `pair` is point-process input with finite, sorted event times inside a
 /// finite window `t0 < t1`.
-pub(crate) fn trains<'a>(measure: &'static str, pair: &PairInput<'a>) -> Result<Trains<'a>, MeasureError> {
+pub(crate) fn trains<'a>(
+    measure: &'static str,
+    pair: &PairInput<'a>,
+) -> Result<Trains<'a>, MeasureError> {
     let (x, y, (t0, t1)) = match pair {
         PairInput::PointProcess { x, y, window } => (*x, *y, *window),
         PairInput::Bumps { .. } => {
@@ -144,7 +147,10 @@ mod tests {
         let b = [0.0, 0.12, 0.55, 1.5, 2.02];
         let got = nearest_distances(&a, &b);
         for (k, &s) in a.iter().enumerate() {
-            let want = b.iter().map(|&v| (v - s).abs()).fold(f64::INFINITY, f64::min);
+            let want = b
+                .iter()
+                .map(|&v| (v - s).abs())
+                .fold(f64::INFINITY, f64::min);
             assert_eq!(got[k], want);
         }
         assert!(nearest_distances(&a, &[]).iter().all(|d| d.is_infinite()));
@@ -152,15 +158,37 @@ mod tests {
 
     #[test]
     fn validation_names_the_problem() {
-        let p = PairInput::PointProcess { x: &[0.2, 0.1], y: &[], window: (0.0, 1.0) };
+        let p = PairInput::PointProcess {
+            x: &[0.2, 0.1],
+            y: &[],
+            window: (0.0, 1.0),
+        };
         let e = trains("m", &p).unwrap_err().to_string();
-        assert!(e.contains("train x, event 1") && e.contains("sorted"), "{e}");
-        let p = PairInput::PointProcess { x: &[0.2], y: &[1.5], window: (0.0, 1.0) };
+        assert!(
+            e.contains("train x, event 1") && e.contains("sorted"),
+            "{e}"
+        );
+        let p = PairInput::PointProcess {
+            x: &[0.2],
+            y: &[1.5],
+            window: (0.0, 1.0),
+        };
         let e = trains("m", &p).unwrap_err().to_string();
-        assert!(e.contains("train y, event 0") && e.contains("outside"), "{e}");
-        let p = PairInput::PointProcess { x: &[], y: &[], window: (1.0, 1.0) };
+        assert!(
+            e.contains("train y, event 0") && e.contains("outside"),
+            "{e}"
+        );
+        let p = PairInput::PointProcess {
+            x: &[],
+            y: &[],
+            window: (1.0, 1.0),
+        };
         assert!(trains("m", &p).is_err());
-        let p = PairInput::PointProcess { x: &[f64::NAN], y: &[], window: (0.0, 1.0) };
+        let p = PairInput::PointProcess {
+            x: &[f64::NAN],
+            y: &[],
+            window: (0.0, 1.0),
+        };
         assert!(trains("m", &p).is_err());
     }
 }

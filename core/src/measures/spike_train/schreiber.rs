@@ -2,7 +2,10 @@
 //! & Sejnowski 2003).
 
 use super::trains;
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 
 /// Σ_i Σ_j exp(−(u_i − v_j)² / (4σ²)) over sorted `u`, `v`, visiting only the pairs
 /// closer than the distance at which the term underflows to 0 in `f64`
@@ -53,7 +56,11 @@ pub struct Schreiber;
 static PARAMS: &[ParamSpec] = &[ParamSpec {
     name: "sigma",
     unit: "s",
-    kind: ParamKind::Float { default: 0.05, min: 1e-9, max: 1e9 },
+    kind: ParamKind::Float {
+        default: 0.05,
+        min: 1e-9,
+        max: 1e9,
+    },
     doc: "Standard deviation of the Gaussian filter applied to each train \
           (the kernel of the inner product then has s.d. √2·σ).",
 }];
@@ -87,7 +94,10 @@ impl Measure for Schreiber {
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let t = trains(self.id(), pair)?;
-        Ok(vec![Value::new("similarity", schreiber(t.x, t.y, params.f64("sigma")?))])
+        Ok(vec![Value::new(
+            "similarity",
+            schreiber(t.x, t.y, params.f64("sigma")?),
+        )])
     }
 }
 
@@ -102,7 +112,10 @@ mod tests {
         for sigma in [0.01f64, 0.05, 0.5] {
             let brute: f64 = a
                 .iter()
-                .flat_map(|&s| b.iter().map(move |&t| (-(s - t) * (s - t) / (4.0 * sigma * sigma)).exp()))
+                .flat_map(|&s| {
+                    b.iter()
+                        .map(move |&t| (-(s - t) * (s - t) / (4.0 * sigma * sigma)).exp())
+                })
                 .sum();
             assert!((gauss_overlap(&a, &b, sigma) - brute).abs() < 1e-14);
         }

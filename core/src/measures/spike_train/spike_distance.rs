@@ -3,7 +3,9 @@
 
 use super::kreuz::kreuz_train;
 use super::{nearest_distances, trains};
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value,
+};
 
 /// One train's piecewise-linear local dissimilarity `S_n(t)`: nodes `p` (its events,
 /// plus auxiliary edge events), the value `v` at each node (the distance from that
@@ -44,7 +46,11 @@ fn profile(s: &[f64], other: &[f64], t0: f64, t1: f64) -> Profile {
         // is at least the first inter-event interval
         p.push(lo);
         v.push(d[0]);
-        isi.push(if n > 1 { (s[0] - t0).max(s[1] - s[0]) } else { s[0] - t0 });
+        isi.push(if n > 1 {
+            (s[0] - t0).max(s[1] - s[0])
+        } else {
+            s[0] - t0
+        });
     }
     for k in 0..n {
         p.push(s[k]);
@@ -61,7 +67,11 @@ fn profile(s: &[f64], other: &[f64], t0: f64, t1: f64) -> Profile {
     } else {
         v.push(d[n - 1]);
     }
-    isi.push(if n > 1 { (t1 - s[n - 1]).max(s[n - 1] - s[n - 2]) } else { t1 - s[n - 1] });
+    isi.push(if n > 1 {
+        (t1 - s[n - 1]).max(s[n - 1] - s[n - 2])
+    } else {
+        t1 - s[n - 1]
+    });
     Profile { p, v, isi }
 }
 
@@ -176,7 +186,10 @@ impl Measure for SpikeDistance {
     }
     fn compute(&self, pair: &PairInput, _params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let t = trains(self.id(), pair)?;
-        Ok(vec![Value::new("distance", spike_distance(t.x, t.y, t.t0, t.t1))])
+        Ok(vec![Value::new(
+            "distance",
+            spike_distance(t.x, t.y, t.t0, t.t1),
+        )])
     }
 }
 
@@ -195,6 +208,8 @@ mod tests {
         assert!(d.is_finite() && (0.0..=1.0).contains(&d), "{d}");
         // symmetric
         let b = [0.12, 0.55, 1.5, 2.02];
-        assert!((spike_distance(&a, &b, 0.0, 2.5) - spike_distance(&b, &a, 0.0, 2.5)).abs() < 1e-14);
+        assert!(
+            (spike_distance(&a, &b, 0.0, 2.5) - spike_distance(&b, &a, 0.0, 2.5)).abs() < 1e-14
+        );
     }
 }

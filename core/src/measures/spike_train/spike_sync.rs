@@ -2,7 +2,9 @@
 
 use super::kreuz::kreuz_train;
 use super::trains;
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value,
+};
 
 /// Half the shorter inter-event interval around each event (s); a missing neighbour
 /// (first or last event) counts as the window length `big`.
@@ -10,7 +12,11 @@ fn half_isis(s: &[f64], big: f64) -> Vec<f64> {
     (0..s.len())
         .map(|i| {
             let left = if i > 0 { s[i] - s[i - 1] } else { big };
-            let right = if i + 1 < s.len() { s[i + 1] - s[i] } else { big };
+            let right = if i + 1 < s.len() {
+                s[i + 1] - s[i]
+            } else {
+                big
+            };
             0.5 * left.min(right)
         })
         .collect()
@@ -104,8 +110,12 @@ mod tests {
     fn brute(a: &[f64], b: &[f64], t0: f64, t1: f64) -> f64 {
         let (ha, hb) = (half_isis(a, t1 - t0), half_isis(b, t1 - t0));
         let hit = |i: usize, j: usize| (a[i] - b[j]).abs() < ha[i].min(hb[j]);
-        let na = (0..a.len()).filter(|&i| (0..b.len()).any(|j| hit(i, j))).count();
-        let nb = (0..b.len()).filter(|&j| (0..a.len()).any(|i| hit(i, j))).count();
+        let na = (0..a.len())
+            .filter(|&i| (0..b.len()).any(|j| hit(i, j)))
+            .count();
+        let nb = (0..b.len())
+            .filter(|&j| (0..a.len()).any(|i| hit(i, j)))
+            .count();
         (na + nb) as f64 / (a.len() + b.len()) as f64
     }
 
@@ -114,7 +124,10 @@ mod tests {
         let a = [0.05, 0.3, 0.31, 0.9, 1.4, 2.2, 2.3, 5.0];
         let b = [0.1, 0.3, 0.32, 1.0, 1.45, 2.0, 2.25, 4.9, 9.0];
         assert_eq!(spike_sync(&a, &b, 0.0, 10.0), brute(&a, &b, 0.0, 10.0));
-        assert_eq!(spike_sync(&a[..1], &b, 0.0, 10.0), brute(&a[..1], &b, 0.0, 10.0));
+        assert_eq!(
+            spike_sync(&a[..1], &b, 0.0, 10.0),
+            brute(&a[..1], &b, 0.0, 10.0)
+        );
     }
 
     #[test]
@@ -124,6 +137,9 @@ mod tests {
         assert_eq!(spike_sync(&[], &[], 0.0, 2.5), 1.0);
         assert_eq!(spike_sync(&a, &[], 0.0, 2.5), 0.0);
         // far apart relative to the intervals: no coincidence
-        assert_eq!(spike_sync(&[0.1, 0.2, 0.3], &[5.1, 5.2, 5.3], 0.0, 10.0), 0.0);
+        assert_eq!(
+            spike_sync(&[0.1, 0.2, 0.3], &[5.1, 5.2, 5.3], 0.0, 10.0),
+            0.0
+        );
     }
 }

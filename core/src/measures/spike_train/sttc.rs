@@ -1,7 +1,10 @@
 //! Spike time tiling coefficient (Cutts & Eglen 2014).
 
 use super::{nearest_distances, trains};
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 
 /// Fraction of `[t0, t1]` covered by the union of `[s − dt, s + dt]` over the sorted
 /// events `s`, each interval clipped to the window.
@@ -98,7 +101,10 @@ impl Measure for Sttc {
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let t = trains(self.id(), pair)?;
-        Ok(vec![Value::new("sttc", sttc(t.x, t.y, params.f64("dt")?, t.t0, t.t1))])
+        Ok(vec![Value::new(
+            "sttc",
+            sttc(t.x, t.y, params.f64("dt")?, t.t0, t.t1),
+        )])
     }
 }
 

@@ -1,7 +1,10 @@
 //! van Rossum distance (van Rossum 2001).
 
 use super::trains;
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 
 /// Normalisation of the van Rossum distance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,13 +68,20 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "tau",
         unit: "s",
-        kind: ParamKind::Float { default: 0.1, min: 1e-9, max: 1e9 },
+        kind: ParamKind::Float {
+            default: 0.1,
+            min: 1e-9,
+            max: 1e9,
+        },
         doc: "Time constant of the causal exponential filter e^(−t/τ).",
     },
     ParamSpec {
         name: "normalisation",
         unit: "",
-        kind: ParamKind::Choice { default: "elephant", options: &["elephant", "paper"] },
+        kind: ParamKind::Choice {
+            default: "elephant",
+            options: &["elephant", "paper"],
+        },
         doc: "elephant: D² = (2/τ)∫(f−g)² dt (one event vs none = 1; Elephant, spykeutils); \
               paper: D² = (1/τ)∫(f−g)² dt (van Rossum 2001; = elephant / √2).",
     },
@@ -117,7 +127,10 @@ impl Measure for VanRossum {
                 })
             }
         };
-        Ok(vec![Value::new("distance", van_rossum(t.x, t.y, tau, norm))])
+        Ok(vec![Value::new(
+            "distance",
+            van_rossum(t.x, t.y, tau, norm),
+        )])
     }
 }
 
@@ -128,7 +141,9 @@ mod tests {
     /// Closed form of the references: D² = Σ_aa + Σ_bb − 2 Σ_ab of e^{−|Δ|/τ} (elephant).
     fn pairwise(a: &[f64], b: &[f64], tau: f64) -> f64 {
         let k = |u: &[f64], v: &[f64]| {
-            u.iter().map(|&s| v.iter().map(|&t| (-(s - t).abs() / tau).exp()).sum::<f64>()).sum::<f64>()
+            u.iter()
+                .map(|&s| v.iter().map(|&t| (-(s - t).abs() / tau).exp()).sum::<f64>())
+                .sum::<f64>()
         };
         (k(a, a) + k(b, b) - 2.0 * k(a, b)).max(0.0).sqrt()
     }

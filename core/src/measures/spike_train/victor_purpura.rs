@@ -1,7 +1,10 @@
 //! Victor–Purpura spike-time distance (Victor & Purpura 1996, `D^spike[q]`).
 
-use crate::measures::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
 use super::trains;
+use crate::measures::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 
 /// Victor–Purpura distance between two sorted event trains (seconds): the minimum
 /// total cost of turning `a` into `b` when deleting or inserting an event costs 1 and
@@ -116,7 +119,11 @@ pub struct VictorPurpura;
 static PARAMS: &[ParamSpec] = &[ParamSpec {
     name: "q",
     unit: "1/s",
-    kind: ParamKind::Float { default: 10.0, min: 0.0, max: 1e9 },
+    kind: ParamKind::Float {
+        default: 10.0,
+        min: 0.0,
+        max: 1e9,
+    },
     doc: "Cost per second of moving an event; its time scale is 1/q s. \
           A shift longer than 2/q s costs more than deleting and re-inserting the event. \
           q = 0 counts only the difference in event numbers.",
@@ -167,8 +174,8 @@ mod tests {
         for (i, r) in g.iter_mut().enumerate() {
             r[0] = i as f64;
         }
-        for j in 0..=m {
-            g[0][j] = j as f64;
+        for (j, v) in g[0].iter_mut().enumerate() {
+            *v = j as f64;
         }
         for i in 1..=n {
             for j in 1..=m {
@@ -186,8 +193,14 @@ mod tests {
         let b = [0.1, 0.35, 1.0, 1.45, 2.0];
         for q in [0.0, 0.5, 1.0, 4.0, 10.0, 100.0] {
             let d = victor_purpura(&a, &b, q);
-            assert!((victor_purpura_sparse(&a, &b, q) - full_dp(&a, &b, q)).abs() < 1e-12, "q={q}");
-            assert!((victor_purpura_dense(&a, &b, q) - full_dp(&a, &b, q)).abs() < 1e-12, "q={q}");
+            assert!(
+                (victor_purpura_sparse(&a, &b, q) - full_dp(&a, &b, q)).abs() < 1e-12,
+                "q={q}"
+            );
+            assert!(
+                (victor_purpura_dense(&a, &b, q) - full_dp(&a, &b, q)).abs() < 1e-12,
+                "q={q}"
+            );
             assert!((d - full_dp(&a, &b, q)).abs() < 1e-12, "q={q}");
             assert!((d - victor_purpura(&b, &a, q)).abs() < 1e-12);
         }
@@ -201,8 +214,12 @@ mod tests {
             let n = rng.gen_range(0..40);
             let m = rng.gen_range(0..40);
             let span = rng.gen_range(0.5..20.0);
-            let mut a: Vec<f64> = (0..n).map(|_| (rng.gen_range(0.0..span) * 1000.0f64).round() / 1000.0).collect();
-            let mut b: Vec<f64> = (0..m).map(|_| (rng.gen_range(0.0..span) * 1000.0f64).round() / 1000.0).collect();
+            let mut a: Vec<f64> = (0..n)
+                .map(|_| (rng.gen_range(0.0..span) * 1000.0f64).round() / 1000.0)
+                .collect();
+            let mut b: Vec<f64> = (0..m)
+                .map(|_| (rng.gen_range(0.0..span) * 1000.0f64).round() / 1000.0)
+                .collect();
             a.sort_by(f64::total_cmp);
             b.sort_by(f64::total_cmp);
             for q in [0.0, 0.3, 1.0, 10.0, 200.0] {
@@ -213,8 +230,14 @@ mod tests {
                 }
                 let s = victor_purpura_sparse(&a, &b, q);
                 let d = victor_purpura_dense(&a, &b, q);
-                assert!((s - want).abs() < 1e-9, "trial {trial} q {q}: sparse {s} vs {want}");
-                assert!((d - want).abs() < 1e-9, "trial {trial} q {q}: dense {d} vs {want}");
+                assert!(
+                    (s - want).abs() < 1e-9,
+                    "trial {trial} q {q}: sparse {s} vs {want}"
+                );
+                assert!(
+                    (d - want).abs() < 1e-9,
+                    "trial {trial} q {q}: dense {d} vs {want}"
+                );
             }
         }
     }
