@@ -155,7 +155,7 @@ impl SesameApp {
         let p = path.clone();
         let id = self.jobs.spawn(title, move |ctx| {
             ctx.progress(0.0, format!("reading {}", p.display()));
-            let rec = Recording::open(&p, &ReadOptions { lenient })
+            let rec = Recording::open(&p, &ReadOptions { lenient, ..ReadOptions::default() })
                 .map_err(|e| JobError::Failed(e.to_string()))?;
             // Reading is one call; a cancel during it discards the result.
             ctx.check_cancelled()?;
