@@ -44,7 +44,12 @@ pub enum SignalError {
     },
 }
 
-pub(crate) fn invalid(what: &str, name: &str, value: impl std::fmt::Display, reason: &str) -> SignalError {
+pub(crate) fn invalid(
+    what: &str,
+    name: &str,
+    value: impl std::fmt::Display,
+    reason: &str,
+) -> SignalError {
     SignalError::InvalidParameter {
         what: what.to_string(),
         name: name.to_string(),
@@ -56,7 +61,9 @@ pub(crate) fn invalid(what: &str, name: &str, value: impl std::fmt::Display, rea
 /// Fails on an empty slice or the first non-finite sample.
 pub(crate) fn check_finite(what: &str, channel: usize, x: &[f32]) -> Result<(), SignalError> {
     if x.is_empty() {
-        return Err(SignalError::Empty { what: what.to_string() });
+        return Err(SignalError::Empty {
+            what: what.to_string(),
+        });
     }
     if let Some((index, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(SignalError::NonFinite {

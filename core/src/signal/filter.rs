@@ -61,11 +61,21 @@ impl FilterSpec {
     /// strictly between 0 and Nyquist, ordered band edges.
     pub fn validate(&self) -> Result<(), SignalError> {
         if !(1..=10).contains(&self.order) {
-            return Err(invalid(WHAT, "order", self.order, "must be between 1 and 10"));
+            return Err(invalid(
+                WHAT,
+                "order",
+                self.order,
+                "must be between 1 and 10",
+            ));
         }
         let fs = self.sample_rate;
         if !(fs.is_finite() && fs > 0.0) {
-            return Err(invalid(WHAT, "sample rate", fs, "must be a positive number of Hz"));
+            return Err(invalid(
+                WHAT,
+                "sample rate",
+                fs,
+                "must be a positive number of Hz",
+            ));
         }
         let nyq = fs / 2.0;
         let edge = |name: &str, v: f64| {
@@ -81,19 +91,31 @@ impl FilterSpec {
             }
         };
         match self.kind {
-            FilterKind::LowPass { cutoff } | FilterKind::HighPass { cutoff } => edge("cut-off", cutoff),
+            FilterKind::LowPass { cutoff } | FilterKind::HighPass { cutoff } => {
+                edge("cut-off", cutoff)
+            }
             FilterKind::BandPass { low, high } | FilterKind::BandStop { low, high } => {
                 edge("low edge", low)?;
                 edge("high edge", high)?;
                 if low >= high {
-                    return Err(invalid(WHAT, "band", format!("{low}–{high} Hz"), "low edge must be below high edge"));
+                    return Err(invalid(
+                        WHAT,
+                        "band",
+                        format!("{low}–{high} Hz"),
+                        "low edge must be below high edge",
+                    ));
                 }
                 Ok(())
             }
             FilterKind::Notch { frequency, width } => {
                 edge("notch frequency", frequency)?;
                 if !(width.is_finite() && width > 0.0) {
-                    return Err(invalid(WHAT, "notch width", width, "must be a positive number of Hz"));
+                    return Err(invalid(
+                        WHAT,
+                        "notch width",
+                        width,
+                        "must be a positive number of Hz",
+                    ));
                 }
                 edge("notch low edge", frequency - width / 2.0)?;
                 edge("notch high edge", frequency + width / 2.0)
@@ -139,9 +161,11 @@ impl FilterSpec {
                 (vec![Complex64::new(0.0, 0.0); n], p, bw.powi(n as i32))
             }
             FilterKind::BandStop { low, high } => Self::band_stop(&proto, warp(low), warp(high)),
-            FilterKind::Notch { frequency, width } => {
-                Self::band_stop(&proto, warp(frequency - width / 2.0), warp(frequency + width / 2.0))
-            }
+            FilterKind::Notch { frequency, width } => Self::band_stop(
+                &proto,
+                warp(frequency - width / 2.0),
+                warp(frequency + width / 2.0),
+            ),
         };
         Ok(to_sos(bilinear(&zeros, &poles, gain, fs)))
     }
@@ -158,20 +182,33 @@ impl FilterSpec {
             z.push(Complex64::new(0.0, w0));
             z.push(Complex64::new(0.0, -w0));
         }
-        let k = (Complex64::new(1.0, 0.0) / proto.iter().fold(Complex64::new(1.0, 0.0), |a, p| a * (-*p))).re;
+        let k = (Complex64::new(1.0, 0.0)
+            / proto
+                .iter()
+                .fold(Complex64::new(1.0, 0.0), |a, p| a * (-*p)))
+        .re;
         (z, p, k)
     }
 }
 
 /// Bilinear transform of an analog zero-pole-gain system; zeros at infinity map to −1.
-fn bilinear(z: &[Complex64], p: &[Complex64], k: f64, fs: f64) -> (Vec<Complex64>, Vec<Complex64>, f64) {
+fn bilinear(
+    z: &[Complex64],
+    p: &[Complex64],
+    k: f64,
+    fs: f64,
+) -> (Vec<Complex64>, Vec<Complex64>, f64) {
     let fs2 = 2.0 * fs;
     let map = |s: &Complex64| (fs2 + *s) / (fs2 - *s);
     let mut zd: Vec<Complex64> = z.iter().map(map).collect();
     let pd: Vec<Complex64> = p.iter().map(map).collect();
     zd.resize(pd.len(), Complex64::new(-1.0, 0.0));
-    let num = z.iter().fold(Complex64::new(1.0, 0.0), |a, z| a * (fs2 - *z));
-    let den = p.iter().fold(Complex64::new(1.0, 0.0), |a, p| a * (fs2 - *p));
+    let num = z
+        .iter()
+        .fold(Complex64::new(1.0, 0.0), |a, z| a * (fs2 - *z));
+    let den = p
+        .iter()
+        .fold(Complex64::new(1.0, 0.0), |a, p| a * (fs2 - *p));
     (zd, pd, k * (num / den).re)
 }
 
@@ -179,7 +216,11 @@ fn bilinear(z: &[Complex64], p: &[Complex64], k: f64, fs: f64) -> (Vec<Complex64
 fn split_roots(v: &[Complex64]) -> (Vec<Complex64>, Vec<f64>) {
     let tol = 1e-9;
     let pairs = v.iter().filter(|r| r.im > tol).copied().collect();
-    let reals = v.iter().filter(|r| r.im.abs() <= tol).map(|r| r.re).collect();
+    let reals = v
+        .iter()
+        .filter(|r| r.im.abs() <= tol)
+        .map(|r| r.re)
+        .collect();
     (pairs, reals)
 }
 
@@ -189,11 +230,18 @@ fn split_roots(v: &[Complex64]) -> (Vec<Complex64>, Vec<f64>) {
 fn to_sos((z, p, k): (Vec<Complex64>, Vec<Complex64>, f64)) -> Sos {
     let (mut zc, mut zr) = split_roots(&z);
     let (mut pc, pr) = split_roots(&p);
-    pc.sort_by(|a, b| (1.0 - a.norm()).abs().total_cmp(&(1.0 - b.norm()).abs()).reverse());
+    pc.sort_by(|a, b| {
+        (1.0 - a.norm())
+            .abs()
+            .total_cmp(&(1.0 - b.norm()).abs())
+            .reverse()
+    });
     let mut sections = Vec::new();
     let take_real = |zr: &mut Vec<f64>, at: Complex64| -> Option<f64> {
         let i = (0..zr.len()).min_by(|&i, &j| {
-            (Complex64::new(zr[i], 0.0) - at).norm().total_cmp(&(Complex64::new(zr[j], 0.0) - at).norm())
+            (Complex64::new(zr[i], 0.0) - at)
+                .norm()
+                .total_cmp(&(Complex64::new(zr[j], 0.0) - at).norm())
         })?;
         Some(zr.remove(i))
     };
@@ -276,7 +324,11 @@ impl Sos {
             .map(|s| {
                 let [b0, b1, b2, _, a1, a2] = *s;
                 let den = 1.0 + a1 + a2;
-                let g = if den.abs() > 1e-300 { (b0 + b1 + b2) / den } else { 0.0 };
+                let g = if den.abs() > 1e-300 {
+                    (b0 + b1 + b2) / den
+                } else {
+                    0.0
+                };
                 let z2 = b2 - a2 * g;
                 let z1 = b1 - a1 * g + z2;
                 let out = [scale * z1, scale * z2];
@@ -323,11 +375,20 @@ impl Sos {
             return Err(SignalError::Empty { what: W.into() });
         }
         if let Some((index, &v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(SignalError::NonFinite { what: W.into(), channel: 0, index, value: v as f32 });
+            return Err(SignalError::NonFinite {
+                what: W.into(),
+                channel: 0,
+                index,
+                value: v as f32,
+            });
         }
         let pad = self.pad_len();
         if x.len() <= pad {
-            return Err(SignalError::TooShort { what: W.into(), samples: x.len(), needed: pad + 1 });
+            return Err(SignalError::TooShort {
+                what: W.into(),
+                samples: x.len(),
+                needed: pad + 1,
+            });
         }
         Ok(self.filtfilt_padded(x, pad))
     }

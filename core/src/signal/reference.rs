@@ -26,12 +26,14 @@ impl Reference {
     pub fn bipolar_from_str(spec: &str) -> Result<Reference, SignalError> {
         let mut pairs = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (a, b) = item.split_once('-').ok_or_else(|| SignalError::InvalidParameter {
-                what: "bipolar montage".into(),
-                name: "pair".into(),
-                value: item.into(),
-                reason: "must be written ANODE-CATHODE, e.g. Fp1-F3".into(),
-            })?;
+            let (a, b) = item
+                .split_once('-')
+                .ok_or_else(|| SignalError::InvalidParameter {
+                    what: "bipolar montage".into(),
+                    name: "pair".into(),
+                    value: item.into(),
+                    reason: "must be written ANODE-CATHODE, e.g. Fp1-F3".into(),
+                })?;
             pairs.push((a.trim().to_string(), b.trim().to_string()));
         }
         if pairs.is_empty() {
@@ -50,7 +52,10 @@ impl Reference {
 /// or a `-Ref`/`-REF` suffix.
 fn key(label: &str) -> String {
     let l = label.trim();
-    let l = l.strip_prefix("EEG ").or_else(|| l.strip_prefix("eeg ")).unwrap_or(l);
+    let l = l
+        .strip_prefix("EEG ")
+        .or_else(|| l.strip_prefix("eeg "))
+        .unwrap_or(l);
     let lower = l.trim().to_ascii_lowercase();
     lower.strip_suffix("-ref").unwrap_or(&lower).to_string()
 }
@@ -86,7 +91,10 @@ pub fn rereference(
             what: WHAT.into(),
             name: "labels".into(),
             value: labels.len().to_string(),
-            reason: format!("one label per channel is needed ({} channels)", data.nrows()),
+            reason: format!(
+                "one label per channel is needed ({} channels)",
+                data.nrows()
+            ),
         });
     }
     let subtract = |r: ndarray::Array1<f32>, drop: &[usize]| {
@@ -140,7 +148,10 @@ pub fn rereference(
             let mut out = Array2::<f32>::zeros((pairs.len(), data.ncols()));
             let mut names = Vec::with_capacity(pairs.len());
             for (mut o, (a, b)) in out.rows_mut().into_iter().zip(pairs) {
-                let (ia, ib) = (need(labels, a, "bipolar montage")?, need(labels, b, "bipolar montage")?);
+                let (ia, ib) = (
+                    need(labels, a, "bipolar montage")?,
+                    need(labels, b, "bipolar montage")?,
+                );
                 o.assign(&(&data.row(ia) - &data.row(ib)));
                 names.push(format!("{}-{}", labels[ia].trim(), labels[ib].trim()));
             }

@@ -45,7 +45,11 @@ pub fn anti_alias_taps(p: usize, q: usize) -> Vec<f64> {
         .map(|n| {
             let u = n as f64 - half as f64;
             let x = c * u;
-            let sinc = if x == 0.0 { 1.0 } else { (std::f64::consts::PI * x).sin() / (std::f64::consts::PI * x) };
+            let sinc = if x == 0.0 {
+                1.0
+            } else {
+                (std::f64::consts::PI * x).sin() / (std::f64::consts::PI * x)
+            };
             let r = 2.0 * n as f64 / (len - 1) as f64 - 1.0;
             let w = bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / i0b;
             c * sinc * w
@@ -67,7 +71,12 @@ pub fn anti_alias_taps(p: usize, q: usize) -> Vec<f64> {
 pub fn resample(x: &[f32], p: usize, q: usize) -> Result<Vec<f32>, SignalError> {
     const W: &str = "resampling";
     if p == 0 || q == 0 {
-        return Err(invalid(W, "factor", format!("{p}/{q}"), "both terms must be positive integers"));
+        return Err(invalid(
+            W,
+            "factor",
+            format!("{p}/{q}"),
+            "both terms must be positive integers",
+        ));
     }
     check_finite(W, 0, x)?;
     let g = gcd(p, q);
@@ -111,7 +120,9 @@ pub(crate) fn resample_zero_padded(x: &[f64], p: usize, q: usize) -> Vec<f64> {
 /// channels). Returns the new array; the new rate is `fs·p/q` Hz.
 pub fn resample_rows(data: &Array2<f32>, p: usize, q: usize) -> Result<Array2<f32>, SignalError> {
     if data.nrows() == 0 || data.ncols() == 0 {
-        return Err(SignalError::Empty { what: "resampling".into() });
+        return Err(SignalError::Empty {
+            what: "resampling".into(),
+        });
     }
     let rows: Vec<Vec<f32>> = data
         .rows()
@@ -122,7 +133,14 @@ pub fn resample_rows(data: &Array2<f32>, p: usize, q: usize) -> Result<Array2<f3
         .map(|(c, r)| {
             let v = r.to_vec();
             resample(&v, p, q).map_err(|e| match e {
-                SignalError::NonFinite { what, index, value, .. } => SignalError::NonFinite { what, channel: c, index, value },
+                SignalError::NonFinite {
+                    what, index, value, ..
+                } => SignalError::NonFinite {
+                    what,
+                    channel: c,
+                    index,
+                    value,
+                },
                 e => e,
             })
         })
@@ -153,5 +171,10 @@ pub fn rational_factor(from: f64, to: f64) -> Result<(usize, usize), SignalError
             return Ok((p / g, q / g));
         }
     }
-    Err(invalid(W, "rate ratio", format!("{to}/{from}"), "is not a ratio of integers with denominator ≤ 1000"))
+    Err(invalid(
+        W,
+        "rate ratio",
+        format!("{to}/{from}"),
+        "is not a ratio of integers with denominator ≤ 1000",
+    ))
 }

@@ -21,13 +21,28 @@ impl Segment {
 
 /// Sample range `[a, b)` covering `[start, end)` s at `fs` Hz: `a = round(start·fs)`,
 /// `b = round(end·fs)`; an error unless `0 ≤ start < end ≤ n/fs` (within half a sample).
-pub fn sample_range(n: usize, fs: f64, start: f64, end: f64) -> Result<(usize, usize), SignalError> {
+pub fn sample_range(
+    n: usize,
+    fs: f64,
+    start: f64,
+    end: f64,
+) -> Result<(usize, usize), SignalError> {
     const W: &str = "time window";
     if !(fs.is_finite() && fs > 0.0) {
-        return Err(invalid(W, "sample rate", fs, "must be a positive number of Hz"));
+        return Err(invalid(
+            W,
+            "sample rate",
+            fs,
+            "must be a positive number of Hz",
+        ));
     }
     let dur = n as f64 / fs;
-    if !(start.is_finite() && end.is_finite() && start >= 0.0 && start < end && end <= dur + 0.5 / fs) {
+    if !(start.is_finite()
+        && end.is_finite()
+        && start >= 0.0
+        && start < end
+        && end <= dur + 0.5 / fs)
+    {
         return Err(invalid(
             W,
             "window",
@@ -38,14 +53,24 @@ pub fn sample_range(n: usize, fs: f64, start: f64, end: f64) -> Result<(usize, u
     let a = (start * fs).round() as usize;
     let b = ((end * fs).round() as usize).min(n);
     if b <= a {
-        return Err(invalid(W, "window", format!("{start}–{end} s"), "holds no sample"));
+        return Err(invalid(
+            W,
+            "window",
+            format!("{start}–{end} s"),
+            "holds no sample",
+        ));
     }
     Ok((a, b))
 }
 
 /// The samples of `[start, end)` s of a channels × samples array at `fs` Hz (a view, no
 /// copy).
-pub fn select_window(data: &Array2<f32>, fs: f64, start: f64, end: f64) -> Result<ArrayView2<'_, f32>, SignalError> {
+pub fn select_window(
+    data: &Array2<f32>,
+    fs: f64,
+    start: f64,
+    end: f64,
+) -> Result<ArrayView2<'_, f32>, SignalError> {
     let (a, b) = sample_range(data.ncols(), fs, start, end)?;
     Ok(data.slice(s![.., a..b]))
 }
@@ -84,18 +109,36 @@ pub fn clean_segments(
 ) -> Result<Vec<Segment>, SignalError> {
     const W: &str = "segment selection";
     if !(duration.is_finite() && duration > 0.0) {
-        return Err(invalid(W, "duration", duration, "must be a positive number of seconds"));
+        return Err(invalid(
+            W,
+            "duration",
+            duration,
+            "must be a positive number of seconds",
+        ));
     }
     if !(options.margin.is_finite() && options.margin >= 0.0) {
-        return Err(invalid(W, "margin", options.margin, "must be a non-negative number of seconds"));
+        return Err(invalid(
+            W,
+            "margin",
+            options.margin,
+            "must be a non-negative number of seconds",
+        ));
     }
     if !(options.min_length.is_finite() && options.min_length >= 0.0) {
-        return Err(invalid(W, "min_length", options.min_length, "must be a non-negative number of seconds"));
+        return Err(invalid(
+            W,
+            "min_length",
+            options.min_length,
+            "must be a non-negative number of seconds",
+        ));
     }
     let pat = options.pattern.to_lowercase();
     let mut bad: Vec<(f64, f64)> = Vec::new();
     if !pat.is_empty() {
-        for a in annotations.iter().filter(|a| a.text.to_lowercase().contains(&pat)) {
+        for a in annotations
+            .iter()
+            .filter(|a| a.text.to_lowercase().contains(&pat))
+        {
             let d = a.duration.unwrap_or(0.0);
             if !(a.onset.is_finite() && d.is_finite() && d >= 0.0) {
                 return Err(invalid(
@@ -122,7 +165,10 @@ pub fn clean_segments(
         t = t.max(hi);
     }
     if t < duration {
-        out.push(Segment { start: t, end: duration });
+        out.push(Segment {
+            start: t,
+            end: duration,
+        });
     }
     out.retain(|s| s.duration() >= options.min_length && s.duration() > 0.0);
     Ok(out)
@@ -130,7 +176,11 @@ pub fn clean_segments(
 
 /// Cuts the given segments (s) out of a channels × samples array at `fs` Hz, one array
 /// per segment, in the order given.
-pub fn cut_segments(data: &Array2<f32>, fs: f64, segments: &[Segment]) -> Result<Vec<Array2<f32>>, SignalError> {
+pub fn cut_segments(
+    data: &Array2<f32>,
+    fs: f64,
+    segments: &[Segment],
+) -> Result<Vec<Array2<f32>>, SignalError> {
     segments
         .iter()
         .map(|seg| select_window(data, fs, seg.start, seg.end).map(|v| v.to_owned()))

@@ -37,10 +37,20 @@ pub fn welch(x: &[f32], fs: f64, segment: usize) -> Result<Psd, SignalError> {
     const WHAT: &str = "Welch spectrum";
     check_finite(WHAT, 0, x)?;
     if !(fs.is_finite() && fs > 0.0) {
-        return Err(invalid(WHAT, "sample rate", fs, "must be a positive number of Hz"));
+        return Err(invalid(
+            WHAT,
+            "sample rate",
+            fs,
+            "must be a positive number of Hz",
+        ));
     }
     if segment < 2 {
-        return Err(invalid(WHAT, "segment", segment, "must be at least 2 samples"));
+        return Err(invalid(
+            WHAT,
+            "segment",
+            segment,
+            "must be at least 2 samples",
+        ));
     }
     if x.len() < segment {
         return Err(SignalError::TooShort {
@@ -77,7 +87,7 @@ pub fn welch(x: &[f32], fs: f64, segment: usize) -> Result<Psd, SignalError> {
         .iter()
         .enumerate()
         .map(|(k, a)| {
-            let c = if k == 0 || (segment % 2 == 0 && k == segment / 2) { 1.0 } else { 2.0 };
+            let c = if k == 0 || 2 * k == segment { 1.0 } else { 2.0 };
             c * a / (count as f64 * fs * wss)
         })
         .collect();

@@ -4,11 +4,17 @@ use ndarray::Array2;
 use std::f64::consts::PI;
 
 fn spec(kind: FilterKind, order: usize) -> FilterSpec {
-    FilterSpec { kind, order, sample_rate: 200.0 }
+    FilterSpec {
+        kind,
+        order,
+        sample_rate: 200.0,
+    }
 }
 
 fn sine(fs: f64, f: f64, n: usize, amp: f64, phase: f64) -> Vec<f64> {
-    (0..n).map(|i| amp * (2.0 * PI * f * i as f64 / fs + phase).sin()).collect()
+    (0..n)
+        .map(|i| amp * (2.0 * PI * f * i as f64 / fs + phase).sin())
+        .collect()
 }
 
 /// Gain and phase of `y` relative to a sinusoid at `f` Hz, by projection over samples
@@ -164,7 +170,10 @@ fn scipy_x() -> Vec<f64> {
     (0..400)
         .map(|n| {
             let t = n as f64 / 200.0;
-            (2.0 * PI * 3.0 * t).sin() + 0.5 * (2.0 * PI * 12.5 * t).sin() + 0.25 * (2.0 * PI * 45.0 * t).cos() + 0.01 * n as f64
+            (2.0 * PI * 3.0 * t).sin()
+                + 0.5 * (2.0 * PI * 12.5 * t).sin()
+                + 0.25 * (2.0 * PI * 45.0 * t).cos()
+                + 0.01 * n as f64
         })
         .collect()
 }
@@ -177,32 +186,94 @@ fn check_against_scipy(
 ) {
     let sos = fs.design().unwrap();
     let mut ours: Vec<[f64; 3]> = sos.sections.iter().map(|s| [s[3], s[4], s[5]]).collect();
-    ours.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])).then(a[2].total_cmp(&b[2])));
+    ours.sort_by(|a, b| {
+        a[0].total_cmp(&b[0])
+            .then(a[1].total_cmp(&b[1]))
+            .then(a[2].total_cmp(&b[2]))
+    });
     assert_eq!(ours.len(), den.len(), "{fs:?}: number of sections");
     for (o, d) in ours.iter().zip(den) {
         for k in 0..3 {
-            assert!((o[k] - d[k]).abs() < 1e-12, "{fs:?}: denominator {o:?} vs {d:?}");
+            assert!(
+                (o[k] - d[k]).abs() < 1e-12,
+                "{fs:?}: denominator {o:?} vs {d:?}"
+            );
         }
     }
     for &(f, re, im) in resp {
         let h = sos.response(f, 200.0);
-        assert!((h.re - re).abs() < 1e-10 && (h.im - im).abs() < 1e-10, "{fs:?} at {f} Hz: {h} vs {re}+{im}i");
+        assert!(
+            (h.re - re).abs() < 1e-10 && (h.im - im).abs() < 1e-10,
+            "{fs:?} at {f} Hz: {h} vs {re}+{im}i"
+        );
     }
     let y = sos.filtfilt_f64(&scipy_x()).unwrap();
     for &(i, v) in ff {
-        assert!((y[i] - v).abs() < 1e-9, "{fs:?} filtfilt[{i}] = {} vs {v}", y[i]);
+        assert!(
+            (y[i] - v).abs() < 1e-9,
+            "{fs:?} filtfilt[{i}] = {} vs {v}",
+            y[i]
+        );
     }
 }
 
 #[test]
 fn designs_and_filtfilt_match_scipy() {
-    check_against_scipy(spec(FilterKind::BandPass { low: 4.0, high: 30.0 }, 4), BP4_4_30_DEN, BP4_4_30_RESP, BP4_4_30_FILTFILT);
-    check_against_scipy(spec(FilterKind::LowPass { cutoff: 10.0 }, 3), LP3_10_DEN, LP3_10_RESP, LP3_10_FILTFILT);
-    check_against_scipy(spec(FilterKind::HighPass { cutoff: 1.0 }, 5), HP5_1_DEN, HP5_1_RESP, HP5_1_FILTFILT);
-    check_against_scipy(spec(FilterKind::BandStop { low: 49.0, high: 51.0 }, 2), BS2_49_51_DEN, BS2_49_51_RESP, BS2_49_51_FILTFILT);
+    check_against_scipy(
+        spec(
+            FilterKind::BandPass {
+                low: 4.0,
+                high: 30.0,
+            },
+            4,
+        ),
+        BP4_4_30_DEN,
+        BP4_4_30_RESP,
+        BP4_4_30_FILTFILT,
+    );
+    check_against_scipy(
+        spec(FilterKind::LowPass { cutoff: 10.0 }, 3),
+        LP3_10_DEN,
+        LP3_10_RESP,
+        LP3_10_FILTFILT,
+    );
+    check_against_scipy(
+        spec(FilterKind::HighPass { cutoff: 1.0 }, 5),
+        HP5_1_DEN,
+        HP5_1_RESP,
+        HP5_1_FILTFILT,
+    );
+    check_against_scipy(
+        spec(
+            FilterKind::BandStop {
+                low: 49.0,
+                high: 51.0,
+            },
+            2,
+        ),
+        BS2_49_51_DEN,
+        BS2_49_51_RESP,
+        BS2_49_51_FILTFILT,
+    );
     // A notch is the band-stop around its frequency.
-    let notch = spec(FilterKind::Notch { frequency: 50.0, width: 2.0 }, 2).design().unwrap();
-    let bs = spec(FilterKind::BandStop { low: 49.0, high: 51.0 }, 2).design().unwrap();
+    let notch = spec(
+        FilterKind::Notch {
+            frequency: 50.0,
+            width: 2.0,
+        },
+        2,
+    )
+    .design()
+    .unwrap();
+    let bs = spec(
+        FilterKind::BandStop {
+            low: 49.0,
+            high: 51.0,
+        },
+        2,
+    )
+    .design()
+    .unwrap();
     assert_eq!(notch, bs);
 }
 
@@ -214,17 +285,30 @@ fn zero_phase_gain_is_half_at_the_cutoffs_and_one_mid_band() {
     let fs = 200.0;
     let n = 8000;
     for order in [2, 3, 4, 5] {
-        let sos = spec(FilterKind::BandPass { low: 4.0, high: 30.0 }, order).design().unwrap();
+        let sos = spec(
+            FilterKind::BandPass {
+                low: 4.0,
+                high: 30.0,
+            },
+            order,
+        )
+        .design()
+        .unwrap();
         for (f, want) in [(4.0, 0.5), (30.0, 0.5), (11.0, 1.0)] {
             if f != 11.0 {
-                assert!((sos.response(f, fs).norm() - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-9);
+                assert!(
+                    (sos.response(f, fs).norm() - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-9
+                );
             }
             let x = sine(fs, f, n, 10.0, 0.3);
             let y = sos.filtfilt_f64(&x).unwrap();
             // Middle of the signal, whole periods (f·(b−a)/fs integer).
             let (g, ph) = gain_phase(&x, &y, fs, f, 2000, 6000);
             let tol = if f == 11.0 { 0.02 } else { 0.005 };
-            assert!((g - want).abs() < tol, "order {order} at {f} Hz: gain {g}, want {want}");
+            assert!(
+                (g - want).abs() < tol,
+                "order {order} at {f} Hz: gain {g}, want {want}"
+            );
             assert!(ph.abs() < 1e-3, "order {order} at {f} Hz: phase {ph} rad");
             if f == 11.0 {
                 let db = 20.0 * g.log10();
@@ -240,20 +324,35 @@ fn zero_phase_gain_is_half_at_the_cutoffs_and_one_mid_band() {
 #[test]
 fn stop_band_is_strongly_attenuated() {
     let fs = 200.0;
-    let sos = spec(FilterKind::BandPass { low: 4.0, high: 30.0 }, 4).design().unwrap();
+    let sos = spec(
+        FilterKind::BandPass {
+            low: 4.0,
+            high: 30.0,
+        },
+        4,
+    )
+    .design()
+    .unwrap();
     for f in [0.5, 1.0, 70.0, 90.0] {
         let x = sine(fs, f, 8000, 10.0, 0.0);
         let y = sos.filtfilt_f64(&x).unwrap();
         let (g, _) = gain_phase(&x, &y, fs, f, 2000, 6000);
         assert!(20.0 * g.log10() < -60.0, "{f} Hz: {} dB", 20.0 * g.log10());
     }
-    let lp = spec(FilterKind::LowPass { cutoff: 20.0 }, 5).design().unwrap();
+    let lp = spec(FilterKind::LowPass { cutoff: 20.0 }, 5)
+        .design()
+        .unwrap();
     let x = sine(fs, 60.0, 4000, 1.0, 0.0);
     let (g, _) = gain_phase(&x, &lp.filtfilt_f64(&x).unwrap(), fs, 60.0, 1000, 3000);
     assert!(20.0 * g.log10() < -80.0);
-    let hp = spec(FilterKind::HighPass { cutoff: 1.0 }, 3).design().unwrap();
+    let hp = spec(FilterKind::HighPass { cutoff: 1.0 }, 3)
+        .design()
+        .unwrap();
     // High-pass removes a DC offset and keeps 10 Hz.
-    let x: Vec<f64> = sine(fs, 10.0, 8000, 5.0, 0.0).iter().map(|v| v + 100.0).collect();
+    let x: Vec<f64> = sine(fs, 10.0, 8000, 5.0, 0.0)
+        .iter()
+        .map(|v| v + 100.0)
+        .collect();
     let y = hp.filtfilt_f64(&x).unwrap();
     let mean_mid = y[2000..6000].iter().sum::<f64>() / 4000.0;
     assert!(mean_mid.abs() < 0.05, "residual DC {mean_mid}");
@@ -262,35 +361,106 @@ fn stop_band_is_strongly_attenuated() {
 #[test]
 fn notch_removes_50_hz_and_passes_45_hz() {
     let fs = 500.0;
-    let sos = FilterSpec { kind: FilterKind::Notch { frequency: 50.0, width: 2.0 }, order: 2, sample_rate: fs }.design().unwrap();
+    let sos = FilterSpec {
+        kind: FilterKind::Notch {
+            frequency: 50.0,
+            width: 2.0,
+        },
+        order: 2,
+        sample_rate: fs,
+    }
+    .design()
+    .unwrap();
     let x50 = sine(fs, 50.0, 20000, 20.0, 0.0);
     let x45 = sine(fs, 45.0, 20000, 20.0, 0.0);
-    let (g50, _) = gain_phase(&x50, &sos.filtfilt_f64(&x50).unwrap(), fs, 50.0, 5000, 15000);
-    let (g45, p45) = gain_phase(&x45, &sos.filtfilt_f64(&x45).unwrap(), fs, 45.0, 5000, 15000);
+    let (g50, _) = gain_phase(
+        &x50,
+        &sos.filtfilt_f64(&x50).unwrap(),
+        fs,
+        50.0,
+        5000,
+        15000,
+    );
+    let (g45, p45) = gain_phase(
+        &x45,
+        &sos.filtfilt_f64(&x45).unwrap(),
+        fs,
+        45.0,
+        5000,
+        15000,
+    );
     assert!(g50 < 1e-3, "50 Hz gain {g50}");
-    assert!((g45 - 1.0).abs() < 0.01 && p45.abs() < 1e-3, "45 Hz gain {g45}, phase {p45}");
+    assert!(
+        (g45 - 1.0).abs() < 0.01 && p45.abs() < 1e-3,
+        "45 Hz gain {g45}, phase {p45}"
+    );
 }
 
 #[test]
 fn filter_errors_are_not_panics() {
-    let e = spec(FilterKind::LowPass { cutoff: 100.0 }, 4).design().unwrap_err();
-    assert!(matches!(e, SignalError::FrequencyOutOfRange { value, nyquist, .. } if value == 100.0 && nyquist == 100.0));
+    let e = spec(FilterKind::LowPass { cutoff: 100.0 }, 4)
+        .design()
+        .unwrap_err();
+    assert!(
+        matches!(e, SignalError::FrequencyOutOfRange { value, nyquist, .. } if value == 100.0 && nyquist == 100.0)
+    );
     assert!(e.to_string().contains("Nyquist"));
-    assert!(spec(FilterKind::BandPass { low: 30.0, high: 4.0 }, 4).design().is_err());
-    assert!(spec(FilterKind::HighPass { cutoff: -1.0 }, 4).design().is_err());
-    assert!(spec(FilterKind::LowPass { cutoff: f64::NAN }, 4).design().is_err());
-    assert!(spec(FilterKind::LowPass { cutoff: 10.0 }, 0).design().is_err());
-    assert!(spec(FilterKind::Notch { frequency: 99.5, width: 2.0 }, 2).design().is_err());
-    let sos = spec(FilterKind::LowPass { cutoff: 10.0 }, 4).design().unwrap();
+    assert!(spec(
+        FilterKind::BandPass {
+            low: 30.0,
+            high: 4.0
+        },
+        4
+    )
+    .design()
+    .is_err());
+    assert!(spec(FilterKind::HighPass { cutoff: -1.0 }, 4)
+        .design()
+        .is_err());
+    assert!(spec(FilterKind::LowPass { cutoff: f64::NAN }, 4)
+        .design()
+        .is_err());
+    assert!(spec(FilterKind::LowPass { cutoff: 10.0 }, 0)
+        .design()
+        .is_err());
+    assert!(spec(
+        FilterKind::Notch {
+            frequency: 99.5,
+            width: 2.0
+        },
+        2
+    )
+    .design()
+    .is_err());
+    let sos = spec(FilterKind::LowPass { cutoff: 10.0 }, 4)
+        .design()
+        .unwrap();
     assert!(matches!(sos.filtfilt(&[]), Err(SignalError::Empty { .. })));
     let e = sos.filtfilt(&[1.0, 2.0, f32::NAN, 4.0]).unwrap_err();
     assert!(matches!(e, SignalError::NonFinite { index: 2, .. }), "{e}");
-    assert!(matches!(sos.filtfilt(&[1.0; 10]), Err(SignalError::TooShort { .. })));
+    assert!(matches!(
+        sos.filtfilt(&[1.0; 10]),
+        Err(SignalError::TooShort { .. })
+    ));
     let mut data = Array2::<f32>::zeros((3, 100));
     data[[2, 40]] = f32::INFINITY;
     let e = zero_phase(&data, &spec(FilterKind::LowPass { cutoff: 10.0 }, 2)).unwrap_err();
-    assert!(matches!(e, SignalError::NonFinite { channel: 2, index: 40, .. }), "{e}");
-    assert!(zero_phase(&Array2::<f32>::zeros((0, 0)), &spec(FilterKind::LowPass { cutoff: 10.0 }, 2)).is_err());
+    assert!(
+        matches!(
+            e,
+            SignalError::NonFinite {
+                channel: 2,
+                index: 40,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(zero_phase(
+        &Array2::<f32>::zeros((0, 0)),
+        &spec(FilterKind::LowPass { cutoff: 10.0 }, 2)
+    )
+    .is_err());
 }
 
 #[test]
@@ -302,7 +472,13 @@ fn rows_are_filtered_independently_and_identically() {
             data[[c, i]] = (x[i] * (c + 1) as f64) as f32;
         }
     }
-    let s = spec(FilterKind::BandPass { low: 4.0, high: 30.0 }, 4);
+    let s = spec(
+        FilterKind::BandPass {
+            low: 4.0,
+            high: 30.0,
+        },
+        4,
+    );
     let y = zero_phase(&data, &s).unwrap();
     let sos = s.design().unwrap();
     for c in 0..4 {
@@ -330,22 +506,42 @@ fn resampling_matches_scipy_resample_poly() {
 
 #[test]
 fn resampled_sinusoid_keeps_frequency_and_amplitude() {
-    for (fs, p, q, f) in [(256.0, 25, 32, 10.0), (200.0, 1, 2, 12.0), (200.0, 5, 2, 31.0), (250.0, 4, 5, 17.0)] {
-        let x: Vec<f32> = sine(fs, f, 5000, 20.0, 0.4).iter().map(|&v| v as f32 + 3.0).collect();
+    for (fs, p, q, f) in [
+        (256.0, 25, 32, 10.0),
+        (200.0, 1, 2, 12.0),
+        (200.0, 5, 2, 31.0),
+        (250.0, 4, 5, 17.0),
+    ] {
+        let x: Vec<f32> = sine(fs, f, 5000, 20.0, 0.4)
+            .iter()
+            .map(|&v| v as f32 + 3.0)
+            .collect();
         let y = resample(&x, p, q).unwrap();
         let fs2 = fs * p as f64 / q as f64;
         assert_eq!(y.len(), (5000 * p).div_ceil(q));
         // Fit amplitude and phase at f in the middle: must be the same sinusoid sampled at fs2.
         let ym: Vec<f64> = y.iter().map(|&v| v as f64).collect();
-        let expect: Vec<f64> = (0..ym.len()).map(|i| 3.0 + 20.0 * (2.0 * PI * f * i as f64 / fs2 + 0.4).sin()).collect();
+        let expect: Vec<f64> = (0..ym.len())
+            .map(|i| 3.0 + 20.0 * (2.0 * PI * f * i as f64 / fs2 + 0.4).sin())
+            .collect();
         let (a, b) = (ym.len() / 5, 4 * ym.len() / 5);
-        let err = (a..b).map(|i| (ym[i] - expect[i]).abs()).fold(0.0, f64::max);
+        let err = (a..b)
+            .map(|i| (ym[i] - expect[i]).abs())
+            .fold(0.0, f64::max);
         assert!(err < 0.05, "{fs}→{fs2} Hz, {f} Hz: max error {err} µV");
     }
     // Above the new Nyquist frequency a component is removed (anti-aliasing).
-    let x: Vec<f32> = sine(200.0, 70.0, 4000, 10.0, 0.0).iter().map(|&v| v as f32).collect();
+    let x: Vec<f32> = sine(200.0, 70.0, 4000, 10.0, 0.0)
+        .iter()
+        .map(|&v| v as f32)
+        .collect();
     let y = resample(&x, 1, 2).unwrap();
-    let rms = (y[200..1800].iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / 1600.0).sqrt();
+    let rms = (y[200..1800]
+        .iter()
+        .map(|v| (*v as f64).powi(2))
+        .sum::<f64>()
+        / 1600.0)
+        .sqrt();
     assert!(rms < 0.05, "aliased residue {rms} µV");
 }
 
@@ -368,8 +564,13 @@ fn resampling_errors_and_rational_factors() {
 // --- re-referencing ----------------------------------------------------------------------
 
 fn labelled() -> (Array2<f32>, Vec<String>) {
-    let labels: Vec<String> = ["Fp1", "F3", "C3", "A1", "A2"].iter().map(|s| s.to_string()).collect();
-    let data = Array2::from_shape_fn((5, 50), |(c, i)| (c as f32 + 1.0) * 10.0 + (i as f32 * 0.3 + c as f32).sin());
+    let labels: Vec<String> = ["Fp1", "F3", "C3", "A1", "A2"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let data = Array2::from_shape_fn((5, 50), |(c, i)| {
+        (c as f32 + 1.0) * 10.0 + (i as f32 * 0.3 + c as f32).sin()
+    });
     (data, labels)
 }
 
@@ -397,7 +598,10 @@ fn linked_ears_named_and_bipolar_references() {
     let mut ml = l.clone();
     ml[3] = "EEG M1".into();
     ml[4] = "M2".into();
-    assert_eq!(rereference(&d, &ml, &Reference::LinkedEars).unwrap().1, ["Fp1", "F3", "C3"]);
+    assert_eq!(
+        rereference(&d, &ml, &Reference::LinkedEars).unwrap().1,
+        ["Fp1", "F3", "C3"]
+    );
     let (r, rl) = rereference(&d, &l, &Reference::Channel("c3".into())).unwrap();
     assert_eq!(rl, ["Fp1", "F3", "A1", "A2"]);
     assert!((r[[1, 9]] - (d[[1, 9]] - d[[2, 9]])).abs() < 1e-6);
@@ -418,7 +622,12 @@ fn reference_errors_name_the_channel() {
     assert!(Reference::bipolar_from_str("Fp1").is_err());
     let e = rereference(&d, &l[..3], &Reference::LinkedEars).unwrap_err();
     assert!(e.to_string().contains("labels"));
-    let e = rereference(&d.slice(ndarray::s![..3, ..]).to_owned(), &l[..3], &Reference::LinkedEars).unwrap_err();
+    let e = rereference(
+        &d.slice(ndarray::s![..3, ..]).to_owned(),
+        &l[..3],
+        &Reference::LinkedEars,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("A1/A2"));
     assert!(rereference(&Array2::zeros((0, 0)), &[], &Reference::Average).is_err());
 }
@@ -438,7 +647,11 @@ fn time_window_selection() {
 }
 
 fn ann(onset: f64, duration: Option<f64>, text: &str) -> Annotation {
-    Annotation { onset, duration, text: text.into() }
+    Annotation {
+        onset,
+        duration,
+        text: text.into(),
+    }
 }
 
 #[test]
@@ -450,19 +663,73 @@ fn clean_segments_exclude_marked_artifacts() {
         ann(50.0, None, "ARTIFACT"),
         ann(58.0, Some(10.0), "artifact at end"),
     ];
-    let o = SegmentOptions { pattern: "artifact".into(), margin: 0.0, min_length: 0.0 };
+    let o = SegmentOptions {
+        pattern: "artifact".into(),
+        margin: 0.0,
+        min_length: 0.0,
+    };
     let s = clean_segments(60.0, &anns, &o).unwrap();
-    assert_eq!(s, vec![Segment { start: 0.0, end: 10.0 }, Segment { start: 18.0, end: 58.0 }]);
-    let o = SegmentOptions { margin: 1.0, min_length: 9.5, ..o };
+    assert_eq!(
+        s,
+        vec![
+            Segment {
+                start: 0.0,
+                end: 10.0
+            },
+            Segment {
+                start: 18.0,
+                end: 58.0
+            }
+        ]
+    );
+    let o = SegmentOptions {
+        margin: 1.0,
+        min_length: 9.5,
+        ..o
+    };
     let s = clean_segments(60.0, &anns, &o).unwrap();
-    assert_eq!(s, vec![Segment { start: 19.0, end: 49.0 }]);
-    let none = SegmentOptions { pattern: String::new(), ..SegmentOptions::default() };
-    assert_eq!(clean_segments(60.0, &anns, &none).unwrap(), vec![Segment { start: 0.0, end: 60.0 }]);
+    assert_eq!(
+        s,
+        vec![Segment {
+            start: 19.0,
+            end: 49.0
+        }]
+    );
+    let none = SegmentOptions {
+        pattern: String::new(),
+        ..SegmentOptions::default()
+    };
+    assert_eq!(
+        clean_segments(60.0, &anns, &none).unwrap(),
+        vec![Segment {
+            start: 0.0,
+            end: 60.0
+        }]
+    );
     assert!(clean_segments(f64::NAN, &anns, &o).is_err());
-    assert!(clean_segments(60.0, &[ann(1.0, Some(-2.0), "artifact")], &SegmentOptions::default()).is_err());
+    assert!(clean_segments(
+        60.0,
+        &[ann(1.0, Some(-2.0), "artifact")],
+        &SegmentOptions::default()
+    )
+    .is_err());
 
     let d = Array2::from_shape_fn((2, 6000), |(c, i)| (c * 6000 + i) as f32);
-    let cuts = cut_segments(&d, 100.0, &[Segment { start: 0.0, end: 10.0 }, Segment { start: 18.0, end: 58.0 }]).unwrap();
+    let cuts = cut_segments(
+        &d,
+        100.0,
+        &[
+            Segment {
+                start: 0.0,
+                end: 10.0,
+            },
+            Segment {
+                start: 18.0,
+                end: 58.0,
+            },
+        ],
+    )
+    .unwrap();
     assert_eq!(cuts[0].dim(), (2, 1000));
     assert_eq!(cuts[1].dim(), (2, 4000));
     assert_eq!(cuts[1][[0, 0]], 1800.0);
@@ -470,11 +737,20 @@ fn clean_segments_exclude_marked_artifacts() {
 
 #[test]
 fn welch_psd_integrates_to_the_variance() {
-    let x: Vec<f32> = sine(200.0, 10.0, 4000, 4.0, 0.0).iter().map(|&v| v as f32).collect();
+    let x: Vec<f32> = sine(200.0, 10.0, 4000, 4.0, 0.0)
+        .iter()
+        .map(|&v| v as f32)
+        .collect();
     let p = welch(&x, 200.0, 400).unwrap();
     let var: f64 = p.power.iter().sum::<f64>() * 0.5;
     assert!((var - 8.0).abs() < 0.1, "variance {var} (A²/2 = 8)");
-    let peak = p.power.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+    let peak = p
+        .power
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap()
+        .0;
     assert_eq!(p.frequencies[peak], 10.0);
     assert!(welch(&x[..10], 200.0, 400).is_err());
 }

@@ -271,7 +271,9 @@ fn check_range(field: &str, r: (f64, f64), lo: f64, hi: f64) -> Result<(), Simul
 }
 
 fn channel_index(name: &str) -> Option<usize> {
-    CHANNELS_10_20.iter().position(|c| c.eq_ignore_ascii_case(name.trim()))
+    CHANNELS_10_20
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(name.trim()))
 }
 
 impl SimulationOptions {
@@ -314,26 +316,47 @@ impl SimulationOptions {
             ));
         }
         let nyq = self.sample_rate / 2.0;
-        check_range("independent_frequency_range", self.independent_frequency_range, 1e-6, nyq)?;
+        check_range(
+            "independent_frequency_range",
+            self.independent_frequency_range,
+            1e-6,
+            nyq,
+        )?;
         check_range("amplitude_range", self.amplitude_range, 0.0, f64::MAX)?;
         check_range("cycles_range", self.cycles_range, 1e-3, f64::MAX)?;
         for (name, rhythm) in [("alpha", &self.alpha), ("theta", &self.theta)] {
             if let Some(r) = rhythm {
                 pos(&format!("{name}.frequency"), r.frequency)?;
                 if r.frequency >= nyq {
-                    return Err(invalid(&format!("{name}.frequency"), r.frequency, "must be below the Nyquist frequency"));
+                    return Err(invalid(
+                        &format!("{name}.frequency"),
+                        r.frequency,
+                        "must be below the Nyquist frequency",
+                    ));
                 }
                 pos(&format!("{name}.bandwidth"), r.bandwidth)?;
                 nonneg(&format!("{name}.rms"), r.rms)?;
                 if !(0.0..=1.0).contains(&r.shared_fraction) {
-                    return Err(invalid(&format!("{name}.shared_fraction"), r.shared_fraction, "must be in [0, 1]"));
+                    return Err(invalid(
+                        &format!("{name}.shared_fraction"),
+                        r.shared_fraction,
+                        "must be in [0, 1]",
+                    ));
                 }
                 for (c, wgt) in &r.weights {
                     if channel_index(c).is_none() {
-                        return Err(invalid(&format!("{name}.weights"), c, "is not a channel of the montage"));
+                        return Err(invalid(
+                            &format!("{name}.weights"),
+                            c,
+                            "is not a channel of the montage",
+                        ));
                     }
                     if !wgt.is_finite() {
-                        return Err(invalid(&format!("{name}.weights[{c}]"), wgt, "must be finite"));
+                        return Err(invalid(
+                            &format!("{name}.weights[{c}]"),
+                            wgt,
+                            "must be finite",
+                        ));
                     }
                 }
             }
@@ -341,7 +364,11 @@ impl SimulationOptions {
         for (g, grp) in self.groups.iter().enumerate() {
             let f = |s: &str| format!("groups[{g}].{s}");
             if grp.channels.is_empty() {
-                return Err(invalid(&f("channels"), "[]", "a group needs at least one channel"));
+                return Err(invalid(
+                    &f("channels"),
+                    "[]",
+                    "a group needs at least one channel",
+                ));
             }
             for c in &grp.channels {
                 if channel_index(c).is_none() {
@@ -356,17 +383,28 @@ impl SimulationOptions {
                 return Err(invalid(
                     &f("delays"),
                     grp.delays.len(),
-                    &format!("needs one delay per channel ({} channels)", grp.channels.len()),
+                    &format!(
+                        "needs one delay per channel ({} channels)",
+                        grp.channels.len()
+                    ),
                 ));
             }
             if grp.delays.iter().any(|d| !d.is_finite()) {
-                return Err(invalid(&f("delays"), format!("{:?}", grp.delays), "must be finite"));
+                return Err(invalid(
+                    &f("delays"),
+                    format!("{:?}", grp.delays),
+                    "must be finite",
+                ));
             }
             nonneg(&f("rate"), grp.rate)?;
             nonneg(&f("jitter_sd"), grp.jitter_sd)?;
             nonneg(&f("frequency_jitter_sd"), grp.frequency_jitter_sd)?;
             if !(0.0..1.0).contains(&grp.deletion_probability) {
-                return Err(invalid(&f("deletion_probability"), grp.deletion_probability, "must be in [0, 1)"));
+                return Err(invalid(
+                    &f("deletion_probability"),
+                    grp.deletion_probability,
+                    "must be in [0, 1)",
+                ));
             }
             check_range(&f("frequency_range"), grp.frequency_range, 1e-6, nyq)?;
         }
@@ -533,7 +571,9 @@ pub fn simulate(options: &SimulationOptions) -> Result<(Recording, GroundTruth),
         .par_iter()
         .map(|&(k, r)| {
             let mut rng = rng_for(o.seed, Stream::RhythmShared(k));
-            noise::shaped_noise(&mut rng, n, fs, |f| noise::spectral_peak(f, r.frequency, r.bandwidth))
+            noise::shaped_noise(&mut rng, n, fs, |f| {
+                noise::spectral_peak(f, r.frequency, r.bandwidth)
+            })
         })
         .collect();
 
@@ -542,7 +582,11 @@ pub fn simulate(options: &SimulationOptions) -> Result<(Recording, GroundTruth),
         .map(|ci| {
             let name = CHANNELS_10_20[ci];
             let mut rng = rng_for(o.seed, Stream::Background(ci));
-            let scale = if is_ear(name) { o.background_rms * o.ear_scale } else { o.background_rms };
+            let scale = if is_ear(name) {
+                o.background_rms * o.ear_scale
+            } else {
+                o.background_rms
+            };
             let mut row = noise::shaped_noise(&mut rng, n, fs, |f| {
                 noise::power_law(f, o.background_exponent, o.background_knee)
             });

@@ -23,7 +23,10 @@ fn all_rows(rec: &Recording) -> Vec<Vec<f32>> {
 fn same_options_give_bit_identical_output_on_any_thread_count() {
     let o = short(20.0);
     let (a, ta) = simulate(&o).unwrap();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let (b, tb) = pool.install(|| simulate(&o)).unwrap();
     let (ra, rb) = (all_rows(&a), all_rows(&b));
     assert_eq!(ra.len(), 21);
@@ -32,7 +35,10 @@ fn same_options_give_bit_identical_output_on_any_thread_count() {
     }
     assert_eq!(ta, tb);
     assert_eq!(ta.to_json(), tb.to_json());
-    let other = SimulationOptions { seed: o.seed + 1, ..o.clone() };
+    let other = SimulationOptions {
+        seed: o.seed + 1,
+        ..o.clone()
+    };
     let (c, _) = simulate(&other).unwrap();
     assert_ne!(all_rows(&c)[0], ra[0]);
 }
@@ -42,9 +48,15 @@ fn labels_rate_and_length() {
     let (rec, truth) = simulate(&short(10.0)).unwrap();
     let labels: Vec<&str> = rec.signals().iter().map(|s| s.label.as_str()).collect();
     assert_eq!(labels, CHANNELS_10_20.to_vec());
-    assert!(rec.signals().iter().all(|s| s.sample_rate == 200.0 && s.n_samples == 2000));
+    assert!(rec
+        .signals()
+        .iter()
+        .all(|s| s.sample_rate == 200.0 && s.n_samples == 2000));
     assert_eq!(truth.channels.len(), 21);
-    assert!(truth.bursts.iter().all(|b| b.channel != "A1" && b.channel != "A2"));
+    assert!(truth
+        .bursts
+        .iter()
+        .all(|b| b.channel != "A1" && b.channel != "A2"));
 }
 
 /// Without background and rhythms the samples are exactly the planted bursts,
@@ -75,7 +87,10 @@ fn samples_are_the_bursts_the_truth_lists() {
             }
         }
         for (i, (a, e)) in x.iter().zip(&expect).enumerate() {
-            assert!((*a as f64 - e).abs() < 1e-3, "{name} sample {i}: {a} vs {e}");
+            assert!(
+                (*a as f64 - e).abs() < 1e-3,
+                "{name} sample {i}: {a} vs {e}"
+            );
         }
     }
 }
@@ -104,7 +119,10 @@ fn group_copies_follow_the_ses_generative_model() {
     let g = &truth.groups[0];
     let n_hidden = g.hidden_events.len() as f64;
     let expect = 598.0; // rate × (T − 2·margin)
-    assert!((n_hidden - expect).abs() < 4.0 * expect.sqrt(), "{n_hidden} hidden events");
+    assert!(
+        (n_hidden - expect).abs() < 4.0 * expect.sqrt(),
+        "{n_hidden} hidden events"
+    );
     let copies = truth.bursts.len() as f64;
     let deleted = 1.0 - copies / (4.0 * n_hidden);
     assert!((deleted - 0.3).abs() < 0.03, "deletion fraction {deleted}");
@@ -119,7 +137,9 @@ fn group_copies_follow_the_ses_generative_model() {
         })
         .collect();
     let m = residuals.iter().sum::<f64>() / residuals.len() as f64;
-    let sd = (residuals.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (residuals.len() - 1) as f64).sqrt();
+    let sd = (residuals.iter().map(|r| (r - m).powi(2)).sum::<f64>()
+        / (residuals.len() - 1) as f64)
+        .sqrt();
     assert!(m.abs() < 0.003, "mean jitter {m}");
     assert!((sd / 0.02 - 1.0).abs() < 0.06, "jitter sd {sd}");
     let p = truth.pair_truth(0, "C3", "O1").unwrap();
@@ -174,7 +194,10 @@ fn planted_bursts_are_where_the_truth_says() {
             }
         }
     }
-    let (h, s) = (hits as f64 / total as f64, shifted_hits as f64 / total as f64);
+    let (h, s) = (
+        hits as f64 / total as f64,
+        shifted_hits as f64 / total as f64,
+    );
     assert!(total > 40, "{total} bursts");
     assert!(h > 0.85, "only {hits}/{total} planted bursts stand out");
     assert!(s < 0.3, "{shifted_hits}/{total} shifted times stand out");
@@ -213,10 +236,18 @@ fn background_spectrum_falls_as_one_over_f() {
         assert!((slope + 1.0).abs() < 0.12, "{name}: slope {slope}");
         // RMS of the background as configured (Parseval on the PSD).
         let var: f64 = psd.power.iter().sum::<f64>() * 200.0 / 800.0;
-        assert!((var.sqrt() / 10.0 - 1.0).abs() < 0.1, "{name}: rms {}", var.sqrt());
+        assert!(
+            (var.sqrt() / 10.0 - 1.0).abs() < 0.1,
+            "{name}: rms {}",
+            var.sqrt()
+        );
     }
     // Steeper background when asked.
-    let (rec2, _) = simulate(&SimulationOptions { background_exponent: 2.0, ..o }).unwrap();
+    let (rec2, _) = simulate(&SimulationOptions {
+        background_exponent: 2.0,
+        ..o
+    })
+    .unwrap();
     let slope2 = loglog_slope(&welch(&row(&rec2, "Cz"), 200.0, 800).unwrap(), 2.0, 40.0);
     assert!((slope2 + 2.0).abs() < 0.15, "slope {slope2}");
 }
@@ -232,7 +263,10 @@ fn alpha_peaks_posteriorly_and_theta_frontally() {
         .iter()
         .zip(&o1.power)
         .filter(|(f, _)| **f >= 5.0 && **f <= 15.0)
-        .fold((0.0, 0.0), |acc, (f, p)| if *p > acc.1 { (*f, *p) } else { acc });
+        .fold(
+            (0.0, 0.0),
+            |acc, (f, p)| if *p > acc.1 { (*f, *p) } else { acc },
+        );
     assert!((fpk - 10.0).abs() <= 0.5, "O1 peak at {fpk} Hz");
     // A peak, not the background: alpha band far above the flanks.
     let flanks = 0.5 * (o1.band_mean(6.5, 7.5) + o1.band_mean(13.0, 14.0));
@@ -253,12 +287,24 @@ fn invalid_options_are_errors_naming_the_field() {
     let mut o = short(10.0);
     o.groups[1].deletion_probability = 1.5;
     let e = simulate(&o).unwrap_err().to_string();
-    assert!(e.contains("groups[1].deletion_probability") && e.contains("1.5"), "{e}");
-    let o = SimulationOptions { sample_rate: f64::NAN, ..short(10.0) };
-    assert!(simulate(&o).unwrap_err().to_string().contains("sample_rate"));
+    assert!(
+        e.contains("groups[1].deletion_probability") && e.contains("1.5"),
+        "{e}"
+    );
+    let o = SimulationOptions {
+        sample_rate: f64::NAN,
+        ..short(10.0)
+    };
+    assert!(simulate(&o)
+        .unwrap_err()
+        .to_string()
+        .contains("sample_rate"));
     let mut o = short(10.0);
     o.groups[0].frequency_range = (4.0, 150.0);
-    assert!(simulate(&o).unwrap_err().to_string().contains("frequency_range"));
+    assert!(simulate(&o)
+        .unwrap_err()
+        .to_string()
+        .contains("frequency_range"));
 }
 
 #[test]
@@ -266,8 +312,18 @@ fn cohort_groups_differ_in_synchrony_and_are_reproducible() {
     let c = CohortOptions {
         base: short(10.0),
         groups: vec![
-            CohortGroup { name: "control".into(), subjects: 2, jitter_sd: 0.01, deletion_probability: 0.1 },
-            CohortGroup { name: "patient".into(), subjects: 2, jitter_sd: 0.03, deletion_probability: 0.5 },
+            CohortGroup {
+                name: "control".into(),
+                subjects: 2,
+                jitter_sd: 0.01,
+                deletion_probability: 0.1,
+            },
+            CohortGroup {
+                name: "patient".into(),
+                subjects: 2,
+                jitter_sd: 0.03,
+                deletion_probability: 0.5,
+            },
         ],
     };
     let a = simulate_cohort(&c).unwrap();
@@ -276,10 +332,24 @@ fn cohort_groups_differ_in_synchrony_and_are_reproducible() {
     let mut seeds: Vec<u64> = a.iter().map(|s| s.seed).collect();
     seeds.dedup();
     assert_eq!(seeds.len(), 4);
-    assert!(a[3].truth.groups.iter().all(|g| g.deletion_probability == 0.5 && g.jitter_sd == 0.03));
-    assert!(a[0].truth.groups.iter().all(|g| g.deletion_probability == 0.1 && g.jitter_sd == 0.01));
+    assert!(a[3]
+        .truth
+        .groups
+        .iter()
+        .all(|g| g.deletion_probability == 0.5 && g.jitter_sd == 0.03));
+    assert!(a[0]
+        .truth
+        .groups
+        .iter()
+        .all(|g| g.deletion_probability == 0.1 && g.jitter_sd == 0.01));
     let b = simulate_cohort(&c).unwrap();
     assert_eq!(a[2].truth, b[2].truth);
-    let bad = CohortOptions { groups: vec![CohortGroup { name: "a b".into(), ..c.groups[0].clone() }], ..c };
+    let bad = CohortOptions {
+        groups: vec![CohortGroup {
+            name: "a b".into(),
+            ..c.groups[0].clone()
+        }],
+        ..c
+    };
     assert!(simulate_cohort(&bad).is_err());
 }

@@ -94,7 +94,10 @@ pub struct GroundTruth {
 
 impl GroundTruth {
     /// The bursts of one channel (by label, case-insensitive), in time order.
-    pub fn bursts_of<'a>(&'a self, channel: &'a str) -> impl Iterator<Item = &'a PlantedBurst> + 'a {
+    pub fn bursts_of<'a>(
+        &'a self,
+        channel: &'a str,
+    ) -> impl Iterator<Item = &'a PlantedBurst> + 'a {
         self.bursts
             .iter()
             .filter(move |b| b.channel.eq_ignore_ascii_case(channel))
