@@ -125,7 +125,7 @@ fn user_errors_exit_2_with_a_reason() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["--measure", "nope", "--pair", "x,y"],
-            "known: victor-purpura",
+            "victor-purpura, van-rossum",
         ),
         (
             &[
