@@ -11,7 +11,11 @@ use std::time::Instant;
 #[test]
 #[ignore = "timing report; run explicitly"]
 fn all_pairs_of_21_channels_20_minutes() {
-    let g = Surrogate2d { n_hidden: 2600.0, duration: 1200.0, ..Surrogate2d::spec([0.0, 0.02, 0.0, 0.02], 0.25) };
+    let g = Surrogate2d {
+        n_hidden: 2600.0,
+        duration: 1200.0,
+        ..Surrogate2d::spec([0.0, 0.02, 0.0, 0.02], 0.25)
+    };
     let rec = g.generate_copies(21, &mut seeded(1));
     let per: usize = rec.iter().map(Vec::len).sum::<usize>() / rec.len();
     let t = Instant::now();
@@ -27,7 +31,10 @@ fn all_pairs_of_21_channels_20_minutes() {
     let t = Instant::now();
     let all = ses_bumps_all_pairs(&rec, &BumpOptions::default());
     let secs = t.elapsed().as_secs_f64();
-    let certified = all.iter().filter(|(_, r)| r.as_ref().is_ok_and(|r| r.params.certified)).count();
+    let certified = all
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|r| r.params.certified))
+        .count();
     println!(
         "210 pairs, {per} bumps per channel, {} threads: {secs:.2} s; certified {certified}/210",
         rayon::current_num_threads()

@@ -19,7 +19,7 @@ pub fn start_delays(centre: f64, spread: f64, n: usize) -> Vec<f64> {
         return vec![centre];
     }
     (0..n)
-        .map(|k| centre - spread + 2.0 * spread * k as f64 / (n - 1) as f64)
+        .map(|k| centre + spread * (2.0 * k as f64 - (n - 1) as f64) / (n - 1) as f64)
         .collect()
 }
 

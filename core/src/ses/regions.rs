@@ -343,7 +343,8 @@ mod tests {
         assert!(RegionTable::from_toml_str(dup)
             .unwrap_err()
             .to_string()
-            .contains("C3"));
+            .to_lowercase()
+            .contains("c3"));
         assert!(RegionTable::from_toml_str("[[region]]\nname='a'\nchannels=[]\n").is_err());
     }
 
