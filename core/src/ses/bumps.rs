@@ -280,6 +280,13 @@ pub fn align(
     };
     let mut chosen: Vec<usize> = Vec::new();
     for comp in &comps {
+        if let [k] = comp.edges[..] {
+            // One candidate edge (gain > 0): both solvers take it — max-product decides it
+            // in two sweeps (beliefs g > 0) and it is the unique optimum.
+            stats.largest_component = stats.largest_component.max(2);
+            chosen.push(k);
+            continue;
+        }
         let exact_sel = exact::max_gain_matching_component(edges, &comp.edges);
         let (xs, ys, local) = exact::local_nodes(edges, &comp.edges);
         stats.largest_component = stats.largest_component.max(xs.len() + ys.len());
