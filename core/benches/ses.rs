@@ -35,10 +35,22 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    let s = Surrogate1d { rate: 2.5, duration: 1000.0, delay: 0.01, jitter_var: 1e-4, p_delete: 0.2 };
+    let s = Surrogate1d {
+        rate: 2.5,
+        duration: 1000.0,
+        delay: 0.01,
+        jitter_var: 1e-4,
+        p_delete: 0.2,
+    };
     let (x, y) = s.generate(&mut seeded(2));
-    let o = OneDOptions { cost: NonCoincidentCost::MatchRadius { z_max: 3.0 }, prior: Prior::new(2.0, 1e-4), ..OneDOptions::default() };
-    c.bench_function("ses_1d_pair_2000", |b| b.iter(|| black_box(ses_1d(&x, &y, &o).map(|r| r.params.rho))));
+    let o = OneDOptions {
+        cost: NonCoincidentCost::MatchRadius { z_max: 3.0 },
+        prior: Prior::new(2.0, 1e-4),
+        ..OneDOptions::default()
+    };
+    c.bench_function("ses_1d_pair_2000", |b| {
+        b.iter(|| black_box(ses_1d(&x, &y, &o).map(|r| r.params.rho)))
+    });
 }
 
 criterion_group!(ses, benches);

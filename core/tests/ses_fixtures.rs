@@ -87,7 +87,13 @@ fn fixtures_a_embedded() {
         close(r.params.jitter_var, c.st, &format!("{} st", c.id));
         close(r.params.rho, c.rho, &format!("{} ρ", c.id));
         // the embedded costs carry 10 decimals
-        assert!((r.params.cost - c.cost).abs() < 1e-9, "{} cost {} vs {}", c.id, r.params.cost, c.cost);
+        assert!(
+            (r.params.cost - c.cost).abs() < 1e-9,
+            "{} cost {} vs {}",
+            c.id,
+            r.params.cost,
+            c.cost
+        );
         assert!(r.params.converged);
     }
 }
@@ -106,7 +112,10 @@ fn fixture_a2_trace_embedded() {
     assert_eq!(trace[1].pairs, c.pairs.to_vec());
     assert_eq!(trace[2].pairs, c.pairs.to_vec());
     // from δt(0) = 40 it converges in one step to the same answer
-    let o40 = OneDOptions { init_delays: vec![40.0], ..opts_a() };
+    let o40 = OneDOptions {
+        init_delays: vec![40.0],
+        ..opts_a()
+    };
     let r = ses_1d(c.x, c.y, &o40).unwrap();
     assert_eq!(r.alignment.pairs, c.pairs);
     assert_eq!(r.trace[0].pairs, c.pairs.to_vec());
@@ -121,7 +130,10 @@ fn fixture_a1_symmetry_and_shift() {
     close(r.params.jitter_var, c.st, "A1 swapped st");
     close(r.params.rho, c.rho, "A1 swapped ρ");
     let y: Vec<f64> = c.y.iter().map(|v| v + 1000.0).collect();
-    let o = OneDOptions { init_delays: vec![1000.0], ..opts_a() };
+    let o = OneDOptions {
+        init_delays: vec![1000.0],
+        ..opts_a()
+    };
     let r = ses_1d(c.x, &y, &o).unwrap();
     assert!((r.params.delay.unwrap() - 1009.25).abs() < 1e-9);
     assert!((r.params.jitter_var - c.st).abs() < 1e-9);
@@ -144,7 +156,14 @@ const BY: [[f64; 5]; 4] = [
 
 fn bumps(rows: &[[f64; 5]]) -> Vec<Bump> {
     rows.iter()
-        .map(|r| Bump { t: r[0], f: r[1], dt: r[2], df: r[3], amplitude: r[4], peak: r[4] })
+        .map(|r| Bump {
+            t: r[0],
+            f: r[1],
+            dt: r[2],
+            df: r[3],
+            amplitude: r[4],
+            peak: r[4],
+        })
         .collect()
 }
 
@@ -206,7 +225,12 @@ fn pairs(v: &serde_json::Value) -> Vec<(usize, usize)> {
     v.as_array()
         .expect("array")
         .iter()
-        .map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as usize))
+        .map(|p| {
+            (
+                p[0].as_u64().unwrap() as usize,
+                p[1].as_u64().unwrap() as usize,
+            )
+        })
         .collect()
 }
 
@@ -252,7 +276,14 @@ fn fixtures_from_json() {
                         .iter()
                         .map(|r| {
                             let r = fvec(r);
-                            Bump { t: r[0], f: r[1], dt: r[2], df: r[3], amplitude: r[4], peak: r[4] }
+                            Bump {
+                                t: r[0],
+                                f: r[1],
+                                dt: r[2],
+                                df: r[3],
+                                amplitude: r[4],
+                                peak: r[4],
+                            }
                         })
                         .collect()
                 };
@@ -261,7 +292,12 @@ fn fixtures_from_json() {
                         cost: NonCoincidentCost::Beta(f(&s["beta"])),
                         prior_t: Prior::new(f(&s["nu_t"]), f(&s["s0_t"])),
                         prior_f: Prior::new(f(&s["nu_f"]), f(&s["s0_f"])),
-                        init: [f(&s["dt_init"]), f(&s["st_init"]), f(&s["df_init"]), f(&s["sf_init"])],
+                        init: [
+                            f(&s["dt_init"]),
+                            f(&s["st_init"]),
+                            f(&s["df_init"]),
+                            f(&s["sf_init"]),
+                        ],
                         normalisation: WidthNormalisation::SumOfWidths,
                         method,
                         ..BumpOptions::default()

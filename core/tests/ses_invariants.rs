@@ -24,7 +24,11 @@ fn edges_1d(x: &[f64], y: &[f64], delay: f64, st: f64, kappa: f64) -> Vec<Edge> 
         for (j, &b) in y.iter().enumerate() {
             let c = pair_cost(b - a, delay, st);
             if c < 2.0 * kappa {
-                e.push(Edge { x: i, y: j, gain: 2.0 * kappa - c });
+                e.push(Edge {
+                    x: i,
+                    y: j,
+                    gain: 2.0 * kappa - c,
+                });
             }
         }
     }
@@ -50,11 +54,22 @@ fn dp_equals_exact_assignment_on_random_1d_instances() {
         let g_ex = gain_of(&edges, &ex);
         let dp_idx: Vec<usize> = dp
             .iter()
-            .map(|&(i, j)| edges.iter().position(|e| e.x == i && e.y == j).expect("DP pair is a candidate"))
+            .map(|&(i, j)| {
+                edges
+                    .iter()
+                    .position(|e| e.x == i && e.y == j)
+                    .expect("DP pair is a candidate")
+            })
             .collect();
-        assert!(is_matching(n, m, &edges, &dp_idx), "trial {trial}: DP output is not a matching");
+        assert!(
+            is_matching(n, m, &edges, &dp_idx),
+            "trial {trial}: DP output is not a matching"
+        );
         let g_dp = gain_of(&edges, &dp_idx);
-        assert!((g_dp - g_ex).abs() <= 1e-9 * (1.0 + g_ex.abs()), "trial {trial}: DP {g_dp} vs exact {g_ex}");
+        assert!(
+            (g_dp - g_ex).abs() <= 1e-9 * (1.0 + g_ex.abs()),
+            "trial {trial}: DP {g_dp} vs exact {g_ex}"
+        );
         nonempty += usize::from(!ex.is_empty());
     }
     assert!(nonempty > 1500, "too few instances with pairs: {nonempty}");
@@ -65,7 +80,11 @@ fn random_graph<R: Rng>(rng: &mut R, n: usize, m: usize, density: f64) -> Vec<Ed
     for i in 0..n {
         for j in 0..m {
             if rng.gen::<f64>() < density {
-                e.push(Edge { x: i, y: j, gain: rng.gen_range(0.001..10.0) });
+                e.push(Edge {
+                    x: i,
+                    y: j,
+                    gain: rng.gen_range(0.001..10.0),
+                });
             }
         }
     }
@@ -84,7 +103,10 @@ fn hungarian_equals_brute_force_on_tiny_instances() {
         let ex = max_gain_matching(n, m, &e);
         assert!(is_matching(n, m, &e, &ex));
         let g = gain_of(&e, &ex);
-        assert!((g - g_bf).abs() < 1e-9, "trial {trial}: hungarian {g} vs brute force {g_bf}");
+        assert!(
+            (g - g_bf).abs() < 1e-9,
+            "trial {trial}: hungarian {g} vs brute force {g_bf}"
+        );
     }
 }
 
@@ -93,7 +115,12 @@ fn hungarian_equals_brute_force_on_tiny_instances() {
 /// the optimum.
 fn unique_optimum(n: usize, m: usize, e: &[Edge], opt: &[usize], g: f64) -> bool {
     opt.iter().all(|&k| {
-        let rest: Vec<Edge> = e.iter().enumerate().filter(|&(q, _)| q != k).map(|(_, &x)| x).collect();
+        let rest: Vec<Edge> = e
+            .iter()
+            .enumerate()
+            .filter(|&(q, _)| q != k)
+            .map(|(_, &x)| x)
+            .collect();
         let sel = max_gain_matching(n, m, &rest);
         gain_of(&rest, &sel) < g - 1e-6
     })
@@ -102,7 +129,10 @@ fn unique_optimum(n: usize, m: usize, e: &[Edge], opt: &[usize], g: f64) -> bool
 #[test]
 fn max_product_equals_exact_when_the_optimum_is_unique() {
     let mut rng = seeded(13);
-    let opts = MaxProductOptions { max_sweeps: 100_000, ..MaxProductOptions::default() };
+    let opts = MaxProductOptions {
+        max_sweeps: 100_000,
+        ..MaxProductOptions::default()
+    };
     let (mut tested, mut sweeps_max) = (0, 0);
     let mut sweeps: Vec<usize> = Vec::new();
     for trial in 0..3000 {
@@ -121,8 +151,14 @@ fn max_product_equals_exact_when_the_optimum_is_unique() {
         let run = max_product(&e, n, m, &opts);
         let sel: Vec<usize> = (0..e.len()).filter(|&k| run.decisions[k]).collect();
         assert!(run.converged, "trial {trial}: no convergence");
-        assert!(is_matching(n, m, &e, &sel), "trial {trial}: invalid matching");
-        assert_eq!(sel, ex, "trial {trial}: max-product differs from the exact optimum");
+        assert!(
+            is_matching(n, m, &e, &sel),
+            "trial {trial}: invalid matching"
+        );
+        assert_eq!(
+            sel, ex,
+            "trial {trial}: max-product differs from the exact optimum"
+        );
         tested += 1;
         sweeps_max = sweeps_max.max(run.sweeps);
         sweeps.push(run.sweeps);
@@ -132,14 +168,20 @@ fn max_product_equals_exact_when_the_optimum_is_unique() {
         "max-product = exact on {tested} instances; sweeps median {} max {sweeps_max}",
         sweeps[sweeps.len() / 2]
     );
-    assert!(tested >= 2000, "only {tested} instances with a unique optimum");
+    assert!(
+        tested >= 2000,
+        "only {tested} instances with a unique optimum"
+    );
 }
 
 #[test]
 fn max_product_tie_is_caught_by_the_certificate() {
     // 2×2 with equal gains: two optimal matchings (spec §3.5); undamped max-product
     // oscillates, so the alignment step must fall back to the exact matching.
-    let e: Vec<Edge> = [(0, 0), (0, 1), (1, 0), (1, 1)].iter().map(|&(x, y)| Edge { x, y, gain: 1.0 }).collect();
+    let e: Vec<Edge> = [(0, 0), (0, 1), (1, 0), (1, 1)]
+        .iter()
+        .map(|&(x, y)| Edge { x, y, gain: 1.0 })
+        .collect();
     let run = max_product(&e, 2, 2, &MaxProductOptions::default());
     let sel: Vec<usize> = (0..4).filter(|&k| run.decisions[k]).collect();
     assert!(!(run.converged && is_matching(2, 2, &e, &sel) && gain_of(&e, &sel) == 2.0));
@@ -168,7 +210,13 @@ fn ms_opts(starts: Vec<f64>) -> OneDOptions {
 #[test]
 fn one_d_symmetry_shift_order_and_monotone_cost() {
     let mut rng = seeded(14);
-    let g = Surrogate1d { rate: 0.01, duration: 3000.0, delay: 20.0, jitter_var: 49.0, p_delete: 0.2 };
+    let g = Surrogate1d {
+        rate: 0.01,
+        duration: 3000.0,
+        delay: 20.0,
+        jitter_var: 49.0,
+        p_delete: 0.2,
+    };
     for _ in 0..200 {
         let (x, y) = g.generate(&mut rng);
         if x.is_empty() && y.is_empty() {
@@ -177,7 +225,12 @@ fn one_d_symmetry_shift_order_and_monotone_cost() {
         let starts = vec![-60.0, -30.0, 0.0, 30.0, 60.0];
         let r = ses_1d(&x, &y, &ms_opts(starts.clone())).unwrap();
         for w in r.trace.windows(2) {
-            assert!(w[1].cost <= w[0].cost + 1e-9, "cost increased: {} → {}", w[0].cost, w[1].cost);
+            assert!(
+                w[1].cost <= w[0].cost + 1e-9,
+                "cost increased: {} → {}",
+                w[0].cost,
+                w[1].cost
+            );
         }
         // symmetry: SES(y, x) = (−δt, st, ρ) with mirrored starts
         let mirrored: Vec<f64> = starts.iter().rev().map(|d| -d).collect();
@@ -202,7 +255,11 @@ fn one_d_symmetry_shift_order_and_monotone_cost() {
         let u = ses_1d(&xs, &y, &ms_opts(starts)).unwrap();
         assert_eq!(u.params, r.params);
         for &(i, j) in &u.alignment.pairs {
-            assert!(r.alignment.pairs.iter().any(|&(a, b)| x[a] == xs[i] && b == j));
+            assert!(r
+                .alignment
+                .pairs
+                .iter()
+                .any(|&(a, b)| x[a] == xs[i] && b == j));
         }
     }
 }
@@ -220,12 +277,26 @@ fn one_d_degenerate_cases() {
     let r = ses_1d(&x, &x, &o).unwrap();
     assert_eq!((r.params.rho, r.params.delay), (0.0, Some(0.0)));
     assert!((r.params.jitter_var - 200.0 / 7.0).abs() < 1e-12); // ν s0/(ν + n + 2)
-    assert!(matches!(ses_1d(&[f64::NAN], &[1.0], &o), Err(SesError::NonFinite { .. })));
+    assert!(matches!(
+        ses_1d(&[f64::NAN], &[1.0], &o),
+        Err(SesError::NonFinite { .. })
+    ));
     // ν = 0 with a single pair: floored, no zero or NaN
-    let o0 = OneDOptions { prior: Prior::new(0.0, 100.0), ..ms_opts(vec![0.0]) };
+    let o0 = OneDOptions {
+        prior: Prior::new(0.0, 100.0),
+        ..ms_opts(vec![0.0])
+    };
     let r = ses_1d(&[1.0], &[1.0], &o0).unwrap();
     assert!(r.params.jitter_var > 0.0 && r.params.cost.is_finite());
-    assert!(ses_1d(&[1.0], &[1.0], &OneDOptions { init_delays: vec![], ..ms_opts(vec![]) }).is_err());
+    assert!(ses_1d(
+        &[1.0],
+        &[1.0],
+        &OneDOptions {
+            init_delays: vec![],
+            ..ms_opts(vec![])
+        }
+    )
+    .is_err());
 }
 
 #[test]
@@ -233,11 +304,27 @@ fn bumps_invariants_and_certificates() {
     let mut rng = seeded(15);
     let mut steps = 0;
     for k in 0..60 {
-        let th = if k % 2 == 0 { [0.0, 0.01, 0.0, 0.01] } else { [0.2, 0.04, 0.1, 0.04] };
+        let th = if k % 2 == 0 {
+            [0.0, 0.01, 0.0, 0.01]
+        } else {
+            [0.2, 0.04, 0.1, 0.04]
+        };
         let (x, y) = Surrogate2d::spec(th, 0.2).generate(&mut rng);
         let r = ses_bumps(&x, &y, &BumpOptions::default()).unwrap();
-        let e = ses_bumps(&x, &y, &BumpOptions { method: sesame_core::ses::AlignmentMethod::Exact, ..BumpOptions::default() }).unwrap();
-        assert!(r.params.certified, "uncertified alignment (case {k}): {:?}", r.trace.iter().map(|t| t.stats).collect::<Vec<_>>());
+        let e = ses_bumps(
+            &x,
+            &y,
+            &BumpOptions {
+                method: sesame_core::ses::AlignmentMethod::Exact,
+                ..BumpOptions::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            r.params.certified,
+            "uncertified alignment (case {k}): {:?}",
+            r.trace.iter().map(|t| t.stats).collect::<Vec<_>>()
+        );
         assert!((r.params.cost - e.params.cost).abs() < 1e-9 * (1.0 + e.params.cost.abs()));
         for w in r.trace.windows(2) {
             assert!(w[1].cost <= w[0].cost + 1e-9);
@@ -257,9 +344,22 @@ fn bumps_invariants_and_certificates() {
     assert_eq!(r.params.rho, 0.0);
     assert!(r.params.delay_t.unwrap().abs() < 1e-12 && r.params.delay_f.unwrap().abs() < 1e-12);
     // empty
-    assert_eq!(ses_bumps(&[], &[], &BumpOptions::default()).unwrap_err(), SesError::NoEvents);
+    assert_eq!(
+        ses_bumps(&[], &[], &BumpOptions::default()).unwrap_err(),
+        SesError::NoEvents
+    );
     let r = ses_bumps(&x, &[], &BumpOptions::default()).unwrap();
     assert_eq!((r.params.rho, r.params.delay_t), (1.0, None));
-    let bad = [Bump { t: 1.0, f: 5.0, dt: 0.0, df: 1.0, amplitude: 1.0, peak: 1.0 }];
-    assert!(matches!(ses_bumps(&bad, &x, &BumpOptions::default()), Err(SesError::BadWidth { .. })));
+    let bad = [Bump {
+        t: 1.0,
+        f: 5.0,
+        dt: 0.0,
+        df: 1.0,
+        amplitude: 1.0,
+        peak: 1.0,
+    }];
+    assert!(matches!(
+        ses_bumps(&bad, &x, &BumpOptions::default()),
+        Err(SesError::BadWidth { .. })
+    ));
 }

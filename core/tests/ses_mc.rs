@@ -82,7 +82,14 @@ fn agrees(ours: (f64, f64), n: f64, spec: (f64, f64), n_spec: f64, rounding: f64
     (ours.0 - spec.0).abs() < 3.0 * se + rounding
 }
 
-fn run_1d_cell(dt: f64, sig: f64, pd: f64, oracle_beta: bool, trials: usize, seed: u64) -> [(f64, f64); 3] {
+fn run_1d_cell(
+    dt: f64,
+    sig: f64,
+    pd: f64,
+    oracle_beta: bool,
+    trials: usize,
+    seed: u64,
+) -> [(f64, f64); 3] {
     let lam: f64 = 0.01;
     let beta = if oracle_beta { pd * lam.sqrt() } else { 0.02 };
     let opts = OneDOptions {
@@ -92,7 +99,13 @@ fn run_1d_cell(dt: f64, sig: f64, pd: f64, oracle_beta: bool, trials: usize, see
         init_delays: vec![-60.0, -30.0, 0.0, 30.0, 60.0],
         ..OneDOptions::default()
     };
-    let g = Surrogate1d { rate: lam, duration: 10_000.0, delay: dt, jitter_var: sig * sig, p_delete: pd };
+    let g = Surrogate1d {
+        rate: lam,
+        duration: 10_000.0,
+        delay: dt,
+        jitter_var: sig * sig,
+        p_delete: pd,
+    };
     let mut rng = seeded(seed);
     let (mut d, mut s, mut r) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..trials {
@@ -111,18 +124,33 @@ fn monte_carlo_1d_table() {
     let trials = 400;
     let mut failures = Vec::new();
     let mut cells = 0;
-    println!("1-D Monte-Carlo (ours: {trials} trials; spec: 200). Each entry: ours | spec, mean (sd).");
+    println!(
+        "1-D Monte-Carlo (ours: {trials} trials; spec: 200). Each entry: ours | spec, mean (sd)."
+    );
     for (k, &(dt, sig, pd, ora, fix)) in TABLE_1D.iter().enumerate() {
         // reduced set: σt ∈ {5, 10}, p_d ∈ {0.1, 0.3}, and every δt
         if !full() && !((sig == 5.0 || sig == 10.0) && (pd == 0.1 || pd == 0.3)) {
             continue;
         }
         for (mode, spec) in [("oracle β", ora), ("β=0.02", fix)] {
-            let res = run_1d_cell(dt, sig, pd, mode == "oracle β", trials, 1000 + k as u64 * 2 + u64::from(mode == "β=0.02"));
+            let res = run_1d_cell(
+                dt,
+                sig,
+                pd,
+                mode == "oracle β",
+                trials,
+                1000 + k as u64 * 2 + u64::from(mode == "β=0.02"),
+            );
             let mut line = format!("δt={dt:>2} σt={sig:>2} p_d={pd} {mode:<8}|");
             for (q, name) in ["δ̂t", "σ̂t", "ρ̂"].iter().enumerate() {
                 let sp = (spec[2 * q], spec[2 * q + 1]);
-                let ok = agrees(res[q], trials as f64, sp, SPEC_TRIALS_1D, if q == 2 { 5e-4 } else { 5e-3 });
+                let ok = agrees(
+                    res[q],
+                    trials as f64,
+                    sp,
+                    SPEC_TRIALS_1D,
+                    if q == 2 { 5e-4 } else { 5e-3 },
+                );
                 line += &format!(
                     " {name} {:>7.3} ({:.3}) | {:>7.3} ({:.3}){} ",
                     res[q].0,
@@ -132,7 +160,10 @@ fn monte_carlo_1d_table() {
                     if ok { "" } else { " ✗" }
                 );
                 if !ok {
-                    failures.push(format!("δt={dt} σt={sig} p_d={pd} {mode} {name}: {:?} vs {:?}", res[q], sp));
+                    failures.push(format!(
+                        "δt={dt} σt={sig} p_d={pd} {mode} {name}: {:?} vs {:?}",
+                        res[q], sp
+                    ));
                 }
             }
             println!("{line}");
@@ -140,7 +171,11 @@ fn monte_carlo_1d_table() {
         }
     }
     println!("{cells} cells, {} disagreement(s)", failures.len());
-    assert!(failures.is_empty(), "cells outside 3 combined SEs:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "cells outside 3 combined SEs:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -148,7 +183,9 @@ fn monte_carlo_2d_table() {
     let trials = 200;
     let mut failures = Vec::new();
     let mut uncertified = 0usize;
-    println!("2-D Monte-Carlo (ours: {trials} trials, max-product; spec: 100). ours | spec, mean (sd).");
+    println!(
+        "2-D Monte-Carlo (ours: {trials} trials, max-product; spec: 100). ours | spec, mean (sd)."
+    );
     for (k, &(truth, spec)) in TABLE_2D.iter().enumerate() {
         if !full() && truth[4] != 0.1 {
             continue;
@@ -171,18 +208,35 @@ fn monte_carlo_2d_table() {
                 c.push(v);
             }
         }
-        let mut line = format!("δt={} st={} δf={} sf={} p_d={} |", truth[0], truth[1], truth[2], truth[3], truth[4]);
+        let mut line = format!(
+            "δt={} st={} δf={} sf={} p_d={} |",
+            truth[0], truth[1], truth[2], truth[3], truth[4]
+        );
         for (q, name) in ["δ̂t", "ŝt", "δ̂f", "ŝf", "ρ̂"].iter().enumerate() {
             let ours = mean_sd(&cols[q]);
             let sp = (spec[2 * q], spec[2 * q + 1]);
             let ok = agrees(ours, trials as f64, sp, SPEC_TRIALS_2D, 5e-5);
-            line += &format!(" {name} {:.4} ({:.4}) | {:.4} ({:.4}){}", ours.0, ours.1, sp.0, sp.1, if ok { "" } else { " ✗" });
+            line += &format!(
+                " {name} {:.4} ({:.4}) | {:.4} ({:.4}){}",
+                ours.0,
+                ours.1,
+                sp.0,
+                sp.1,
+                if ok { "" } else { " ✗" }
+            );
             if !ok {
                 failures.push(format!("row {k} {name}: {ours:?} vs {sp:?}"));
             }
         }
         println!("{line}");
     }
-    println!("uncertified runs: {uncertified}; {} disagreement(s)", failures.len());
-    assert!(failures.is_empty(), "rows outside 3 combined SEs:\n{}", failures.join("\n"));
+    println!(
+        "uncertified runs: {uncertified}; {} disagreement(s)",
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "rows outside 3 combined SEs:\n{}",
+        failures.join("\n")
+    );
 }

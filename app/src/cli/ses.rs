@@ -11,6 +11,8 @@ use sesame_core::measures::ses::{bump_options, one_d_options, Ses1d, SesBumps};
 use sesame_core::measures::{Measure, ParamValues};
 use sesame_core::ses::bumps::ses_bumps;
 use sesame_core::ses::{ses_1d, Alignment};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -112,19 +114,27 @@ fn read_csv<T>(path: &Path, columns: &[&str], parse: impl Fn(&[f64]) -> T) -> Re
     expected.extend_from_slice(columns);
     for h in &header {
         if !expected.contains(&h.as_str()) {
-            bail!("{shown}: unknown column `{h}` (expected columns: {})", expected.join(","));
+            bail!(
+                "{shown}: unknown column `{h}` (expected columns: {})",
+                expected.join(",")
+            );
         }
     }
     let pos: Vec<usize> = expected
         .iter()
         .map(|c| {
-            header
-                .iter()
-                .position(|h| h == c)
-                .with_context(|| format!("{shown}: missing column `{c}` (expected columns: {})", expected.join(",")))
+            header.iter().position(|h| h == c).with_context(|| {
+                format!(
+                    "{shown}: missing column `{c}` (expected columns: {})",
+                    expected.join(",")
+                )
+            })
         })
         .collect::<Result<_>>()?;
-    let mut out = Signals { names: Vec::new(), events: Vec::new() };
+    let mut out = Signals {
+        names: Vec::new(),
+        events: Vec::new(),
+    };
     let mut vals = vec![0.0; columns.len()];
     for rec in rdr.records() {
         let rec = rec.with_context(|| format!("{shown}: malformed row"))?;
@@ -135,9 +145,9 @@ fn read_csv<T>(path: &Path, columns: &[&str], parse: impl Fn(&[f64]) -> T) -> Re
         }
         for (k, c) in columns.iter().enumerate() {
             let text = rec.get(pos[k + 1]).unwrap_or("");
-            let v: f64 = text
-                .parse()
-                .with_context(|| format!("{shown} line {line}: column `{c}` = `{text}` is not a number"))?;
+            let v: f64 = text.parse().with_context(|| {
+                format!("{shown} line {line}: column `{c}` = `{text}` is not a number")
+            })?;
             if !v.is_finite() {
                 bail!("{shown} line {line}: column `{c}` = `{text}` is not a finite number");
             }
@@ -167,7 +177,10 @@ fn choose_pair<T>(s: &Signals<T>, pair: Option<&str>, path: &Path) -> Result<(us
             }
             let find = |n: &str| {
                 s.names.iter().position(|m| m == n).with_context(|| {
-                    format!("--pair: signal `{n}` has no events in {shown} (signals: {})", s.names.join(", "))
+                    format!(
+                        "--pair: signal `{n}` has no events in {shown} (signals: {})",
+                        s.names.join(", ")
+                    )
                 })
             };
             (find(parts[0])?, find(parts[1])?)
@@ -189,8 +202,14 @@ fn choose_pair<T>(s: &Signals<T>, pair: Option<&str>, path: &Path) -> Result<(us
     Ok((a, b))
 }
 
-fn params(specs: &[sesame_core::measures::ParamSpec], given: &[(&str, &Option<String>)]) -> Result<ParamValues> {
-    let list: Vec<(&str, &str)> = given.iter().filter_map(|(n, v)| v.as_deref().map(|v| (*n, v))).collect();
+fn params(
+    specs: &[sesame_core::measures::ParamSpec],
+    given: &[(&str, &Option<String>)],
+) -> Result<ParamValues> {
+    let list: Vec<(&str, &str)> = given
+        .iter()
+        .filter_map(|(n, v)| v.as_deref().map(|v| (*n, v)))
+        .collect();
     ParamValues::parse(specs, list).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
@@ -215,6 +234,7 @@ pub fn run(args: SesArgs) -> Result<()> {
 }
 
 fn run_1d(args: &SesArgs) -> Result<()> {
+    let mut out = String::new();
     for (flag, given) in [
         ("--nu-f", args.nu_f.is_some()),
         ("--s0-f", args.s0_f.is_some()),
@@ -246,7 +266,8 @@ fn run_1d(args: &SesArgs) -> Result<()> {
     )?;
     let opts = one_d_options(&p).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (x, y) = (&s.events[a], &s.events[b]);
-    let r = ses_1d(x, y, &opts).with_context(|| format!("SES of `{}` and `{}`", s.names[a], s.names[b]))?;
+    let r = ses_1d(x, y, &opts)
+        .with_context(|| format!("SES of `{}` and `{}`", s.names[a], s.names[b]))?;
     let q = &r.params;
     if args.json {
         let doc = serde_json::json!({
@@ -262,21 +283,47 @@ fn run_1d(args: &SesArgs) -> Result<()> {
             "alignment": alignment_json(&r.alignment, x, y),
             "certified": true,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        println!("SES (1-D) of `{}` (x, {} events) and `{}` (y, {} events)", s.names[a], x.len(), s.names[b], y.len());
-        println!("  delay δt      {} s (positive: y lags x)", show(q.delay));
-        println!("  jitter st     {:.6e} s²   (σt = {:.6} s)", q.jitter_var, q.jitter_sd());
-        println!("  rho ρ         {:.6}", q.rho);
-        println!("  pairs         {}", q.n_pairs);
-        println!("  cost          {:.6}", q.cost);
-        println!("  iterations    {} ({})", q.iterations, if q.converged { "converged" } else { "iteration cap reached" });
-        println!("  certified     yes (exact dynamic programme)");
+        writeln!(
+            out,
+            "SES (1-D) of `{}` (x, {} events) and `{}` (y, {} events)",
+            s.names[a],
+            x.len(),
+            s.names[b],
+            y.len()
+        )?;
+        writeln!(
+            out,
+            "  delay δt      {} s (positive: y lags x)",
+            show(q.delay)
+        )?;
+        writeln!(
+            out,
+            "  jitter st     {:.6e} s²   (σt = {:.6} s)",
+            q.jitter_var,
+            q.jitter_sd()
+        )?;
+        writeln!(out, "  rho ρ         {:.6}", q.rho)?;
+        writeln!(out, "  pairs         {}", q.n_pairs)?;
+        writeln!(out, "  cost          {:.6}", q.cost)?;
+        writeln!(
+            out,
+            "  iterations    {} ({})",
+            q.iterations,
+            if q.converged {
+                "converged"
+            } else {
+                "iteration cap reached"
+            }
+        )?;
+        writeln!(out, "  certified     yes (exact dynamic programme)")?;
     }
-    Ok(())
+    emit(&out)
 }
 
 fn run_bumps(args: &SesArgs) -> Result<()> {
+    let mut out = String::new();
     for (flag, given) in [
         ("--init-jitter-var", args.init_jitter_var.is_some()),
         ("--start-spread", args.start_spread.is_some()),
@@ -286,13 +333,15 @@ fn run_bumps(args: &SesArgs) -> Result<()> {
             bail!("{flag} applies to --kind 1d only (bumps start from st(0) = s0)");
         }
     }
-    let s = read_csv(&args.events, &["t", "f", "dt", "df", "amplitude"], |v| Bump {
-        t: v[0],
-        f: v[1],
-        dt: v[2],
-        df: v[3],
-        amplitude: v[4],
-        peak: v[4],
+    let s = read_csv(&args.events, &["t", "f", "dt", "df", "amplitude"], |v| {
+        Bump {
+            t: v[0],
+            f: v[1],
+            dt: v[2],
+            df: v[3],
+            amplitude: v[4],
+            peak: v[4],
+        }
     })?;
     let (a, b) = choose_pair(&s, args.pair.as_deref(), &args.events)?;
     let overlap = args.require_overlap.then(|| "true".to_string());
@@ -318,7 +367,8 @@ fn run_bumps(args: &SesArgs) -> Result<()> {
     )?;
     let opts = bump_options(&p).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (x, y) = (&s.events[a], &s.events[b]);
-    let r = ses_bumps(x, y, &opts).with_context(|| format!("SES of `{}` and `{}`", s.names[a], s.names[b]))?;
+    let r = ses_bumps(x, y, &opts)
+        .with_context(|| format!("SES of `{}` and `{}`", s.names[a], s.names[b]))?;
     let q = &r.params;
     if args.json {
         let tx: Vec<f64> = x.iter().map(|e| e.t).collect();
@@ -336,25 +386,54 @@ fn run_bumps(args: &SesArgs) -> Result<()> {
             "certified": q.certified,
             "fallback_steps": q.fallback_steps,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        println!("SES (bumps) of `{}` (x, {} bumps) and `{}` (y, {} bumps)", s.names[a], x.len(), s.names[b], y.len());
-        println!("  delay δt      {}", show(q.delay_t));
-        println!("  jitter st     {:.6}", q.jitter_var_t);
-        println!("  offset δf     {}", show(q.delay_f));
-        println!("  jitter sf     {:.6}", q.jitter_var_f);
-        println!("  rho ρ         {:.6}", q.rho);
-        println!("  pairs         {}", q.n_pairs);
-        println!("  cost          {:.6}", q.cost);
-        println!("  iterations    {} ({})", q.iterations, if q.converged { "converged" } else { "iteration cap reached" });
-        println!(
+        writeln!(
+            out,
+            "SES (bumps) of `{}` (x, {} bumps) and `{}` (y, {} bumps)",
+            s.names[a],
+            x.len(),
+            s.names[b],
+            y.len()
+        )?;
+        writeln!(out, "  delay δt      {}", show(q.delay_t))?;
+        writeln!(out, "  jitter st     {:.6}", q.jitter_var_t)?;
+        writeln!(out, "  offset δf     {}", show(q.delay_f))?;
+        writeln!(out, "  jitter sf     {:.6}", q.jitter_var_f)?;
+        writeln!(out, "  rho ρ         {:.6}", q.rho)?;
+        writeln!(out, "  pairs         {}", q.n_pairs)?;
+        writeln!(out, "  cost          {:.6}", q.cost)?;
+        writeln!(
+            out,
+            "  iterations    {} ({})",
+            q.iterations,
+            if q.converged {
+                "converged"
+            } else {
+                "iteration cap reached"
+            }
+        )?;
+        writeln!(
+            out,
             "  certified     {}",
             if q.certified {
                 "yes".to_string()
             } else {
                 format!("no: exact matching used in {} step(s)", q.fallback_steps)
             }
-        );
+        )?;
     }
-    Ok(())
+    emit(&out)
+}
+
+/// Writes the report to stdout; a closed pipe (`sesame ses … | head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }

@@ -2,7 +2,10 @@
 //! times, e.g. bump centre times) and `ses-bumps` (time-frequency bumps). The algorithms
 //! live in [`crate::ses`]; this file maps parameters and outputs.
 
-use super::{InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues, Value};
+use super::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Value,
+};
 use crate::ses::bumps::{ses_bumps, BumpOptions, WidthNormalisation};
 use crate::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior, SesError};
 
@@ -15,7 +18,9 @@ pub fn start_delays(centre: f64, spread: f64, n: usize) -> Vec<f64> {
     if n <= 1 {
         return vec![centre];
     }
-    (0..n).map(|k| centre - spread + 2.0 * spread * k as f64 / (n - 1) as f64).collect()
+    (0..n)
+        .map(|k| centre + spread * (2.0 * k as f64 - (n - 1) as f64) / (n - 1) as f64)
+        .collect()
 }
 
 /// 1-D SES (spec §2) on event times in seconds.
@@ -73,14 +78,46 @@ static SES1D_PARAMS: &[ParamSpec] = &[
 ];
 
 static SES1D_OUTPUTS: &[OutputSpec] = &[
-    OutputSpec { name: "delay", unit: "s", doc: "δt: mean delay of y after x over aligned pairs (absent when no pair)." },
-    OutputSpec { name: "st", unit: "s^2", doc: "Timing-jitter variance st." },
-    OutputSpec { name: "sigma_t", unit: "s", doc: "Timing jitter σt = √st." },
-    OutputSpec { name: "rho", unit: "", doc: "ρ: fraction of non-coincident events." },
-    OutputSpec { name: "n_pairs", unit: "", doc: "Aligned pairs." },
-    OutputSpec { name: "n_events", unit: "", doc: "Events of both signals." },
-    OutputSpec { name: "cost", unit: "", doc: "Final value of the SES objective." },
-    OutputSpec { name: "certified", unit: "", doc: "1 when the alignment is a proven optimum (always, the dynamic programme is exact)." },
+    OutputSpec {
+        name: "delay",
+        unit: "s",
+        doc: "δt: mean delay of y after x over aligned pairs (absent when no pair).",
+    },
+    OutputSpec {
+        name: "st",
+        unit: "s^2",
+        doc: "Timing-jitter variance st.",
+    },
+    OutputSpec {
+        name: "sigma_t",
+        unit: "s",
+        doc: "Timing jitter σt = √st.",
+    },
+    OutputSpec {
+        name: "rho",
+        unit: "",
+        doc: "ρ: fraction of non-coincident events.",
+    },
+    OutputSpec {
+        name: "n_pairs",
+        unit: "",
+        doc: "Aligned pairs.",
+    },
+    OutputSpec {
+        name: "n_events",
+        unit: "",
+        doc: "Events of both signals.",
+    },
+    OutputSpec {
+        name: "cost",
+        unit: "",
+        doc: "Final value of the SES objective.",
+    },
+    OutputSpec {
+        name: "certified",
+        unit: "",
+        doc: "1 when the alignment is a proven optimum (always, the dynamic programme is exact).",
+    },
 ];
 
 /// [`OneDOptions`] from plugin parameters.
@@ -133,7 +170,11 @@ impl Measure for Ses1d {
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let PairInput::PointProcess { x, y, .. } = pair else {
-            return Err(MeasureError::WrongInput { measure: self.id(), expected: self.input(), got: kind(pair) });
+            return Err(MeasureError::WrongInput {
+                measure: self.id(),
+                expected: self.input(),
+                got: kind(pair),
+            });
         };
         let opts = one_d_options(params)?;
         let r = ses_1d(x, y, &opts).map_err(ses_err)?;
@@ -231,7 +272,7 @@ static SESBUMPS_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "max_sweeps",
         unit: "",
-        kind: ParamKind::Int { default: 1000, min: 1, max: 1_000_000 },
+        kind: ParamKind::Int { default: 20_000, min: 1, max: 1_000_000 },
         doc: "Max-product sweep cap.",
     },
     ParamSpec {
@@ -249,16 +290,56 @@ static SESBUMPS_PARAMS: &[ParamSpec] = &[
 ];
 
 static SESBUMPS_OUTPUTS: &[OutputSpec] = &[
-    OutputSpec { name: "delay_t", unit: "", doc: "δt: mean normalised time offset (absent when no pair)." },
-    OutputSpec { name: "st", unit: "", doc: "Variance of the normalised time offsets." },
-    OutputSpec { name: "sigma_t", unit: "", doc: "√st." },
-    OutputSpec { name: "delay_f", unit: "", doc: "δf: mean normalised frequency offset (absent when no pair)." },
-    OutputSpec { name: "sf", unit: "", doc: "Variance of the normalised frequency offsets." },
-    OutputSpec { name: "rho", unit: "", doc: "ρ: fraction of non-coincident bumps." },
-    OutputSpec { name: "n_pairs", unit: "", doc: "Aligned pairs." },
-    OutputSpec { name: "n_events", unit: "", doc: "Bumps of both signals." },
-    OutputSpec { name: "cost", unit: "", doc: "Final value of the SES objective." },
-    OutputSpec { name: "certified", unit: "", doc: "1 when every alignment step was certified optimal (see docs)." },
+    OutputSpec {
+        name: "delay_t",
+        unit: "",
+        doc: "δt: mean normalised time offset (absent when no pair).",
+    },
+    OutputSpec {
+        name: "st",
+        unit: "",
+        doc: "Variance of the normalised time offsets.",
+    },
+    OutputSpec {
+        name: "sigma_t",
+        unit: "",
+        doc: "√st.",
+    },
+    OutputSpec {
+        name: "delay_f",
+        unit: "",
+        doc: "δf: mean normalised frequency offset (absent when no pair).",
+    },
+    OutputSpec {
+        name: "sf",
+        unit: "",
+        doc: "Variance of the normalised frequency offsets.",
+    },
+    OutputSpec {
+        name: "rho",
+        unit: "",
+        doc: "ρ: fraction of non-coincident bumps.",
+    },
+    OutputSpec {
+        name: "n_pairs",
+        unit: "",
+        doc: "Aligned pairs.",
+    },
+    OutputSpec {
+        name: "n_events",
+        unit: "",
+        doc: "Bumps of both signals.",
+    },
+    OutputSpec {
+        name: "cost",
+        unit: "",
+        doc: "Final value of the SES objective.",
+    },
+    OutputSpec {
+        name: "certified",
+        unit: "",
+        doc: "1 when every alignment step was certified optimal (see docs).",
+    },
 ];
 
 /// [`BumpOptions`] from plugin parameters.
@@ -311,7 +392,11 @@ impl Measure for SesBumps {
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         let PairInput::Bumps { x, y, .. } = pair else {
-            return Err(MeasureError::WrongInput { measure: self.id(), expected: self.input(), got: kind(pair) });
+            return Err(MeasureError::WrongInput {
+                measure: self.id(),
+                expected: self.input(),
+                got: kind(pair),
+            });
         };
         let opts = bump_options(params)?;
         let r = ses_bumps(x, y, &opts).map_err(ses_err)?;
@@ -346,7 +431,16 @@ mod tests {
         let p = ParamValues::defaults(m.params());
         let x = [1.0, 2.0, 3.0, 4.0];
         let y = [1.005, 2.004, 3.006, 9.0];
-        let v = m.compute(&PairInput::PointProcess { x: &x, y: &y, window: (0.0, 10.0) }, &p).unwrap();
+        let v = m
+            .compute(
+                &PairInput::PointProcess {
+                    x: &x,
+                    y: &y,
+                    window: (0.0, 10.0),
+                },
+                &p,
+            )
+            .unwrap();
         let direct = ses_1d(&x, &y, &one_d_options(&p).unwrap()).unwrap();
         let get = |n: &str| v.iter().find(|q| q.name == n).unwrap().value;
         assert_eq!(get("rho"), direct.params.rho);
@@ -355,7 +449,14 @@ mod tests {
         for o in m.outputs() {
             assert!(v.iter().any(|q| q.name == o.name), "missing {}", o.name);
         }
-        let w = m.compute(&PairInput::Bumps { x: &[], y: &[], window: (0.0, 1.0) }, &p);
+        let w = m.compute(
+            &PairInput::Bumps {
+                x: &[],
+                y: &[],
+                window: (0.0, 1.0),
+            },
+            &p,
+        );
         assert!(matches!(w, Err(MeasureError::WrongInput { .. })));
     }
 
@@ -363,10 +464,26 @@ mod tests {
     fn ses_bumps_plugin_reports_certified() {
         let m = SesBumps;
         let p = ParamValues::parse(m.params(), [("alignment", "exact")]).unwrap();
-        let b = |t: f64, f: f64| Bump { t, f, dt: 0.3, df: 2.0, amplitude: 1.0, peak: 1.0 };
+        let b = |t: f64, f: f64| Bump {
+            t,
+            f,
+            dt: 0.3,
+            df: 2.0,
+            amplitude: 1.0,
+            peak: 1.0,
+        };
         let x = [b(1.0, 10.0), b(3.0, 12.0)];
         let y = [b(1.05, 10.3), b(3.1, 11.8)];
-        let v = m.compute(&PairInput::Bumps { x: &x, y: &y, window: (0.0, 5.0) }, &p).unwrap();
+        let v = m
+            .compute(
+                &PairInput::Bumps {
+                    x: &x,
+                    y: &y,
+                    window: (0.0, 5.0),
+                },
+                &p,
+            )
+            .unwrap();
         let get = |n: &str| v.iter().find(|q| q.name == n).unwrap().value;
         assert_eq!(get("n_pairs"), 2.0);
         assert_eq!(get("certified"), 1.0);
@@ -375,7 +492,10 @@ mod tests {
 
     #[test]
     fn start_delays_are_symmetric() {
-        assert_eq!(start_delays(0.0, 0.04, 5), vec![-0.04, -0.02, 0.0, 0.02, 0.04]);
+        assert_eq!(
+            start_delays(0.0, 0.04, 5),
+            vec![-0.04, -0.02, 0.0, 0.02, 0.04]
+        );
         assert_eq!(start_delays(1.0, 0.5, 1), vec![1.0]);
     }
 }

@@ -18,7 +18,9 @@
 
 use super::exact::{self, Edge};
 use super::maxproduct::{max_product, MaxProductOptions};
-use super::params::{Alignment, AlignmentMethod, BumpSesParams, NonCoincidentCost, Prior, SesError};
+use super::params::{
+    Alignment, AlignmentMethod, BumpSesParams, NonCoincidentCost, Prior, SesError,
+};
 use crate::bumps::Bump;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -64,7 +66,8 @@ pub struct BumpOptions {
     pub method: AlignmentMethod,
     /// Max-product damping `η ∈ [0, 1)` (default 0).
     pub damping: f64,
-    /// Max-product sweep cap (default 1,000).
+    /// Max-product sweep cap (default 20,000: the sweeps needed grow like the largest gain
+    /// over the gap to the second-best matching, and a certificate needs convergence).
     pub max_sweeps: usize,
     /// Coordinate-descent iteration cap (default 100).
     pub max_iterations: usize,
@@ -86,7 +89,7 @@ impl Default for BumpOptions {
             normalisation: WidthNormalisation::SumOfWidths,
             method: AlignmentMethod::MaxProduct,
             damping: 0.0,
-            max_sweeps: 1000,
+            max_sweeps: 20_000,
             max_iterations: 100,
             require_overlap: false,
             min_jitter_var: 1e-12,
@@ -105,10 +108,15 @@ impl BumpOptions {
             )));
         }
         if !(0.0..1.0).contains(&self.damping) {
-            return Err(SesError::Option(format!("damping {} must lie in [0, 1)", self.damping)));
+            return Err(SesError::Option(format!(
+                "damping {} must lie in [0, 1)",
+                self.damping
+            )));
         }
         if self.max_sweeps == 0 || self.max_iterations == 0 {
-            return Err(SesError::Option("sweep and iteration caps must be ≥ 1".into()));
+            return Err(SesError::Option(
+                "sweep and iteration caps must be ≥ 1".into(),
+            ));
         }
         if !(self.min_jitter_var.is_finite() && self.min_jitter_var > 0.0) {
             return Err(SesError::Option(format!(
@@ -163,7 +171,10 @@ pub struct BumpResult {
 /// Normalised offsets `(u, v)` of bump `b` relative to bump `a` (spec §3.2).
 #[inline]
 pub fn offsets(a: &Bump, b: &Bump, norm: WidthNormalisation) -> (f64, f64) {
-    ((b.t - a.t) / norm.scale(a.dt, b.dt), (b.f - a.f) / norm.scale(a.df, b.df))
+    (
+        (b.t - a.t) / norm.scale(a.dt, b.dt),
+        (b.f - a.f) / norm.scale(a.df, b.df),
+    )
 }
 
 /// Pair cost `c` of spec §3.2 for offsets `(u, v)`.
@@ -229,13 +240,19 @@ pub fn candidates(
         row.clear();
         for &j in &y_order[lo..hi] {
             let b = &y[j];
-            if opts.require_overlap && !((b.t - a.t).abs() < a.dt + b.dt && (b.f - a.f).abs() < a.df + b.df) {
+            if opts.require_overlap
+                && !((b.t - a.t).abs() < a.dt + b.dt && (b.f - a.f).abs() < a.df + b.df)
+            {
                 continue;
             }
             let (u, v) = offsets(a, b, opts.normalisation);
             let c = pair_cost(u, v, th);
             if c < two_kappa {
-                row.push(Edge { x: i, y: j, gain: two_kappa - c });
+                row.push(Edge {
+                    x: i,
+                    y: j,
+                    gain: two_kappa - c,
+                });
             }
         }
         row.sort_by_key(|e| e.y);
@@ -256,9 +273,20 @@ pub fn align(
     mp: &MaxProductOptions,
 ) -> (Vec<(usize, usize)>, AlignStats) {
     let comps = exact::components(n, m, edges);
-    let mut stats = AlignStats { candidate_edges: edges.len(), components: comps.len(), ..AlignStats::default() };
+    let mut stats = AlignStats {
+        candidate_edges: edges.len(),
+        components: comps.len(),
+        ..AlignStats::default()
+    };
     let mut chosen: Vec<usize> = Vec::new();
     for comp in &comps {
+        if let [k] = comp.edges[..] {
+            // One candidate edge (gain > 0): both solvers take it — max-product decides it
+            // in two sweeps (beliefs g > 0) and it is the unique optimum.
+            stats.largest_component = stats.largest_component.max(2);
+            chosen.push(k);
+            continue;
+        }
         let exact_sel = exact::max_gain_matching_component(edges, &comp.edges);
         let (xs, ys, local) = exact::local_nodes(edges, &comp.edges);
         stats.largest_component = stats.largest_component.max(xs.len() + ys.len());
@@ -269,7 +297,11 @@ pub fn align(
         let local_edges: Vec<Edge> = local
             .iter()
             .zip(&comp.edges)
-            .map(|(&(a, b), &k)| Edge { x: a, y: b, gain: edges[k].gain })
+            .map(|(&(a, b), &k)| Edge {
+                x: a,
+                y: b,
+                gain: edges[k].gain,
+            })
             .collect();
         let run = max_product(&local_edges, xs.len(), ys.len(), mp);
         stats.max_sweeps = stats.max_sweeps.max(run.sweeps);
@@ -296,7 +328,13 @@ pub fn align(
     (pairs, stats)
 }
 
-fn map_step(x: &[Bump], y: &[Bump], pairs: &[(usize, usize)], prev: &Theta, opts: &BumpOptions) -> Theta {
+fn map_step(
+    x: &[Bump],
+    y: &[Bump],
+    pairs: &[(usize, usize)],
+    prev: &Theta,
+    opts: &BumpOptions,
+) -> Theta {
     let floor = opts.min_jitter_var;
     if pairs.is_empty() {
         return Theta {
@@ -306,7 +344,10 @@ fn map_step(x: &[Bump], y: &[Bump], pairs: &[(usize, usize)], prev: &Theta, opts
             var_f: opts.prior_f.map_variance(0.0, 0, floor),
         };
     }
-    let uv: Vec<(f64, f64)> = pairs.iter().map(|&(i, j)| offsets(&x[i], &y[j], opts.normalisation)).collect();
+    let uv: Vec<(f64, f64)> = pairs
+        .iter()
+        .map(|&(i, j)| offsets(&x[i], &y[j], opts.normalisation))
+        .collect();
     let p = uv.len() as f64;
     let mu = uv.iter().map(|q| q.0).sum::<f64>() / p;
     let mv = uv.iter().map(|q| q.1).sum::<f64>() / p;
@@ -324,13 +365,23 @@ fn check(b: &[Bump], side: &'static str, norm: WidthNormalisation) -> Result<(),
     for (index, e) in b.iter().enumerate() {
         for (what, value) in [("t", e.t), ("f", e.f), ("dt", e.dt), ("df", e.df)] {
             if !value.is_finite() {
-                return Err(SesError::NonFinite { side, index, what, value });
+                return Err(SesError::NonFinite {
+                    side,
+                    index,
+                    what,
+                    value,
+                });
             }
         }
         if norm != WidthNormalisation::None {
             for (what, value) in [("dt", e.dt), ("df", e.df)] {
                 if value <= 0.0 {
-                    return Err(SesError::BadWidth { side, index, what, value });
+                    return Err(SesError::BadWidth {
+                        side,
+                        index,
+                        what,
+                        value,
+                    });
                 }
             }
         }
@@ -346,10 +397,19 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
     if x.is_empty() && y.is_empty() {
         return Err(SesError::NoEvents);
     }
-    let mp = MaxProductOptions { damping: opts.damping, max_sweeps: opts.max_sweeps, ..MaxProductOptions::default() };
+    let mp = MaxProductOptions {
+        damping: opts.damping,
+        max_sweeps: opts.max_sweeps,
+        ..MaxProductOptions::default()
+    };
     let mut y_order: Vec<usize> = (0..y.len()).collect();
     y_order.sort_by(|&a, &b| y[a].t.total_cmp(&y[b].t).then(a.cmp(&b)));
-    let mut th = Theta { delay_t: opts.init[0], var_t: opts.init[1], delay_f: opts.init[2], var_f: opts.init[3] };
+    let mut th = Theta {
+        delay_t: opts.init[0],
+        var_t: opts.init[1],
+        delay_f: opts.init[2],
+        var_f: opts.init[3],
+    };
     let mut trace: Vec<BumpIteration> = Vec::new();
     let mut converged = false;
     for _ in 0..opts.max_iterations {
@@ -358,7 +418,12 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
         th = map_step(x, y, &pairs, &th, opts);
         let cost = total_cost(x, y, &pairs, &th, kappa, opts);
         let unchanged = trace.last().is_some_and(|t| t.pairs == pairs);
-        trace.push(BumpIteration { pairs, theta: th, cost, stats });
+        trace.push(BumpIteration {
+            pairs,
+            theta: th,
+            cost,
+            stats,
+        });
         if unchanged {
             converged = true;
             break;
@@ -368,7 +433,10 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
     let last = trace.last().cloned().ok_or(SesError::NoEvents)?;
     let (n, m) = (x.len(), y.len());
     let n_pairs = last.pairs.len();
-    let fallback_steps = trace.iter().filter(|t| t.stats.uncertified_components > 0).count();
+    let fallback_steps = trace
+        .iter()
+        .filter(|t| t.stats.uncertified_components > 0)
+        .count();
     let params = BumpSesParams {
         delay_t: (n_pairs > 0).then_some(last.theta.delay_t),
         jitter_var_t: last.theta.var_t,
@@ -383,5 +451,9 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
         certified: last.stats.uncertified_components == 0,
         fallback_steps,
     };
-    Ok(BumpResult { params, alignment: Alignment::from_pairs(last.pairs.clone(), n, m), trace })
+    Ok(BumpResult {
+        params,
+        alignment: Alignment::from_pairs(last.pairs.clone(), n, m),
+        trace,
+    })
 }

@@ -55,7 +55,10 @@ pub fn components(n: usize, m: usize, edges: &[Edge]) -> Vec<Component> {
 }
 
 /// Local re-indexing of a component: distinct x and y nodes in order of appearance.
-pub(crate) fn local_nodes(edges: &[Edge], ids: &[usize]) -> (Vec<usize>, Vec<usize>, Vec<(usize, usize)>) {
+pub(crate) fn local_nodes(
+    edges: &[Edge],
+    ids: &[usize],
+) -> (Vec<usize>, Vec<usize>, Vec<(usize, usize)>) {
     let mut xs: Vec<usize> = Vec::new();
     let mut ys: Vec<usize> = Vec::new();
     let mut local = Vec::with_capacity(ids.len());
@@ -88,7 +91,11 @@ pub fn max_gain_matching_component(edges: &[Edge], ids: &[usize]) -> Vec<usize> 
     let (xs, ys, local) = local_nodes(edges, ids);
     // rows = the smaller side
     let transpose = xs.len() > ys.len();
-    let (nr, nc) = if transpose { (ys.len(), xs.len()) } else { (xs.len(), ys.len()) };
+    let (nr, nc) = if transpose {
+        (ys.len(), xs.len())
+    } else {
+        (xs.len(), ys.len())
+    };
     let mut cost = vec![0.0f64; nr * nc];
     let mut which = vec![usize::MAX; nr * nc];
     for (q, &(a, b)) in local.iter().enumerate() {
@@ -232,7 +239,16 @@ pub fn brute_force(n: usize, m: usize, edges: &[Edge]) -> (f64, Vec<usize>) {
             if !used_y[y] {
                 used_y[y] = true;
                 cur.push(k);
-                rec(i + 1, n, by_x, edges, used_y, cur, gain + edges[k].gain, best);
+                rec(
+                    i + 1,
+                    n,
+                    by_x,
+                    edges,
+                    used_y,
+                    cur,
+                    gain + edges[k].gain,
+                    best,
+                );
                 cur.pop();
                 used_y[y] = false;
             }
@@ -243,7 +259,16 @@ pub fn brute_force(n: usize, m: usize, edges: &[Edge]) -> (f64, Vec<usize>) {
         by_x[e.x].push(k);
     }
     let mut best = (0.0, Vec::new());
-    rec(0, n, &by_x, edges, &mut vec![false; m], &mut Vec::new(), 0.0, &mut best);
+    rec(
+        0,
+        n,
+        &by_x,
+        edges,
+        &mut vec![false; m],
+        &mut Vec::new(),
+        0.0,
+        &mut best,
+    );
     best.1.sort_unstable();
     best
 }

@@ -38,7 +38,13 @@ pub struct MaxProductOptions {
 
 impl Default for MaxProductOptions {
     fn default() -> Self {
-        MaxProductOptions { damping: 0.0, max_sweeps: 1000, tol: 1e-9, stable_sweeps: 5, loose_tol: 1e-6 }
+        MaxProductOptions {
+            damping: 0.0,
+            max_sweeps: 1000,
+            tol: 1e-9,
+            stable_sweeps: 5,
+            loose_tol: 1e-6,
+        }
     }
 }
 
@@ -54,7 +60,13 @@ pub struct MaxProductRun {
 }
 
 /// For each edge: `max(0, max over the other edges of its group of vals)`, by top-2.
-fn exclusive_max(vals: &[f64], group: &[usize], n_groups: usize, out: &mut [f64], top: &mut [(f64, usize, f64)]) {
+fn exclusive_max(
+    vals: &[f64],
+    group: &[usize],
+    n_groups: usize,
+    out: &mut [f64],
+    top: &mut [(f64, usize, f64)],
+) {
     for t in top.iter_mut().take(n_groups) {
         *t = (f64::NEG_INFINITY, usize::MAX, f64::NEG_INFINITY);
     }
@@ -77,7 +89,12 @@ fn exclusive_max(vals: &[f64], group: &[usize], n_groups: usize, out: &mut [f64]
 
 /// Max-product on a graph with `n_rows` x-nodes and `n_cols` y-nodes (edge endpoints are
 /// local indices `< n_rows`, `< n_cols`).
-pub fn max_product(edges: &[Edge], n_rows: usize, n_cols: usize, opts: &MaxProductOptions) -> MaxProductRun {
+pub fn max_product(
+    edges: &[Edge],
+    n_rows: usize,
+    n_cols: usize,
+    opts: &MaxProductOptions,
+) -> MaxProductRun {
     let ne = edges.len();
     let rows: Vec<usize> = edges.iter().map(|e| e.x).collect();
     let cols: Vec<usize> = edges.iter().map(|e| e.y).collect();
@@ -118,12 +135,22 @@ pub fn max_product(edges: &[Edge], n_rows: usize, n_cols: usize, opts: &MaxProdu
             same = 0;
         }
         if delta < opts.tol || (same >= opts.stable_sweeps && delta < opts.loose_tol) {
-            return MaxProductRun { decisions: dec, beliefs, sweeps: sweep, converged: true };
+            return MaxProductRun {
+                decisions: dec,
+                beliefs,
+                sweeps: sweep,
+                converged: true,
+            };
         }
         match prev.as_mut() {
             Some(p) => p.copy_from_slice(&dec),
             None => prev = Some(dec.clone()),
         }
     }
-    MaxProductRun { decisions: dec, beliefs, sweeps: opts.max_sweeps, converged: false }
+    MaxProductRun {
+        decisions: dec,
+        beliefs,
+        sweeps: opts.max_sweeps,
+        converged: false,
+    }
 }

@@ -61,10 +61,14 @@ impl OneDOptions {
             )));
         }
         if self.init_delays.is_empty() {
-            return Err(SesError::Option("at least one starting delay is needed".into()));
+            return Err(SesError::Option(
+                "at least one starting delay is needed".into(),
+            ));
         }
         if let Some(d) = self.init_delays.iter().find(|d| !d.is_finite()) {
-            return Err(SesError::Option(format!("starting delay {d} is not finite")));
+            return Err(SesError::Option(format!(
+                "starting delay {d} is not finite"
+            )));
         }
         if self.max_iterations == 0 {
             return Err(SesError::Option("the iteration cap must be ≥ 1".into()));
@@ -120,7 +124,10 @@ pub fn total_cost(
     prior: &Prior,
 ) -> f64 {
     let lone = (x.len() + y.len() - 2 * pairs.len()) as f64;
-    let paired: f64 = pairs.iter().map(|&(i, j)| pair_cost(y[j] - x[i], delay, st)).sum();
+    let paired: f64 = pairs
+        .iter()
+        .map(|&(i, j)| pair_cost(y[j] - x[i], delay, st))
+        .sum();
     kappa * lone + paired + prior.neg_log(st)
 }
 
@@ -199,7 +206,11 @@ fn dp_block(
             let skip_x = d[(a - 1) * w + b] + kappa;
             let skip_y = d[a * w + b - 1] + kappa;
             let c = pair_cost(y[ylo + b - 1] - xi, delay, st);
-            let pair = if c < two_kappa { d[(a - 1) * w + b - 1] + c } else { f64::INFINITY };
+            let pair = if c < two_kappa {
+                d[(a - 1) * w + b - 1] + c
+            } else {
+                f64::INFINITY
+            };
             let (v, k) = if pair <= skip_x && pair <= skip_y {
                 (pair, 3)
             } else if skip_x <= skip_y {
@@ -271,7 +282,12 @@ pub fn descend(
         st = s;
         let cost = total_cost(x, y, &pairs, delay, st, kappa, &opts.prior);
         let unchanged = trace.last().is_some_and(|t| t.pairs == pairs);
-        trace.push(IterationTrace { pairs, delay, jitter_var: st, cost });
+        trace.push(IterationTrace {
+            pairs,
+            delay,
+            jitter_var: st,
+            cost,
+        });
         if unchanged {
             return (trace, true);
         }
@@ -281,7 +297,12 @@ pub fn descend(
 
 fn sorted_with_index(v: &[f64], side: &'static str) -> Result<(Vec<f64>, Vec<usize>), SesError> {
     if let Some((index, &value)) = v.iter().enumerate().find(|(_, t)| !t.is_finite()) {
-        return Err(SesError::NonFinite { side, index, what: "time", value });
+        return Err(SesError::NonFinite {
+            side,
+            index,
+            what: "time",
+            value,
+        });
     }
     let mut idx: Vec<usize> = (0..v.len()).collect();
     idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));

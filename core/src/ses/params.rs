@@ -39,10 +39,16 @@ impl Prior {
 
     pub(crate) fn validate(&self, what: &str) -> Result<(), SesError> {
         if !(self.nu.is_finite() && self.nu >= 0.0) {
-            return Err(SesError::Option(format!("{what}: ν = {} must be a finite number ≥ 0", self.nu)));
+            return Err(SesError::Option(format!(
+                "{what}: ν = {} must be a finite number ≥ 0",
+                self.nu
+            )));
         }
         if !(self.s0.is_finite() && self.s0 > 0.0) {
-            return Err(SesError::Option(format!("{what}: s0 = {} must be a finite number > 0", self.s0)));
+            return Err(SesError::Option(format!(
+                "{what}: s0 = {} must be a finite number > 0",
+                self.s0
+            )));
         }
         Ok(())
     }
@@ -71,7 +77,9 @@ impl NonCoincidentCost {
         let k = match *self {
             NonCoincidentCost::Beta(b) => {
                 if !(b.is_finite() && b > 0.0) {
-                    return Err(SesError::Option(format!("β = {b} must be a finite number > 0")));
+                    return Err(SesError::Option(format!(
+                        "β = {b} must be a finite number > 0"
+                    )));
                 }
                 -b.ln()
             }
@@ -81,13 +89,17 @@ impl NonCoincidentCost {
                     return Err(SesError::Option(format!("p_d = {p_d} must lie in (0, 1)")));
                 }
                 if !(lambda.is_finite() && lambda > 0.0) {
-                    return Err(SesError::Option(format!("λ = {lambda} must be a finite number > 0")));
+                    return Err(SesError::Option(format!(
+                        "λ = {lambda} must be a finite number > 0"
+                    )));
                 }
                 -(p_d * lambda.sqrt()).ln()
             }
             NonCoincidentCost::MatchRadius { z_max } => {
                 if !(z_max.is_finite() && z_max > 0.0) {
-                    return Err(SesError::Option(format!("z_max = {z_max} must be a finite number > 0")));
+                    return Err(SesError::Option(format!(
+                        "z_max = {z_max} must be a finite number > 0"
+                    )));
                 }
                 let per_dim: f64 = s0
                     .iter()
@@ -208,9 +220,19 @@ pub enum SesError {
     #[error("no events in either signal: SES is undefined")]
     NoEvents,
     #[error("event {index} of signal {side}: {what} = {value} is not a finite number")]
-    NonFinite { side: &'static str, index: usize, what: &'static str, value: f64 },
+    NonFinite {
+        side: &'static str,
+        index: usize,
+        what: &'static str,
+        value: f64,
+    },
     #[error("bump {index} of signal {side}: width {what} = {value} must be > 0 with width normalisation")]
-    BadWidth { side: &'static str, index: usize, what: &'static str, value: f64 },
+    BadWidth {
+        side: &'static str,
+        index: usize,
+        what: &'static str,
+        value: f64,
+    },
     #[error("invalid SES option: {0}")]
     Option(String),
 }

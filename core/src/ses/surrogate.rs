@@ -59,12 +59,26 @@ impl Surrogate1d {
         let uni = Uniform::new(0.0, self.duration.max(f64::MIN_POSITIVE));
         let v: Vec<f64> = (0..l).map(|_| uni.sample(rng)).collect();
         let eps = normal((self.jitter_var / 2.0).sqrt());
-        let z: Vec<f64> = v.iter().map(|&h| h - self.delay / 2.0 + eps.sample(rng)).collect();
-        let zp: Vec<f64> = v.iter().map(|&h| h + self.delay / 2.0 + eps.sample(rng)).collect();
+        let z: Vec<f64> = v
+            .iter()
+            .map(|&h| h - self.delay / 2.0 + eps.sample(rng))
+            .collect();
+        let zp: Vec<f64> = v
+            .iter()
+            .map(|&h| h + self.delay / 2.0 + eps.sample(rng))
+            .collect();
         let keep_x: Vec<bool> = (0..l).map(|_| rng.gen::<f64>() >= self.p_delete).collect();
         let keep_y: Vec<bool> = (0..l).map(|_| rng.gen::<f64>() >= self.p_delete).collect();
-        let mut x: Vec<f64> = z.iter().zip(&keep_x).filter_map(|(&t, &k)| k.then_some(t)).collect();
-        let mut y: Vec<f64> = zp.iter().zip(&keep_y).filter_map(|(&t, &k)| k.then_some(t)).collect();
+        let mut x: Vec<f64> = z
+            .iter()
+            .zip(&keep_x)
+            .filter_map(|(&t, &k)| k.then_some(t))
+            .collect();
+        let mut y: Vec<f64> = zp
+            .iter()
+            .zip(&keep_y)
+            .filter_map(|(&t, &k)| k.then_some(t))
+            .collect();
         x.sort_by(f64::total_cmp);
         y.sort_by(f64::total_cmp);
         (x, y)
@@ -119,13 +133,22 @@ impl Surrogate2d {
         let et = normal((st / 2.0).sqrt());
         let ef = normal((sf / 2.0).sqrt());
         let copy = |sign: f64, rng: &mut R| -> Vec<Bump> {
-            let t: Vec<f64> =
-                (0..l).map(|k| vt[k] + sign * (dt / 2.0) * 2.0 * wt[k] + et.sample(rng) * 2.0 * wt[k]).collect();
-            let f: Vec<f64> =
-                (0..l).map(|k| vf[k] + sign * (df / 2.0) * 2.0 * wf[k] + ef.sample(rng) * 2.0 * wf[k]).collect();
+            let t: Vec<f64> = (0..l)
+                .map(|k| vt[k] + sign * (dt / 2.0) * 2.0 * wt[k] + et.sample(rng) * 2.0 * wt[k])
+                .collect();
+            let f: Vec<f64> = (0..l)
+                .map(|k| vf[k] + sign * (df / 2.0) * 2.0 * wf[k] + ef.sample(rng) * 2.0 * wf[k])
+                .collect();
             (0..l)
                 .filter(|_| rng.gen::<f64>() >= self.p_delete)
-                .map(|k| Bump { t: t[k], f: f[k], dt: wt[k], df: wf[k], amplitude: 1.0, peak: 1.0 })
+                .map(|k| Bump {
+                    t: t[k],
+                    f: f[k],
+                    dt: wt[k],
+                    df: wf[k],
+                    amplitude: 1.0,
+                    peak: 1.0,
+                })
                 .collect()
         };
         let x = copy(-1.0, rng);
@@ -144,8 +167,16 @@ impl Surrogate2d {
         let uf = Uniform::new(self.freq_range.0, self.freq_range.1);
         let uwt = Uniform::new(self.width_t_range.0, self.width_t_range.1);
         let uwf = Uniform::new(self.width_f_range.0, self.width_f_range.1);
-        let hidden: Vec<[f64; 4]> =
-            (0..l).map(|_| [ut.sample(rng), uf.sample(rng), uwt.sample(rng), uwf.sample(rng)]).collect();
+        let hidden: Vec<[f64; 4]> = (0..l)
+            .map(|_| {
+                [
+                    ut.sample(rng),
+                    uf.sample(rng),
+                    uwt.sample(rng),
+                    uwf.sample(rng),
+                ]
+            })
+            .collect();
         let et = normal((self.theta[1] / 2.0).sqrt());
         let ef = normal((self.theta[3] / 2.0).sqrt());
         (0..n)
@@ -155,8 +186,14 @@ impl Surrogate2d {
                     .filter_map(|h| {
                         let t = h[0] + et.sample(rng) * 2.0 * h[2];
                         let f = h[1] + ef.sample(rng) * 2.0 * h[3];
-                        (rng.gen::<f64>() >= self.p_delete)
-                            .then_some(Bump { t, f, dt: h[2], df: h[3], amplitude: 1.0, peak: 1.0 })
+                        (rng.gen::<f64>() >= self.p_delete).then_some(Bump {
+                            t,
+                            f,
+                            dt: h[2],
+                            df: h[3],
+                            amplitude: 1.0,
+                            peak: 1.0,
+                        })
                     })
                     .collect();
                 v.sort_by(|a, b| a.t.total_cmp(&b.t));
