@@ -295,6 +295,8 @@ fn candidate_explosion_is_an_error() {
         max_candidates_per_component: 1000,
         ..fixture_options(12.0, 2.0, 25.0, 25.0, 1e6)
     };
-    let e = ses_multi(&input(&events, 5), &opts).unwrap_err().to_string();
+    let e = ses_multi(&input(&events, 5), &opts)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("exceed the limit 1000"), "{e}");
 }

@@ -18,7 +18,9 @@ const DELTA: [f64; 4] = [0.0, 5.0, 10.0, 15.0];
 const TABLE_TRIALS: f64 = 40.0;
 
 /// Oracle table rows: s, p_d, then (mean, sd) of δ̂_2, δ̂_3, δ̂_4, ŝ, ρ_single, p̂_d.
-const TABLE: [(f64, f64, [(f64, f64); 6]); 4] = [
+/// (s, p_d, [(mean, sd); 6]).
+type TableRow = (f64, f64, [(f64, f64); 6]);
+const TABLE: [TableRow; 4] = [
     (
         25.0,
         0.1,

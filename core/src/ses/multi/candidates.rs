@@ -152,8 +152,7 @@ fn enumerate_block(
     };
     if block.len() > 1 {
         let mut members = Vec::with_capacity(n_sig);
-        for p in 0..block.len() {
-            let e = block[p];
+        for (p, &e) in block.iter().enumerate() {
             let sig = model.prep.evs[e].signal;
             members.push(e);
             dfs.used[sig] = true;

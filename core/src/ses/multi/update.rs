@@ -147,8 +147,9 @@ fn gauss_solve(mut m: Vec<Vec<f64>>) -> Option<Vec<f64>> {
         for r in (col + 1)..k {
             let f = m[r][col] / m[col][col];
             if f != 0.0 {
-                for c in col..=k {
-                    m[r][c] -= f * m[col][c];
+                let (top, bottom) = m.split_at_mut(r);
+                for (dst, src) in bottom[0][col..=k].iter_mut().zip(&top[col][col..=k]) {
+                    *dst -= f * src;
                 }
             }
         }
