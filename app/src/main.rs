@@ -19,12 +19,19 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Extract bumps (oscillatory events) from each channel's time-frequency map.
+    Bumps(cli::bumps::BumpsArgs),
+    /// Draw one channel's normalised time-frequency map with its bumps (PNG/SVG).
+    Tfmap(cli::tfmap::TfmapArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         None => Ok(()),
+        Some(Command::Bumps(args)) => cli::bumps::run(args),
+        Some(Command::Tfmap(args)) => cli::tfmap::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,10 +28,17 @@ fn channel(seed: u64, minutes: f64) -> Vec<f32> {
     }
     let mut t = 1.0;
     while t < n as f64 / FS - 1.0 {
-        let f: f64 = if rng.gen_bool(0.6) { rng.gen_range(8.0..12.0) } else { rng.gen_range(14.0..28.0) };
+        let f: f64 = if rng.gen_bool(0.6) {
+            rng.gen_range(8.0..12.0)
+        } else {
+            rng.gen_range(14.0..28.0)
+        };
         let s = 3.0 / f;
         let a = rng.gen_range(2.0..6.0);
-        let (i0, i1) = (((t - 4.0 * s) * FS).max(0.0) as usize, (((t + 4.0 * s) * FS) as usize).min(n));
+        let (i0, i1) = (
+            ((t - 4.0 * s) * FS).max(0.0) as usize,
+            (((t + 4.0 * s) * FS) as usize).min(n),
+        );
         for (i, v) in x.iter_mut().enumerate().take(i1).skip(i0) {
             let u = i as f64 / FS - t;
             *v += a * (-u * u / (2.0 * s * s)).exp() * (2.0 * PI * f * u).cos();
@@ -48,9 +55,13 @@ fn recording(minutes: f64) -> Vec<Vec<f32>> {
 fn bench(c: &mut Criterion) {
     let data = recording(5.0);
     let slices: Vec<&[f32]> = data.iter().map(Vec::as_slice).collect();
-    let opts = BumpOptions { keep_map: false, ..BumpOptions::default() };
+    let opts = BumpOptions {
+        keep_map: false,
+        ..BumpOptions::default()
+    };
     let (grid, _) = opts.computed_tf(FS);
-    let plan = MorletPlan::new(data[0].len(), FS, &grid, Some(opts.map_rate(FS))).expect("valid plan");
+    let plan =
+        MorletPlan::new(data[0].len(), FS, &grid, Some(opts.map_rate(FS))).expect("valid plan");
     let norm = opts.norm(FS);
 
     let mut g = c.benchmark_group("bumps_21ch_5min");
@@ -59,17 +70,33 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             slices
                 .par_iter()
-                .map(|s| normalised_map_with_plan(&plan, s, 0.0, &norm).expect("map").n_cols())
+                .map(|s| {
+                    normalised_map_with_plan(&plan, s, 0.0, &norm)
+                        .expect("map")
+                        .n_cols()
+                })
                 .sum::<usize>()
         })
     });
     g.bench_function("map_and_bumps", |b| {
-        b.iter(|| extract_channels(&slices, FS, 0.0, &opts).iter().filter(|r| r.is_ok()).count())
+        b.iter(|| {
+            extract_channels(&slices, FS, 0.0, &opts)
+                .iter()
+                .filter(|r| r.is_ok())
+                .count()
+        })
     });
     let n_fft = plan.fft_len();
     let fft = rustfft::FftPlanner::<f32>::new().plan_fft_forward(n_fft);
-    let mut buf: Vec<Complex<f32>> = data[0].iter().cycle().take(n_fft).map(|&v| Complex::new(v, 0.0)).collect();
-    g.bench_function("plain_fft_one_channel", |b| b.iter(|| fft.process(&mut buf)));
+    let mut buf: Vec<Complex<f32>> = data[0]
+        .iter()
+        .cycle()
+        .take(n_fft)
+        .map(|&v| Complex::new(v, 0.0))
+        .collect();
+    g.bench_function("plain_fft_one_channel", |b| {
+        b.iter(|| fft.process(&mut buf))
+    });
     g.finish();
 
     // Figures for the record (single timed runs, after criterion's warm-up).
@@ -90,7 +117,11 @@ fn bench(c: &mut Criterion) {
     let t = Instant::now();
     let results = extract_channels(&slices, FS, 0.0, &opts);
     let all = t.elapsed().as_secs_f64();
-    let n_bumps: usize = results.iter().filter_map(|r| r.as_ref().ok()).map(|s| s.bumps.len()).sum();
+    let n_bumps: usize = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|s| s.bumps.len())
+        .sum();
     eprintln!(
         "map (1 thread, 1 channel of 5 min): {:.4} s, {:.2} GFLOP/s ({} frequencies, FFT {} → inverse {}); \
          plain FFT of {}: {:.5} s, {:.2} GFLOP/s",
@@ -116,7 +147,11 @@ fn bench(c: &mut Criterion) {
     let t = Instant::now();
     let results = extract_channels(&slices, FS, 0.0, &opts);
     let all = t.elapsed().as_secs_f64();
-    let n_bumps: usize = results.iter().filter_map(|r| r.as_ref().ok()).map(|s| s.bumps.len()).sum();
+    let n_bumps: usize = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|s| s.bumps.len())
+        .sum();
     eprintln!(
         "map + bumps, 21 ch × 20 min, {} threads: {:.3} s ({} bumps)",
         rayon::current_num_threads(),

@@ -47,13 +47,20 @@ impl HalfEllipsoid {
 
     /// Inclusive pixel ranges `(rows, cols)` of the support clipped to a map of
     /// `n_rows × n_cols`; `None` when the support misses the map.
-    pub fn support(&self, n_rows: usize, n_cols: usize) -> Option<((usize, usize), (usize, usize))> {
+    pub fn support(
+        &self,
+        n_rows: usize,
+        n_cols: usize,
+    ) -> Option<((usize, usize), (usize, usize))> {
         let span = |centre: f64, semi: f64, n: usize| {
             let lo = (centre - semi).ceil().max(0.0);
             let hi = (centre + semi).floor().min(n as f64 - 1.0);
             (lo <= hi).then_some((lo as usize, hi as usize))
         };
-        Some((span(self.row, self.b, n_rows)?, span(self.col, self.a, n_cols)?))
+        Some((
+            span(self.row, self.b, n_rows)?,
+            span(self.col, self.a, n_cols)?,
+        ))
     }
 
     /// Volume under the half-ellipsoid, pixel²·height: `(2/3)·π·a·b·h`.

@@ -1,6 +1,8 @@
 //! One channel or many: map, greedy fit, pruning, conversion to [`Bump`]s (spec §5.7).
 
-use super::{fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, StopReason, Window, WindowGeometry};
+use super::{
+    fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, StopReason, Window, WindowGeometry,
+};
 use crate::tf::{self, MorletPlan, TfError, TfMap};
 use rayon::prelude::*;
 
@@ -53,7 +55,11 @@ fn geometry(map: &TfMap, opts: &BumpOptions, bydn: usize) -> Result<WindowGeomet
         .collect();
     let n_band = opts.band_tf().frequencies().len();
     let band_rows = (bydn, (bydn + n_band - 1).min(map.n_rows() - 1));
-    let widest = windows[band_rows.0..=band_rows.1].iter().map(|w| w.width).max().unwrap_or(1);
+    let widest = windows[band_rows.0..=band_rows.1]
+        .iter()
+        .map(|w| w.width)
+        .max()
+        .unwrap_or(1);
     if map.n_cols() < widest {
         return Err(BumpError::TooShort {
             cols: map.n_cols(),
@@ -83,7 +89,14 @@ fn flat_set(t0: f64, n: usize, fs: f64) -> BumpSet {
     }
 }
 
-fn run(plan: &MorletPlan, signal: &[f32], fs: f64, t0: f64, opts: &BumpOptions, bydn: usize) -> Result<BumpSet, BumpError> {
+fn run(
+    plan: &MorletPlan,
+    signal: &[f32],
+    fs: f64,
+    t0: f64,
+    opts: &BumpOptions,
+    bydn: usize,
+) -> Result<BumpSet, BumpError> {
     let map = match tf::normalised_map_with_plan(plan, signal, t0, &opts.norm(fs)) {
         Ok(m) => m,
         Err(TfError::Flat) => return Ok(flat_set(t0, signal.len(), fs)),
@@ -91,7 +104,14 @@ fn run(plan: &MorletPlan, signal: &[f32], fs: f64, t0: f64, opts: &BumpOptions, 
     };
     let geo = geometry(&map, opts, bydn)?;
     let cap = opts.cap(map.duration());
-    let outcome = fit_map(&map, &geo, opts.energy_limit, cap, opts.max_iterations, opts.tolerance);
+    let outcome = fit_map(
+        &map,
+        &geo,
+        opts.energy_limit,
+        cap,
+        opts.max_iterations,
+        opts.tolerance,
+    );
     let kept = prune(&outcome.fits, outcome.initial_energy, opts);
     let (n_rows, n_cols) = map.values.dim();
     let bumps = kept
@@ -142,7 +162,12 @@ fn plan(n: usize, fs: f64, opts: &BumpOptions) -> Result<(MorletPlan, usize), Bu
 /// Extracts the bumps of one channel: `signal` sampled at `fs` Hz, its first sample at
 /// `t0` s. A flat channel gives no bumps and a warning; NaN/infinite samples, too short
 /// signals and invalid options are errors.
-pub fn extract_bumps(signal: &[f32], fs: f64, t0: f64, opts: &BumpOptions) -> Result<BumpSet, BumpError> {
+pub fn extract_bumps(
+    signal: &[f32],
+    fs: f64,
+    t0: f64,
+    opts: &BumpOptions,
+) -> Result<BumpSet, BumpError> {
     let (plan, bydn) = plan(signal.len(), fs, opts)?;
     run(&plan, signal, fs, t0, opts, bydn)
 }
@@ -150,9 +175,16 @@ pub fn extract_bumps(signal: &[f32], fs: f64, t0: f64, opts: &BumpOptions) -> Re
 /// [`extract_bumps`] for many channels sampled at `fs` Hz, in parallel across channels
 /// (rayon); results in the order of `signals`, identical whatever the thread count.
 /// Channels of one length share one transform plan.
-pub fn extract_channels(signals: &[&[f32]], fs: f64, t0: f64, opts: &BumpOptions) -> Vec<Result<BumpSet, BumpError>> {
+pub fn extract_channels(
+    signals: &[&[f32]],
+    fs: f64,
+    t0: f64,
+    opts: &BumpOptions,
+) -> Vec<Result<BumpSet, BumpError>> {
     let shared = match signals.first() {
-        Some(first) if signals.iter().all(|s| s.len() == first.len()) => Some(plan(first.len(), fs, opts)),
+        Some(first) if signals.iter().all(|s| s.len() == first.len()) => {
+            Some(plan(first.len(), fs, opts))
+        }
         _ => None,
     };
     signals

@@ -218,8 +218,16 @@ pub fn fit_map(
     let mut st = State::new(map, geo);
     // Rows that some window reaches: the energy budget is counted there.
     let reach = (
-        st.band.iter().map(|&r| geo.row_span(r, n_rows).0).min().unwrap_or(0),
-        st.band.iter().map(|&r| geo.row_span(r, n_rows).1).max().unwrap_or(0),
+        st.band
+            .iter()
+            .map(|&r| geo.row_span(r, n_rows).0)
+            .min()
+            .unwrap_or(0),
+        st.band
+            .iter()
+            .map(|&r| geo.row_span(r, n_rows).1)
+            .max()
+            .unwrap_or(0),
     );
     let initial: f64 = (reach.0..=reach.1)
         .map(|r| st.res.row(r).iter().map(|v| v * v).sum::<f64>())
@@ -236,7 +244,7 @@ pub fn fit_map(
             break StopReason::Cap;
         }
         let (best, index) = st.tree.top();
-        if !(best > 0.0) || index == usize::MAX || failures > 10 * cap + 1000 {
+        if best.is_nan() || best <= 0.0 || index == usize::MAX || failures > 10 * cap + 1000 {
             break StopReason::Exhausted;
         }
         let (bi, col) = (index / n_cols, index % n_cols);
@@ -265,7 +273,13 @@ pub fn fit_map(
         }
         let (wa, wb) = (win.width as f64, win.height as f64);
         let bounds = Bounds {
-            lo: [0.0, c_lo as f64 - 0.5, r_lo.max(band_lo) as f64 - 0.5, 1.0, 1.0],
+            lo: [
+                0.0,
+                c_lo as f64 - 0.5,
+                r_lo.max(band_lo) as f64 - 0.5,
+                1.0,
+                1.0,
+            ],
             hi: [
                 4.0 * peak.0.max(1e-12),
                 c_hi as f64 + 0.5,

@@ -7,6 +7,8 @@
 //! the rim still pull the semi-axes outwards. Steps are accepted only when the exact cost
 //! decreases, so the surrogate Jacobian affects the path, never the objective.
 
+#![allow(clippy::needless_range_loop)] // small dense 5×5 algebra reads best indexed
+
 use super::ellipsoid::{HalfEllipsoid, Q_EPS};
 
 /// Floor of the bracket in the Jacobian.
@@ -86,7 +88,13 @@ fn normal_equations(pixels: &[Pixel], p: &[f64; 5]) -> ([[f64; 5]; 5], [f64; 5],
         }
         let s = q.max(Q_MIN).sqrt();
         let g = h / (2.0 * s);
-        let j = [sq, g * 2.0 * u / a, g * 2.0 * v / b, g * 2.0 * u * u / a, g * 2.0 * v * v / b];
+        let j = [
+            sq,
+            g * 2.0 * u / a,
+            g * 2.0 * v / b,
+            g * 2.0 * u * u / a,
+            g * 2.0 * v * v / b,
+        ];
         for i in 0..5 {
             jte[i] += j[i] * e;
             for k in i..5 {
@@ -113,7 +121,7 @@ fn cholesky_solve(m: &[[f64; 5]; 5], y: &[f64; 5]) -> Option<[f64; 5]> {
                 s -= l[i][j] * l[k][j];
             }
             if i == k {
-                if !(s > 0.0) {
+                if s.is_nan() || s <= 0.0 {
                     return None;
                 }
                 l[i][i] = s.sqrt();
@@ -142,7 +150,13 @@ fn cholesky_solve(m: &[[f64; 5]; 5], y: &[f64; 5]) -> Option<[f64; 5]> {
 }
 
 /// Fits one half-ellipsoid from `start` (clamped to `bounds`).
-pub(crate) fn fit(pixels: &[Pixel], start: HalfEllipsoid, bounds: &Bounds, max_iter: usize, tol: f64) -> LmResult {
+pub(crate) fn fit(
+    pixels: &[Pixel],
+    start: HalfEllipsoid,
+    bounds: &Bounds,
+    max_iter: usize,
+    tol: f64,
+) -> LmResult {
     let mut p = [start.height, start.col, start.row, start.a, start.b];
     bounds.clamp(&mut p);
     let (mut jtj, mut jte, mut cost) = normal_equations(pixels, &p);

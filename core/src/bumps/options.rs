@@ -112,10 +112,18 @@ impl BumpOptions {
             return bad("energy_limit", self.energy_limit, "must be in [0, 1)");
         }
         if !(self.cote().is_finite() && self.cote() > 0.0) {
-            return bad("window_periods", self.cote(), "must be a positive number of periods");
+            return bad(
+                "window_periods",
+                self.cote(),
+                "must be a positive number of periods",
+            );
         }
-        if !(self.cap_period > 0.0) {
-            return bad("cap_period", self.cap_period, "must be a positive number of seconds");
+        if self.cap_period.is_nan() || self.cap_period <= 0.0 {
+            return bad(
+                "cap_period",
+                self.cap_period,
+                "must be a positive number of seconds",
+            );
         }
         if self.max_iterations == 0 {
             return bad("max_iterations", 0.0, "must be at least 1");

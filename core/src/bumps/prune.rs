@@ -35,7 +35,13 @@ pub fn prune(fits: &[BumpFit], initial_energy: f64, opts: &BumpOptions) -> Vec<u
     if let Some(a) = opts.keep_first_in_time {
         if kept.len() > a {
             let mut by_time = kept.clone();
-            by_time.sort_by(|&i, &j| fits[i].shape.col.total_cmp(&fits[j].shape.col).then(i.cmp(&j)));
+            by_time.sort_by(|&i, &j| {
+                fits[i]
+                    .shape
+                    .col
+                    .total_cmp(&fits[j].shape.col)
+                    .then(i.cmp(&j))
+            });
             by_time.truncate(a);
             by_time.sort_unstable();
             kept = by_time;

@@ -16,7 +16,10 @@ fn synthetic_map(n_cols: usize, shapes: &[HalfEllipsoid]) -> TfMap {
     let freqs: Vec<f64> = (2..=39).map(f64::from).collect();
     let mut values = Array2::<f32>::zeros((freqs.len(), n_cols));
     for ((r, c), v) in values.indexed_iter_mut() {
-        *v = shapes.iter().map(|s| s.value(r as f64, c as f64)).sum::<f64>() as f32;
+        *v = shapes
+            .iter()
+            .map(|s| s.value(r as f64, c as f64))
+            .sum::<f64>() as f32;
     }
     TfMap {
         f_step: 1.0,
@@ -47,9 +50,21 @@ fn geometry_for(map: &TfMap) -> WindowGeometry {
 fn window_sizes_follow_the_resolution_cell() {
     // §5.3 at 60 Hz columns: 4 periods wide, height ≈ cote·2π·f/49 Hz.
     let w = Window::at(30.0, 60.0, 1.0, 7.0, 4.0);
-    assert_eq!(w, Window { width: 8, height: 15 });
+    assert_eq!(
+        w,
+        Window {
+            width: 8,
+            height: 15
+        }
+    );
     let w = Window::at(4.0, 60.0, 1.0, 7.0, 4.0);
-    assert_eq!(w, Window { width: 60, height: 2 });
+    assert_eq!(
+        w,
+        Window {
+            width: 60,
+            height: 2
+        }
+    );
     let (grid, bydn) = BumpOptions::default().computed_tf(200.0);
     assert_eq!((grid.f_min, grid.f_max, bydn), (2.0, 39.0, 2));
 }
@@ -58,11 +73,41 @@ fn window_sizes_follow_the_resolution_cell() {
 fn planted_half_ellipsoids_are_recovered() {
     // (col, row, a, b, h) with rows counted from 2 Hz: 6, 10, 16, 20, 26 Hz.
     let planted = [
-        HalfEllipsoid { height: 1.0, col: 150.3, row: 8.4, a: 9.0, b: 1.8 },
-        HalfEllipsoid { height: 0.8, col: 420.7, row: 18.2, a: 5.0, b: 3.0 },
-        HalfEllipsoid { height: 0.6, col: 700.0, row: 4.0, a: 14.0, b: 1.3 },
-        HalfEllipsoid { height: 0.9, col: 950.5, row: 24.6, a: 4.5, b: 4.0 },
-        HalfEllipsoid { height: 0.7, col: 300.2, row: 14.0, a: 6.0, b: 2.5 },
+        HalfEllipsoid {
+            height: 1.0,
+            col: 150.3,
+            row: 8.4,
+            a: 9.0,
+            b: 1.8,
+        },
+        HalfEllipsoid {
+            height: 0.8,
+            col: 420.7,
+            row: 18.2,
+            a: 5.0,
+            b: 3.0,
+        },
+        HalfEllipsoid {
+            height: 0.6,
+            col: 700.0,
+            row: 4.0,
+            a: 14.0,
+            b: 1.3,
+        },
+        HalfEllipsoid {
+            height: 0.9,
+            col: 950.5,
+            row: 24.6,
+            a: 4.5,
+            b: 4.0,
+        },
+        HalfEllipsoid {
+            height: 0.7,
+            col: 300.2,
+            row: 14.0,
+            a: 6.0,
+            b: 2.5,
+        },
     ];
     let map = synthetic_map(1200, &planted);
     let geo = geometry_for(&map);
@@ -74,7 +119,8 @@ fn planted_half_ellipsoids_are_recovered() {
             .iter()
             .map(|f| f.shape)
             .min_by(|x, y| {
-                let d = |s: &HalfEllipsoid| (s.col - p.col).abs() / p.a + (s.row - p.row).abs() / p.b;
+                let d =
+                    |s: &HalfEllipsoid| (s.col - p.col).abs() / p.a + (s.row - p.row).abs() / p.b;
                 d(x).total_cmp(&d(y))
             })
             .unwrap();
@@ -82,7 +128,10 @@ fn planted_half_ellipsoids_are_recovered() {
         assert!((best.row - p.row).abs() < 0.05 * p.b, "{best:?} vs {p:?}");
         assert!((best.a - p.a).abs() < 0.05 * p.a, "{best:?} vs {p:?}");
         assert!((best.b - p.b).abs() < 0.05 * p.b, "{best:?} vs {p:?}");
-        assert!((best.height - p.height).abs() < 0.03 * p.height, "{best:?} vs {p:?}");
+        assert!(
+            (best.height - p.height).abs() < 0.03 * p.height,
+            "{best:?} vs {p:?}"
+        );
     }
     // One bump per planted shape explains (nearly) all of its energy.
     let big: Vec<_> = out.fits.iter().filter(|f| f.shape.height > 0.1).collect();
@@ -92,8 +141,20 @@ fn planted_half_ellipsoids_are_recovered() {
 #[test]
 fn greedy_stops_at_the_energy_limit_and_the_cap() {
     let planted = [
-        HalfEllipsoid { height: 1.0, col: 150.0, row: 8.0, a: 9.0, b: 1.8 },
-        HalfEllipsoid { height: 0.5, col: 600.0, row: 18.0, a: 5.0, b: 3.0 },
+        HalfEllipsoid {
+            height: 1.0,
+            col: 150.0,
+            row: 8.0,
+            a: 9.0,
+            b: 1.8,
+        },
+        HalfEllipsoid {
+            height: 0.5,
+            col: 600.0,
+            row: 18.0,
+            a: 5.0,
+            b: 3.0,
+        },
     ];
     let map = synthetic_map(800, &planted);
     let geo = geometry_for(&map);
@@ -113,7 +174,9 @@ fn greedy_stops_at_the_energy_limit_and_the_cap() {
 /// Pink (1/f power) noise of unit variance, by spectral shaping of white noise.
 fn pink_noise(n: usize, fs: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
     let normal = Normal::new(0.0, 1.0).unwrap();
-    let mut buf: Vec<Complex<f64>> = (0..n).map(|_| Complex::new(normal.sample(rng), 0.0)).collect();
+    let mut buf: Vec<Complex<f64>> = (0..n)
+        .map(|_| Complex::new(normal.sample(rng), 0.0))
+        .collect();
     let mut planner = FftPlanner::<f64>::new();
     planner.plan_fft_forward(n).process(&mut buf);
     for (k, c) in buf.iter_mut().enumerate() {
@@ -137,7 +200,13 @@ struct Burst {
 /// Bursts at random times (≥ 1.5 s apart, away from the ends) and frequencies in 5–27 Hz,
 /// each 3 cycles of envelope standard deviation, over pink noise; amplitude `snr` × the
 /// noise standard deviation.
-fn burst_signal(seed: u64, secs: f64, fs: f64, n_bursts: usize, snr: f64) -> (Vec<f32>, Vec<Burst>) {
+fn burst_signal(
+    seed: u64,
+    secs: f64,
+    fs: f64,
+    n_bursts: usize,
+    snr: f64,
+) -> (Vec<f32>, Vec<Burst>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let n = (secs * fs) as usize;
     let mut x = pink_noise(n, fs, &mut rng);
@@ -180,12 +249,19 @@ fn burst_scores(min_amplitude: f64) -> (usize, usize, usize, usize) {
     let (mut planted, mut recovered, mut bumps, mut spurious) = (0, 0, 0, 0);
     for seed in 0..4 {
         let (x, bursts) = burst_signal(seed, 40.0, fs, 14, 4.0);
-        let o = BumpOptions { min_amplitude, ..BumpOptions::default() };
+        let o = BumpOptions {
+            min_amplitude,
+            ..BumpOptions::default()
+        };
         let set = extract_bumps(&x, fs, 0.0, &o).unwrap();
         for b in &bursts {
             let (st, sf) = blob_sd(b);
             planted += 1;
-            if set.bumps.iter().any(|e| (e.t - b.t).abs() <= st && (e.f - b.f).abs() <= sf) {
+            if set
+                .bumps
+                .iter()
+                .any(|e| (e.t - b.t).abs() <= st && (e.f - b.f).abs() <= sf)
+            {
                 recovered += 1;
             }
         }
@@ -208,13 +284,22 @@ fn planted_bursts_in_pink_noise_are_recovered() {
     // Default options: every planted burst is found within half a blob width.
     let (planted, recovered, bumps, spurious) = burst_scores(0.05);
     eprintln!("threshold 0.05: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
-    assert!(recovered as f64 >= 0.9 * planted as f64, "recovered {recovered}/{planted}");
+    assert!(
+        recovered as f64 >= 0.9 * planted as f64,
+        "recovered {recovered}/{planted}"
+    );
     // At the default amplitude threshold the background is modelled too (most bumps are
     // away from the bursts); a threshold of 0.5 keeps the bursts and drops the background.
     let (planted, recovered, bumps, spurious) = burst_scores(0.5);
     eprintln!("threshold 0.5: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
-    assert!(recovered as f64 >= 0.9 * planted as f64, "recovered {recovered}/{planted}");
-    assert!(spurious as f64 <= 0.1 * bumps as f64, "spurious {spurious}/{bumps}");
+    assert!(
+        recovered as f64 >= 0.9 * planted as f64,
+        "recovered {recovered}/{planted}"
+    );
+    assert!(
+        spurious as f64 <= 0.1 * bumps as f64,
+        "spurious {spurious}/{bumps}"
+    );
 }
 
 #[test]
@@ -233,8 +318,14 @@ fn bumps_are_in_physical_units_and_channels_are_deterministic() {
         assert!(b.amplitude >= opts.min_amplitude && b.peak <= 1.0);
     }
     // The strongest bump sits on a planted burst (time shifted by t0 = 1000 s).
-    let top = one.bumps.iter().max_by(|a, b| a.amplitude.total_cmp(&b.amplitude)).unwrap();
-    assert!(bursts.iter().any(|b| (top.t - 1000.0 - b.t).abs() < 0.3 && (top.f - b.f).abs() < 2.0));
+    let top = one
+        .bumps
+        .iter()
+        .max_by(|a, b| a.amplitude.total_cmp(&b.amplitude))
+        .unwrap();
+    assert!(bursts
+        .iter()
+        .any(|b| (top.t - 1000.0 - b.t).abs() < 0.3 && (top.f - b.f).abs() < 2.0));
     let signals: Vec<&[f32]> = vec![&x, &y, &x];
     let run = |k: usize| {
         rayon::ThreadPoolBuilder::new()
@@ -259,24 +350,39 @@ fn flat_nan_and_short_channels() {
     x[5] = f32::NAN;
     assert!(matches!(
         extract_bumps(&x, 200.0, 0.0, &opts),
-        Err(BumpError::Map(crate::tf::TfError::NonFinite { index: 5, .. }))
+        Err(BumpError::Map(crate::tf::TfError::NonFinite {
+            index: 5,
+            ..
+        }))
     ));
     let (short, _) = burst_signal(1, 4.0, 200.0, 0, 1.0);
     assert!(matches!(
         extract_bumps(&short, 200.0, 0.0, &opts),
         Err(BumpError::Map(crate::tf::TfError::TooShort { .. })) | Err(BumpError::TooShort { .. })
     ));
-    let bad = BumpOptions { energy_limit: 1.5, ..opts };
+    let bad = BumpOptions {
+        energy_limit: 1.5,
+        ..opts
+    };
     assert!(matches!(
         extract_bumps(&vec![0.0f32; 4000], 200.0, 0.0, &bad),
-        Err(BumpError::InvalidOption { field: "energy_limit", .. })
+        Err(BumpError::InvalidOption {
+            field: "energy_limit",
+            ..
+        })
     ));
 }
 
 #[test]
 fn pruning_rules() {
     let fit = |h: f64, col: f64, dec: f64| BumpFit {
-        shape: HalfEllipsoid { height: h, col, row: 3.0, a: 2.0, b: 1.0 },
+        shape: HalfEllipsoid {
+            height: h,
+            col,
+            row: 3.0,
+            a: 2.0,
+            b: 1.0,
+        },
         window_row: 3,
         window_col: col as usize,
         window_energy: 1.0,
@@ -295,10 +401,19 @@ fn pruning_rules() {
     ];
     let opts = BumpOptions::default();
     assert_eq!(prune(&fits, 100.0, &opts), vec![0, 2, 3, 4, 5]);
-    let th = BumpOptions { min_energy_decrease: Some(0.001), ..opts };
+    let th = BumpOptions {
+        min_energy_decrease: Some(0.001),
+        ..opts
+    };
     assert_eq!(prune(&fits, 100.0, &th), vec![0]);
-    let lm = BumpOptions { keep_first: Some(2), ..opts };
+    let lm = BumpOptions {
+        keep_first: Some(2),
+        ..opts
+    };
     assert_eq!(prune(&fits, 100.0, &lm), vec![0, 2]);
-    let or = BumpOptions { keep_first_in_time: Some(2), ..opts };
+    let or = BumpOptions {
+        keep_first_in_time: Some(2),
+        ..opts
+    };
     assert_eq!(prune(&fits, 100.0, &or), vec![2, 5]);
 }

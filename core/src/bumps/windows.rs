@@ -19,7 +19,9 @@ impl Window {
         let width = ((cote * rate / f).round() as usize).max(1);
         let sigma_f = f / f_over_sigma_f;
         let sigma_t = 1.0 / (2.0 * std::f64::consts::PI * sigma_f);
-        let height = ((width as f64 * (2.0 * sigma_f / f_step) / (2.0 * sigma_t * rate)).round() as usize).max(1);
+        let height = ((width as f64 * (2.0 * sigma_f / f_step) / (2.0 * sigma_t * rate)).round()
+            as usize)
+            .max(1);
         Window { width, height }
     }
 

@@ -144,7 +144,12 @@ pub fn normalised_map(
 }
 
 /// The plan [`normalised_map`] uses (reusable across channels of one length).
-pub(crate) fn plan_for(n: usize, fs: f64, tf: &TfOptions, norm: &NormOptions) -> Result<MorletPlan, TfError> {
+pub(crate) fn plan_for(
+    n: usize,
+    fs: f64,
+    tf: &TfOptions,
+    norm: &NormOptions,
+) -> Result<MorletPlan, TfError> {
     tf.validate(fs)?;
     let freqs = tf.frequencies();
     let f_top = *freqs.last().unwrap_or(&tf.f_max);
@@ -177,7 +182,9 @@ pub fn normalised_map_with_plan(
     let modulus = plan.modulus(signal)?;
     // Largest deviation from the mean: the scale of single-precision rounding in |W|.
     let mean = signal.iter().map(|&v| v as f64).sum::<f64>() / signal.len() as f64;
-    let spread = signal.iter().fold(0.0f64, |a, &v| a.max((v as f64 - mean).abs()));
+    let spread = signal
+        .iter()
+        .fold(0.0f64, |a, &v| a.max((v as f64 - mean).abs()));
     let rate = modulus.rate;
     let f_low = modulus.frequencies[0];
     // Border: round(border_periods·fs/f_low) signal samples, expressed in columns.
@@ -196,7 +203,9 @@ pub fn normalised_map_with_plan(
             ),
         });
     }
-    let kept = modulus.values.slice(ndarray::s![.., border..n_cols - border]);
+    let kept = modulus
+        .values
+        .slice(ndarray::s![.., border..n_cols - border]);
     let t_start = t0 + border as f64 / rate;
     let (r0, r1) = match norm.reference {
         Reference::Signal => (0, kept.ncols()),
@@ -226,7 +235,7 @@ pub fn normalised_map_with_plan(
         let var = refp.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>() / refp.len() as f64;
         let s = var.sqrt();
         // Below single-precision resolution of the modulus the row carries no variation.
-        let flat = !(s > 1e-5 * m.abs() + 1e-6 * spread + f64::MIN_POSITIVE);
+        let flat = s.is_nan() || s <= 1e-5 * m.abs() + 1e-6 * spread + f64::MIN_POSITIVE;
         row_mean.push(m);
         row_std.push(if flat { 0.0 } else { s });
         if flat {
@@ -235,7 +244,11 @@ pub fn normalised_map_with_plan(
         let (inv, off) = (1.0 / s, norm.offset);
         for (o, &v) in out.iter_mut().zip(row.iter()) {
             let z = (v as f64 - m) * inv + off;
-            let v = if off >= 0.0 { z.max(0.0) } else { (-z).max(0.0) };
+            let v = if off >= 0.0 {
+                z.max(0.0)
+            } else {
+                (-z).max(0.0)
+            };
             *o = v as f32;
         }
     }

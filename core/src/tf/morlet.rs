@@ -137,7 +137,12 @@ impl MorletPlan {
     /// `rate` Hz (`None`: the sampling rate). `rate` must be a rational multiple `p/q` of
     /// `fs` with `q ≤ 4096` (e.g. 60 Hz from 200 Hz is 3/10) and high enough that the
     /// wavelet spectrum of the highest frequency fits (`rate/2 ≥ 3σ_f`).
-    pub fn new(n: usize, fs: f64, opts: &TfOptions, rate: Option<f64>) -> Result<MorletPlan, TfError> {
+    pub fn new(
+        n: usize,
+        fs: f64,
+        opts: &TfOptions,
+        rate: Option<f64>,
+    ) -> Result<MorletPlan, TfError> {
         opts.validate(fs)?;
         if n < 2 {
             return Err(TfError::TooShort {
@@ -200,7 +205,11 @@ impl MorletPlan {
             .iter()
             .map(|&f| {
                 let sf = opts.sigma_f(f);
-                let k_shift = if p < q { (f / df_bin).round() as i64 } else { 0 };
+                let k_shift = if p < q {
+                    (f / df_bin).round() as i64
+                } else {
+                    0
+                };
                 // Support of the wavelet spectrum, intersected with the output band and the
                 // signed FFT range (−N/2, N/2].
                 let mut k_lo = ((f - SUPPORT_SIGMAS * sf) / df_bin).floor() as i64;
@@ -329,7 +338,8 @@ impl MorletPlan {
         }
         let mut spectrum = self.padded(signal);
         let mut scratch = vec![Complex::new(0.0, 0.0); self.forward.get_inplace_scratch_len()];
-        self.forward.process_with_scratch(&mut spectrum, &mut scratch);
+        self.forward
+            .process_with_scratch(&mut spectrum, &mut scratch);
         let n_cols = self.n_columns();
         let first = self.pad * self.p / self.q;
         let mut values = Array2::<f32>::zeros((self.frequencies.len(), n_cols));

@@ -43,7 +43,11 @@ impl TfOptions {
             })
         };
         if !(fs.is_finite() && fs > 0.0) {
-            return bad("fs", fs, "the sampling rate must be a positive number of Hz");
+            return bad(
+                "fs",
+                fs,
+                "the sampling rate must be a positive number of Hz",
+            );
         }
         if !(self.f_min.is_finite() && self.f_min > 0.0) {
             return bad("f_min", self.f_min, "must be a positive number of Hz");
@@ -77,7 +81,9 @@ impl TfOptions {
     /// The frequency grid, Hz, ascending.
     pub fn frequencies(&self) -> Vec<f64> {
         let n = ((self.f_max - self.f_min) / self.f_step + 1e-9).floor() as usize + 1;
-        (0..n).map(|k| self.f_min + k as f64 * self.f_step).collect()
+        (0..n)
+            .map(|k| self.f_min + k as f64 * self.f_step)
+            .collect()
     }
 
     /// Standard deviation of the wavelet spectrum at `f`, Hz: `σ_f = f / (f/σ_f)`.

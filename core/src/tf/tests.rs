@@ -49,7 +49,9 @@ fn sinusoid_has_the_analytic_modulus_at_full_and_reduced_rate() {
         }
         // The mid-column peaks at 10 Hz.
         let col = m.values.column(n_cols / 2);
-        let best = (0..col.len()).max_by(|&i, &j| col[i].total_cmp(&col[j])).unwrap();
+        let best = (0..col.len())
+            .max_by(|&i, &j| col[i].total_cmp(&col[j]))
+            .unwrap();
         assert_eq!(m.frequencies[best], 10.0);
     }
 }
@@ -80,10 +82,15 @@ fn gaussian_burst_peaks_at_its_centre_with_analytic_height() {
         }
     }
     assert_eq!(m.frequencies[at.0], f0);
-    assert!((at.1 as f64 / fs - tc).abs() <= 1.0 / fs + 1e-12, "peak at {} s", at.1 as f64 / fs);
+    assert!(
+        (at.1 as f64 / fs - tc).abs() <= 1.0 / fs + 1e-12,
+        "peak at {} s",
+        at.1 as f64 / fs
+    );
     // |W(f0, tc)| = 2·∫ X(ν)Ψ̂/2 … = a·s·√(2π)·√(π / (2π²s² + 1/(2σ_f²))).
     let sf = f0 / 7.0;
-    let want = a * s * (2.0 * PI).sqrt() * (PI / (2.0 * PI * PI * s * s + 1.0 / (2.0 * sf * sf))).sqrt();
+    let want =
+        a * s * (2.0 * PI).sqrt() * (PI / (2.0 * PI * PI * s * s + 1.0 / (2.0 * sf * sf))).sqrt();
     assert!((best as f64 - want).abs() < 1e-3 * want, "{best} vs {want}");
 }
 
@@ -93,7 +100,12 @@ fn row_power_equals_spectrum_weighted_power() {
     // frequencies over a whole number of seconds is Σ a_j² |Ψ̂_f(g_j)/2|² — the energy the
     // wavelet's spectrum passes (cross terms average to zero).
     let fs = 250.0;
-    let parts = [(2.0, 6.0, 0.1), (1.5, 9.0, 1.0), (1.0, 17.0, 2.0), (0.7, 25.0, 0.5)];
+    let parts = [
+        (2.0, 6.0, 0.1),
+        (1.5, 9.0, 1.0),
+        (1.0, 17.0, 2.0),
+        (0.7, 25.0, 0.5),
+    ];
     let x = sine(fs, 40.0, &parts);
     let opts = TfOptions::default();
     for rate in [None, Some(62.5)] {
@@ -102,7 +114,10 @@ fn row_power_equals_spectrum_weighted_power() {
         // Average over [10, 30) s: a whole number of seconds away from the edges.
         let (a, b) = ((10.0 * rt) as usize, (30.0 * rt) as usize);
         for (r, &f) in m.frequencies.iter().enumerate() {
-            let got: f64 = (a..b).map(|c| (m.values[(r, c)] as f64).powi(2)).sum::<f64>() / (b - a) as f64;
+            let got: f64 = (a..b)
+                .map(|c| (m.values[(r, c)] as f64).powi(2))
+                .sum::<f64>()
+                / (b - a) as f64;
             let want: f64 = parts
                 .iter()
                 .map(|&(amp, g, _)| sine_modulus(amp, g, f, 7.0).powi(2))
@@ -121,7 +136,9 @@ fn white_noise_power_matches_the_wavelet_bandwidth() {
     let fs = 200.0;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let normal = Normal::new(0.0, 1.0).unwrap();
-    let x: Vec<f32> = (0..(fs * 600.0) as usize).map(|_| normal.sample(&mut rng) as f32).collect();
+    let x: Vec<f32> = (0..(fs * 600.0) as usize)
+        .map(|_| normal.sample(&mut rng) as f32)
+        .collect();
     let opts = TfOptions {
         f_min: 10.0,
         f_max: 30.0,
@@ -130,7 +147,13 @@ fn white_noise_power_matches_the_wavelet_bandwidth() {
     };
     let m = wavelet_modulus(&x, fs, &opts, Some(60.0)).unwrap();
     for (r, &f) in m.frequencies.iter().enumerate() {
-        let got = m.values.row(r).iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / m.values.ncols() as f64;
+        let got = m
+            .values
+            .row(r)
+            .iter()
+            .map(|&v| (v as f64).powi(2))
+            .sum::<f64>()
+            / m.values.ncols() as f64;
         let want = 4.0 * (f / 7.0) * PI.sqrt() / fs;
         assert!((got - want).abs() < 0.05 * want, "f {f}: {got} vs {want}");
     }
@@ -143,7 +166,9 @@ fn burst_on_noise(seed: u64) -> Vec<f32> {
     (0..(fs * 20.0) as usize)
         .map(|i| {
             let t = i as f64 / fs;
-            let burst = 6.0 * (-(t - 9.0f64).powi(2) / (2.0 * 0.15f64.powi(2))).exp() * (2.0 * PI * 11.0 * t).cos();
+            let burst = 6.0
+                * (-(t - 9.0f64).powi(2) / (2.0 * 0.15f64.powi(2))).exp()
+                * (2.0 * PI * 11.0 * t).cos();
             (burst + normal.sample(&mut rng)) as f32
         })
         .collect()
@@ -153,10 +178,21 @@ fn burst_on_noise(seed: u64) -> Vec<f32> {
 fn normalised_map_has_unit_maximum_at_the_burst_and_a_time_axis_after_the_border() {
     let x = burst_on_noise(3);
     let t0 = 100.0;
-    let map = normalised_map(&x, 200.0, t0, &TfOptions::default(), &NormOptions::default()).unwrap();
+    let map = normalised_map(
+        &x,
+        200.0,
+        t0,
+        &TfOptions::default(),
+        &NormOptions::default(),
+    )
+    .unwrap();
     assert!((map.rate - 60.0).abs() < 1e-12);
     // Border: round(3.5·200/4) = 175 samples = 0.875 s → ceil(52.5) = 53 columns.
-    assert!((map.t_start - (t0 + 53.0 / 60.0)).abs() < 1e-9, "t_start {}", map.t_start);
+    assert!(
+        (map.t_start - (t0 + 53.0 / 60.0)).abs() < 1e-9,
+        "t_start {}",
+        map.t_start
+    );
     assert_eq!(map.n_cols(), 20 * 60 - 2 * 53);
     let max = map.values.iter().fold(0.0f32, |a, &v| a.max(v));
     assert!((max - 1.0).abs() < 1e-6);
@@ -170,7 +206,11 @@ fn normalised_map_has_unit_maximum_at_the_burst_and_a_time_axis_after_the_border
     }
     // Per-row z-scoring favours rows where the pink background is weak, so the peak may sit
     // a little above the burst frequency.
-    assert!((map.frequencies[at.0] - 11.0).abs() <= 3.0, "peak at {} Hz", map.frequencies[at.0]);
+    assert!(
+        (map.frequencies[at.0] - 11.0).abs() <= 3.0,
+        "peak at {} Hz",
+        map.frequencies[at.0]
+    );
     assert!((map.time_of(at.1 as f64) - (t0 + 9.0)).abs() < 0.05);
     // Each row is a z-score: mean (before offset/clipping) 0 over the reference.
     for r in 0..map.n_rows() {
@@ -186,7 +226,10 @@ fn reference_window_and_negative_offset() {
     let x = burst_on_noise(4);
     let norm = NormOptions {
         offset: -1.0,
-        reference: Reference::Window { start: 2.0, end: 6.0 },
+        reference: Reference::Window {
+            start: 2.0,
+            end: 6.0,
+        },
         ..NormOptions::default()
     };
     let map = normalised_map(&x, 200.0, 0.0, &TfOptions::default(), &norm).unwrap();
@@ -195,12 +238,18 @@ fn reference_window_and_negative_offset() {
     let c = map.col_of(9.0).round() as usize;
     assert_eq!(map.values[(r, c)], 0.0);
     let bad = NormOptions {
-        reference: Reference::Window { start: 50.0, end: 60.0 },
+        reference: Reference::Window {
+            start: 50.0,
+            end: 60.0,
+        },
         ..NormOptions::default()
     };
     assert!(matches!(
         normalised_map(&x, 200.0, 0.0, &TfOptions::default(), &bad),
-        Err(TfError::InvalidOption { field: "reference", .. })
+        Err(TfError::InvalidOption {
+            field: "reference",
+            ..
+        })
     ));
 }
 
@@ -212,7 +261,16 @@ fn identical_maps_with_one_and_two_threads() {
             .num_threads(k)
             .build()
             .unwrap()
-            .install(|| normalised_map(&x, 200.0, 0.0, &TfOptions::default(), &NormOptions::default()).unwrap())
+            .install(|| {
+                normalised_map(
+                    &x,
+                    200.0,
+                    0.0,
+                    &TfOptions::default(),
+                    &NormOptions::default(),
+                )
+                .unwrap()
+            })
     };
     let (a, b) = (run(1), run(2));
     assert_eq!(a, b);
@@ -229,14 +287,23 @@ fn errors_for_bad_input() {
         Err(TfError::NonFinite { index: 17, .. })
     ));
     let flat = vec![3.0f32; 4000];
-    assert_eq!(normalised_map(&flat, 200.0, 0.0, &opts, &norm), Err(TfError::Flat));
+    assert_eq!(
+        normalised_map(&flat, 200.0, 0.0, &opts, &norm),
+        Err(TfError::Flat)
+    );
     let short = vec![1.0f32; 300];
     assert!(matches!(
         normalised_map(&short, 200.0, 0.0, &opts, &norm),
         Err(TfError::TooShort { .. })
     ));
-    let high = TfOptions { f_max: 120.0, ..opts };
-    assert!(matches!(high.validate(200.0), Err(TfError::InvalidOption { field: "f_max", .. })));
+    let high = TfOptions {
+        f_max: 120.0,
+        ..opts
+    };
+    assert!(matches!(
+        high.validate(200.0),
+        Err(TfError::InvalidOption { field: "f_max", .. })
+    ));
     assert!(matches!(
         wavelet_modulus(&x[..10], 200.0, &opts, Some(61.37)),
         Err(TfError::InvalidOption { .. }) | Err(TfError::NonFinite { .. })
