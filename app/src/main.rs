@@ -37,6 +37,10 @@ enum Command {
     Measure(cli::measure::MeasureArgs),
     /// Write a synthetic recording with planted synchronous bursts and its ground truth.
     Simulate(cli::simulate::SimulateArgs),
+    /// Extract bumps (oscillatory events) from each channel's time-frequency map.
+    Bumps(cli::bumps::BumpsArgs),
+    /// Draw one channel's normalised time-frequency map with its bumps (PNG/SVG).
+    Tfmap(cli::tfmap::TfmapArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +53,8 @@ fn main() -> ExitCode {
         None => gui::run(cli.files),
         Some(Command::Measures(args)) => cli::measures::run(args),
         Some(Command::Measure(args)) => cli::measure::run(args),
+        Some(Command::Bumps(args)) => cli::bumps::run(args),
+        Some(Command::Tfmap(args)) => cli::tfmap::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,3 +7,5 @@ pub mod ses_multi;
 pub mod measure;
 pub mod measures;
 pub mod simulate;
+pub mod bumps;
+pub mod tfmap;

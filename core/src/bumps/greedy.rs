@@ -1,0 +1,350 @@
+//! Greedy, matching-pursuit-like extraction of half-ellipsoids from a normalised map
+//! (spec §5.5).
+//!
+//! Loop: pick the window (adaptive size per frequency, §5.3, centred on a band row and any
+//! column) holding the most residual energy `Σ R²`; fit one half-ellipsoid to the window's
+//! residual by Levenberg–Marquardt ([`super::lm`]); subtract it with clipping at 0; stop
+//! when the residual energy falls below `energy_limit × initial energy` or the cap is
+//! reached. Window energies are kept per (band row, column) and updated only where a bump
+//! changed the residual; the maximum is found with a segment tree over blocks of columns,
+//! so one iteration costs about the bump's footprint, not the map's size.
+
+use super::lm::{self, Bounds, Pixel};
+use super::{HalfEllipsoid, Window, WindowGeometry};
+use crate::tf::TfMap;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+/// Columns per leaf of the maximum tree.
+const BLOCK: usize = 64;
+
+/// Why the greedy loop stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopReason {
+    /// The residual energy fell below `energy_limit × initial energy`.
+    EnergyLimit,
+    /// The bump cap was reached.
+    Cap,
+    /// No window holds residual energy that a bump could remove.
+    Exhausted,
+}
+
+/// Diagnostics of one fitted bump, in fitting order.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BumpFit {
+    /// The fitted half-ellipsoid, map pixel coordinates.
+    pub shape: HalfEllipsoid,
+    /// Map row and column of the window centre.
+    pub window_row: usize,
+    pub window_col: usize,
+    /// Residual energy `Σ R²` inside the window before the fit.
+    pub window_energy: f64,
+    /// Fit error `Σ (ξ − R)²` over the window.
+    pub fit_error: f64,
+    /// Levenberg–Marquardt iterations.
+    pub iterations: usize,
+    /// Decrease of the residual energy caused by subtracting the bump.
+    pub energy_decrease: f64,
+    /// Residual energy of the whole map after the bump.
+    pub residual_energy: f64,
+}
+
+/// Everything the greedy loop produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOutcome {
+    /// Fitted bumps in fitting order.
+    pub fits: Vec<BumpFit>,
+    /// Initial energy `Σ Z²` of the rows windows reach.
+    pub initial_energy: f64,
+    /// Final residual energy.
+    pub residual_energy: f64,
+    pub stop: StopReason,
+}
+
+/// Maximum tree over `(value, index)` leaves; ties go to the lower index.
+struct MaxTree {
+    size: usize,
+    val: Vec<f64>,
+    idx: Vec<usize>,
+}
+
+impl MaxTree {
+    fn new(n: usize) -> MaxTree {
+        let size = n.next_power_of_two().max(1);
+        MaxTree {
+            size,
+            val: vec![f64::NEG_INFINITY; 2 * size],
+            idx: vec![usize::MAX; 2 * size],
+        }
+    }
+
+    fn pull(&mut self, mut i: usize) {
+        while i > 1 {
+            i /= 2;
+            let (l, r) = (2 * i, 2 * i + 1);
+            let pick = if self.val[r] > self.val[l] { r } else { l };
+            self.val[i] = self.val[pick];
+            self.idx[i] = self.idx[pick];
+        }
+    }
+
+    fn set(&mut self, leaf: usize, value: f64, index: usize) {
+        let i = self.size + leaf;
+        self.val[i] = value;
+        self.idx[i] = index;
+        self.pull(i);
+    }
+
+    fn top(&self) -> (f64, usize) {
+        (self.val[1], self.idx[1])
+    }
+}
+
+/// Residual map, window energies and their maximum tree.
+struct State<'g> {
+    geo: &'g WindowGeometry,
+    res: Array2<f64>,
+    n_rows: usize,
+    n_cols: usize,
+    /// Band rows, in order; window energies are `energy[bi·n_cols + col]`.
+    band: Vec<usize>,
+    energy: Vec<f64>,
+    blocked: Vec<bool>,
+    n_blocks: usize,
+    tree: MaxTree,
+    colsum: Vec<f64>,
+}
+
+impl<'g> State<'g> {
+    fn new(map: &TfMap, geo: &'g WindowGeometry) -> State<'g> {
+        let res = map.values.mapv(|v| v as f64);
+        let (n_rows, n_cols) = res.dim();
+        let band: Vec<usize> = (geo.band_rows.0..=geo.band_rows.1).collect();
+        let n_blocks = n_cols.div_ceil(BLOCK);
+        let mut st = State {
+            geo,
+            res,
+            n_rows,
+            n_cols,
+            energy: vec![0.0; band.len() * n_cols],
+            blocked: vec![false; band.len() * n_cols],
+            tree: MaxTree::new(band.len() * n_blocks),
+            band,
+            n_blocks,
+            colsum: vec![0.0; n_cols],
+        };
+        for bi in 0..st.band.len() {
+            st.recompute(bi, 0, n_cols - 1);
+        }
+        st
+    }
+
+    /// Recomputes the window energies of band row `bi` for centre columns `[c_from, c_to]`
+    /// and refreshes the tree leaves covering them.
+    fn recompute(&mut self, bi: usize, c_from: usize, c_to: usize) {
+        let row = self.band[bi];
+        let (r_lo, r_hi) = self.geo.row_span(row, self.n_rows);
+        let w = self.geo.windows[row].width;
+        let lo_off = Window::lo_offset(w);
+        let hi_off = w - 1 - lo_off;
+        let a = c_from.saturating_sub(lo_off);
+        let b = (c_to + hi_off).min(self.n_cols - 1);
+        for c in a..=b {
+            let mut s = 0.0;
+            for r in r_lo..=r_hi {
+                let v = self.res[(r, c)];
+                s += v * v;
+            }
+            self.colsum[c] = s;
+        }
+        // Window sums by direct summation over the (short) window width: exact and
+        // independent of the order of updates.
+        let base = bi * self.n_cols;
+        for c in c_from..=c_to {
+            let (lo, hi) = (c.saturating_sub(lo_off), (c + hi_off).min(self.n_cols - 1));
+            let e: f64 = self.colsum[lo..=hi].iter().sum();
+            self.energy[base + c] = e;
+        }
+        for blk in c_from / BLOCK..=c_to / BLOCK {
+            let (s, e) = (blk * BLOCK, ((blk + 1) * BLOCK).min(self.n_cols));
+            let mut best = (f64::NEG_INFINITY, usize::MAX);
+            for c in s..e {
+                let i = base + c;
+                if !self.blocked[i] && self.energy[i] > best.0 {
+                    best = (self.energy[i], i);
+                }
+            }
+            self.tree.set(bi * self.n_blocks + blk, best.0, best.1);
+        }
+    }
+
+    /// Refreshes every window energy touched by a change of the residual in rows
+    /// `[r0, r1]`, columns `[c0, c1]`.
+    fn refresh(&mut self, (r0, r1): (usize, usize), (c0, c1): (usize, usize)) {
+        for bi in 0..self.band.len() {
+            let row = self.band[bi];
+            let (lo, hi) = self.geo.row_span(row, self.n_rows);
+            if hi < r0 || lo > r1 {
+                continue;
+            }
+            let w = self.geo.windows[row].width;
+            let lo_off = Window::lo_offset(w);
+            let hi_off = w - 1 - lo_off;
+            let from = c0.saturating_sub(hi_off);
+            let to = (c1 + lo_off).min(self.n_cols - 1);
+            self.recompute(bi, from, to);
+        }
+    }
+}
+
+/// Runs the greedy extraction on `map` with the window geometry `geo`.
+pub fn fit_map(
+    map: &TfMap,
+    geo: &WindowGeometry,
+    energy_limit: f64,
+    cap: usize,
+    max_iterations: usize,
+    tolerance: f64,
+) -> FitOutcome {
+    let (n_rows, n_cols) = map.values.dim();
+    if n_rows == 0 || n_cols == 0 || geo.windows.len() != n_rows || geo.band_rows.1 >= n_rows {
+        return FitOutcome {
+            fits: Vec::new(),
+            initial_energy: 0.0,
+            residual_energy: 0.0,
+            stop: StopReason::Exhausted,
+        };
+    }
+    let mut st = State::new(map, geo);
+    // Rows that some window reaches: the energy budget is counted there.
+    let reach = (
+        st.band
+            .iter()
+            .map(|&r| geo.row_span(r, n_rows).0)
+            .min()
+            .unwrap_or(0),
+        st.band
+            .iter()
+            .map(|&r| geo.row_span(r, n_rows).1)
+            .max()
+            .unwrap_or(0),
+    );
+    let initial: f64 = (reach.0..=reach.1)
+        .map(|r| st.res.row(r).iter().map(|v| v * v).sum::<f64>())
+        .sum();
+    let mut residual = initial;
+    let mut fits = Vec::new();
+    let (band_lo, band_hi) = geo.band_rows;
+    let mut failures = 0usize;
+    let stop = loop {
+        if residual <= energy_limit * initial || initial <= 0.0 {
+            break StopReason::EnergyLimit;
+        }
+        if fits.len() >= cap {
+            break StopReason::Cap;
+        }
+        let (best, index) = st.tree.top();
+        if best.is_nan() || best <= 0.0 || index == usize::MAX || failures > 10 * cap + 1000 {
+            break StopReason::Exhausted;
+        }
+        let (bi, col) = (index / n_cols, index % n_cols);
+        let row = st.band[bi];
+        let (r_lo, r_hi) = geo.row_span(row, n_rows);
+        let (c_lo, c_hi) = geo.col_span(row, col, n_cols);
+        let win = geo.windows[row];
+        // Pixels of the window and the start at its peak.
+        let mut pixels = Vec::with_capacity((r_hi - r_lo + 1) * (c_hi - c_lo + 1));
+        let mut peak = (0.0, row as f64, col as f64);
+        for r in r_lo..=r_hi {
+            for c in c_lo..=c_hi {
+                let z = st.res[(r, c)];
+                pixels.push(Pixel {
+                    r: r as f64,
+                    c: c as f64,
+                    z,
+                });
+                if z > peak.0 && (band_lo..=band_hi).contains(&r) {
+                    peak = (z, r as f64, c as f64);
+                }
+            }
+        }
+        if peak.0 <= 0.0 {
+            peak.0 = pixels.iter().fold(0.0, |m, p| p.z.max(m));
+        }
+        let (wa, wb) = (win.width as f64, win.height as f64);
+        let bounds = Bounds {
+            lo: [
+                0.0,
+                c_lo as f64 - 0.5,
+                r_lo.max(band_lo) as f64 - 0.5,
+                1.0,
+                1.0,
+            ],
+            hi: [
+                4.0 * peak.0.max(1e-12),
+                c_hi as f64 + 0.5,
+                r_hi.min(band_hi) as f64 + 0.5,
+                (0.75 * wa).max(1.5),
+                (0.75 * wb).max(1.5),
+            ],
+        };
+        let start = HalfEllipsoid {
+            height: peak.0,
+            col: peak.2,
+            row: peak.1,
+            a: (wa / 2.0).max(1.0),
+            b: (wb / 2.0).max(1.0),
+        };
+        let fit = lm::fit(&pixels, start, &bounds, max_iterations, tolerance);
+        // Subtract with clipping at 0.
+        let mut decrease = 0.0;
+        let support = fit.bump.support(n_rows, n_cols);
+        if let Some(((sr0, sr1), (sc0, sc1))) = support {
+            for r in sr0..=sr1 {
+                for c in sc0..=sc1 {
+                    let x = fit.bump.value(r as f64, c as f64);
+                    if x > 0.0 {
+                        let old = st.res[(r, c)];
+                        let new = (old - x).max(0.0);
+                        st.res[(r, c)] = new;
+                        if (reach.0..=reach.1).contains(&r) {
+                            decrease += old * old - new * new;
+                        }
+                    }
+                }
+            }
+        }
+        let window_energy = st.energy[index];
+        if decrease <= 1e-12 * initial {
+            // Nothing removable here: exclude this window from further choices.
+            failures += 1;
+            residual = (residual - decrease).max(0.0);
+            st.blocked[index] = true;
+            match support {
+                Some((rows, cols)) => st.refresh(rows, cols),
+                None => st.recompute(bi, col, col),
+            }
+            continue;
+        }
+        residual = (residual - decrease).max(0.0);
+        if let Some((rows, cols)) = support {
+            st.refresh(rows, cols);
+        }
+        fits.push(BumpFit {
+            shape: fit.bump,
+            window_row: row,
+            window_col: col,
+            window_energy,
+            fit_error: fit.sse,
+            iterations: fit.iterations,
+            energy_decrease: decrease,
+            residual_energy: residual,
+        });
+    };
+    FitOutcome {
+        fits,
+        initial_energy: initial,
+        residual_energy: residual,
+        stop,
+    }
+}
