@@ -145,8 +145,10 @@ impl Recording {
         use std::io::Read;
         let mut head = [0u8; 16];
         let n = {
-            let mut f = std::fs::File::open(path)
-                .map_err(|e| RecordingError::Io { path: path.to_path_buf(), source: e })?;
+            let mut f = std::fs::File::open(path).map_err(|e| RecordingError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
             let mut n = 0;
             loop {
                 match f.read(&mut head[n..]) {
@@ -158,7 +160,12 @@ impl Recording {
                         }
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(RecordingError::Io { path: path.to_path_buf(), source: e }),
+                    Err(e) => {
+                        return Err(RecordingError::Io {
+                            path: path.to_path_buf(),
+                            source: e,
+                        })
+                    }
                 }
             }
             n
@@ -206,7 +213,12 @@ impl Recording {
         format: Format,
         path: Option<PathBuf>,
     ) -> Result<Recording, RecordingError> {
-        if signals.len() != data.len() || signals.iter().zip(&data).any(|(s, d)| s.n_samples != d.len()) {
+        if signals.len() != data.len()
+            || signals
+                .iter()
+                .zip(&data)
+                .any(|(s, d)| s.n_samples != d.len())
+        {
             return Err(RecordingError::InvalidInput(
                 "signal descriptions and sample vectors do not match".into(),
             ));
@@ -252,7 +264,9 @@ impl Recording {
             .map(|(label, row)| {
                 let (lo, hi) = row
                     .iter()
-                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(v), b.max(v))
+                    });
                 SignalInfo {
                     canonical: labels::canonical_name(&label),
                     kind: labels::channel_kind(&label, unit),
@@ -315,13 +329,20 @@ impl Recording {
         let name = name.trim();
         self.signals.iter().position(|s| {
             s.label.trim().eq_ignore_ascii_case(name)
-                || s.canonical.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(name))
+                || s.canonical
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(name))
         })
     }
 
     /// Samples of signal `index` from `start` to `end` seconds (physical units).
     /// The range is clipped to the recording.
-    pub fn read_signal(&self, index: usize, start: f64, end: f64) -> Result<Vec<f32>, RecordingError> {
+    pub fn read_signal(
+        &self,
+        index: usize,
+        start: f64,
+        end: f64,
+    ) -> Result<Vec<f32>, RecordingError> {
         let info = self.signals.get(index).ok_or_else(|| {
             RecordingError::InvalidInput(format!(
                 "signal index {index} out of range (the recording has {} signals)",
@@ -336,7 +357,12 @@ impl Recording {
     }
 
     /// Samples of several signals that share one sample rate, as channels × samples.
-    pub fn read_window(&self, channels: &[usize], start: f64, end: f64) -> Result<Array2<f32>, RecordingError> {
+    pub fn read_window(
+        &self,
+        channels: &[usize],
+        start: f64,
+        end: f64,
+    ) -> Result<Array2<f32>, RecordingError> {
         let mut rate = None;
         for &c in channels {
             let info = self.signals.get(c).ok_or_else(|| {
