@@ -3,11 +3,18 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sesame_core::recording::{parse_bytes, ReadOptions};
+#[path = "../../core/src/recording/mod.rs"]
+#[allow(dead_code)]
+mod recording;
+
+use recording::{parse_bytes, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
     for lenient in [false, true] {
-        let opts = ReadOptions { lenient, csv_sample_rate: None };
+        let opts = ReadOptions {
+            lenient,
+            csv_sample_rate: None,
+        };
         if let Ok(rec) = parse_bytes(data, &opts) {
             for (i, s) in rec.signals().iter().enumerate() {
                 if s.sample_rate > 0.0 {

@@ -10,19 +10,40 @@ use sesame_core::recording::{parse_bytes, write, Annotation, ReadOptions, Record
 use sesame_tests::shared_dir;
 use std::path::Path;
 
-const STRICT: ReadOptions = ReadOptions { lenient: false, csv_sample_rate: None };
-const LENIENT: ReadOptions = ReadOptions { lenient: true, csv_sample_rate: None };
+const STRICT: ReadOptions = ReadOptions {
+    lenient: false,
+    csv_sample_rate: None,
+};
+const LENIENT: ReadOptions = ReadOptions {
+    lenient: true,
+    csv_sample_rate: None,
+};
 
 /// A small valid EDF+C made by our writer: 3 signals at 100 Hz, 5 s, 2 annotations.
 fn synthetic(res: Resolution) -> Vec<u8> {
     let n = 500;
-    let data = Array2::from_shape_fn((3, n), |(c, t)| ((t as f32) * 0.05 * (c as f32 + 1.0)).sin() * 50.0 + c as f32);
-    let rec = Recording::from_samples(vec!["Fp1".into(), "EEG Cz-Ref".into(), "ECG".into()], 100.0, "uV", data)
-        .unwrap()
-        .with_annotations(vec![
-            Annotation { onset: 0.5, duration: None, text: "eyes closed".into() },
-            Annotation { onset: 2.25, duration: Some(1.5), text: "artefact".into() },
-        ]);
+    let data = Array2::from_shape_fn((3, n), |(c, t)| {
+        ((t as f32) * 0.05 * (c as f32 + 1.0)).sin() * 50.0 + c as f32
+    });
+    let rec = Recording::from_samples(
+        vec!["Fp1".into(), "EEG Cz-Ref".into(), "ECG".into()],
+        100.0,
+        "uV",
+        data,
+    )
+    .unwrap()
+    .with_annotations(vec![
+        Annotation {
+            onset: 0.5,
+            duration: None,
+            text: "eyes closed".into(),
+        },
+        Annotation {
+            onset: 2.25,
+            duration: Some(1.5),
+            text: "artefact".into(),
+        },
+    ]);
     write::encode(&rec, res).unwrap()
 }
 
@@ -36,7 +57,10 @@ fn field(b: &[u8], off: usize, width: usize, val: &str) -> Vec<u8> {
 }
 
 fn ns_of(b: &[u8]) -> usize {
-    String::from_utf8_lossy(&b[252..256]).trim().parse().unwrap()
+    String::from_utf8_lossy(&b[252..256])
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 fn sig_field(b: &[u8], mult: usize, width: usize, i: usize, val: &str) -> Vec<u8> {
@@ -47,7 +71,9 @@ fn sig_field(b: &[u8], mult: usize, width: usize, i: usize, val: &str) -> Vec<u8
 /// The corruptions of make_malformed_edf.py, by the same file names.
 fn variants(src: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let ns = ns_of(src);
-    let ann = (0..ns).find(|&i| src[256 + i * 16..256 + i * 16 + 16].starts_with(b"EDF Annotations")).unwrap();
+    let ann = (0..ns)
+        .find(|&i| src[256 + i * 16..256 + i * 16 + 16].starts_with(b"EDF Annotations"))
+        .unwrap();
     let mut non_utf8 = src.to_vec();
     non_utf8[256] = 0xe9;
     non_utf8[257] = 0xff;
@@ -66,12 +92,21 @@ fn variants(src: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
         ("f12_spr_negative_sig0.edf", sig_field(src, 216, 8, 0, "-5")),
         ("f13_spr_zero_annot.edf", sig_field(src, 216, 8, ann, "0")),
         ("f14_spr_garbage_sig0.edf", sig_field(src, 216, 8, 0, "abc")),
-        ("f15_physmin_eq_max.edf", sig_field(&sig_field(src, 104, 8, 0, "5"), 112, 8, 0, "5")),
-        ("f16_digmin_gt_max.edf", sig_field(&sig_field(src, 120, 8, 0, "100"), 128, 8, 0, "-100")),
+        (
+            "f15_physmin_eq_max.edf",
+            sig_field(&sig_field(src, 104, 8, 0, "5"), 112, 8, 0, "5"),
+        ),
+        (
+            "f16_digmin_gt_max.edf",
+            sig_field(&sig_field(src, 120, 8, 0, "100"), 128, 8, 0, "-100"),
+        ),
         ("f17_bad_date.edf", field(src, 168, 8, "32.13.99")),
         ("f18_hdrbytes_wrong.edf", field(src, 184, 8, "1234")),
         ("f19_non_utf8_label.edf", non_utf8),
-        ("f20_spr_huge_sig0.edf", sig_field(src, 216, 8, 0, "99999999")),
+        (
+            "f20_spr_huge_sig0.edf",
+            sig_field(src, 216, 8, 0, "99999999"),
+        ),
         ("f21_plain_edf_reserved_blank.edf", field(src, 192, 44, "")),
     ]
 }
@@ -88,18 +123,46 @@ fn expectation(name: &str) -> (bool, bool, &'static str) {
         "f06" => (false, false, "number of signals (bytes 252-255) is 'ab'"),
         "f07" => (false, true, "number of data records (bytes 236-243) is -1"),
         "f08" => (false, true, "shorter than the"),
-        "f09" => (false, false, "duration of a data record (bytes 244-251) is 0 s"),
-        "f10" => (false, false, "duration of a data record (bytes 244-251) is 'x.y'"),
-        "f11" => (false, false, "number of samples per data record of signal 1"),
-        "f12" => (false, false, "number of samples per data record of signal 1"),
+        "f09" => (
+            false,
+            false,
+            "duration of a data record (bytes 244-251) is 0 s",
+        ),
+        "f10" => (
+            false,
+            false,
+            "duration of a data record (bytes 244-251) is 'x.y'",
+        ),
+        "f11" => (
+            false,
+            false,
+            "number of samples per data record of signal 1",
+        ),
+        "f12" => (
+            false,
+            false,
+            "number of samples per data record of signal 1",
+        ),
         "f13" => (false, false, "number of samples per data record of signal"),
-        "f14" => (false, false, "number of samples per data record of signal 1"),
+        "f14" => (
+            false,
+            false,
+            "number of samples per data record of signal 1",
+        ),
         "f15" => (false, false, "physical minimum and maximum of signal 1"),
         "f16" => (false, false, "digital minimum of signal 1"),
         "f17" => (false, true, "start date/time '32.13.99"),
-        "f18" => (false, true, "number of header bytes (bytes 184-191) is 1234"),
+        "f18" => (
+            false,
+            true,
+            "number of header bytes (bytes 184-191) is 1234",
+        ),
         "f19" => (false, true, "label of signal 1"),
-        "f20" => (false, false, "number of samples per data record of signal 1"),
+        "f20" => (
+            false,
+            false,
+            "number of samples per data record of signal 1",
+        ),
         "f21" => (true, true, ""),
         _ => unreachable!("unknown variant {name}"),
     }
@@ -113,8 +176,15 @@ fn same_samples(name: &str, rec: &Recording, good: &Recording) {
         let end = rec.duration() + 1.0;
         let a = rec.read_signal(i, 0.0, end).unwrap();
         let b = good.read_signal(i, 0.0, end).unwrap();
-        assert!(a.len() <= b.len(), "{name}: signal {i} has more samples than the original");
-        assert_eq!(a, b[..a.len()], "{name}: signal {i} differs from the original");
+        assert!(
+            a.len() <= b.len(),
+            "{name}: signal {i} has more samples than the original"
+        );
+        assert_eq!(
+            a,
+            b[..a.len()],
+            "{name}: signal {i} differs from the original"
+        );
     }
 }
 
@@ -130,20 +200,32 @@ fn check_variant(name: &str, bytes: &[u8], good: &Recording, origin: &str) {
     match parse_bytes(bytes, &STRICT) {
         Ok(rec) => {
             assert!(strict_ok, "{origin}/{name}: accepted in strict mode");
-            assert!(!rec.warnings.is_empty(), "{origin}/{name}: accepted without a warning");
+            assert!(
+                !rec.warnings.is_empty(),
+                "{origin}/{name}: accepted without a warning"
+            );
             same_samples(name, &rec, good);
         }
         Err(e) => {
             let msg = e.to_string();
             assert!(!strict_ok, "{origin}/{name}: refused: {msg}");
-            assert!(msg.contains(words), "{origin}/{name}: error '{msg}' lacks '{words}'");
-            assert!(!msg.contains('\n'), "{origin}/{name}: error is not one line: {msg}");
+            assert!(
+                msg.contains(words),
+                "{origin}/{name}: error '{msg}' lacks '{words}'"
+            );
+            assert!(
+                !msg.contains('\n'),
+                "{origin}/{name}: error is not one line: {msg}"
+            );
         }
     }
     match parse_bytes(bytes, &LENIENT) {
         Ok(rec) => {
             assert!(lenient_ok, "{origin}/{name}: accepted in lenient mode");
-            assert!(!rec.warnings.is_empty(), "{origin}/{name}: repaired without a warning");
+            assert!(
+                !rec.warnings.is_empty(),
+                "{origin}/{name}: repaired without a warning"
+            );
             same_samples(name, &rec, good);
         }
         Err(e) => assert!(!lenient_ok, "{origin}/{name}: refused in lenient mode: {e}"),
@@ -165,7 +247,10 @@ fn variants_of_edf_plus_c() {
 #[test]
 fn the_python_generator_variants() {
     let Some(shared) = shared_dir() else { return };
-    let ok = std::process::Command::new("python3").arg("--version").output().map(|o| o.status.success());
+    let ok = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success());
     if !matches!(ok, Ok(true)) {
         eprintln!("skipping: python3 is not available to run make_malformed_edf.py");
         return;
@@ -178,7 +263,11 @@ fn the_python_generator_variants() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let good = Recording::open(&src, &STRICT).unwrap();
     let mut n = 0;
     for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
@@ -189,7 +278,10 @@ fn the_python_generator_variants() {
         let r = Recording::open(&e.path(), &STRICT);
         assert_eq!(r.is_ok(), expectation(&name).0, "{name} from disk");
         if let Err(err) = r {
-            assert!(err.to_string().contains(&name), "{name}: the error names the file: {err}");
+            assert!(
+                err.to_string().contains(&name),
+                "{name}: the error names the file: {err}"
+            );
         }
         n += 1;
     }
@@ -203,7 +295,10 @@ fn one_byte_too_many_is_a_lenient_repair() {
     let mut b = src.clone();
     b.push(0);
     let e = parse_bytes(&b, &STRICT).unwrap_err().to_string();
-    assert!(e.contains("longer than") && e.contains("1 bytes too many"), "{e}");
+    assert!(
+        e.contains("longer than") && e.contains("1 bytes too many"),
+        "{e}"
+    );
     let r = parse_bytes(&b, &LENIENT).unwrap();
     assert_eq!(r.warnings.len(), 1);
     same_samples("extra byte", &r, &good);
@@ -246,7 +341,9 @@ fn read_everything(rec: &Recording) {
     for i in 0..rec.signals().len() {
         let s = &rec.signals()[i];
         if s.sample_rate > 0.0 {
-            let v = rec.read_signal(i, 0.0, s.n_samples as f64 / s.sample_rate + 1.0).unwrap();
+            let v = rec
+                .read_signal(i, 0.0, s.n_samples as f64 / s.sample_rate + 1.0)
+                .unwrap();
             assert!(v.iter().all(|x| x.is_finite()));
         }
     }

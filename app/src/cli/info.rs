@@ -66,10 +66,20 @@ pub fn format_name(f: Format) -> &'static str {
 fn build(rec: &Recording) -> InfoOut<'_> {
     let h = rec.header.as_ref();
     let sprs: Vec<usize> = h
-        .map(|h| h.signals.iter().filter(|s| !s.is_annotation_channel()).map(|s| s.samples_per_record).collect())
+        .map(|h| {
+            h.signals
+                .iter()
+                .filter(|s| !s.is_annotation_channel())
+                .map(|s| s.samples_per_record)
+                .collect()
+        })
         .unwrap_or_default();
     InfoOut {
-        file: rec.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+        file: rec
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
         format: format_name(rec.format),
         version: h.map(|h| h.version.as_str()),
         patient: h.map(|h| h.patient.as_str()),
@@ -84,7 +94,10 @@ fn build(rec: &Recording) -> InfoOut<'_> {
             .signals()
             .iter()
             .enumerate()
-            .map(|(i, s)| SignalOut { info: s, samples_per_record: sprs.get(i).copied() })
+            .map(|(i, s)| SignalOut {
+                info: s,
+                samples_per_record: sprs.get(i).copied(),
+            })
             .collect(),
         annotations: rec.annotations(),
         gaps: rec.gaps(),
@@ -92,8 +105,9 @@ fn build(rec: &Recording) -> InfoOut<'_> {
     }
 }
 
+/// A number with up to 7 decimals (100 ns for times), trailing zeros removed.
 fn num(v: f64) -> String {
-    let s = format!("{v:.6}");
+    let s = format!("{v:.7}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-0" {
         "0".into()
@@ -107,7 +121,14 @@ fn table(o: &InfoOut<'_>) -> String {
     let mut t = String::new();
     // Writing to a String cannot fail.
     let _ = writeln!(t, "File:              {}", o.file);
-    let _ = writeln!(t, "Format:            {}{}", o.format, o.version.map(|v| format!(" (version field '{v}')")).unwrap_or_default());
+    let _ = writeln!(
+        t,
+        "Format:            {}{}",
+        o.format,
+        o.version
+            .map(|v| format!(" (version field '{v}')"))
+            .unwrap_or_default()
+    );
     if let Some(p) = o.patient {
         let _ = writeln!(t, "Patient:           {p}");
     }
@@ -123,7 +144,20 @@ fn table(o: &InfoOut<'_>) -> String {
     }
     let _ = writeln!(t, "Signals:           {}", o.n_signals);
     let _ = writeln!(t);
-    let heads = ["#", "Label", "Name", "Type", "Unit", "Rate (Hz)", "Samples", "Phys min", "Phys max", "Dig min", "Dig max", "Prefilter"];
+    let heads = [
+        "#",
+        "Label",
+        "Name",
+        "Type",
+        "Unit",
+        "Rate (Hz)",
+        "Samples",
+        "Phys min",
+        "Phys max",
+        "Dig min",
+        "Dig max",
+        "Prefilter",
+    ];
     let rows: Vec<Vec<String>> = o
         .signals
         .iter()
@@ -165,14 +199,21 @@ fn table(o: &InfoOut<'_>) -> String {
         }
         l.trim_end().to_string()
     };
-    let _ = writeln!(t, "{}", line(&heads.iter().map(|h| h.to_string()).collect::<Vec<_>>()));
+    let _ = writeln!(
+        t,
+        "{}",
+        line(&heads.iter().map(|h| h.to_string()).collect::<Vec<_>>())
+    );
     for r in &rows {
         let _ = writeln!(t, "{}", line(r));
     }
     let _ = writeln!(t);
     let _ = writeln!(t, "Annotations:       {}", o.annotations.len());
     for a in o.annotations {
-        let d = a.duration.map(|d| format!("{} s", num(d))).unwrap_or_else(|| "-".into());
+        let d = a
+            .duration
+            .map(|d| format!("{} s", num(d)))
+            .unwrap_or_else(|| "-".into());
         let _ = writeln!(t, "  {:>12} s  {:>10}  {}", num(a.onset), d, a.text);
     }
     if !o.gaps.is_empty() {
@@ -199,7 +240,10 @@ fn table(o: &InfoOut<'_>) -> String {
 
 /// Runs `sesame info`.
 pub fn run(args: InfoArgs) -> Result<()> {
-    let opts = ReadOptions { lenient: args.lenient, csv_sample_rate: args.fs };
+    let opts = ReadOptions {
+        lenient: args.lenient,
+        csv_sample_rate: args.fs,
+    };
     let rec = Recording::open(&args.file, &opts)?;
     let out = build(&rec);
     if args.json {

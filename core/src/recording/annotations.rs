@@ -45,7 +45,11 @@ fn parse_seconds(s: &[u8], signed: bool) -> Option<f64> {
     }
     // Only ASCII digits and one dot: valid UTF-8 and a valid f64 literal.
     let text = std::str::from_utf8(rest).ok()?;
-    let text = if text.starts_with('.') { format!("0{text}") } else { text.to_string() };
+    let text = if text.starts_with('.') {
+        format!("0{text}")
+    } else {
+        text.to_string()
+    };
     text.parse::<f64>().ok().map(|v| sign * v)
 }
 
@@ -71,7 +75,10 @@ pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
             pos += 1;
             continue;
         }
-        let end = bytes[pos..].iter().position(|&b| b == 0).map_or(bytes.len(), |e| pos + e);
+        let end = bytes[pos..]
+            .iter()
+            .position(|&b| b == 0)
+            .map_or(bytes.len(), |e| pos + e);
         let tal = &bytes[pos..end];
         pos = end + 1;
         // Onset and optional duration, up to the first 0x14.
@@ -83,13 +90,16 @@ pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
             Some(d) => (&time[..d], Some(&time[d + 1..])),
             None => (time, None),
         };
-        let onset = parse_seconds(onset_b, true)
-            .ok_or_else(|| format!("TAL onset '{}' is not a signed number of seconds", shown(onset_b)))?;
+        let onset = parse_seconds(onset_b, true).ok_or_else(|| {
+            format!(
+                "TAL onset '{}' is not a signed number of seconds",
+                shown(onset_b)
+            )
+        })?;
         let duration = match dur_b {
-            Some(d) => Some(
-                parse_seconds(d, false)
-                    .ok_or_else(|| format!("TAL duration '{}' is not a number of seconds", shown(d)))?,
-            ),
+            Some(d) => Some(parse_seconds(d, false).ok_or_else(|| {
+                format!("TAL duration '{}' is not a number of seconds", shown(d))
+            })?),
             None => None,
         };
         let texts_part = &tal[t1 + 1..];
@@ -97,7 +107,11 @@ pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
             return Err(format!("TAL '{}' does not end with 0x14", shown(tal)));
         }
         let body = texts_part.strip_suffix(&[0x14u8]).unwrap_or(texts_part);
-        let mut texts: Vec<&[u8]> = if texts_part.is_empty() { Vec::new() } else { body.split(|&b| b == 0x14).collect() };
+        let mut texts: Vec<&[u8]> = if texts_part.is_empty() {
+            Vec::new()
+        } else {
+            body.split(|&b| b == 0x14).collect()
+        };
         if first {
             first = false;
             if texts.first().is_some_and(|t| t.is_empty()) {
@@ -116,7 +130,11 @@ pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
                     String::from_utf8_lossy(t).into_owned()
                 }
             };
-            out.annotations.push(Annotation { onset, duration, text });
+            out.annotations.push(Annotation {
+                onset,
+                duration,
+                text,
+            });
         }
     }
     Ok(out)
@@ -144,7 +162,13 @@ fn fmt_seconds(x: f64, signed: bool) -> String {
     let s = format!("{:.7}", x.abs());
     let s = s.trim_end_matches('0').trim_end_matches('.');
     let s = if s.is_empty() { "0" } else { s };
-    let sign = if x < 0.0 && s != "0" { "-" } else if signed { "+" } else { "" };
+    let sign = if x < 0.0 && s != "0" {
+        "-"
+    } else if signed {
+        "+"
+    } else {
+        ""
+    };
     format!("{sign}{s}")
 }
 
@@ -157,9 +181,19 @@ mod tests {
         let b = b"+1\x14\x14\x00+0\x14A1+A2 OFF\x14\x00+0.5\x152.25\x14one\x14two\x14\x00\x00\x00";
         let r = parse_record(b).unwrap();
         assert_eq!(r.record_onset, Some(1.0));
-        let t: Vec<(&str, f64, Option<f64>)> =
-            r.annotations.iter().map(|a| (a.text.as_str(), a.onset, a.duration)).collect();
-        assert_eq!(t, vec![("A1+A2 OFF", 0.0, None), ("one", 0.5, Some(2.25)), ("two", 0.5, Some(2.25))]);
+        let t: Vec<(&str, f64, Option<f64>)> = r
+            .annotations
+            .iter()
+            .map(|a| (a.text.as_str(), a.onset, a.duration))
+            .collect();
+        assert_eq!(
+            t,
+            vec![
+                ("A1+A2 OFF", 0.0, None),
+                ("one", 0.5, Some(2.25)),
+                ("two", 0.5, Some(2.25))
+            ]
+        );
     }
 
     #[test]

@@ -19,14 +19,27 @@ use super::{labels, Format, ReadOptions, Recording, RecordingError, SignalInfo};
 use std::path::Path;
 
 fn bad(path: &Path, reason: String) -> RecordingError {
-    RecordingError::Malformed { path: path.to_path_buf(), reason }
+    RecordingError::Malformed {
+        path: path.to_path_buf(),
+        reason,
+    }
 }
 
 /// Reads a CSV/TSV file into memory.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
-    let text = std::fs::read(path).map_err(|e| RecordingError::Io { path: path.to_path_buf(), source: e })?;
-    let text = String::from_utf8(text)
-        .map_err(|e| bad(path, format!("not UTF-8 text (byte {} is invalid)", e.utf8_error().valid_up_to())))?;
+    let text = std::fs::read(path).map_err(|e| RecordingError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let text = String::from_utf8(text).map_err(|e| {
+        bad(
+            path,
+            format!(
+                "not UTF-8 text (byte {} is invalid)",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
     parse(&text, path, options)
 }
 
@@ -43,11 +56,17 @@ pub fn parse(text: &str, path: &Path, options: &ReadOptions) -> Result<Recording
                 let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
                 if k == "fs" || k == "sample_rate" || k == "srate" {
                     let num = v.trim_end_matches("Hz").trim();
-                    let f: f64 = num
-                        .parse()
-                        .map_err(|_| bad(path, format!("line {}: sample rate '{v}' is not a number", i + 1)))?;
+                    let f: f64 = num.parse().map_err(|_| {
+                        bad(
+                            path,
+                            format!("line {}: sample rate '{v}' is not a number", i + 1),
+                        )
+                    })?;
                     if !(f.is_finite() && f > 0.0) {
-                        return Err(bad(path, format!("line {}: sample rate {f} Hz must be positive", i + 1)));
+                        return Err(bad(
+                            path,
+                            format!("line {}: sample rate {f} Hz must be positive", i + 1),
+                        ));
                     }
                     fs = Some(f);
                 } else if k == "unit" {
@@ -79,7 +98,9 @@ pub fn parse(text: &str, path: &Path, options: &ReadOptions) -> Result<Recording
     let Some(&(_, header)) = body_lines.first() else {
         return Err(bad(path, "no header row of channel labels".into()));
     };
-    let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let tsv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delim = if header.contains('\t') || tsv {
         '\t'
     } else if header.contains(';') {
@@ -87,15 +108,24 @@ pub fn parse(text: &str, path: &Path, options: &ReadOptions) -> Result<Recording
     } else {
         ','
     };
-    let mut labels_v: Vec<String> = header.split(delim).map(|s| s.trim().trim_matches('"').to_string()).collect();
-    let drop_time = labels_v
-        .first()
-        .is_some_and(|l| matches!(l.to_ascii_lowercase().as_str(), "time" | "t" | "time (s)" | "time_s" | "time[s]"));
+    let mut labels_v: Vec<String> = header
+        .split(delim)
+        .map(|s| s.trim().trim_matches('"').to_string())
+        .collect();
+    let drop_time = labels_v.first().is_some_and(|l| {
+        matches!(
+            l.to_ascii_lowercase().as_str(),
+            "time" | "t" | "time (s)" | "time_s" | "time[s]"
+        )
+    });
     if drop_time {
         labels_v.remove(0);
     }
     if labels_v.is_empty() || labels_v.iter().any(String::is_empty) {
-        return Err(bad(path, format!("header row '{header}' has an empty channel label")));
+        return Err(bad(
+            path,
+            format!("header row '{header}' has an empty channel label"),
+        ));
     }
     let nc = labels_v.len();
     let mut data: Vec<Vec<f32>> = vec![Vec::new(); nc];
@@ -107,26 +137,46 @@ pub fn parse(text: &str, path: &Path, options: &ReadOptions) -> Result<Recording
         let mut k = 0;
         for f in fields {
             if k >= nc {
-                return Err(bad(path, format!("line {lineno}: more than the {nc} columns of the header")));
+                return Err(bad(
+                    path,
+                    format!("line {lineno}: more than the {nc} columns of the header"),
+                ));
             }
             let f = f.trim().trim_matches('"');
             let v: f64 = if f.eq_ignore_ascii_case("nan") {
                 f64::NAN
             } else {
-                f.parse().map_err(|_| bad(path, format!("line {lineno}, column {} ('{}'): '{f}' is not a number", k + 1, labels_v[k])))?
+                f.parse().map_err(|_| {
+                    bad(
+                        path,
+                        format!(
+                            "line {lineno}, column {} ('{}'): '{f}' is not a number",
+                            k + 1,
+                            labels_v[k]
+                        ),
+                    )
+                })?
             };
             data[k].push(v as f32);
             k += 1;
         }
         if k != nc {
-            return Err(bad(path, format!("line {lineno}: {k} values for {nc} columns")));
+            return Err(bad(
+                path,
+                format!("line {lineno}: {k} values for {nc} columns"),
+            ));
         }
     }
     let signals = labels_v
         .into_iter()
         .zip(&data)
         .map(|(label, d)| {
-            let (lo, hi) = d.iter().filter(|v| v.is_finite()).fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            let (lo, hi) = d
+                .iter()
+                .filter(|v| v.is_finite())
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
             let kind = labels::channel_kind(&label, &unit);
             SignalInfo {
                 canonical: labels::canonical_name(&label),
@@ -165,14 +215,26 @@ mod tests {
     #[test]
     fn tsv_and_missing_rate() {
         let t = "Fp1\tFp2\n1\t2\n3\t4\n";
-        let e = parse(t, Path::new("x.tsv"), &ReadOptions::default()).unwrap_err().to_string();
+        let e = parse(t, Path::new("x.tsv"), &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("# fs="), "{e}");
-        let o = ReadOptions { csv_sample_rate: Some(100.0), ..Default::default() };
+        let o = ReadOptions {
+            csv_sample_rate: Some(100.0),
+            ..Default::default()
+        };
         let r = parse(t, Path::new("x.tsv"), &o).unwrap();
         assert_eq!(r.read_signal(1, 0.0, 1.0).unwrap(), vec![2.0, 4.0]);
-        let e = parse("a,b\n1,x\n", Path::new("x.csv"), &o).unwrap_err().to_string();
-        assert!(e.contains("line 2, column 2 ('b'): 'x' is not a number"), "{e}");
-        let e = parse("a,b\n1\n", Path::new("x.csv"), &o).unwrap_err().to_string();
+        let e = parse("a,b\n1,x\n", Path::new("x.csv"), &o)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2, column 2 ('b'): 'x' is not a number"),
+            "{e}"
+        );
+        let e = parse("a,b\n1\n", Path::new("x.csv"), &o)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("1 values for 2 columns"), "{e}");
     }
 }

@@ -15,8 +15,12 @@
 //! every record in [`Recording::record_onsets`].
 
 use super::annotations::parse_record;
-use super::header::{parse_header, signal_count, EdfHeader, SampleWidth, FIXED_HEADER_BYTES, SIGNAL_HEADER_BYTES};
-use super::{labels, Annotation, Format, Gap, ReadOptions, Recording, RecordingError, SignalInfo, Store};
+use super::header::{
+    parse_header, signal_count, EdfHeader, SampleWidth, FIXED_HEADER_BYTES, SIGNAL_HEADER_BYTES,
+};
+use super::{
+    labels, Annotation, Format, Gap, ReadOptions, Recording, RecordingError, SignalInfo, Store,
+};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -46,7 +50,10 @@ impl Source {
                         buf.copy_from_slice(&b[start..end]);
                         Ok(())
                     }
-                    None => Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "read past the end")),
+                    None => Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "read past the end",
+                    )),
                 }
             }
         }
@@ -80,12 +87,21 @@ const CHUNK_BYTES: usize = 4 << 20;
 
 impl EdfStore {
     fn io_err(&self, e: std::io::Error) -> RecordingError {
-        RecordingError::Io { path: self.display.clone(), source: e }
+        RecordingError::Io {
+            path: self.display.clone(),
+            source: e,
+        }
     }
 
     /// Reads samples `[a, b)` of each requested data signal, physical units.
-    pub fn read(&self, requests: &[(usize, usize, usize)]) -> Result<Vec<Vec<f32>>, RecordingError> {
-        let mut out: Vec<Vec<f32>> = requests.iter().map(|&(_, a, b)| Vec::with_capacity(b - a)).collect();
+    pub fn read(
+        &self,
+        requests: &[(usize, usize, usize)],
+    ) -> Result<Vec<Vec<f32>>, RecordingError> {
+        let mut out: Vec<Vec<f32>> = requests
+            .iter()
+            .map(|&(_, a, b)| Vec::with_capacity(b - a))
+            .collect();
         let mut r0 = usize::MAX;
         let mut r1 = 0;
         for &(c, a, b) in requests {
@@ -111,7 +127,9 @@ impl EdfStore {
             let n = per_chunk.min(r1 - r);
             buf.resize(n * self.record_bytes, 0);
             let off = self.data_offset + (r as u64) * self.record_bytes as u64;
-            self.source.read_at(&mut buf, off, file.as_ref()).map_err(|e| self.io_err(e))?;
+            self.source
+                .read_at(&mut buf, off, file.as_ref())
+                .map_err(|e| self.io_err(e))?;
             for (dst, &(c, a, b)) in out.iter_mut().zip(requests) {
                 let ch = &self.channels[c];
                 let spr = ch.samples_per_record;
@@ -150,12 +168,18 @@ fn decode(bytes: &[u8], width: SampleWidth, bitvalue: f64, offset: f64, dst: &mu
 }
 
 fn malformed(path: &Path, reason: impl Into<String>) -> RecordingError {
-    RecordingError::Malformed { path: path.to_path_buf(), reason: reason.into() }
+    RecordingError::Malformed {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
 }
 
 /// Opens an EDF/BDF file from disk: header and annotations now, samples on demand.
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
-    let io = |e| RecordingError::Io { path: path.to_path_buf(), source: e };
+    let io = |e| RecordingError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
     let file = File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     let fixed_len = (len.min(FIXED_HEADER_BYTES as u64)) as usize;
@@ -179,17 +203,28 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingEr
 
 /// Parses a whole EDF/BDF file held in memory (header, annotations, sample layout).
 /// The same checks as [`Recording::open`]; `name` is used in messages.
-pub fn parse_bytes(bytes: &[u8], name: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
+pub fn parse_bytes(
+    bytes: &[u8],
+    name: &Path,
+    options: &ReadOptions,
+) -> Result<Recording, RecordingError> {
     if let Some(reason) = super::header::not_edf_reason(bytes) {
         return Err(malformed(name, reason));
     }
     let ns = signal_count(bytes).map_err(|p| malformed(name, p.0))?;
-    let hb = (FIXED_HEADER_BYTES as u64 + SIGNAL_HEADER_BYTES as u64 * ns as u64).min(bytes.len() as u64) as usize;
+    let hb = (FIXED_HEADER_BYTES as u64 + SIGNAL_HEADER_BYTES as u64 * ns as u64)
+        .min(bytes.len() as u64) as usize;
     let source = Source::Bytes(Arc::from(bytes));
     build(source, name, &bytes[..hb], bytes.len() as u64, options)
 }
 
-fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptions) -> Result<Recording, RecordingError> {
+fn build(
+    source: Source,
+    path: &Path,
+    head: &[u8],
+    len: u64,
+    options: &ReadOptions,
+) -> Result<Recording, RecordingError> {
     let parsed = parse_header(head, len, options.lenient).map_err(|p| malformed(path, p.0))?;
     let mut warnings = parsed.warnings;
     let mut header: EdfHeader = parsed.header;
@@ -259,7 +294,12 @@ fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptio
             annot_offsets.push((off, s.samples_per_record * w, s.label.trim().to_string()));
         } else {
             let (bitvalue, offset) = s.scaling();
-            channels.push(ChannelLayout { offset_in_record: off, samples_per_record: s.samples_per_record, bitvalue, offset });
+            channels.push(ChannelLayout {
+                offset_in_record: off,
+                samples_per_record: s.samples_per_record,
+                bitvalue,
+                offset,
+            });
             let canonical = labels::canonical_name(&s.label);
             let kind = labels::channel_kind(&s.label, &s.unit);
             signals.push(SignalInfo {
@@ -298,7 +338,14 @@ fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptio
 
     // Annotations and record onsets.
     let mut annotations: Vec<Annotation> = Vec::new();
-    let mut onsets: Vec<Option<f64>> = vec![None; if annot_offsets.is_empty() { 0 } else { header.n_records }];
+    let mut onsets: Vec<Option<f64>> = vec![
+        None;
+        if annot_offsets.is_empty() {
+            0
+        } else {
+            header.n_records
+        }
+    ];
     if !annot_offsets.is_empty() {
         let file = match &store.source {
             Source::File(p) => Some(File::open(p).map_err(|e| store.io_err(e))?),
@@ -310,7 +357,10 @@ fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptio
             buf.resize(*abytes, 0);
             for (r, onset_slot) in onsets.iter_mut().enumerate() {
                 let pos = store.data_offset + r as u64 * record_bytes as u64 + *aoff as u64;
-                store.source.read_at(&mut buf, pos, file.as_ref()).map_err(|e| store.io_err(e))?;
+                store
+                    .source
+                    .read_at(&mut buf, pos, file.as_ref())
+                    .map_err(|e| store.io_err(e))?;
                 match parse_record(&buf) {
                     Ok(t) => {
                         if ci == 0 {
@@ -320,9 +370,14 @@ fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptio
                         annotations.extend(t.annotations);
                     }
                     Err(msg) => {
-                        let msg = format!("data record {} of annotation channel {} ('{label}'): {msg}", r + 1, ci + 1);
+                        let msg = format!(
+                            "data record {} of annotation channel {} ('{label}'): {msg}",
+                            r + 1,
+                            ci + 1
+                        );
                         if options.lenient || !is_plus {
-                            warnings.push(format!("{msg}; the annotations of that record are skipped"));
+                            warnings
+                                .push(format!("{msg}; the annotations of that record are skipped"));
                         } else {
                             return Err(malformed(path, msg));
                         }
@@ -345,7 +400,9 @@ fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptio
             if matches!(format, Format::EdfPlusD | Format::BdfPlusD) && !options.lenient {
                 return Err(malformed(path, msg));
             }
-            warnings.push(format!("{msg}; those records are taken to follow the previous one"));
+            warnings.push(format!(
+                "{msg}; those records are taken to follow the previous one"
+            ));
         }
         let mut prev: Option<f64> = None;
         for o in &onsets {
@@ -386,7 +443,12 @@ fn build(source: Source, path: &Path, head: &[u8], len: u64, options: &ReadOptio
             let tol = 1e-6 * dur.max(1.0);
             if d > tol {
                 if discontinuous {
-                    gaps.push(Gap { start: expected, duration: d, after_record: r - 1, sample_time: r as f64 * dur });
+                    gaps.push(Gap {
+                        start: expected,
+                        duration: d,
+                        after_record: r - 1,
+                        sample_time: r as f64 * dur,
+                    });
                 } else {
                     noncontiguous += 1;
                 }
@@ -430,10 +492,22 @@ mod tests {
     #[test]
     fn bdf_samples_are_sign_extended() {
         let mut v = Vec::new();
-        decode(&[0xff, 0xff, 0xff, 0x00, 0x00, 0x80, 0xff, 0xff, 0x7f], SampleWidth::Bdf24, 1.0, 0.0, &mut v);
+        decode(
+            &[0xff, 0xff, 0xff, 0x00, 0x00, 0x80, 0xff, 0xff, 0x7f],
+            SampleWidth::Bdf24,
+            1.0,
+            0.0,
+            &mut v,
+        );
         assert_eq!(v, vec![-1.0, -8_388_608.0, 8_388_607.0]);
         let mut v = Vec::new();
-        decode(&[0x00, 0x80, 0xff, 0x7f], SampleWidth::Edf16, 2.0, 1.0, &mut v);
+        decode(
+            &[0x00, 0x80, 0xff, 0x7f],
+            SampleWidth::Edf16,
+            2.0,
+            1.0,
+            &mut v,
+        );
         assert_eq!(v, vec![2.0 * (1.0 - 32768.0), 2.0 * (1.0 + 32767.0)]);
     }
 }

@@ -60,7 +60,15 @@ pub struct StartTime {
 impl StartTime {
     /// 1 January 1985, 00:00:00: the EDF+ stand-in for an unknown date.
     pub fn unknown() -> StartTime {
-        StartTime { year: 1985, month: 1, day: 1, hour: 0, minute: 0, second: 0, subsecond: 0.0 }
+        StartTime {
+            year: 1985,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            subsecond: 0.0,
+        }
     }
 }
 
@@ -148,7 +156,11 @@ pub struct EdfHeader {
 impl EdfHeader {
     /// Bytes of one data record.
     pub fn record_bytes(&self) -> usize {
-        self.signals.iter().map(|s| s.samples_per_record).sum::<usize>() * self.width.bytes()
+        self.signals
+            .iter()
+            .map(|s| s.samples_per_record)
+            .sum::<usize>()
+            * self.width.bytes()
     }
     /// EDF+ patient code: the first subfield of the patient field (`X` read as
     /// unknown, `_` as a space); `None` when the field is not structured.
@@ -171,7 +183,11 @@ impl EdfHeader {
 
 fn subfield(field: &str, k: usize) -> Option<String> {
     let v = field.split_whitespace().nth(k)?;
-    Some(if v == "X" { String::new() } else { v.replace('_', " ") })
+    Some(if v == "X" {
+        String::new()
+    } else {
+        v.replace('_', " ")
+    })
 }
 
 /// A header problem: which field, what value, why. Turned into a
@@ -186,15 +202,27 @@ pub struct ParsedHeader {
     pub warnings: Vec<String>,
 }
 
-fn ascii_field(bytes: &[u8], field: &str, lenient: bool, warnings: &mut Vec<String>) -> Result<String, HeaderProblem> {
+fn ascii_field(
+    bytes: &[u8],
+    field: &str,
+    lenient: bool,
+    warnings: &mut Vec<String>,
+) -> Result<String, HeaderProblem> {
     if let Some(&b) = bytes.iter().find(|&&b| !(32..=126).contains(&b)) {
         let shown = String::from_utf8_lossy(bytes).trim_end().to_string();
-        let msg = format!("{field} contains a byte 0x{b:02X} that is not printable ASCII ('{shown}')");
+        let msg =
+            format!("{field} contains a byte 0x{b:02X} that is not printable ASCII ('{shown}')");
         if lenient {
             warnings.push(format!("{msg}; replaced by '?'"));
             let s: String = bytes
                 .iter()
-                .map(|&c| if (32..=126).contains(&c) { c as char } else { '?' })
+                .map(|&c| {
+                    if (32..=126).contains(&c) {
+                        c as char
+                    } else {
+                        '?'
+                    }
+                })
                 .collect();
             return Ok(s.trim_end().to_string());
         }
@@ -228,7 +256,11 @@ fn float_field(text: &str, field: &str) -> Result<f64, HeaderProblem> {
 }
 
 fn parse_date_time(date: &str, time: &str) -> Result<StartTime, HeaderProblem> {
-    let bad = || HeaderProblem(format!("start date/time '{date} {time}' is not a valid dd.mm.yy hh.mm.ss"));
+    let bad = || {
+        HeaderProblem(format!(
+            "start date/time '{date} {time}' is not a valid dd.mm.yy hh.mm.ss"
+        ))
+    };
     let parts = |s: &str| -> Option<[u32; 3]> {
         let b = s.as_bytes();
         if b.len() != 8 || (b[2] != b'.' && b[2] != b':') || (b[5] != b'.' && b[5] != b':') {
@@ -245,7 +277,11 @@ fn parse_date_time(date: &str, time: &str) -> Result<StartTime, HeaderProblem> {
     };
     let [day, month, yy] = parts(date).ok_or_else(bad)?;
     let [hour, minute, second] = parts(time).ok_or_else(bad)?;
-    let year = if yy >= 85 { 1900 + yy as i32 } else { 2000 + yy as i32 };
+    let year = if yy >= 85 {
+        1900 + yy as i32
+    } else {
+        2000 + yy as i32
+    };
     let days_in_month = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -256,15 +292,31 @@ fn parse_date_time(date: &str, time: &str) -> Result<StartTime, HeaderProblem> {
     if day == 0 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
         return Err(bad());
     }
-    Ok(StartTime { year, month, day, hour, minute, second, subsecond: 0.0 })
+    Ok(StartTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        subsecond: 0.0,
+    })
 }
 
 /// Recognises content that is not an EDF/BDF file and says what it is.
 pub fn not_edf_reason(head: &[u8]) -> Option<String> {
-    let start: Vec<u8> = head.iter().take(64).copied().skip_while(|b| b.is_ascii_whitespace()).collect();
+    let start: Vec<u8> = head
+        .iter()
+        .take(64)
+        .copied()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .collect();
     let lower = String::from_utf8_lossy(&start).to_ascii_lowercase();
     if lower.starts_with("<!doctype") || lower.starts_with("<html") || lower.starts_with("<?xml") {
-        return Some("this is an HTML page, not an EDF file (a failed download saved under an EDF name?)".into());
+        return Some(
+            "this is an HTML page, not an EDF file (a failed download saved under an EDF name?)"
+                .into(),
+        );
     }
     if head.len() >= 8 && (&head[..8] == b"0       " || &head[..8] == b"\xffBIOSEMI") {
         return None;
@@ -275,7 +327,13 @@ pub fn not_edf_reason(head: &[u8]) -> Option<String> {
     let shown: String = head
         .iter()
         .take(8)
-        .map(|&c| if (32..=126).contains(&c) { c as char } else { '?' })
+        .map(|&c| {
+            if (32..=126).contains(&c) {
+                c as char
+            } else {
+                '?'
+            }
+        })
         .collect();
     Some(format!(
         "not an EDF or BDF file: the version field (bytes 0-7) is '{shown}', expected '0' (EDF) or 0xFF 'BIOSEMI' (BDF)"
@@ -289,7 +347,11 @@ pub fn not_edf_reason(head: &[u8]) -> Option<String> {
 /// [`signal_count`]). Checks every field; in lenient mode repairs what EDFbrowser
 /// repairs (bad date, wrong header-bytes field, non-ASCII text, record count
 /// that disagrees with the file size) and reports each repair.
-pub fn parse_header(bytes: &[u8], file_len: u64, lenient: bool) -> Result<ParsedHeader, HeaderProblem> {
+pub fn parse_header(
+    bytes: &[u8],
+    file_len: u64,
+    lenient: bool,
+) -> Result<ParsedHeader, HeaderProblem> {
     let mut warnings = Vec::new();
     if let Some(reason) = not_edf_reason(bytes) {
         return Err(HeaderProblem(reason));
@@ -300,10 +362,28 @@ pub fn parse_header(bytes: &[u8], file_len: u64, lenient: bool) -> Result<Parsed
             bytes.len()
         )));
     }
-    let width = if bytes[0] == 0xFF { SampleWidth::Bdf24 } else { SampleWidth::Edf16 };
-    let version = if width == SampleWidth::Bdf24 { "BIOSEMI".to_string() } else { "0".to_string() };
-    let patient = ascii_field(&bytes[8..88], "patient identification (bytes 8-87)", lenient, &mut warnings)?;
-    let recording_id = ascii_field(&bytes[88..168], "recording identification (bytes 88-167)", lenient, &mut warnings)?;
+    let width = if bytes[0] == 0xFF {
+        SampleWidth::Bdf24
+    } else {
+        SampleWidth::Edf16
+    };
+    let version = if width == SampleWidth::Bdf24 {
+        "BIOSEMI".to_string()
+    } else {
+        "0".to_string()
+    };
+    let patient = ascii_field(
+        &bytes[8..88],
+        "patient identification (bytes 8-87)",
+        lenient,
+        &mut warnings,
+    )?;
+    let recording_id = ascii_field(
+        &bytes[88..168],
+        "recording identification (bytes 88-167)",
+        lenient,
+        &mut warnings,
+    )?;
     let date = String::from_utf8_lossy(&bytes[168..176]).to_string();
     let time = String::from_utf8_lossy(&bytes[176..184]).to_string();
     let start = match parse_date_time(&date, &time) {
@@ -315,7 +395,12 @@ pub fn parse_header(bytes: &[u8], file_len: u64, lenient: bool) -> Result<Parsed
         Err(p) => return Err(p),
     };
     let hb_text = String::from_utf8_lossy(&bytes[184..192]).to_string();
-    let reserved = ascii_field(&bytes[192..236], "reserved field (bytes 192-235)", lenient, &mut warnings)?;
+    let reserved = ascii_field(
+        &bytes[192..236],
+        "reserved field (bytes 192-235)",
+        lenient,
+        &mut warnings,
+    )?;
     let nrec_text = String::from_utf8_lossy(&bytes[236..244]).to_string();
     let dur_text = String::from_utf8_lossy(&bytes[244..252]).to_string();
     let ns = signal_count(bytes)?;
@@ -371,18 +456,28 @@ pub fn parse_header(bytes: &[u8], file_len: u64, lenient: bool) -> Result<Parsed
         let mut col = Vec::with_capacity(ns);
         for i in 0..ns {
             let f = &bytes[off + i * w..off + (i + 1) * w];
-            col.push(ascii_field(f, &format!("{name} of signal {}", i + 1), lenient, &mut warnings)?);
+            col.push(ascii_field(
+                f,
+                &format!("{name} of signal {}", i + 1),
+                lenient,
+                &mut warnings,
+            )?);
         }
         fields.push(col);
         off += w * ns;
     }
     let (dlo, dhi) = width.digital_limits();
     let mut signals = Vec::with_capacity(ns);
+    // One signal across the ten field columns.
+    #[allow(clippy::needless_range_loop)]
     for i in 0..ns {
         let n = i + 1;
         let label = fields[0][i].clone();
         let who = format!("signal {n} ('{}')", label.trim());
-        let spr = int_field(&fields[8][i], &format!("number of samples per data record of {who}"))?;
+        let spr = int_field(
+            &fields[8][i],
+            &format!("number of samples per data record of {who}"),
+        )?;
         if spr <= 0 {
             return Err(HeaderProblem(format!(
                 "number of samples per data record of {who} is {spr}; it must be at least 1"
@@ -435,12 +530,24 @@ pub fn parse_header(bytes: &[u8], file_len: u64, lenient: bool) -> Result<Parsed
     let has_data = signals.iter().any(|s| !s.is_annotation_channel());
     if record_duration == 0.0 && has_data {
         return Err(HeaderProblem(
-            "duration of a data record (bytes 244-251) is 0 s, but the file has data signals".into(),
+            "duration of a data record (bytes 244-251) is 0 s, but the file has data signals"
+                .into(),
         ));
     }
-    let record_bytes: u64 = signals.iter().map(|s| s.samples_per_record as u64).sum::<u64>() * width.bytes() as u64;
+    let record_bytes: u64 = signals
+        .iter()
+        .map(|s| s.samples_per_record as u64)
+        .sum::<u64>()
+        * width.bytes() as u64;
     let data_bytes = file_len - computed_hb as u64;
-    let n_records = check_record_count(&nrec_text, record_bytes, data_bytes, file_len, lenient, &mut warnings)?;
+    let n_records = check_record_count(
+        &nrec_text,
+        record_bytes,
+        data_bytes,
+        file_len,
+        lenient,
+        &mut warnings,
+    )?;
 
     let header = EdfHeader {
         width,
@@ -474,14 +581,19 @@ fn check_record_count(
             if !lenient {
                 return Err(HeaderProblem(msg));
             }
-            warnings.push(format!("{msg}; using the {from_size} whole records the file holds"));
+            warnings.push(format!(
+                "{msg}; using the {from_size} whole records the file holds"
+            ));
             return Ok(from_size as usize);
         }
         Err(p) => {
             if !lenient {
                 return Err(p);
             }
-            warnings.push(format!("{}; using the {from_size} whole records the file holds", p.0));
+            warnings.push(format!(
+                "{}; using the {from_size} whole records the file holds",
+                p.0
+            ));
             return Ok(from_size as usize);
         }
     };
@@ -497,7 +609,9 @@ fn check_record_count(
         if !lenient {
             return Err(HeaderProblem(msg));
         }
-        warnings.push(format!("{msg}; reading the {from_size} whole records present"));
+        warnings.push(format!(
+            "{msg}; reading the {from_size} whole records present"
+        ));
         Ok(from_size as usize)
     } else {
         let extra = data_bytes - expected;

@@ -14,12 +14,13 @@ use super::ChannelKind;
 /// Every standard name, spelled canonically (10-10 system of the American
 /// Clinical Neurophysiology Society, plus the old 10-20 names and the references).
 pub const STANDARD_NAMES: &[&str] = &[
-    "Nz", "Fp1", "Fpz", "Fp2", "AF9", "AF7", "AF5", "AF3", "AF1", "AFz", "AF2", "AF4", "AF6", "AF8", "AF10", "F9",
-    "F7", "F5", "F3", "F1", "Fz", "F2", "F4", "F6", "F8", "F10", "FT9", "FT7", "FC5", "FC3", "FC1", "FCz", "FC2",
-    "FC4", "FC6", "FT8", "FT10", "T9", "T7", "C5", "C3", "C1", "Cz", "C2", "C4", "C6", "T8", "T10", "TP9", "TP7",
-    "CP5", "CP3", "CP1", "CPz", "CP2", "CP4", "CP6", "TP8", "TP10", "P9", "P7", "P5", "P3", "P1", "Pz", "P2", "P4",
-    "P6", "P8", "P10", "PO9", "PO7", "PO5", "PO3", "PO1", "POz", "PO2", "PO4", "PO6", "PO8", "PO10", "O1", "Oz",
-    "O2", "I1", "Iz", "I2", "T3", "T4", "T5", "T6", "A1", "A2", "M1", "M2",
+    "Nz", "Fp1", "Fpz", "Fp2", "AF9", "AF7", "AF5", "AF3", "AF1", "AFz", "AF2", "AF4", "AF6",
+    "AF8", "AF10", "F9", "F7", "F5", "F3", "F1", "Fz", "F2", "F4", "F6", "F8", "F10", "FT9", "FT7",
+    "FC5", "FC3", "FC1", "FCz", "FC2", "FC4", "FC6", "FT8", "FT10", "T9", "T7", "C5", "C3", "C1",
+    "Cz", "C2", "C4", "C6", "T8", "T10", "TP9", "TP7", "CP5", "CP3", "CP1", "CPz", "CP2", "CP4",
+    "CP6", "TP8", "TP10", "P9", "P7", "P5", "P3", "P1", "Pz", "P2", "P4", "P6", "P8", "P10", "PO9",
+    "PO7", "PO5", "PO3", "PO1", "POz", "PO2", "PO4", "PO6", "PO8", "PO10", "O1", "Oz", "O2", "I1",
+    "Iz", "I2", "T3", "T4", "T5", "T6", "A1", "A2", "M1", "M2",
 ];
 
 /// Reference electrodes: ears and mastoids.
@@ -27,13 +28,16 @@ pub const REFERENCE_NAMES: &[&str] = &["A1", "A2", "M1", "M2"];
 
 /// Words that, after a `-`, name a reference rather than a second electrode.
 const REFERENCE_WORDS: &[&str] = &[
-    "REF", "AVG", "AV", "AVE", "AVERAGE", "AR", "CAR", "LE", "RE", "A1", "A2", "M1", "M2", "A1A2", "A1+A2", "M1M2",
-    "M1+M2", "LINKED", "COMMON", "GND", "CZ",
+    "REF", "AVG", "AV", "AVE", "AVERAGE", "AR", "CAR", "LE", "RE", "A1", "A2", "M1", "M2", "A1A2",
+    "A1+A2", "M1M2", "M1+M2", "LINKED", "COMMON", "GND", "CZ",
 ];
 
 /// The standard name matching `s` case-insensitively.
 fn standard(s: &str) -> Option<&'static str> {
-    STANDARD_NAMES.iter().copied().find(|n| n.eq_ignore_ascii_case(s))
+    STANDARD_NAMES
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(s))
 }
 
 /// Splits off a leading type word (`EEG `, `EOG `, `POL `…) and returns it
@@ -42,7 +46,8 @@ fn split_type(label: &str) -> (Option<String>, &str) {
     let t = label.trim();
     if let Some((first, rest)) = t.split_once(char::is_whitespace) {
         let rest = rest.trim();
-        if !rest.is_empty() && first.chars().all(|c| c.is_ascii_alphanumeric()) && first.len() <= 5 {
+        if !rest.is_empty() && first.chars().all(|c| c.is_ascii_alphanumeric()) && first.len() <= 5
+        {
             return (Some(first.to_ascii_uppercase()), rest);
         }
     }
@@ -70,12 +75,17 @@ pub fn canonical_name(label: &str) -> Option<String> {
 
 /// True for ear and mastoid electrodes (A1, A2, M1, M2).
 pub fn is_reference(canonical: &str) -> bool {
-    REFERENCE_NAMES.iter().any(|r| r.eq_ignore_ascii_case(canonical))
+    REFERENCE_NAMES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(canonical))
 }
 
 fn is_voltage(unit: &str) -> bool {
     let u = unit.trim();
-    matches!(u, "uV" | "µV" | "μV" | "mV" | "V" | "nV" | "UV" | "MV" | "uv" | "mv" | "v" | "")
+    matches!(
+        u,
+        "uV" | "µV" | "μV" | "mV" | "V" | "nV" | "UV" | "MV" | "uv" | "mv" | "v" | ""
+    )
 }
 
 /// The kind of a channel from its label and physical unit.
@@ -100,7 +110,10 @@ pub fn channel_kind(label: &str, unit: &str) -> ChannelKind {
         Some("EEG") => return ChannelKind::Eeg,
         _ => {}
     }
-    let words: Vec<&str> = up.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = up
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let has = |ws: &[&str]| words.iter().any(|w| ws.iter().any(|x| w.starts_with(x)));
     if has(&["EOG", "HEOG", "VEOG", "LOC", "ROC"]) {
         return ChannelKind::Eog;

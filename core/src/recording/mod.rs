@@ -145,8 +145,10 @@ impl Recording {
         use std::io::Read;
         let mut head = [0u8; 16];
         let n = {
-            let mut f = std::fs::File::open(path)
-                .map_err(|e| RecordingError::Io { path: path.to_path_buf(), source: e })?;
+            let mut f = std::fs::File::open(path).map_err(|e| RecordingError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
             let mut n = 0;
             loop {
                 match f.read(&mut head[n..]) {
@@ -158,7 +160,12 @@ impl Recording {
                         }
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(RecordingError::Io { path: path.to_path_buf(), source: e }),
+                    Err(e) => {
+                        return Err(RecordingError::Io {
+                            path: path.to_path_buf(),
+                            source: e,
+                        })
+                    }
                 }
             }
             n
@@ -206,7 +213,12 @@ impl Recording {
         format: Format,
         path: Option<PathBuf>,
     ) -> Result<Recording, RecordingError> {
-        if signals.len() != data.len() || signals.iter().zip(&data).any(|(s, d)| s.n_samples != d.len()) {
+        if signals.len() != data.len()
+            || signals
+                .iter()
+                .zip(&data)
+                .any(|(s, d)| s.n_samples != d.len())
+        {
             return Err(RecordingError::InvalidInput(
                 "signal descriptions and sample vectors do not match".into(),
             ));

@@ -31,7 +31,10 @@ fn table() -> &'static HashMap<String, [f64; 3]> {
             if f.len() < 4 {
                 continue;
             }
-            let xyz: Vec<f64> = f[1..4].iter().filter_map(|v| v.trim().parse().ok()).collect();
+            let xyz: Vec<f64> = f[1..4]
+                .iter()
+                .filter_map(|v| v.trim().parse().ok())
+                .collect();
             if xyz.len() == 3 {
                 m.insert(f[0].to_ascii_uppercase(), [xyz[0], xyz[1], xyz[2]]);
             }
@@ -66,7 +69,11 @@ pub fn project_2d(p: [f64; 3]) -> [f64; 2] {
 
 /// Every name in the table, canonical spelling.
 pub fn known_names() -> Vec<&'static str> {
-    super::labels::STANDARD_NAMES.iter().copied().filter(|n| table().contains_key(&n.to_ascii_uppercase())).collect()
+    super::labels::STANDARD_NAMES
+        .iter()
+        .copied()
+        .filter(|n| table().contains_key(&n.to_ascii_uppercase()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -86,7 +93,11 @@ mod geometry {
         a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
     }
     fn cross(a: V, b: V) -> V {
-        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+        [
+            a[1] * b[2] - a[2] * b[1],
+            a[2] * b[0] - a[0] * b[2],
+            a[0] * b[1] - a[1] * b[0],
+        ]
     }
     fn scale(a: V, s: f64) -> V {
         [a[0] * s, a[1] * s, a[2] * s]
@@ -101,16 +112,27 @@ mod geometry {
         let c = scale(n, dot(n, l));
         let (u, v) = (sub(l, c), sub(m, c));
         let alpha = (dot(u, v) / dot(u, u)).clamp(-1.0, 1.0).acos();
-        let (a, b) = (((1.0 - t) * alpha).sin() / alpha.sin(), (t * alpha).sin() / alpha.sin());
+        let (a, b) = (
+            ((1.0 - t) * alpha).sin() / alpha.sin(),
+            (t * alpha).sin() / alpha.sin(),
+        );
         add(c, add(scale(u, a), scale(v, b)))
     }
 
     pub fn positions() -> BTreeMap<String, V> {
         let mut p = BTreeMap::new();
-        let eq_l = ["Nz", "N1", "AF9", "F9", "FT9", "T9", "TP9", "P9", "PO9", "I1", "Iz"];
-        let eq_r = ["Nz", "N2", "AF10", "F10", "FT10", "T10", "TP10", "P10", "PO10", "I2", "Iz"];
-        let r10_l = ["Fpz", "Fp1", "AF7", "F7", "FT7", "T7", "TP7", "P7", "PO7", "O1", "Oz"];
-        let r10_r = ["Fpz", "Fp2", "AF8", "F8", "FT8", "T8", "TP8", "P8", "PO8", "O2", "Oz"];
+        let eq_l = [
+            "Nz", "N1", "AF9", "F9", "FT9", "T9", "TP9", "P9", "PO9", "I1", "Iz",
+        ];
+        let eq_r = [
+            "Nz", "N2", "AF10", "F10", "FT10", "T10", "TP10", "P10", "PO10", "I2", "Iz",
+        ];
+        let r10_l = [
+            "Fpz", "Fp1", "AF7", "F7", "FT7", "T7", "TP7", "P7", "PO7", "O1", "Oz",
+        ];
+        let r10_r = [
+            "Fpz", "Fp2", "AF8", "F8", "FT8", "T8", "TP8", "P8", "PO8", "O2", "Oz",
+        ];
         for k in 0..=10 {
             let (al, ar) = (90.0 + 18.0 * k as f64, 90.0 - 18.0 * k as f64);
             p.insert(eq_l[k].to_string(), sph(0.0, al));
@@ -120,11 +142,22 @@ mod geometry {
         }
         p.remove("N1");
         p.remove("N2");
-        for (i, m) in ["AFz", "Fz", "FCz", "Cz", "CPz", "Pz", "POz"].iter().enumerate() {
+        for (i, m) in ["AFz", "Fz", "FCz", "Cz", "CPz", "Pz", "POz"]
+            .iter()
+            .enumerate()
+        {
             let a = (36.0 + 18.0 * i as f64).to_radians();
             p.insert(m.to_string(), [0.0, a.cos(), a.sin()]);
         }
-        let rows = [("AF", 2), ("F", 3), ("FC", 4), ("C", 5), ("CP", 6), ("P", 7), ("PO", 8)];
+        let rows = [
+            ("AF", 2),
+            ("F", 3),
+            ("FC", 4),
+            ("C", 5),
+            ("CP", 6),
+            ("P", 7),
+            ("PO", 8),
+        ];
         for (row, k) in rows {
             let l = p[r10_l[k]];
             let r = p[r10_r[k]];
@@ -175,23 +208,43 @@ mod tests {
         assert!(close(electrode_position("Cz").unwrap(), [0.0, 0.0, 1.0]));
         let (c18, s18) = (18f64.to_radians().cos(), 18f64.to_radians().sin());
         assert!(close(electrode_position("T7").unwrap(), [-c18, 0.0, s18]));
-        assert!(close(electrode_position("EEG T4-A1").unwrap(), [c18, 0.0, s18]));
+        assert!(close(
+            electrode_position("EEG T4-A1").unwrap(),
+            [c18, 0.0, s18]
+        ));
         assert!(close(electrode_position("Fpz").unwrap(), [0.0, c18, s18]));
         assert!(close(electrode_position("Oz").unwrap(), [0.0, -c18, s18]));
         // C3 halfway between T7 and Cz on the coronal arc: elevation 54°.
         let c3 = electrode_position("C3").unwrap();
-        assert!((c3[2] - 54f64.to_radians().sin()).abs() < 1e-5 && c3[1].abs() < 1e-5 && c3[0] < 0.0);
+        assert!(
+            (c3[2] - 54f64.to_radians().sin()).abs() < 1e-5 && c3[1].abs() < 1e-5 && c3[0] < 0.0
+        );
         // Unit norm and left/right mirror symmetry.
         for n in known_names() {
             let p = electrode_position(n).unwrap();
-            assert!((p[0] * p[0] + p[1] * p[1] + p[2] * p[2] - 1.0).abs() < 1e-5, "{n}");
+            assert!(
+                (p[0] * p[0] + p[1] * p[1] + p[2] * p[2] - 1.0).abs() < 1e-5,
+                "{n}"
+            );
         }
-        for (l, r) in [("F3", "F4"), ("FC5", "FC6"), ("PO7", "PO8"), ("AF3", "AF4"), ("CP1", "CP2")] {
-            let (a, b) = (electrode_position(l).unwrap(), electrode_position(r).unwrap());
+        for (l, r) in [
+            ("F3", "F4"),
+            ("FC5", "FC6"),
+            ("PO7", "PO8"),
+            ("AF3", "AF4"),
+            ("CP1", "CP2"),
+        ] {
+            let (a, b) = (
+                electrode_position(l).unwrap(),
+                electrode_position(r).unwrap(),
+            );
             assert!(close(a, [-b[0], b[1], b[2]]), "{l}/{r}");
         }
         // Rows ordered from the side to the midline: F7, F5, F3, F1, Fz rise monotonically.
-        let zs: Vec<f64> = ["F7", "F5", "F3", "F1", "Fz"].iter().map(|n| electrode_position(n).unwrap()[2]).collect();
+        let zs: Vec<f64> = ["F7", "F5", "F3", "F1", "Fz"]
+            .iter()
+            .map(|n| electrode_position(n).unwrap()[2])
+            .collect();
         assert!(zs.windows(2).all(|w| w[0] < w[1]), "{zs:?}");
         assert!(electrode_position("squarewave").is_none());
     }

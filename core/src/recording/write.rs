@@ -30,7 +30,9 @@ pub enum Resolution {
     Bdf24,
 }
 
-const RECORD_DURATIONS: [f64; 14] = [1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.04, 0.02, 0.01, 2.0, 4.0, 5.0, 10.0, 0.001];
+const RECORD_DURATIONS: [f64; 14] = [
+    1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.04, 0.02, 0.01, 2.0, 4.0, 5.0, 10.0, 0.001,
+];
 
 fn invalid(msg: String) -> RecordingError {
     RecordingError::InvalidInput(msg)
@@ -81,7 +83,9 @@ fn ascii_text(text: &str, width: usize, what: &str) -> Result<String, RecordingE
         return Err(invalid(format!("{what} '{text}' has the character '{c}', which EDF cannot store (printable ASCII only)")));
     }
     if t.len() > width {
-        return Err(invalid(format!("{what} '{text}' is longer than the {width} characters EDF allows")));
+        return Err(invalid(format!(
+            "{what} '{text}' is longer than the {width} characters EDF allows"
+        )));
     }
     Ok(t)
 }
@@ -93,15 +97,33 @@ fn put(buf: &mut Vec<u8>, text: &str, width: usize) {
     buf.extend(std::iter::repeat_n(b' ', width - n));
 }
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 
 /// Writes `rec` to `path` as EDF+C or BDF+C. See the module documentation.
-pub fn write_edf(path: &Path, rec: &Recording, resolution: Resolution) -> Result<(), RecordingError> {
+pub fn write_edf(
+    path: &Path,
+    rec: &Recording,
+    resolution: Resolution,
+) -> Result<(), RecordingError> {
     let bytes = encode(rec, resolution)?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| invalid(format!("{} is not a file path", path.display())))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let io = |e| RecordingError::Io { path: path.to_path_buf(), source: e };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| invalid(format!("{} is not a file path", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let io = |e| RecordingError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&bytes)?;
@@ -131,7 +153,13 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
     let (dlo, dhi) = width.digital_limits();
     let signals = rec.signals();
     let data: Vec<Vec<f32>> = (0..signals.len())
-        .map(|i| rec.read_signal(i, 0.0, signals[i].n_samples as f64 / signals[i].sample_rate + 1.0))
+        .map(|i| {
+            rec.read_signal(
+                i,
+                0.0,
+                signals[i].n_samples as f64 / signals[i].sample_rate + 1.0,
+            )
+        })
         .collect::<Result<_, _>>()?;
 
     // Record duration and samples per record.
@@ -147,7 +175,8 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
     };
     let divides = |spr: &[usize]| {
         let nrec: Vec<usize> = data.iter().zip(spr).map(|(d, &s)| d.len() / s).collect();
-        data.iter().zip(spr).all(|(d, &s)| d.len() % s == 0) && nrec.windows(2).all(|p| p[0] == p[1])
+        data.iter().zip(spr).all(|(d, &s)| d.len() % s == 0)
+            && nrec.windows(2).all(|p| p[0] == p[1])
     };
     let mut choice: Option<(f64, Vec<usize>)> = None;
     if let Some(d) = rec.record_duration().filter(|&d| d > 0.0) {
@@ -158,24 +187,39 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
         }
     }
     if choice.is_none() {
-        choice = RECORD_DURATIONS.iter().find_map(|&d| spr_for(d).filter(|s| divides(s)).map(|s| (d, s)));
+        choice = RECORD_DURATIONS
+            .iter()
+            .find_map(|&d| spr_for(d).filter(|s| divides(s)).map(|s| (d, s)));
     }
     if choice.is_none() {
-        choice = RECORD_DURATIONS.iter().find_map(|&d| spr_for(d).map(|s| (d, s)));
+        choice = RECORD_DURATIONS
+            .iter()
+            .find_map(|&d| spr_for(d).map(|s| (d, s)));
     }
     let (record_duration, spr) = if signals.is_empty() {
         (0.0, Vec::new())
     } else {
         choice.ok_or_else(|| {
-            invalid("the sample rates cannot all be stored as whole numbers of samples per data record".into())
+            invalid(
+                "the sample rates cannot all be stored as whole numbers of samples per data record"
+                    .into(),
+            )
         })?
     };
-    let dur_text = fmt8(record_duration, Round::Exact)
-        .ok_or_else(|| invalid(format!("record duration {record_duration} s does not fit the header")))?;
+    let dur_text = fmt8(record_duration, Round::Exact).ok_or_else(|| {
+        invalid(format!(
+            "record duration {record_duration} s does not fit the header"
+        ))
+    })?;
     let n_records = if signals.is_empty() {
         1
     } else {
-        data.iter().zip(&spr).map(|(d, &s)| d.len().div_ceil(s)).max().unwrap_or(0).max(1)
+        data.iter()
+            .zip(&spr)
+            .map(|(d, &s)| d.len().div_ceil(s))
+            .max()
+            .unwrap_or(0)
+            .max(1)
     };
 
     // Scaling per signal.
@@ -188,9 +232,16 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
     let mut scales = Vec::with_capacity(signals.len());
     for (s, d) in signals.iter().zip(&data) {
         if let Some(k) = d.iter().position(|v| !v.is_finite()) {
-            return Err(invalid(format!("signal '{}' has a non-finite sample at index {k}; EDF cannot store it", s.label)));
+            return Err(invalid(format!(
+                "signal '{}' has a non-finite sample at index {k}; EDF cannot store it",
+                s.label
+            )));
         }
-        let (mut lo, mut hi) = d.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
+        let (mut lo, mut hi) = d
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v as f64), b.max(v as f64))
+            });
         if !lo.is_finite() {
             (lo, hi) = (-1.0, 1.0);
         }
@@ -198,14 +249,27 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
             lo -= 1.0;
             hi += 1.0;
         }
-        let pmin = fmt8(lo, Round::Down)
-            .ok_or_else(|| invalid(format!("signal '{}': minimum {lo} does not fit the 8-character header field", s.label)))?;
-        let pmax = fmt8(hi, Round::Up)
-            .ok_or_else(|| invalid(format!("signal '{}': maximum {hi} does not fit the 8-character header field", s.label)))?;
+        let pmin = fmt8(lo, Round::Down).ok_or_else(|| {
+            invalid(format!(
+                "signal '{}': minimum {lo} does not fit the 8-character header field",
+                s.label
+            ))
+        })?;
+        let pmax = fmt8(hi, Round::Up).ok_or_else(|| {
+            invalid(format!(
+                "signal '{}': maximum {hi} does not fit the 8-character header field",
+                s.label
+            ))
+        })?;
         let (pminv, pmaxv): (f64, f64) = (pmin.parse().unwrap_or(lo), pmax.parse().unwrap_or(hi));
         let bitvalue = (pmaxv - pminv) / (dhi as f64 - dlo as f64);
         let offset = pmaxv / bitvalue - dhi as f64;
-        scales.push(Scale { pmin, pmax, bitvalue, offset });
+        scales.push(Scale {
+            pmin,
+            pmax,
+            bitvalue,
+            offset,
+        });
     }
 
     // Annotations: one TAL list per record.
@@ -236,29 +300,72 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
         }
     }
     let (patient, recording_id) = match &rec.header {
-        Some(hd) if hd.recording_id.starts_with("Startdate") => (hd.patient.clone(), hd.recording_id.clone()),
+        Some(hd) if hd.recording_id.starts_with("Startdate") => {
+            (hd.patient.clone(), hd.recording_id.clone())
+        }
         _ => {
             let date = if rec.start.is_some() {
-                format!("{:02}-{}-{:04}", start.day, MONTHS[(start.month.clamp(1, 12) - 1) as usize], start.year)
+                format!(
+                    "{:02}-{}-{:04}",
+                    start.day,
+                    MONTHS[(start.month.clamp(1, 12) - 1) as usize],
+                    start.year
+                )
             } else {
                 "X".into()
             };
             ("X X X X".to_string(), format!("Startdate {date} X X X"))
         }
     };
-    put(&mut h, &ascii_text(&patient, 80, "patient identification")?, 80);
-    put(&mut h, &ascii_text(&recording_id, 80, "recording identification")?, 80);
+    put(
+        &mut h,
+        &ascii_text(&patient, 80, "patient identification")?,
+        80,
+    );
+    put(
+        &mut h,
+        &ascii_text(&recording_id, 80, "recording identification")?,
+        80,
+    );
     if !(1985..=2084).contains(&start.year) {
-        return Err(invalid(format!("start year {} cannot be written in an EDF header (1985-2084)", start.year)));
+        return Err(invalid(format!(
+            "start year {} cannot be written in an EDF header (1985-2084)",
+            start.year
+        )));
     }
-    put(&mut h, &format!("{:02}.{:02}.{:02}", start.day, start.month, start.year % 100), 8);
-    put(&mut h, &format!("{:02}.{:02}.{:02}", start.hour, start.minute, start.second), 8);
+    put(
+        &mut h,
+        &format!(
+            "{:02}.{:02}.{:02}",
+            start.day,
+            start.month,
+            start.year % 100
+        ),
+        8,
+    );
+    put(
+        &mut h,
+        &format!("{:02}.{:02}.{:02}", start.hour, start.minute, start.second),
+        8,
+    );
     put(&mut h, &(256 * (ns + 1)).to_string(), 8);
-    put(&mut h, if width == SampleWidth::Bdf24 { "BDF+C" } else { "EDF+C" }, 44);
+    put(
+        &mut h,
+        if width == SampleWidth::Bdf24 {
+            "BDF+C"
+        } else {
+            "EDF+C"
+        },
+        44,
+    );
     put(&mut h, &n_records.to_string(), 8);
     put(&mut h, &dur_text, 8);
     put(&mut h, &ns.to_string(), 4);
-    let annot_label = if width == SampleWidth::Bdf24 { "BDF Annotations" } else { "EDF Annotations" };
+    let annot_label = if width == SampleWidth::Bdf24 {
+        "BDF Annotations"
+    } else {
+        "EDF Annotations"
+    };
     let mut labels = Vec::new();
     for s in signals {
         labels.push(ascii_text(&s.label, 16, "label")?);
@@ -312,8 +419,14 @@ pub fn encode(rec: &Recording, resolution: Resolution) -> Result<Vec<u8>, Record
         for ((d, &n), sc) in data.iter().zip(&spr).zip(&scales) {
             for k in 0..n {
                 let i = r * n + k;
-                let v = if d.is_empty() { 0.0 } else { d[i.min(d.len() - 1)] as f64 };
-                let dig = (v / sc.bitvalue - sc.offset).round().clamp(dlo as f64, dhi as f64) as i32;
+                let v = if d.is_empty() {
+                    0.0
+                } else {
+                    d[i.min(d.len() - 1)] as f64
+                };
+                let dig = (v / sc.bitvalue - sc.offset)
+                    .round()
+                    .clamp(dlo as f64, dhi as f64) as i32;
                 out.extend_from_slice(&dig.to_le_bytes()[..w]);
             }
         }
