@@ -131,9 +131,7 @@ impl Recording {
             .map(|(label, row)| {
                 let (lo, hi) = row
                     .iter()
-                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                        (a.min(v), b.max(v))
-                    });
+                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
                 SignalInfo {
                     canonical: None,
                     kind: ChannelKind::Eeg,
@@ -191,20 +189,13 @@ impl Recording {
         let name = name.trim();
         self.signals.iter().position(|s| {
             s.label.trim().eq_ignore_ascii_case(name)
-                || s.canonical
-                    .as_deref()
-                    .is_some_and(|c| c.eq_ignore_ascii_case(name))
+                || s.canonical.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(name))
         })
     }
 
     /// Samples of signal `index` from `start` to `end` seconds (physical units).
     /// The range is clipped to the recording.
-    pub fn read_signal(
-        &self,
-        index: usize,
-        start: f64,
-        end: f64,
-    ) -> Result<Vec<f32>, RecordingError> {
+    pub fn read_signal(&self, index: usize, start: f64, end: f64) -> Result<Vec<f32>, RecordingError> {
         let info = self.signals.get(index).ok_or_else(|| {
             RecordingError::InvalidInput(format!(
                 "signal index {index} out of range (the recording has {} signals)",
@@ -218,12 +209,7 @@ impl Recording {
     }
 
     /// Samples of several signals that share one sample rate, as channels × samples.
-    pub fn read_window(
-        &self,
-        channels: &[usize],
-        start: f64,
-        end: f64,
-    ) -> Result<Array2<f32>, RecordingError> {
+    pub fn read_window(&self, channels: &[usize], start: f64, end: f64) -> Result<Array2<f32>, RecordingError> {
         let mut rate = None;
         for &c in channels {
             let info = self.signals.get(c).ok_or_else(|| {
