@@ -125,7 +125,8 @@ fn delayed_copy_gives_the_expected_phase_and_lag() {
         }
     }
     let out = pair("pearson-lagged", &a, &b, &[("max_lag", "0.05")]);
-    assert!((out[0].value - 1.0).abs() < 1e-9, "r {}", out[0].value);
+    // epochs are centred on their whole-epoch means, so r is 1 only to ~1e-6
+    assert!((out[0].value - 1.0).abs() < 1e-5, "r {}", out[0].value);
     assert!((out[1].value - 0.01).abs() < 1e-12, "lag {}", out[1].value);
     let out = pair("pearson-lagged", &b, &a, &[("max_lag", "0.05")]);
     assert!(
@@ -218,7 +219,7 @@ fn var_chain_pdc_sees_only_direct_links_and_dtf_the_indirect_one() {
         let m = find(id).unwrap();
         let p = ParamValues::parse(
             m.params(),
-            [("fmin", "5"), ("fmax", "30"), ("max_order", "8")],
+            if id == "granger" { &[("max_order", "8")][..] } else { &[("fmin", "5"), ("fmax", "30"), ("max_order", "8")][..] }.iter().copied(),
         )
         .unwrap();
         m.compute_set(

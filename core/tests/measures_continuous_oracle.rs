@@ -33,7 +33,8 @@ struct Row {
 
 fn rows(dir: &std::path::Path) -> Vec<Row> {
     let text = std::fs::read_to_string(dir.join("eeg_results.json")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // the file writes a missing value as NaN, which JSON does not allow
+    let v: serde_json::Value = serde_json::from_str(&text.replace("NaN", "null")).unwrap();
     v.as_array()
         .unwrap()
         .iter()
