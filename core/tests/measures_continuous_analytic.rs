@@ -380,3 +380,24 @@ fn bad_input_is_an_error_not_a_panic() {
         .unwrap_err();
     assert!(e.to_string().contains("collinear"), "{e}");
 }
+
+/// The comparison workload (21 ch × 600 epochs of 2 s at 200 Hz, 210 pairs,
+/// coh + imcoh + plv + wpli over 1–45 Hz), timed and printed; no assertion on time.
+/// Run with `--ignored --nocapture`; `bench/compare.sh` uses the criterion bench.
+#[test]
+#[ignore]
+fn comparison_workload_time() {
+    use sesame_core::measures::spectral::{set_spectral, Estimate, FourierSettings, SpectralMethod};
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let data: Array3<f64> = Array3::from_shape_simple_fn((21, 600, 400), || StandardNormal.sample(&mut rng));
+    let settings = FourierSettings { fmin: 1.0, fmax: 45.0, estimate: Estimate::AcrossEpochs };
+    let methods = [SpectralMethod::Coh, SpectralMethod::ImCoh, SpectralMethod::Plv, SpectralMethod::WPli];
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let t0 = std::time::Instant::now();
+        let out = set_spectral(data.view(), 200.0, &settings, &methods).unwrap();
+        best = best.min(t0.elapsed().as_secs_f64());
+        assert_eq!(out.len(), 210);
+    }
+    eprintln!("coh+imcoh+plv+wpli 21ch 600x2s 210 pairs: {best:.4} s (best of 5)");
+}
