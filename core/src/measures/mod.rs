@@ -12,6 +12,13 @@ mod registry;
 pub mod ses;
 pub mod spike_train;
 
+pub mod granger;
+pub mod information;
+pub mod phase;
+pub mod signals_csv;
+pub mod spectral;
+pub mod state_space;
+
 pub use params::{ParamKind, ParamSpec, ParamValue, ParamValues};
 pub use registry::{find, registry};
 

@@ -1,4 +1,4 @@
-use super::{spike_train, Measure};
+use super::{granger, information, phase, spectral, spike_train, state_space, Measure};
 
 /// Every measure SESAME knows, in the order `sesame measures` lists them.
 /// Adding a measure: write its file, then add one line here.
@@ -15,6 +15,40 @@ static REGISTRY: &[&dyn Measure] = &[
     &spike_train::SpikeDistance,
     &spike_train::SpikeSync,
     &spike_train::Sttc,
+    // continuous signals: correlation and coherence (spectral.rs)
+    &spectral::Pearson,
+    &spectral::PearsonLagged,
+    &spectral::COH,
+    &spectral::MSC,
+    &spectral::IMCOH,
+    &spectral::COHERENCY_PHASE,
+    // continuous signals: phase synchrony (phase.rs)
+    &phase::PLV,
+    &phase::CIPLV,
+    &phase::PPC,
+    &phase::PLI,
+    &phase::DPLI,
+    &phase::WPLI,
+    &phase::WPLI2_DEBIASED,
+    &phase::PLI2_UNBIASED,
+    &phase::PLV_HILBERT,
+    &phase::PLI_HILBERT,
+    &phase::WPLI_HILBERT,
+    // continuous signals: MVAR / Granger family (granger.rs)
+    &granger::GrangerTime,
+    &granger::DTF,
+    &granger::PDC,
+    &granger::GPDC,
+    &granger::DC,
+    &granger::PCOH,
+    &granger::FFDTF,
+    &granger::DDTF,
+    // continuous signals: information and state space (information.rs, state_space.rs)
+    &information::MutualInformation,
+    &state_space::SyncLikelihood,
+    &state_space::OMEGA,
+    &state_space::GFS,
+    &state_space::S_ESTIMATOR,
 ];
 
 /// All registered measures.
@@ -24,5 +58,8 @@ pub fn registry() -> &'static [&'static dyn Measure] {
 
 /// The measure with this id (case-insensitive), if any.
 pub fn find(id: &str) -> Option<&'static dyn Measure> {
-    REGISTRY.iter().copied().find(|m| m.id().eq_ignore_ascii_case(id.trim()))
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|m| m.id().eq_ignore_ascii_case(id.trim()))
 }

@@ -1,0 +1,785 @@
+//! Spectral measures: Pearson correlation (plain and lagged maximum) and the
+//! coherence family (`coh`, `msc`, `imcoh`, `coherency-phase`), plus the shared
+//! Fourier engine ([`BandSpectra`], [`pair_spectral`]) that the phase family
+//! (`phase.rs`) reuses.
+//!
+//! # The Fourier convention (`mode='fourier'` of mne-connectivity)
+//! Each segment (an epoch, or a Welch segment of one) has its mean removed, is
+//! multiplied by the symmetric Hann window `w_k = 0.5 − 0.5 cos(2πk/(n−1))`
+//! (`np.hanning(n)`), and Fourier-transformed (`X_f = Σ_k x_k w_k e^{−2πifk/n}`, bins
+//! `f = m·fs/n` Hz). The cross-spectrum of a segment is `S_xy = X·conj(Y)`, so that
+//! `Im S_xy > 0` when x leads y. Cross-spectra are averaged over the segments of a
+//! group, the measure is evaluated per frequency bin, and the band value is the plain
+//! mean of the per-bin values over the bins with `fmin ≤ f ≤ fmax`.
+//!
+//! # Estimation flavours (`estimate` parameter)
+//! * `epochs` — across epochs (mne-connectivity `spectral_connectivity_epochs`): one
+//!   segment per epoch, all epochs in one group. This is the trial-based estimate.
+//! * `time` — over time (Welch): every epoch is cut into segments of `segment` s with
+//!   50 % overlap; the measure is estimated over the segments of each epoch and the
+//!   band values are averaged over epochs. This is the flavour for resting EEG given
+//!   as one long signal (a single epoch).
+
+use super::{
+    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    SetInput, Target, Value,
+};
+use ndarray::{ArrayView2, ArrayView3, Axis};
+use num_complex::Complex64;
+use rayon::prelude::*;
+use rustfft::FftPlanner;
+
+// ---------------------------------------------------------------------------
+// shared parameters
+// ---------------------------------------------------------------------------
+
+pub(crate) const P_FMIN: ParamSpec = ParamSpec {
+    name: "fmin",
+    unit: "Hz",
+    kind: ParamKind::Float { default: 8.0, min: 0.0, max: 1.0e5 },
+    doc: "Lower edge of the band (inclusive); the band value is the mean over the bins in [fmin, fmax].",
+};
+pub(crate) const P_FMAX: ParamSpec = ParamSpec {
+    name: "fmax",
+    unit: "Hz",
+    kind: ParamKind::Float {
+        default: 12.0,
+        min: 0.0,
+        max: 1.0e5,
+    },
+    doc: "Upper edge of the band (inclusive).",
+};
+pub(crate) const P_ESTIMATE: ParamSpec = ParamSpec {
+    name: "estimate",
+    unit: "",
+    kind: ParamKind::Choice { default: "epochs", options: &["epochs", "time"] },
+    doc: "`epochs`: across epochs, one Hann segment per epoch (mne-connectivity `spectral_connectivity_epochs`, mode='fourier'); `time`: over time, Welch segments of `segment` s with 50 % overlap inside each epoch, band values averaged over epochs.",
+};
+pub(crate) const P_SEGMENT: ParamSpec = ParamSpec {
+    name: "segment",
+    unit: "s",
+    kind: ParamKind::Float {
+        default: 2.0,
+        min: 1.0e-3,
+        max: 1.0e5,
+    },
+    doc: "Welch segment length for `estimate=time` (ignored for `epochs`).",
+};
+
+/// Parameters of every Fourier-based pair measure.
+pub(crate) static FOURIER_PARAMS: [ParamSpec; 4] = [P_FMIN, P_FMAX, P_ESTIMATE, P_SEGMENT];
+
+/// How segments are formed and grouped (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Estimate {
+    /// One Hann segment per epoch; all epochs form one group.
+    AcrossEpochs,
+    /// Welch segments of `segment` seconds, 50 % overlap, one group per epoch.
+    OverTime { segment: f64 },
+}
+
+/// The band and estimation flavour of a Fourier-based measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FourierSettings {
+    /// Band edges in Hz, inclusive.
+    pub fmin: f64,
+    pub fmax: f64,
+    pub estimate: Estimate,
+}
+
+impl FourierSettings {
+    /// Reads `fmin`, `fmax`, `estimate` and `segment`.
+    pub fn from_params(p: &ParamValues) -> Result<Self, MeasureError> {
+        let fmin = p.f64("fmin")?;
+        let fmax = p.f64("fmax")?;
+        if fmin > fmax {
+            return Err(MeasureError::Param {
+                name: "fmin".into(),
+                reason: format!("fmin = {fmin} Hz exceeds fmax = {fmax} Hz"),
+            });
+        }
+        let estimate = match p.text("estimate")? {
+            "time" => Estimate::OverTime {
+                segment: p.f64("segment")?,
+            },
+            _ => Estimate::AcrossEpochs,
+        };
+        Ok(FourierSettings {
+            fmin,
+            fmax,
+            estimate,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// the shared Fourier engine
+// ---------------------------------------------------------------------------
+
+/// Hann-windowed spectra of every channel, kept only at the bins of one band.
+///
+/// Layout: `spectra[(ch * n_segments + s) * n_bins + b]`. One FFT per channel and
+/// segment, reused by every pair and every measure.
+#[derive(Debug, Clone)]
+pub struct BandSpectra {
+    pub n_channels: usize,
+    pub n_segments: usize,
+    /// Frequencies of the kept bins (Hz).
+    pub freqs: Vec<f64>,
+    /// Segment index ranges that are estimated together (see [`Estimate`]).
+    pub groups: Vec<std::ops::Range<usize>>,
+    spectra: Vec<Complex64>,
+}
+
+/// `np.hanning(n)`: the symmetric Hann window.
+pub fn hann_symmetric(n: usize) -> Vec<f64> {
+    if n == 1 {
+        return vec![1.0];
+    }
+    let d = (n - 1) as f64;
+    (0..n)
+        .map(|k| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * k as f64 / d).cos())
+        .collect()
+}
+
+impl BandSpectra {
+    /// Spectra of `data` (channels × epochs × samples, `fs` Hz) at the bins of
+    /// `[fmin, fmax]`, segmented as `settings.estimate` says.
+    pub fn compute(
+        data: ArrayView3<f64>,
+        fs: f64,
+        settings: &FourierSettings,
+    ) -> Result<Self, MeasureError> {
+        let (n_ch, n_ep, n_samp) = data.dim();
+        check_fs(fs)?;
+        if n_ep == 0 || n_samp < 2 {
+            return Err(MeasureError::Invalid(format!(
+                "need at least one epoch of at least 2 samples, got {n_ep} epochs of {n_samp} samples"
+            )));
+        }
+        // segment length and starts inside one epoch
+        let (seg_len, starts): (usize, Vec<usize>) = match settings.estimate {
+            Estimate::AcrossEpochs => (n_samp, vec![0]),
+            Estimate::OverTime { segment } => {
+                let len = (segment * fs).round() as usize;
+                if len < 2 || len > n_samp {
+                    return Err(MeasureError::Param {
+                        name: "segment".into(),
+                        reason: format!(
+                            "{segment} s is {len} samples at {fs} Hz; it must be between 2 samples and the epoch length ({n_samp} samples)"
+                        ),
+                    });
+                }
+                let step = (len / 2).max(1);
+                let starts = (0..)
+                    .map(|k| k * step)
+                    .take_while(|s| s + len <= n_samp)
+                    .collect();
+                (len, starts)
+            }
+        };
+        let per_epoch = starts.len();
+        let n_seg = n_ep * per_epoch;
+        let groups = match settings.estimate {
+            Estimate::AcrossEpochs => vec![0..n_seg],
+            Estimate::OverTime { .. } => (0..n_ep)
+                .map(|e| e * per_epoch..(e + 1) * per_epoch)
+                .collect(),
+        };
+        let df = fs / seg_len as f64;
+        let bins: Vec<usize> = (0..=seg_len / 2)
+            .filter(|&m| {
+                let f = m as f64 * df;
+                f >= settings.fmin && f <= settings.fmax
+            })
+            .collect();
+        if bins.is_empty() {
+            return Err(MeasureError::Param {
+                name: "fmin".into(),
+                reason: format!(
+                    "no frequency bin in [{}, {}] Hz (bins are {df} Hz apart, up to {} Hz)",
+                    settings.fmin,
+                    settings.fmax,
+                    (seg_len / 2) as f64 * df
+                ),
+            });
+        }
+        let n_bins = bins.len();
+        let window = hann_symmetric(seg_len);
+        let fft = FftPlanner::<f64>::new().plan_fft_forward(seg_len);
+        let mut spectra = vec![Complex64::new(0.0, 0.0); n_ch * n_seg * n_bins];
+        spectra
+            .par_chunks_mut(n_seg * n_bins)
+            .enumerate()
+            .for_each_init(
+                || {
+                    (
+                        vec![Complex64::new(0.0, 0.0); seg_len],
+                        vec![Complex64::new(0.0, 0.0); fft.get_inplace_scratch_len()],
+                    )
+                },
+                |(buf, scratch), (ch, out)| {
+                    let chan = data.index_axis(Axis(0), ch);
+                    for e in 0..n_ep {
+                        let epoch = chan.index_axis(Axis(0), e);
+                        for (k, &s0) in starts.iter().enumerate() {
+                            let seg = epoch.slice(ndarray::s![s0..s0 + seg_len]);
+                            let mean = seg.sum() / seg_len as f64;
+                            for ((b, &v), &w) in buf.iter_mut().zip(seg.iter()).zip(&window) {
+                                *b = Complex64::new((v - mean) * w, 0.0);
+                            }
+                            fft.process_with_scratch(buf, scratch);
+                            let o = (e * per_epoch + k) * n_bins;
+                            for (dst, &m) in out[o..o + n_bins].iter_mut().zip(&bins) {
+                                *dst = buf[m];
+                            }
+                        }
+                    }
+                },
+            );
+        Ok(BandSpectra {
+            n_channels: n_ch,
+            n_segments: n_seg,
+            freqs: bins.iter().map(|&m| m as f64 * df).collect(),
+            groups,
+            spectra,
+        })
+    }
+
+    fn n_bins(&self) -> usize {
+        self.freqs.len()
+    }
+
+    /// Spectrum of channel `ch`, segment `s`, at the kept bins.
+    pub fn spectrum(&self, ch: usize, s: usize) -> &[Complex64] {
+        let nb = self.n_bins();
+        let o = (ch * self.n_segments + s) * nb;
+        &self.spectra[o..o + nb]
+    }
+}
+
+/// The Fourier-based pair measures. Per frequency bin, over the `n` segments of a
+/// group, with `S = X·conj(Y)`, `u = S/|S|`, `⟨·⟩` the mean over segments:
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpectralMethod {
+    /// `|⟨S_xy⟩| / √(⟨S_xx⟩⟨S_yy⟩)`: magnitude of coherency (mne-connectivity `coh`).
+    Coh,
+    /// `|⟨S_xy⟩|² / (⟨S_xx⟩⟨S_yy⟩)`: magnitude-squared coherence (SciPy `coherence`).
+    Msc,
+    /// `Im⟨S_xy⟩ / √(⟨S_xx⟩⟨S_yy⟩)`, signed (Nolte 2004).
+    ImCoh,
+    /// `arg ⟨S_xy⟩` (rad); positive when x leads y. Band value: the argument of the
+    /// band mean of the coherency (a circular mean, not a mean of angles).
+    CoherencyPhase,
+    /// `|⟨u⟩|` (Lachaux 1999, Fourier flavour).
+    Plv,
+    /// `|Im⟨u⟩| / √(1 − (Re⟨u⟩)²)` (Bruña 2018).
+    CiPlv,
+    /// `(|Σu|² − n) / (n(n−1))`, pairwise phase consistency (Vinck 2010).
+    Ppc,
+    /// `|⟨sign Im S⟩|` (Stam 2007).
+    Pli,
+    /// `⟨H(Im S)⟩` with `H(0) = ½`: directed PLI (Stam 2012), > ½ when x leads.
+    DPli,
+    /// `|⟨Im S⟩| / ⟨|Im S|⟩` (Vinck 2011); 0 when every `Im S` is 0.
+    WPli,
+    /// `((Σ Im S)² − Σ(Im S)²) / ((Σ|Im S|)² − Σ(Im S)²)` (Vinck 2011).
+    WPli2Debiased,
+    /// `(n⟨sign Im S⟩² − 1)/(n − 1)`.
+    Pli2Unbiased,
+}
+
+/// Per-bin accumulators over the segments of one group.
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    sxy: Complex64,
+    sxx: f64,
+    syy: f64,
+    u: Complex64,
+    sign: f64,
+    heav: f64,
+    im: f64,
+    abs_im: f64,
+    im2: f64,
+}
+
+/// The value of `method` at one bin from the accumulators of `n` segments.
+fn bin_value(method: SpectralMethod, a: &Acc, n: f64) -> f64 {
+    use SpectralMethod::*;
+    let den = || (a.sxx * a.syy).sqrt();
+    let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
+    match method {
+        Coh => ratio(a.sxy.norm(), den()),
+        Msc => ratio(a.sxy.norm_sqr(), a.sxx * a.syy),
+        ImCoh => ratio(a.sxy.im, den()),
+        CoherencyPhase => 0.0, // handled at band level
+        Plv => a.u.norm() / n,
+        CiPlv => {
+            let re = a.u.re / n;
+            ratio((a.u.im / n).abs(), (1.0 - re * re).max(0.0).sqrt())
+        }
+        Ppc => {
+            if n > 1.0 {
+                (a.u.norm_sqr() - n) / (n * (n - 1.0))
+            } else {
+                f64::NAN
+            }
+        }
+        Pli => (a.sign / n).abs(),
+        DPli => a.heav / n,
+        WPli => ratio(a.im.abs(), a.abs_im),
+        WPli2Debiased => ratio(a.im * a.im - a.im2, a.abs_im * a.abs_im - a.im2),
+        Pli2Unbiased => {
+            let s = a.sign / n;
+            if n > 1.0 {
+                (n * s * s - 1.0) / (n - 1.0)
+            } else {
+                f64::NAN
+            }
+        }
+    }
+}
+
+/// Band values of several Fourier measures for the pair `(i, j)`: one value per
+/// method, each the mean over groups of the band mean of its per-bin values.
+pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMethod]) -> Vec<f64> {
+    let nb = sp.n_bins();
+    let mut totals = vec![0.0; methods.len()];
+    let mut acc = vec![Acc::default(); nb];
+    for g in &sp.groups {
+        acc.iter_mut().for_each(|a| *a = Acc::default());
+        for s in g.clone() {
+            let xs = sp.spectrum(i, s);
+            let ys = sp.spectrum(j, s);
+            for ((a, &x), &y) in acc.iter_mut().zip(xs).zip(ys) {
+                let c = x * y.conj();
+                let ax = x.norm_sqr();
+                let ay = y.norm_sqr();
+                a.sxy += c;
+                a.sxx += ax;
+                a.syy += ay;
+                let m = (ax * ay).sqrt();
+                if m > 0.0 {
+                    a.u += c / m;
+                }
+                let im = c.im;
+                a.sign += if im > 0.0 {
+                    1.0
+                } else if im < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
+                a.heav += if im > 0.0 {
+                    1.0
+                } else if im == 0.0 {
+                    0.5
+                } else {
+                    0.0
+                };
+                a.im += im;
+                a.abs_im += im.abs();
+                a.im2 += im * im;
+            }
+        }
+        let n = g.len() as f64;
+        for (t, &m) in totals.iter_mut().zip(methods) {
+            if m == SpectralMethod::CoherencyPhase {
+                let mut c = Complex64::new(0.0, 0.0);
+                for a in &acc {
+                    let d = (a.sxx * a.syy).sqrt();
+                    if d > 0.0 {
+                        c += a.sxy / d;
+                    }
+                }
+                *t += c.arg();
+            } else {
+                *t += acc.iter().map(|a| bin_value(m, a, n)).sum::<f64>() / nb as f64;
+            }
+        }
+    }
+    let ng = sp.groups.len() as f64;
+    totals.iter().map(|t| t / ng).collect()
+}
+
+/// Several Fourier measures on every pair `i < j` of a channel set, sharing one FFT
+/// per channel and segment. Returns, per pair in row-major order, one value per method.
+pub fn set_spectral(
+    data: ArrayView3<f64>,
+    fs: f64,
+    settings: &FourierSettings,
+    methods: &[SpectralMethod],
+) -> Result<Vec<((usize, usize), Vec<f64>)>, MeasureError> {
+    let sp = BandSpectra::compute(data, fs, settings)?;
+    let n = sp.n_channels;
+    let pairs: Vec<(usize, usize)> = (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .collect();
+    Ok(pairs
+        .par_iter()
+        .map(|&(i, j)| ((i, j), pair_spectral(&sp, i, j, methods)))
+        .collect())
+}
+
+pub(crate) fn check_fs(fs: f64) -> Result<(), MeasureError> {
+    if !(fs.is_finite() && fs > 0.0) {
+        return Err(MeasureError::Invalid(format!(
+            "sample rate {fs} Hz is not a positive number"
+        )));
+    }
+    Ok(())
+}
+
+/// The two signals of a continuous pair, checked to have the same shape.
+pub(crate) fn continuous_pair<'a>(
+    id: &'static str,
+    pair: &PairInput<'a>,
+) -> Result<(ArrayView2<'a, f64>, ArrayView2<'a, f64>, f64), MeasureError> {
+    match pair {
+        PairInput::Continuous { x, y, fs } => {
+            if x.dim() != y.dim() {
+                return Err(MeasureError::Invalid(format!(
+                    "measure `{id}`: channels have different shapes {:?} and {:?} (epochs × samples)",
+                    x.dim(),
+                    y.dim()
+                )));
+            }
+            check_fs(*fs)?;
+            Ok((x.clone(), y.clone(), *fs))
+        }
+        PairInput::PointProcess { .. } => Err(MeasureError::WrongInput {
+            measure: id,
+            expected: InputKind::Continuous,
+            got: InputKind::PointProcess,
+        }),
+        PairInput::Bumps { .. } => Err(MeasureError::WrongInput {
+            measure: id,
+            expected: InputKind::Continuous,
+            got: InputKind::Bumps,
+        }),
+    }
+}
+
+/// The data of a continuous set.
+pub(crate) fn continuous_set<'a>(
+    id: &'static str,
+    set: &SetInput<'a>,
+) -> Result<(ArrayView3<'a, f64>, f64), MeasureError> {
+    match set {
+        SetInput::Continuous { data, fs } => {
+            check_fs(*fs)?;
+            Ok((data.clone(), *fs))
+        }
+        SetInput::PointProcess { .. } => Err(MeasureError::WrongInput {
+            measure: id,
+            expected: InputKind::Continuous,
+            got: InputKind::PointProcess,
+        }),
+        SetInput::Bumps { .. } => Err(MeasureError::WrongInput {
+            measure: id,
+            expected: InputKind::Continuous,
+            got: InputKind::Bumps,
+        }),
+    }
+}
+
+/// A Fourier-based pair measure (coherence and phase families): one struct, one
+/// static instance per method.
+pub struct FourierMeasure {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub doc: &'static str,
+    pub method: SpectralMethod,
+    pub outputs: &'static [OutputSpec],
+}
+
+impl Measure for FourierMeasure {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn title(&self) -> &'static str {
+        self.title
+    }
+    fn doc(&self) -> &'static str {
+        self.doc
+    }
+    fn input(&self) -> InputKind {
+        InputKind::Continuous
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        &FOURIER_PARAMS
+    }
+    fn outputs(&self) -> &'static [OutputSpec] {
+        self.outputs
+    }
+
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
+        let (x, y, fs) = continuous_pair(self.id, pair)?;
+        let settings = FourierSettings::from_params(params)?;
+        let data = ndarray::stack(Axis(0), &[x, y])
+            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.id)))?;
+        let sp = BandSpectra::compute(data.view(), fs, &settings)?;
+        let v = pair_spectral(&sp, 0, 1, &[self.method]);
+        Ok(vec![Value::new(self.outputs[0].name, v[0])])
+    }
+
+    /// One FFT per channel and segment, shared by all pairs.
+    fn compute_set(
+        &self,
+        set: &SetInput,
+        params: &ParamValues,
+    ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
+        let (data, fs) = continuous_set(self.id, set)?;
+        let settings = FourierSettings::from_params(params)?;
+        Ok(set_spectral(data, fs, &settings, &[self.method])?
+            .into_iter()
+            .map(|((i, j), v)| {
+                (
+                    Target::Pair(i, j),
+                    vec![Value::new(self.outputs[0].name, v[0])],
+                )
+            })
+            .collect())
+    }
+}
+
+macro_rules! fourier_measure {
+    ($name:ident, $id:expr, $title:expr, $method:ident, $out:expr, $unit:expr, $doc:expr) => {
+        pub static $name: FourierMeasure = FourierMeasure {
+            id: $id,
+            title: $title,
+            doc: concat!($doc, " Fourier flavour: per segment mean removed, symmetric Hann window, FFT; cross-spectra S_xy = X·conj(Y) averaged over segments (estimate=epochs: across epochs, as mne-connectivity mode='fourier'; estimate=time: Welch segments inside each epoch, then mean over epochs); band value = plain mean of the per-bin values over fmin ≤ f ≤ fmax."),
+            method: SpectralMethod::$method,
+            outputs: &[OutputSpec { name: $out, unit: $unit, doc: $title }],
+        };
+    };
+}
+pub(crate) use fourier_measure;
+
+fourier_measure!(COH, "coh", "Coherence magnitude |C| (as mne-connectivity `coh`)", Coh, "coh", "",
+    "|⟨S_xy⟩| / √(⟨S_xx⟩⟨S_yy⟩), the magnitude of coherency, NOT squared (mne-connectivity `coh`); in [0, 1].");
+fourier_measure!(MSC, "msc", "Magnitude-squared coherence |C|²", Msc, "msc", "",
+    "|⟨S_xy⟩|² / (⟨S_xx⟩⟨S_yy⟩), magnitude-squared coherence (SciPy `signal.coherence`, most papers); in [0, 1].");
+fourier_measure!(IMCOH, "imcoh", "Imaginary coherence", ImCoh, "imcoh", "",
+    "Im⟨S_xy⟩ / √(⟨S_xx⟩⟨S_yy⟩), signed: positive when x leads y (Nolte et al. 2004); insensitive to zero-lag (volume-conducted) coupling.");
+fourier_measure!(COHERENCY_PHASE, "coherency-phase", "Coherency phase", CoherencyPhase, "phase", "rad",
+    "arg⟨S_xy⟩ in (−π, π] rad, positive when x leads y; the band value is the argument of the band-mean coherency (circular mean). A delay d s at frequency f gives 2πfd rad.");
+
+// ---------------------------------------------------------------------------
+// Pearson correlation
+// ---------------------------------------------------------------------------
+
+const P_COMBINE: ParamSpec = ParamSpec {
+    name: "combine",
+    unit: "",
+    kind: ParamKind::Choice {
+        default: "pooled",
+        options: &["pooled", "epoch-mean"],
+    },
+    doc: "`pooled`: one r over all epochs concatenated; `epoch-mean`: the mean of the per-epoch r.",
+};
+const P_MAX_LAG: ParamSpec = ParamSpec {
+    name: "max_lag",
+    unit: "s",
+    kind: ParamKind::Float {
+        default: 0.1,
+        min: 0.0,
+        max: 1.0e4,
+    },
+    doc: "Largest lag searched, in both directions.",
+};
+
+/// Sums needed for a Pearson r over several stretches.
+#[derive(Default, Clone, Copy)]
+struct CorrSums {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+}
+
+impl CorrSums {
+    fn add(&mut self, x: impl Iterator<Item = f64>, y: impl Iterator<Item = f64>) {
+        for (a, b) in x.zip(y) {
+            self.n += 1.0;
+            self.sx += a;
+            self.sy += b;
+            self.sxx += a * a;
+            self.syy += b * b;
+            self.sxy += a * b;
+        }
+    }
+    fn r(&self) -> f64 {
+        let cov = self.sxy - self.sx * self.sy / self.n;
+        let vx = self.sxx - self.sx * self.sx / self.n;
+        let vy = self.syy - self.sy * self.sy / self.n;
+        if vx > 0.0 && vy > 0.0 {
+            cov / (vx * vy).sqrt()
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Pearson r with the two-pass (centred) formula for accuracy.
+fn pearson_centred(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let (mut c, mut vx, mut vy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (da, db) = (a - mx, b - my);
+        c += da * db;
+        vx += da * da;
+        vy += db * db;
+    }
+    if vx > 0.0 && vy > 0.0 {
+        c / (vx * vy).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// Pearson correlation coefficient of the raw (broadband) signals.
+pub struct Pearson;
+
+static PEARSON_PARAMS: [ParamSpec; 1] = [P_COMBINE];
+
+impl Measure for Pearson {
+    fn id(&self) -> &'static str {
+        "pearson"
+    }
+    fn title(&self) -> &'static str {
+        "Pearson correlation"
+    }
+    fn doc(&self) -> &'static str {
+        "r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²) of the samples as given (band-pass first for a band-limited r); `combine=pooled` over all epochs concatenated (numpy.corrcoef of the concatenation), `epoch-mean` the mean of per-epoch r. In [−1, 1]; 0 when a signal is constant."
+    }
+    fn input(&self) -> InputKind {
+        InputKind::Continuous
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        &PEARSON_PARAMS
+    }
+    fn outputs(&self) -> &'static [OutputSpec] {
+        &[OutputSpec {
+            name: "r",
+            unit: "",
+            doc: "Pearson correlation coefficient",
+        }]
+    }
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
+        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        if x.len() < 2 {
+            return Err(MeasureError::Invalid(
+                "pearson: need at least 2 samples".into(),
+            ));
+        }
+        let r = match params.text("combine")? {
+            "epoch-mean" => {
+                let n = x.nrows() as f64;
+                x.outer_iter()
+                    .zip(y.outer_iter())
+                    .map(|(a, b)| pearson_centred(&a.to_vec(), &b.to_vec()))
+                    .sum::<f64>()
+                    / n
+            }
+            _ => {
+                let a: Vec<f64> = x.iter().copied().collect();
+                let b: Vec<f64> = y.iter().copied().collect();
+                pearson_centred(&a, &b)
+            }
+        };
+        Ok(vec![Value::new("r", r)])
+    }
+}
+
+/// Maximum over lags of the Pearson correlation.
+pub struct PearsonLagged;
+
+static PEARSON_LAGGED_PARAMS: [ParamSpec; 1] = [P_MAX_LAG];
+
+impl Measure for PearsonLagged {
+    fn id(&self) -> &'static str {
+        "pearson-lagged"
+    }
+    fn title(&self) -> &'static str {
+        "Lagged maximum of the Pearson correlation"
+    }
+    fn doc(&self) -> &'static str {
+        "r(τ) = Pearson r between x(t) and y(t+τ) over the overlapping samples of every epoch (pooled over epochs), for lags |τ| ≤ max_lag s on the sample grid; returns r at the lag of largest |r| (signed) and that lag τ in s (τ > 0: y follows x, i.e. x leads)."
+    }
+    fn input(&self) -> InputKind {
+        InputKind::Continuous
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        &PEARSON_LAGGED_PARAMS
+    }
+    fn outputs(&self) -> &'static [OutputSpec] {
+        &[
+            OutputSpec {
+                name: "r",
+                unit: "",
+                doc: "r at the lag of largest |r|",
+            },
+            OutputSpec {
+                name: "lag",
+                unit: "s",
+                doc: "that lag; > 0 when x leads y",
+            },
+        ]
+    }
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
+        let (x, y, fs) = continuous_pair(self.id(), pair)?;
+        let n = x.ncols();
+        let max_lag = (params.f64("max_lag")? * fs).round() as usize;
+        if max_lag + 2 > n {
+            return Err(MeasureError::Param {
+                name: "max_lag".into(),
+                reason: format!(
+                    "{max_lag} samples leaves fewer than 2 overlapping samples in epochs of {n}"
+                ),
+            });
+        }
+        let lags: Vec<i64> = (-(max_lag as i64)..=max_lag as i64).collect();
+        let rs: Vec<f64> = lags
+            .par_iter()
+            .map(|&l| {
+                let mut s = CorrSums::default();
+                let k = l.unsigned_abs() as usize;
+                for (a, b) in x.outer_iter().zip(y.outer_iter()) {
+                    // center each epoch for numerical accuracy of the raw sums
+                    let ma = a.sum() / n as f64;
+                    let mb = b.sum() / n as f64;
+                    if l >= 0 {
+                        s.add(
+                            a.slice(ndarray::s![..n - k]).iter().map(|v| v - ma),
+                            b.slice(ndarray::s![k..]).iter().map(|v| v - mb),
+                        );
+                    } else {
+                        s.add(
+                            a.slice(ndarray::s![k..]).iter().map(|v| v - ma),
+                            b.slice(ndarray::s![..n - k]).iter().map(|v| v - mb),
+                        );
+                    }
+                }
+                s.r()
+            })
+            .collect();
+        // first lag of largest |r| in order of increasing |lag| (deterministic tie-break)
+        let mut best = max_lag; // index of lag 0
+        for d in 1..=max_lag {
+            for idx in [max_lag + d, max_lag - d] {
+                if rs[idx].abs() > rs[best].abs() {
+                    best = idx;
+                }
+            }
+        }
+        Ok(vec![
+            Value::new("r", rs[best]),
+            Value::new("lag", lags[best] as f64 / fs),
+        ])
+    }
+}
