@@ -25,6 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Bumps + SES (and any measure) on every channel or region pair of a recording.
+    Analyze(cli::analyze::AnalyzeArgs),
     /// Show the header, signals, annotations, gaps and warnings of a recording file.
     Info(cli::info::InfoArgs),
     /// Pairwise stochastic event synchrony of two signals' events (CSV).
@@ -46,6 +48,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
+        Some(Command::Analyze(args)) => cli::analyze::run(args),
         Some(Command::Info(args)) => cli::info::run(args),
         Some(Command::Ses(args)) => cli::ses::run(args),
         Some(Command::SesMulti(args)) => cli::ses_multi::run(args),

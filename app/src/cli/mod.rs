@@ -9,3 +9,4 @@ pub mod measures;
 pub mod simulate;
 pub mod bumps;
 pub mod tfmap;
+pub mod analyze;

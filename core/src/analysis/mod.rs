@@ -1,10 +1,14 @@
 //! The analysis pipeline: configuration, running measures over channel and region
 //! pairs, tidy results and their export.
 
+pub mod config;
 pub mod export;
+pub mod pipeline;
 pub mod provenance;
 pub mod results;
 
+pub use config::Config;
+pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent};
 pub use export::{write_atomic, write_results, ExportError};
 pub use provenance::Provenance;
 pub use results::{Results, Row};

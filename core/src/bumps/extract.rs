@@ -102,6 +102,24 @@ fn run(
         Err(TfError::Flat) => return Ok(flat_set(t0, signal.len(), fs)),
         Err(e) => return Err(e.into()),
     };
+    fit_normalised_map(map, opts, bydn)
+}
+
+/// Bump-models a normalised map computed with `opts` (for instance the average of the
+/// maps of a scalp region's electrodes, spec §6.2 rule (a)): greedy fit, pruning,
+/// conversion to bumps. The map must have the layout `extract_bumps` produces for `opts`
+/// at sample rate `fs` (rows of the computed band, columns at the map rate).
+pub fn bumps_from_map(map: TfMap, fs: f64, opts: &BumpOptions) -> Result<BumpSet, BumpError> {
+    opts.validate(fs)?;
+    let (_, bydn) = opts.computed_tf(fs);
+    if map.values.iter().all(|&v| v == 0.0) {
+        let n = (map.duration() * fs).round() as usize;
+        return Ok(flat_set(map.t_start, n, fs));
+    }
+    fit_normalised_map(map, opts, bydn)
+}
+
+fn fit_normalised_map(map: TfMap, opts: &BumpOptions, bydn: usize) -> Result<BumpSet, BumpError> {
     let geo = geometry(&map, opts, bydn)?;
     let cap = opts.cap(map.duration());
     let outcome = fit_map(

@@ -18,7 +18,7 @@ mod windows;
 
 pub use ellipsoid::HalfEllipsoid;
 pub use error::BumpError;
-pub use extract::{extract_bumps, extract_channels, BumpSet};
+pub use extract::{bumps_from_map, extract_bumps, extract_channels, BumpSet};
 pub use greedy::{fit_map, BumpFit, FitOutcome, StopReason};
 pub use model::Bump;
 pub use options::BumpOptions;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Options of [`super::extract_bumps`] (spec §5.2–§5.6).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BumpOptions {
     /// Lowest frequency of the analysis band, Hz (default 4: the SES band 4–30 Hz).
     pub f_min: f64,

@@ -1,0 +1,191 @@
+//! The analysis configuration: everything an analysis depends on, in one TOML file that
+//! the CLI, the batch runner and the GUI share (`sesame config --print-default`).
+//!
+//! Precedence: command-line flag > config file > these defaults.
+
+use crate::bumps::BumpOptions;
+use crate::signal::Reference;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An analysis configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub input: InputConfig,
+    pub preprocess: PreprocessConfig,
+    /// Time-frequency map and bump extraction (band, threshold…).
+    pub bumps: BumpOptions,
+    pub regions: RegionsConfig,
+    pub measures: MeasuresConfig,
+    pub continuous: ContinuousConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            input: InputConfig::default(),
+            preprocess: PreprocessConfig::default(),
+            bumps: BumpOptions::default(),
+            regions: RegionsConfig::default(),
+            measures: MeasuresConfig::default(),
+            continuous: ContinuousConfig::default(),
+        }
+    }
+}
+
+/// Which channels and which part of the recording.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputConfig {
+    /// Channels by label or 10-20 name; empty: every EEG channel with a 10-20/10-10 name.
+    pub channels: Vec<String>,
+    /// Channels to leave out (bad channels), by label or 10-20 name.
+    pub exclude: Vec<String>,
+    /// Analysis window `[start, end]`, seconds from the start of the recording; absent:
+    /// the whole recording.
+    pub window: Option<[f64; 2]>,
+}
+
+/// Filters and reference applied before any measure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PreprocessConfig {
+    /// High-pass cut-off, Hz (zero-phase Butterworth); absent: none.
+    pub highpass: Option<f64>,
+    /// Low-pass cut-off, Hz; absent: none.
+    pub lowpass: Option<f64>,
+    /// Mains notch, Hz (50 or 60); absent: none.
+    pub notch: Option<f64>,
+    /// Butterworth prototype order of the high- and low-pass filters.
+    pub order: usize,
+    /// New reference; absent: as recorded.
+    pub reference: Option<Reference>,
+}
+
+impl Default for PreprocessConfig {
+    fn default() -> Self {
+        PreprocessConfig { highpass: None, lowpass: None, notch: None, order: 4, reference: None }
+    }
+}
+
+/// How channels are grouped into scalp regions (spec §6.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegionsConfig {
+    /// Analyse region pairs instead of channel pairs.
+    pub enabled: bool,
+    /// Region table (TOML, `[[region]] name = … channels = […]`); absent: the five
+    /// regions of the SES papers.
+    pub table: Option<PathBuf>,
+    /// Merging rule of a region's bumps: `union` (union without near-duplicates) or
+    /// `average-maps` (average the z-scored maps, then bump-model).
+    pub merge: MergeChoice,
+    /// Normalised centre distance under which two bumps of a region are duplicates
+    /// (dimensionless; `union` only).
+    pub union_radius: f64,
+}
+
+impl Default for RegionsConfig {
+    fn default() -> Self {
+        RegionsConfig { enabled: false, table: None, merge: MergeChoice::Union, union_radius: 0.5 }
+    }
+}
+
+/// Merging rule of §6.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeChoice {
+    Union,
+    AverageMaps,
+}
+
+/// The measures to run and their parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeasuresConfig {
+    /// Measure ids from the registry (`sesame measures` lists them).
+    pub ids: Vec<String>,
+    /// Parameters per measure id: `[measures.params.victor-purpura] q = 10`.
+    pub params: BTreeMap<String, BTreeMap<String, toml::Value>>,
+}
+
+impl Default for MeasuresConfig {
+    fn default() -> Self {
+        MeasuresConfig { ids: vec!["ses-bumps".into()], params: BTreeMap::new() }
+    }
+}
+
+/// How continuous-signal measures cut the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContinuousConfig {
+    /// Epoch length, seconds (the window is cut into consecutive epochs of this length).
+    pub epoch: f64,
+}
+
+impl Default for ContinuousConfig {
+    fn default() -> Self {
+        ContinuousConfig { epoch: 2.0 }
+    }
+}
+
+impl Config {
+    /// Parses a configuration; unknown keys are an error that names them.
+    pub fn from_toml(text: &str) -> Result<Config, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// The configuration as TOML (what `config.resolved.toml` holds).
+    pub fn to_toml(&self) -> String {
+        // Serialising a plain data struct with string keys cannot fail.
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// `name=value` parameter overrides of measure `id` as text, for
+    /// [`crate::measures::ParamValues::parse`].
+    pub fn param_overrides(&self, id: &str) -> Vec<(String, String)> {
+        self.measures
+            .params
+            .get(id)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            toml::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        (k.clone(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips_through_toml() {
+        let c = Config::default();
+        let back = Config::from_toml(&c.to_toml()).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_by_name() {
+        let e = Config::from_toml("[input]\nchanels = [\"Fp1\"]\n").unwrap_err();
+        assert!(e.to_string().contains("chanels"), "{e}");
+    }
+
+    #[test]
+    fn partial_file_keeps_defaults() {
+        let c = Config::from_toml("[input]\nwindow = [10.0, 30.0]\n[measures]\nids = [\"ses-1d\"]\n[measures.params.ses-1d]\nbeta = 0.02\n").unwrap();
+        assert_eq!(c.input.window, Some([10.0, 30.0]));
+        assert_eq!(c.bumps, BumpOptions::default());
+        assert_eq!(c.param_overrides("ses-1d"), vec![("beta".to_string(), "0.02".to_string())]);
+    }
+}

@@ -1,0 +1,395 @@
+//! Runs a [`Config`] on one recording: channel selection, window, preprocessing, one bump
+//! extraction per channel (shared by every event-based measure), then every measure on
+//! every channel or region pair, in parallel, into tidy [`Results`].
+
+use super::config::{Config, MergeChoice};
+use super::results::{Results, Row};
+use crate::bumps::{extract_channels, Bump, BumpError};
+use crate::measures::{self, InputKind, MeasureError, ParamValues, SetInput, Target};
+use crate::recording::{ChannelKind, Recording, RecordingError};
+use crate::ses::regions::{self, RegionTable};
+use crate::signal::{self, FilterKind, FilterSpec};
+use ndarray::{Array2, Array3};
+
+/// Why an analysis failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Recording(#[from] RecordingError),
+    #[error("preprocessing: {0}")]
+    Signal(#[from] signal::SignalError),
+    #[error("channel {channel}: bump extraction: {source}")]
+    Bumps { channel: String, source: BumpError },
+    #[error("regions: {0}")]
+    Regions(#[from] regions::RegionError),
+    #[error("measure `{measure}`: {source}")]
+    Measure { measure: String, source: MeasureError },
+    #[error("{0}")]
+    Config(String),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Progress of a long analysis, and the way to cancel it.
+pub trait Progress: Sync {
+    /// `fraction` in [0, 1] of the whole analysis is done; `message` says what runs now.
+    fn report(&self, fraction: f64, message: &str) {
+        let _ = (fraction, message);
+    }
+    /// True when the user asked to stop; checked between stages.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Progress that nobody watches.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// What the pipeline prepared before running measures (also used by the GUI views).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Labels of the analysed channels (after re-referencing).
+    pub labels: Vec<String>,
+    /// Preprocessed samples, channels × samples, physical units.
+    pub data: Array2<f32>,
+    /// Sample rate, Hz.
+    pub fs: f64,
+    /// Analysis window, seconds from the start of the recording.
+    pub window: (f64, f64),
+}
+
+/// The measures of a configuration with their parameter values, checked.
+pub fn resolve_measures(
+    config: &Config,
+) -> Result<Vec<(&'static dyn measures::Measure, ParamValues)>, AnalysisError> {
+    if config.measures.ids.is_empty() {
+        return Err(AnalysisError::Config("no measure selected".into()));
+    }
+    for id in config.measures.params.keys() {
+        if !config.measures.ids.iter().any(|m| m.eq_ignore_ascii_case(id)) {
+            return Err(AnalysisError::Config(format!(
+                "parameters given for measure `{id}`, which is not selected"
+            )));
+        }
+    }
+    config
+        .measures
+        .ids
+        .iter()
+        .map(|id| {
+            let m = measures::find(id).ok_or_else(|| {
+                let known: Vec<&str> = measures::registry().iter().map(|m| m.id()).collect();
+                AnalysisError::Config(format!("unknown measure `{id}` (known: {})", known.join(", ")))
+            })?;
+            let given = config.param_overrides(m.id());
+            let values = ParamValues::parse(m.params(), given.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .map_err(|source| AnalysisError::Measure { measure: m.id().into(), source })?;
+            Ok((m, values))
+        })
+        .collect()
+}
+
+/// Indices of the channels the configuration selects.
+pub fn select_channels(rec: &Recording, config: &Config) -> Result<Vec<usize>, AnalysisError> {
+    let mut chosen: Vec<usize> = if config.input.channels.is_empty() {
+        rec.signals()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind == ChannelKind::Eeg && s.canonical.is_some())
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        let mut unknown = Vec::new();
+        let idx: Vec<usize> = config
+            .input
+            .channels
+            .iter()
+            .filter_map(|name| {
+                let i = rec.channel_index(name);
+                if i.is_none() {
+                    unknown.push(name.clone());
+                }
+                i
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(AnalysisError::Config(format!(
+                "unknown channel(s) {}; the recording has {}",
+                unknown.join(", "),
+                rec.signals().iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        idx
+    };
+    for name in &config.input.exclude {
+        if let Some(i) = rec.channel_index(name) {
+            chosen.retain(|&c| c != i);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    chosen.retain(|c| seen.insert(*c));
+    if chosen.len() < 2 {
+        return Err(AnalysisError::Config(format!(
+            "{} channel(s) selected; synchrony needs at least two",
+            chosen.len()
+        )));
+    }
+    Ok(chosen)
+}
+
+/// Reads and preprocesses the configured channels and window.
+pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisError> {
+    let channels = select_channels(rec, config)?;
+    let duration = rec.duration();
+    let (t0, t1) = match config.input.window {
+        Some([a, b]) => (a, b.min(duration)),
+        None => (0.0, duration),
+    };
+    if !(t0.is_finite() && t1.is_finite()) || t0 < 0.0 || t1 <= t0 {
+        return Err(AnalysisError::Config(format!(
+            "empty analysis window {t0}..{t1} s (the recording lasts {duration:.3} s)"
+        )));
+    }
+    let fs = rec.signals()[channels[0]].sample_rate;
+    let mut data = rec.read_window(&channels, t0, t1)?;
+    if let Some(bad) = data.iter().position(|v| !v.is_finite()) {
+        let ch = &rec.signals()[channels[bad / data.ncols().max(1)]].label;
+        return Err(AnalysisError::Config(format!("channel {ch} holds a non-finite sample in the window")));
+    }
+    let mut labels: Vec<String> = channels
+        .iter()
+        .map(|&i| {
+            let s = &rec.signals()[i];
+            s.canonical.clone().unwrap_or_else(|| s.label.trim().to_string())
+        })
+        .collect();
+    let p = &config.preprocess;
+    let mut filters = Vec::new();
+    match (p.highpass, p.lowpass) {
+        (Some(low), Some(high)) => filters.push(FilterKind::BandPass { low, high }),
+        (Some(cutoff), None) => filters.push(FilterKind::HighPass { cutoff }),
+        (None, Some(cutoff)) => filters.push(FilterKind::LowPass { cutoff }),
+        (None, None) => {}
+    }
+    if let Some(frequency) = p.notch {
+        filters.push(FilterKind::Notch { frequency, width: 2.0 });
+    }
+    for kind in filters {
+        let spec = FilterSpec { kind, order: p.order, sample_rate: fs };
+        data = signal::zero_phase(&data, &spec)?;
+    }
+    if let Some(reference) = &p.reference {
+        let (d, l) = signal::rereference(&data, &labels, reference)?;
+        data = d;
+        labels = l;
+    }
+    Ok(Prepared { labels, data, fs, window: (t0, t1) })
+}
+
+/// Runs the configured measures on a recording. `recording_id` names the recording in
+/// the rows (file stem, or a BIDS entity string).
+pub fn run(
+    rec: &Recording,
+    recording_id: &str,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<Results, AnalysisError> {
+    let measures = resolve_measures(config)?;
+    progress.report(0.0, "reading and preprocessing");
+    let prep = prepare(rec, config)?;
+    check_cancel(progress)?;
+
+    let needs_events = measures.iter().any(|(m, _)| m.input() != InputKind::Continuous);
+    let table = if config.regions.enabled {
+        Some(match &config.regions.table {
+            Some(path) => RegionTable::from_file(path)?,
+            None => RegionTable::from_toml_str(regions::DEFAULT_REGIONS_TOML)?,
+        })
+    } else {
+        None
+    };
+    let (unit_labels, unit_bumps) = if needs_events {
+        progress.report(0.05, "extracting bumps");
+        let bumps = channel_bumps(&prep, config)?;
+        check_cancel(progress)?;
+        match &table {
+            None => (prep.labels.clone(), bumps),
+            Some(t) => {
+                let names: Vec<String> = t.names().iter().map(|s| s.to_string()).collect();
+                let merged = match config.regions.merge {
+                    MergeChoice::Union => {
+                        regions::region_bumps_union(t, &prep.labels, &bumps, config.regions.union_radius)?
+                    }
+                    MergeChoice::AverageMaps => region_bumps_average(t, &prep, config)?,
+                };
+                (names, merged)
+            }
+        }
+    } else {
+        (prep.labels.clone(), Vec::new())
+    };
+
+    let mut results = Results::default();
+    let n = measures.len() as f64;
+    for (k, (m, params)) in measures.iter().enumerate() {
+        check_cancel(progress)?;
+        progress.report(0.4 + 0.6 * k as f64 / n, &format!("computing {}", m.id()));
+        let err = |source| AnalysisError::Measure { measure: m.id().into(), source };
+        let trains: Vec<Vec<f64>>;
+        let continuous: Array3<f64>;
+        let (labels, set) = match m.input() {
+            InputKind::Bumps => (&unit_labels, SetInput::Bumps { bumps: &unit_bumps, window: prep.window }),
+            InputKind::PointProcess => {
+                trains = unit_bumps.iter().map(|b| centre_times(b)).collect();
+                (&unit_labels, SetInput::PointProcess { trains: &trains, window: prep.window })
+            }
+            InputKind::Continuous => {
+                if table.is_some() {
+                    return Err(AnalysisError::Config(format!(
+                        "measure `{}` reads continuous signals, which have no regions; run it on channels",
+                        m.id()
+                    )));
+                }
+                continuous = epochs(&prep, config.continuous.epoch)?;
+                (&prep.labels, SetInput::Continuous { data: continuous.view(), fs: prep.fs })
+            }
+        };
+        let outputs = m.compute_set(&set, params).map_err(err)?;
+        push_rows(&mut results, recording_id, m.id(), m.outputs(), labels, outputs);
+    }
+    results.sort();
+    progress.report(1.0, "done");
+    Ok(results)
+}
+
+fn check_cancel(progress: &dyn Progress) -> Result<(), AnalysisError> {
+    if progress.cancelled() {
+        Err(AnalysisError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// Bumps of every prepared channel (one extraction per channel, in parallel).
+pub fn channel_bumps(prep: &Prepared, config: &Config) -> Result<Vec<Vec<Bump>>, AnalysisError> {
+    let rows: Vec<Vec<f32>> = prep.data.rows().into_iter().map(|r| r.to_vec()).collect();
+    let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+    let mut opts = config.bumps;
+    opts.keep_map = config.regions.enabled && config.regions.merge == MergeChoice::AverageMaps;
+    extract_channels(&slices, prep.fs, prep.window.0, &opts)
+        .into_iter()
+        .zip(&prep.labels)
+        .map(|(r, label)| {
+            r.map(|set| {
+                let mut b = set.bumps;
+                b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
+                b
+            })
+            .map_err(|source| AnalysisError::Bumps { channel: label.clone(), source })
+        })
+        .collect()
+}
+
+/// Region bumps by rule (a) of §6.2: the normalised maps of a region's electrodes are
+/// averaged, and the average is bump-modelled.
+fn region_bumps_average(
+    table: &RegionTable,
+    prep: &Prepared,
+    config: &Config,
+) -> Result<Vec<Vec<Bump>>, AnalysisError> {
+    let groups = table.assign(&prep.labels)?;
+    let rows: Vec<Vec<f32>> = prep.data.rows().into_iter().map(|r| r.to_vec()).collect();
+    let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+    let mut opts = config.bumps;
+    opts.keep_map = true;
+    let sets: Vec<_> = extract_channels(&slices, prep.fs, prep.window.0, &opts)
+        .into_iter()
+        .zip(&prep.labels)
+        .map(|(r, label)| r.map_err(|source| AnalysisError::Bumps { channel: label.clone(), source }))
+        .collect::<Result<_, _>>()?;
+    opts.keep_map = false;
+    groups
+        .iter()
+        .zip(table.names())
+        .map(|(idx, name)| {
+            let maps: Vec<&crate::tf::TfMap> = idx.iter().filter_map(|&i| sets[i].map.as_ref()).collect();
+            let Some(first) = maps.first() else {
+                // Every electrode of the region is flat: no bumps.
+                return Ok(Vec::new());
+            };
+            let mut avg = (*first).clone();
+            for m in &maps[1..] {
+                if m.values.dim() != avg.values.dim() {
+                    return Err(AnalysisError::Config(format!(
+                        "region {name}: electrode maps differ in shape"
+                    )));
+                }
+                avg.values += &m.values;
+            }
+            avg.values /= maps.len() as f32;
+            let mut b = crate::bumps::bumps_from_map(avg, prep.fs, &opts)
+                .map_err(|source| AnalysisError::Bumps { channel: name.to_string(), source })?
+                .bumps;
+            b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
+            Ok(b)
+        })
+        .collect()
+}
+
+/// Centre times of bumps, sorted ascending (seconds).
+pub fn centre_times(bumps: &[Bump]) -> Vec<f64> {
+    let mut t: Vec<f64> = bumps.iter().map(|b| b.t).collect();
+    t.sort_by(f64::total_cmp);
+    t
+}
+
+/// The window cut into consecutive epochs: channels × epochs × samples (f64).
+fn epochs(prep: &Prepared, epoch_s: f64) -> Result<Array3<f64>, AnalysisError> {
+    let len = (epoch_s * prep.fs).round() as usize;
+    if !(epoch_s.is_finite() && epoch_s > 0.0) || len < 2 {
+        return Err(AnalysisError::Config(format!("epoch length {epoch_s} s is too short")));
+    }
+    let n_ep = prep.data.ncols() / len;
+    if n_ep == 0 {
+        return Err(AnalysisError::Config(format!(
+            "the window ({:.3} s) is shorter than one epoch ({epoch_s} s)",
+            prep.data.ncols() as f64 / prep.fs
+        )));
+    }
+    let n_ch = prep.data.nrows();
+    Ok(Array3::from_shape_fn((n_ch, n_ep, len), |(c, e, s)| prep.data[[c, e * len + s]] as f64))
+}
+
+fn push_rows(
+    results: &mut Results,
+    recording: &str,
+    measure: &str,
+    specs: &[measures::OutputSpec],
+    labels: &[String],
+    outputs: Vec<(Target, Vec<measures::Value>)>,
+) {
+    for (target, values) in outputs {
+        let (a, b) = match target {
+            Target::Pair(i, j) => (labels[i].clone(), labels[j].clone()),
+            Target::Channel(i) => (labels[i].clone(), String::new()),
+            Target::Set => ("*".to_string(), String::new()),
+        };
+        let n_events = values.iter().find(|v| v.name == "n_events").map(|v| v.value as u64);
+        let certified = values.iter().find(|v| v.name == "certified").map(|v| v.value != 0.0);
+        for v in values {
+            let unit = specs.iter().find(|s| s.name == v.name).map(|s| s.unit).unwrap_or("");
+            results.rows.push(Row {
+                recording: recording.to_string(),
+                channel_a: a.clone(),
+                channel_b: b.clone(),
+                measure: measure.to_string(),
+                parameter: v.name,
+                value: v.value,
+                unit: unit.to_string(),
+                n_events,
+                certified,
+            });
+        }
+    }
+}
