@@ -373,9 +373,13 @@ pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMe
     use SpectralMethod::*;
     let nb = sp.n_bins();
     let need = Needs {
-        power: methods.iter().any(|m| matches!(m, Coh | Msc | ImCoh | CoherencyPhase)),
+        power: methods
+            .iter()
+            .any(|m| matches!(m, Coh | Msc | ImCoh | CoherencyPhase)),
         unit: methods.iter().any(|m| matches!(m, Plv | CiPlv | Ppc)),
-        imag: methods.iter().any(|m| matches!(m, Pli | DPli | WPli | WPli2Debiased | Pli2Unbiased)),
+        imag: methods
+            .iter()
+            .any(|m| matches!(m, Pli | DPli | WPli | WPli2Debiased | Pli2Unbiased)),
     };
     let mut totals = vec![0.0; methods.len()];
     let mut acc = vec![Acc::default(); nb];
