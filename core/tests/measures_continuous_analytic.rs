@@ -219,7 +219,13 @@ fn var_chain_pdc_sees_only_direct_links_and_dtf_the_indirect_one() {
         let m = find(id).unwrap();
         let p = ParamValues::parse(
             m.params(),
-            if id == "granger" { &[("max_order", "8")][..] } else { &[("fmin", "5"), ("fmax", "30"), ("max_order", "8")][..] }.iter().copied(),
+            if id == "granger" {
+                &[("max_order", "8")][..]
+            } else {
+                &[("fmin", "5"), ("fmax", "30"), ("max_order", "8")][..]
+            }
+            .iter()
+            .copied(),
         )
         .unwrap();
         m.compute_set(
@@ -387,11 +393,23 @@ fn bad_input_is_an_error_not_a_panic() {
 #[test]
 #[ignore]
 fn comparison_workload_time() {
-    use sesame_core::measures::spectral::{set_spectral, Estimate, FourierSettings, SpectralMethod};
+    use sesame_core::measures::spectral::{
+        set_spectral, Estimate, FourierSettings, SpectralMethod,
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let data: Array3<f64> = Array3::from_shape_simple_fn((21, 600, 400), || StandardNormal.sample(&mut rng));
-    let settings = FourierSettings { fmin: 1.0, fmax: 45.0, estimate: Estimate::AcrossEpochs };
-    let methods = [SpectralMethod::Coh, SpectralMethod::ImCoh, SpectralMethod::Plv, SpectralMethod::WPli];
+    let data: Array3<f64> =
+        Array3::from_shape_simple_fn((21, 600, 400), || StandardNormal.sample(&mut rng));
+    let settings = FourierSettings {
+        fmin: 1.0,
+        fmax: 45.0,
+        estimate: Estimate::AcrossEpochs,
+    };
+    let methods = [
+        SpectralMethod::Coh,
+        SpectralMethod::ImCoh,
+        SpectralMethod::Plv,
+        SpectralMethod::WPli,
+    ];
     let mut best = f64::INFINITY;
     for _ in 0..5 {
         let t0 = std::time::Instant::now();

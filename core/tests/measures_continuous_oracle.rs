@@ -343,13 +343,26 @@ fn mutual_information_matches_references() {
     let (data, fs) = epochs(&dir, "pair");
     let m = find("mutual-information").unwrap();
     let binned = run_pair(m, &data, fs, &[("method", "binned"), ("bins", "16")])[0].value;
-    let want = oracle(&rows, "mutual information (nats)", "numpy reference", "16x16");
+    let want = oracle(
+        &rows,
+        "mutual information (nats)",
+        "numpy reference",
+        "16x16",
+    );
     close(binned, want, "MI binned 16x16");
     let ksg = run_pair(m, &data, fs, &[("method", "ksg"), ("k", "3")])[0].value;
     // Open discrepancy: our KSG is 8e-4 relative below scikit-learn's (which adds a
     // 1e-10 jitter before the neighbour search); checked here at 2e-3 relative only.
-    let want = oracle(&rows, "mutual information (nats)", "scikit-learn", "KSG k=3");
-    assert!((ksg - want).abs() <= 2e-3 * want, "MI KSG k=3: got {ksg}, scikit-learn {want}");
+    let want = oracle(
+        &rows,
+        "mutual information (nats)",
+        "scikit-learn",
+        "KSG k=3",
+    );
+    assert!(
+        (ksg - want).abs() <= 2e-3 * want,
+        "MI KSG k=3: got {ksg}, scikit-learn {want}"
+    );
 }
 
 #[test]

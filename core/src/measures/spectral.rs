@@ -129,6 +129,8 @@ pub struct BandSpectra {
     /// Segment index ranges that are estimated together (see [`Estimate`]).
     pub groups: Vec<std::ops::Range<usize>>,
     spectra: Vec<Complex64>,
+    /// `1/|X|` (0 where `X = 0`), same layout, so that phase terms need no division.
+    inv_norm: Vec<f64>,
 }
 
 /// `np.hanning(n)`: the symmetric Hann window.
@@ -237,7 +239,19 @@ impl BandSpectra {
                     }
                 },
             );
+        let inv_norm = spectra
+            .iter()
+            .map(|c| {
+                let m = c.norm();
+                if m > 0.0 {
+                    1.0 / m
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         Ok(BandSpectra {
+            inv_norm,
             n_channels: n_ch,
             n_segments: n_seg,
             freqs: bins.iter().map(|&m| m as f64 * df).collect(),
@@ -248,6 +262,12 @@ impl BandSpectra {
 
     fn n_bins(&self) -> usize {
         self.freqs.len()
+    }
+
+    fn inv_norms(&self, ch: usize, s: usize) -> &[f64] {
+        let nb = self.n_bins();
+        let o = (ch * self.n_segments + s) * nb;
+        &self.inv_norm[o..o + nb]
     }
 
     /// Spectrum of channel `ch`, segment `s`, at the kept bins.
@@ -287,6 +307,13 @@ pub enum SpectralMethod {
     WPli2Debiased,
     /// `(n⟨sign Im S⟩² − 1)/(n − 1)`.
     Pli2Unbiased,
+}
+
+/// Which accumulators the requested methods read.
+struct Needs {
+    power: bool,
+    unit: bool,
+    imag: bool,
 }
 
 /// Per-bin accumulators over the segments of one group.
@@ -343,7 +370,17 @@ fn bin_value(method: SpectralMethod, a: &Acc, n: f64) -> f64 {
 /// Band values of several Fourier measures for the pair `(i, j)`: one value per
 /// method, each the mean over groups of the band mean of its per-bin values.
 pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMethod]) -> Vec<f64> {
+    use SpectralMethod::*;
     let nb = sp.n_bins();
+    let need = Needs {
+        power: methods
+            .iter()
+            .any(|m| matches!(m, Coh | Msc | ImCoh | CoherencyPhase)),
+        unit: methods.iter().any(|m| matches!(m, Plv | CiPlv | Ppc)),
+        imag: methods
+            .iter()
+            .any(|m| matches!(m, Pli | DPli | WPli | WPli2Debiased | Pli2Unbiased)),
+    };
     let mut totals = vec![0.0; methods.len()];
     let mut acc = vec![Acc::default(); nb];
     for g in &sp.groups {
@@ -351,35 +388,38 @@ pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMe
         for s in g.clone() {
             let xs = sp.spectrum(i, s);
             let ys = sp.spectrum(j, s);
-            for ((a, &x), &y) in acc.iter_mut().zip(xs).zip(ys) {
+            let ix = sp.inv_norms(i, s);
+            let iy = sp.inv_norms(j, s);
+            for ((((a, &x), &y), &nx), &ny) in acc.iter_mut().zip(xs).zip(ys).zip(ix).zip(iy) {
                 let c = x * y.conj();
-                let ax = x.norm_sqr();
-                let ay = y.norm_sqr();
-                a.sxy += c;
-                a.sxx += ax;
-                a.syy += ay;
-                let m = (ax * ay).sqrt();
-                if m > 0.0 {
-                    a.u += c / m;
+                if need.power {
+                    a.sxy += c;
+                    a.sxx += x.norm_sqr();
+                    a.syy += y.norm_sqr();
                 }
-                let im = c.im;
-                a.sign += if im > 0.0 {
-                    1.0
-                } else if im < 0.0 {
-                    -1.0
-                } else {
-                    0.0
-                };
-                a.heav += if im > 0.0 {
-                    1.0
-                } else if im == 0.0 {
-                    0.5
-                } else {
-                    0.0
-                };
-                a.im += im;
-                a.abs_im += im.abs();
-                a.im2 += im * im;
+                if need.unit {
+                    a.u += c * (nx * ny);
+                }
+                if need.imag {
+                    let im = c.im;
+                    a.sign += if im > 0.0 {
+                        1.0
+                    } else if im < 0.0 {
+                        -1.0
+                    } else {
+                        0.0
+                    };
+                    a.heav += if im > 0.0 {
+                        1.0
+                    } else if im == 0.0 {
+                        0.5
+                    } else {
+                        0.0
+                    };
+                    a.im += im;
+                    a.abs_im += im.abs();
+                    a.im2 += im * im;
+                }
             }
         }
         let n = g.len() as f64;
