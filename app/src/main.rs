@@ -24,12 +24,28 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Show the header, signals, annotations, gaps and warnings of a recording file.
+    Info(cli::info::InfoArgs),
+    /// Pairwise stochastic event synchrony of two signals' events (CSV).
+    Ses(cli::ses::SesArgs),
+    /// N-signal stochastic event synchrony (SES Part III) on an event CSV.
+    SesMulti(cli::ses_multi::MultiArgs),
+    /// List the synchrony measures with their parameters and outputs.
+    Measures(cli::measures::MeasuresArgs),
+    /// Run one synchrony measure on two event lists (or signals).
+    Measure(cli::measure::MeasureArgs),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
+        Some(Command::Info(args)) => cli::info::run(args),
+        Some(Command::Ses(args)) => cli::ses::run(args),
+        Some(Command::SesMulti(args)) => cli::ses_multi::run(args),
         None => gui::run(cli.files),
+        Some(Command::Measures(args)) => cli::measures::run(args),
+        Some(Command::Measure(args)) => cli::measure::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,6 +9,8 @@
 
 mod params;
 mod registry;
+pub mod ses;
+pub mod spike_train;
 
 pub use params::{ParamKind, ParamSpec, ParamValue, ParamValues};
 pub use registry::{find, registry};

@@ -11,6 +11,9 @@ pub enum RecordingError {
     },
     #[error("{}: {reason}", path.display())]
     Unsupported { path: PathBuf, reason: String },
+    /// The file is not a valid recording: names the field, its value and the problem.
+    #[error("{}: {reason}", path.display())]
+    Malformed { path: PathBuf, reason: String },
     #[error("{0}")]
     InvalidInput(String),
 }

@@ -4,10 +4,25 @@
 //! A [`Recording`] is opened from a file ([`Recording::open`]) or built from samples in
 //! memory ([`Recording::from_samples`]). Samples are returned in the channel's physical
 //! unit (µV for EEG in practice; see [`SignalInfo::unit`]).
+//!
+//! Files: EDF, EDF+C, EDF+D, BDF, BDF+C, BDF+D ([`edf`]) and CSV/TSV ([`csv`]); the
+//! format is recognised from the content. EDF/BDF samples are read on demand.
+//! EDF+D/BDF+D: [`Recording::read_signal`] returns the samples contiguously, record
+//! after record, and time arguments count recorded time only; the gaps between
+//! records are listed in [`Recording::gaps`].
 
+pub mod annotations;
+pub mod csv;
+pub mod edf;
 mod error;
+pub mod header;
+pub mod labels;
+pub mod positions;
+pub mod write;
 
 pub use error::RecordingError;
+pub use header::{EdfHeader, SampleWidth, SignalHeader, StartTime};
+pub use write::{write_edf, Resolution};
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -33,6 +48,8 @@ pub enum ChannelKind {
     Eog,
     Ecg,
     Emg,
+    /// Anything else, including reference electrodes (A1, A2, M1, M2) recorded as
+    /// channels, e.g. `EEG A2-A1`.
     Other,
 }
 
@@ -72,6 +89,23 @@ pub struct ReadOptions {
     /// Read what can be read from files EDFbrowser would repair, with a warning for
     /// every repair, instead of refusing them.
     pub lenient: bool,
+    /// Sample rate, Hz, of a CSV/TSV file that has no `# fs=` line.
+    pub csv_sample_rate: Option<f64>,
+}
+
+/// A gap between two data records of an EDF+D/BDF+D file.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    /// Where the gap begins, s from the start of the recording (wall-clock time, the
+    /// time base of annotations).
+    pub start: f64,
+    /// Length of the gap, s.
+    pub duration: f64,
+    /// Index (from 0) of the data record the gap follows.
+    pub after_record: usize,
+    /// Where the gap falls in the contiguous samples that
+    /// [`Recording::read_signal`] returns, s of recorded time.
+    pub sample_time: f64,
 }
 
 /// Where the samples live.
@@ -79,6 +113,8 @@ pub struct ReadOptions {
 enum Store {
     /// One vector per signal, in physical units.
     Memory(Vec<Vec<f32>>),
+    /// Data records of an EDF/BDF file, read on demand.
+    Edf(std::sync::Arc<edf::EdfStore>),
 }
 
 /// An EEG recording: header, signals, annotations, samples on demand.
@@ -92,15 +128,100 @@ pub struct Recording {
     /// Non-fatal problems found while reading (and repairs in lenient mode).
     pub warnings: Vec<String>,
     store: Store,
+    /// Start date and time (EDF/BDF), with the EDF+ sub-second part.
+    pub start: Option<StartTime>,
+    /// The file's header as written (EDF/BDF only), annotation channels included.
+    pub header: Option<EdfHeader>,
+    gaps: Vec<Gap>,
+    record_onsets: Vec<f64>,
 }
 
 impl Recording {
     /// Opens a recording file; the format is recognised from its content.
+    ///
+    /// EDF/BDF files are recognised by their version field, CSV/TSV files by their
+    /// extension (`.csv`, `.tsv`, `.txt`); anything else is refused with the reason.
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
-        let _ = options;
-        Err(RecordingError::Unsupported {
-            path: path.to_path_buf(),
-            reason: "no file reader is available yet".into(),
+        use std::io::Read;
+        let mut head = [0u8; 16];
+        let n = {
+            let mut f = std::fs::File::open(path)
+                .map_err(|e| RecordingError::Io { path: path.to_path_buf(), source: e })?;
+            let mut n = 0;
+            loop {
+                match f.read(&mut head[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => {
+                        n += k;
+                        if n == head.len() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(RecordingError::Io { path: path.to_path_buf(), source: e }),
+                }
+            }
+            n
+        };
+        let head = &head[..n];
+        let is_edf = head.len() >= 8 && (&head[..8] == b"0       " || &head[..8] == b"\xffBIOSEMI");
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        if !is_edf && matches!(ext.as_str(), "csv" | "tsv" | "txt") {
+            return csv::read(path, options);
+        }
+        edf::open(path, options)
+    }
+
+    /// Gaps between data records (EDF+D/BDF+D), in file order; empty for continuous
+    /// recordings.
+    pub fn gaps(&self) -> &[Gap] {
+        &self.gaps
+    }
+
+    /// Onset of every data record, s from the start of the recording (EDF/BDF; for
+    /// EDF+ from each record's time-keeping annotation). Empty for other sources.
+    pub fn record_onsets(&self) -> &[f64] {
+        &self.record_onsets
+    }
+
+    /// Duration of one data record, s (EDF/BDF only).
+    pub fn record_duration(&self) -> Option<f64> {
+        self.header.as_ref().map(|h| h.record_duration)
+    }
+
+    /// Number of data records (EDF/BDF only).
+    pub fn n_records(&self) -> Option<usize> {
+        self.header.as_ref().map(|h| h.n_records)
+    }
+
+    /// Builds a recording from per-channel sample vectors that may have different
+    /// rates and lengths (used by the CSV reader and tests).
+    pub fn from_signal_vectors(
+        signals: Vec<SignalInfo>,
+        data: Vec<Vec<f32>>,
+        format: Format,
+        path: Option<PathBuf>,
+    ) -> Result<Recording, RecordingError> {
+        if signals.len() != data.len() || signals.iter().zip(&data).any(|(s, d)| s.n_samples != d.len()) {
+            return Err(RecordingError::InvalidInput(
+                "signal descriptions and sample vectors do not match".into(),
+            ));
+        }
+        Ok(Recording {
+            path,
+            format,
+            signals,
+            annotations: Vec::new(),
+            warnings: Vec::new(),
+            store: Store::Memory(data),
+            start: None,
+            header: None,
+            gaps: Vec::new(),
+            record_onsets: Vec::new(),
         })
     }
 
@@ -133,8 +254,8 @@ impl Recording {
                     .iter()
                     .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
                 SignalInfo {
-                    canonical: None,
-                    kind: ChannelKind::Eeg,
+                    canonical: labels::canonical_name(&label),
+                    kind: labels::channel_kind(&label, unit),
                     label,
                     unit: unit.to_string(),
                     sample_rate,
@@ -156,11 +277,16 @@ impl Recording {
             annotations: Vec::new(),
             warnings: Vec::new(),
             store,
+            start: None,
+            header: None,
+            gaps: Vec::new(),
+            record_onsets: Vec::new(),
         })
     }
 
     /// Adds annotations (used by in-memory recordings and the simulator).
-    pub fn with_annotations(mut self, annotations: Vec<Annotation>) -> Self {
+    pub fn with_annotations(mut self, mut annotations: Vec<Annotation>) -> Self {
+        annotations.sort_by(|a, b| a.onset.total_cmp(&b.onset));
         self.annotations = annotations;
         self
     }
@@ -205,6 +331,7 @@ impl Recording {
         let (a, b) = sample_range(info, start, end)?;
         match &self.store {
             Store::Memory(rows) => Ok(rows[index][a..b].to_vec()),
+            Store::Edf(store) => Ok(store.read(&[(index, a, b)])?.pop().unwrap_or_default()),
         }
     }
 
@@ -226,10 +353,20 @@ impl Recording {
                 _ => {}
             }
         }
-        let rows: Vec<Vec<f32>> = channels
-            .iter()
-            .map(|&c| self.read_signal(c, start, end))
-            .collect::<Result<_, _>>()?;
+        let rows: Vec<Vec<f32>> = match &self.store {
+            // One pass over the records for all channels.
+            Store::Edf(store) => {
+                let requests = channels
+                    .iter()
+                    .map(|&c| sample_range(&self.signals[c], start, end).map(|(a, b)| (c, a, b)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                store.read(&requests)?
+            }
+            Store::Memory(_) => channels
+                .iter()
+                .map(|&c| self.read_signal(c, start, end))
+                .collect::<Result<_, _>>()?,
+        };
         let n = rows.iter().map(Vec::len).min().unwrap_or(0);
         let mut out = Array2::<f32>::zeros((rows.len(), n));
         for (mut dst, src) in out.rows_mut().into_iter().zip(&rows) {
@@ -237,6 +374,12 @@ impl Recording {
         }
         Ok(out)
     }
+}
+
+/// Parses an EDF/BDF file held in memory (the same checks as [`Recording::open`]);
+/// samples stay in the given bytes. The entry point of the fuzz target.
+pub fn parse_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Recording, RecordingError> {
+    edf::parse_bytes(bytes, Path::new("<memory>"), options)
 }
 
 /// Sample index range `[a, b)` of `info` covering `[start, end)` seconds.

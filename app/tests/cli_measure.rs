@@ -1,0 +1,99 @@
+//! End-to-end: `sesame measures` and `sesame measure --events` as a user runs them.
+
+use std::process::Command;
+
+fn sesame(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sesame")).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Example A of the shared oracle (x, y over [0, 2.5] s) plus a third signal.
+fn events_file(dir: &tempfile::TempDir) -> String {
+    let p = dir.path().join("events.csv");
+    std::fs::write(
+        &p,
+        "# example A\nsignal,time\nx,0.10\nx,0.50\nx,1.20\nx,2.00\ny,0.12\ny,0.55\ny,1.50\ny,2.02\nz,0.3\n",
+    )
+    .expect("write");
+    p.display().to_string()
+}
+
+#[test]
+fn measures_lists_every_point_process_measure() {
+    let (code, out, _) = sesame(&["measures"]);
+    assert_eq!(code, 0);
+    for id in [
+        "victor-purpura", "van-rossum", "schreiber", "hunter-milton", "event-sync",
+        "isi-distance", "spike-distance", "spike-sync", "sttc",
+    ] {
+        assert!(out.contains(id), "{id} missing from\n{out}");
+    }
+    let (code, out, _) = sesame(&["measures", "--json"]);
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let vr = j.as_array().expect("array").iter().find(|m| m["id"] == "van-rossum").expect("van-rossum");
+    assert_eq!(vr["params"][1]["options"], serde_json::json!(["elephant", "paper"]));
+}
+
+#[test]
+fn measure_on_example_a_matches_the_oracle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = events_file(&dir);
+    let (code, out, err) = sesame(&[
+        "measure", "--events", &f, "--measure", "victor-purpura", "--param", "q=10",
+        "--pair", "x,y", "--window", "0:2.5", "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!((j["values"]["distance"].as_f64().expect("value") - 2.9).abs() < 1e-9);
+    assert_eq!(j["events"], serde_json::json!([4, 4]));
+    assert_eq!(j["window"], serde_json::json!([0.0, 2.5]));
+
+    let (code, out, err) = sesame(&[
+        "measure", "--events", &f, "--measure", "isi-distance", "--pair", "x,y", "--window", "0:2.5",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.starts_with("distance = ")).expect("value line");
+    let v: f64 = line["distance = ".len()..].parse().expect("number");
+    assert!((v - 0.249036).abs() < 1e-5 * 0.249036, "{out}");
+
+    let (code, out, _) = sesame(&[
+        "measure", "--events", &f, "--measure", "van-rossum", "--param", "normalisation=paper",
+        "--pair", "x,y", "--json",
+    ]);
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(j["params"]["normalisation"], "paper");
+    assert!((j["values"]["distance"].as_f64().expect("value") - 1.30495).abs() < 1e-5 * 1.30495);
+}
+
+#[test]
+fn user_errors_exit_2_with_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = events_file(&dir);
+    let cases: &[(&[&str], &str)] = &[
+        (&["--measure", "nope", "--pair", "x,y"], "known: victor-purpura"),
+        (&["--measure", "victor-purpura", "--pair", "x,y", "--param", "cost=1"], "unknown parameter"),
+        (&["--measure", "victor-purpura", "--pair", "x,y", "--param", "q=-1"], "outside"),
+        (&["--measure", "victor-purpura", "--pair", "x,y", "--param", "q"], "NAME=VALUE"),
+        (&["--measure", "victor-purpura"], "3 signal(s)"),
+        (&["--measure", "victor-purpura", "--pair", "x,w"], "no signal `w`"),
+        (&["--measure", "victor-purpura", "--pair", "x,y", "--window", "2:1"], "before the end"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["measure", "--events", &f];
+        args.extend_from_slice(extra);
+        let (code, _, err) = sesame(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.starts_with("sesame: error: ") && err.contains(needle), "{args:?}: {err}");
+    }
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "signal,time\nx,0.1\nx,zero\n").expect("write");
+    let (code, _, err) = sesame(&["measure", "--events", &bad.display().to_string(), "--measure", "sttc"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("line 3") && err.contains("zero"), "{err}");
+}

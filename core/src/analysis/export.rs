@@ -1,0 +1,174 @@
+//! Writing results: tidy CSV/TSV and JSON with provenance, always through a temporary
+//! file renamed into place, so an interrupted run never leaves a half-written output.
+
+use super::provenance::Provenance;
+use super::results::{Results, Row};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {reason}", path.display())]
+    Format { path: PathBuf, reason: String },
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
+/// synced, then renamed over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let io = |source| ExportError::Io { path: path.to_path_buf(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// Output format, from a file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Tsv,
+    Json,
+}
+
+impl TableFormat {
+    /// `.csv`, `.tsv` or `.json`.
+    pub fn from_path(path: &Path) -> Result<Self, ExportError> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("csv") => Ok(TableFormat::Csv),
+            Some("tsv") => Ok(TableFormat::Tsv),
+            Some("json") => Ok(TableFormat::Json),
+            other => Err(ExportError::Format {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "unknown output extension {:?}: use .csv, .tsv or .json",
+                    other.unwrap_or("")
+                ),
+            }),
+        }
+    }
+}
+
+/// The rows as delimited text (header row first; `NaN` for missing numbers).
+pub fn to_delimited(rows: &[Row], delimiter: u8) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    if rows.is_empty() {
+        w.write_record([
+            "recording", "channel_a", "channel_b", "measure", "parameter", "value", "unit",
+            "n_events", "certified",
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    provenance: &'a Provenance,
+    rows: &'a [Row],
+}
+
+/// Writes `results` to `path` (format from the extension). CSV/TSV get a sidecar
+/// `<path>.provenance.json`; JSON embeds the provenance.
+pub fn write_results(path: &Path, results: &Results, provenance: &Provenance) -> Result<(), ExportError> {
+    let fmt_err = |reason: String| ExportError::Format { path: path.to_path_buf(), reason };
+    match TableFormat::from_path(path)? {
+        TableFormat::Json => {
+            let doc = JsonDoc { provenance, rows: &results.rows };
+            let bytes = serde_json::to_vec_pretty(&doc).map_err(|e| fmt_err(e.to_string()))?;
+            write_atomic(path, &bytes)
+        }
+        f => {
+            let delim = if f == TableFormat::Tsv { b'\t' } else { b',' };
+            let bytes = to_delimited(&results.rows, delim).map_err(|e| fmt_err(e.to_string()))?;
+            let side = sidecar_path(path);
+            let prov = serde_json::to_vec_pretty(provenance).map_err(|e| fmt_err(e.to_string()))?;
+            write_atomic(&side, &prov)?;
+            write_atomic(path, &bytes)
+        }
+    }
+}
+
+/// `results.csv` → `results.csv.provenance.json`.
+pub fn sidecar_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".provenance.json");
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(v: f64) -> Row {
+        Row {
+            recording: "r".into(),
+            channel_a: "Fp1".into(),
+            channel_b: "Fp2".into(),
+            measure: "ses-bumps".into(),
+            parameter: "rho".into(),
+            value: v,
+            unit: String::new(),
+            n_events: Some(12),
+            certified: Some(true),
+        }
+    }
+
+    #[test]
+    fn csv_round_trip_and_provenance_sidecar() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let results = Results { rows: vec![row(0.25), row(f64::NAN)] };
+        let prov = Provenance::new(None, "[analysis]\n").unwrap();
+        write_results(&path, &results, &prov).unwrap();
+        let mut rd = csv::Reader::from_path(&path).unwrap();
+        let back: Vec<Row> = rd.deserialize().collect::<Result<_, _>>().unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0], results.rows[0]);
+        assert!(back[1].value.is_nan());
+        let side: Provenance =
+            serde_json::from_slice(&std::fs::read(sidecar_path(&path)).unwrap()).unwrap();
+        assert_eq!(side, prov);
+        // No temporary files left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn json_embeds_provenance() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        let prov = Provenance::new(None, "x = 1\n").unwrap();
+        write_results(&path, &Results { rows: vec![row(0.5)] }, &prov).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(v["provenance"]["config"], "x = 1\n");
+        assert_eq!(v["rows"][0]["value"], 0.5);
+    }
+
+    #[test]
+    fn unknown_extension_is_an_error() {
+        let e = TableFormat::from_path(Path::new("x.xlsx")).unwrap_err();
+        assert!(e.to_string().contains("use .csv, .tsv or .json"), "{e}");
+    }
+}

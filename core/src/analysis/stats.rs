@@ -1,0 +1,810 @@
+//! Group statistics as the SES papers used them for MCI vs control: Mann–Whitney U,
+//! Welch's t-test, Benjamini–Hochberg adjusted p-values, effect sizes and per-group
+//! summaries. Two-sided tests throughout. The special functions they need (log-gamma,
+//! regularised incomplete beta and gamma, Student-t and normal distributions) are
+//! implemented here.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a statistic could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StatsError {
+    /// A group has fewer values than the statistic needs.
+    #[error("{what}: group `{group}` has {n} value(s); at least {needed} are needed")]
+    TooFew {
+        what: String,
+        group: String,
+        n: usize,
+        needed: usize,
+    },
+    /// A value is NaN or infinite.
+    #[error("{what}: value {index} of `{group}` is not finite ({value})")]
+    NonFinite {
+        what: String,
+        group: String,
+        index: usize,
+        value: f64,
+    },
+    /// The statistic is undefined for these data.
+    #[error("{what}: {reason}")]
+    Undefined { what: String, reason: String },
+    /// A p-value lies outside [0, 1].
+    #[error("Benjamini–Hochberg: p-value {index} = {value} is not in [0, 1]")]
+    InvalidP { index: usize, value: f64 },
+}
+
+fn check(what: &str, group: &str, x: &[f64], needed: usize) -> Result<(), StatsError> {
+    if let Some((index, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(StatsError::NonFinite {
+            what: what.into(),
+            group: group.into(),
+            index,
+            value,
+        });
+    }
+    if x.len() < needed {
+        return Err(StatsError::TooFew {
+            what: what.into(),
+            group: group.into(),
+            n: x.len(),
+            needed,
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Special functions
+// ---------------------------------------------------------------------------------------
+
+/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, 9 terms; relative error ~1e-15).
+pub fn ln_gamma(x: f64) -> f64 {
+    const G: f64 = 7.0;
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).abs().ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + G + 0.5;
+    for (i, c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Continued fraction of the incomplete beta function (modified Lentz).
+fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < TINY {
+        d = TINY;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = m as f64;
+        let m2 = 2.0 * m;
+        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        h *= d * c;
+        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1.0 + aa * d;
+        if d.abs() < TINY {
+            d = TINY;
+        }
+        c = 1.0 + aa / c;
+        if c.abs() < TINY {
+            c = TINY;
+        }
+        d = 1.0 / d;
+        let del = d * c;
+        h *= del;
+        if (del - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    h
+}
+
+/// Regularised incomplete beta function `I_x(a, b) = B(x; a, b)/B(a, b)` for
+/// `a, b > 0`, `0 ≤ x ≤ 1` (continued fraction, using `I_x(a,b) = 1 − I_{1−x}(b,a)` where
+/// it converges faster). NaN outside the domain.
+pub fn regularized_incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
+    if !(a > 0.0 && b > 0.0 && (0.0..=1.0).contains(&x)) {
+        return f64::NAN;
+    }
+    if x == 0.0 || x == 1.0 {
+        return x;
+    }
+    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
+    let front = ln_front.exp();
+    if x < (a + 1.0) / (a + b + 2.0) {
+        front * beta_cf(a, b, x) / a
+    } else {
+        1.0 - front * beta_cf(b, a, 1.0 - x) / b
+    }
+}
+
+/// Regularised upper incomplete gamma function `Q(a, x) = Γ(a, x)/Γ(a)`, `a > 0`, `x ≥ 0`
+/// (series for `x < a + 1`, continued fraction otherwise).
+pub fn regularized_gamma_q(a: f64, x: f64) -> f64 {
+    if !(a > 0.0 && x >= 0.0) {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return 1.0;
+    }
+    let ln_front = a * x.ln() - x - ln_gamma(a);
+    if x < a + 1.0 {
+        let (mut ap, mut del) = (a, 1.0 / a);
+        let mut sum = del;
+        for _ in 0..10_000 {
+            ap += 1.0;
+            del *= x / ap;
+            sum += del;
+            if del.abs() < sum.abs() * 1e-17 {
+                break;
+            }
+        }
+        1.0 - sum * ln_front.exp()
+    } else {
+        const TINY: f64 = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / TINY;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..10_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = b + an / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        ln_front.exp() * h
+    }
+}
+
+/// Standard normal survival function `P(Z > z) = erfc(z/√2)/2`, with
+/// `erfc(u) = Q(1/2, u²)` for `u ≥ 0`.
+pub fn normal_sf(z: f64) -> f64 {
+    if z.is_nan() {
+        return f64::NAN;
+    }
+    if z < 0.0 {
+        return 1.0 - normal_sf(-z);
+    }
+    0.5 * regularized_gamma_q(0.5, z * z / 2.0)
+}
+
+/// Student-t cumulative distribution function with `df > 0` degrees of freedom:
+/// with `x = df/(df + t²)`, `P(T ≤ t) = 1 − I_x(df/2, 1/2)/2` for `t ≥ 0`, and
+/// `I_x(df/2, 1/2)/2` for `t < 0`.
+pub fn student_t_cdf(t: f64, df: f64) -> f64 {
+    if t.is_nan() || !(df > 0.0) {
+        return f64::NAN;
+    }
+    if t.is_infinite() {
+        return if t > 0.0 { 1.0 } else { 0.0 };
+    }
+    let tail = 0.5 * regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+    if t >= 0.0 {
+        1.0 - tail
+    } else {
+        tail
+    }
+}
+
+/// Two-sided Student-t p-value `P(|T| ≥ |t|) = I_{df/(df+t²)}(df/2, 1/2)` (computed
+/// directly, so small p-values keep their precision).
+pub fn student_t_two_sided_p(t: f64, df: f64) -> f64 {
+    if t.is_nan() || !(df > 0.0) {
+        return f64::NAN;
+    }
+    if t.is_infinite() {
+        return 0.0;
+    }
+    regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t)).min(1.0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Descriptive statistics
+// ---------------------------------------------------------------------------------------
+
+/// Per-group summary of a parameter (values in the parameter's unit).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub n: usize,
+    pub mean: f64,
+    /// Sample standard deviation (denominator n − 1; NaN for n = 1).
+    pub sd: f64,
+    pub median: f64,
+    /// First and third quartiles by linear interpolation between order statistics
+    /// (Hyndman–Fan type 7, the default of NumPy and R).
+    pub q1: f64,
+    pub q3: f64,
+    /// `q3 − q1`.
+    pub iqr: f64,
+}
+
+fn quantile_sorted(s: &[f64], q: f64) -> f64 {
+    let h = (s.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    s[lo] + (h - lo as f64) * (s[hi] - s[lo])
+}
+
+fn mean_var(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let v = if x.len() > 1 {
+        x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0)
+    } else {
+        f64::NAN
+    };
+    (m, v)
+}
+
+/// Mean, standard deviation, median and quartiles of a non-empty sample.
+pub fn describe(x: &[f64]) -> Result<Summary, StatsError> {
+    check("summary", "values", x, 1)?;
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let (mean, var) = mean_var(x);
+    let (q1, q3) = (quantile_sorted(&s, 0.25), quantile_sorted(&s, 0.75));
+    Ok(Summary {
+        n: x.len(),
+        mean,
+        sd: var.sqrt(),
+        median: quantile_sorted(&s, 0.5),
+        q1,
+        q3,
+        iqr: q3 - q1,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Mann–Whitney U
+// ---------------------------------------------------------------------------------------
+
+/// How the Mann–Whitney p-value is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MwMethod {
+    /// Exact when there are no ties, one group has at most 8 values and
+    /// `n1·n2 ≤ 10 000`; the normal approximation otherwise (SciPy's rule, plus the size
+    /// cap).
+    Auto,
+    /// The exact null distribution of U (ties are ignored by it; `n1·n2 ≤ 10 000`).
+    Exact,
+    /// Normal approximation with tie and continuity correction.
+    Asymptotic,
+}
+
+/// Result of a two-sided Mann–Whitney U test of `x` against `y`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MannWhitney {
+    /// `U₁ = R₁ − n₁(n₁+1)/2`, the number of pairs with `x > y` (ties count ½).
+    pub u: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Method actually used (`Exact` or `Asymptotic`).
+    pub method: MwMethod,
+    /// Standardised statistic of the normal approximation (with corrections), when used.
+    pub z: Option<f64>,
+    /// Rank-biserial correlation `r = 2U₁/(n₁n₂) − 1` in [−1, 1]; positive when `x` tends
+    /// to exceed `y`.
+    pub rank_biserial: f64,
+}
+
+/// Mid-ranks (1-based) of the pooled sample and the tie-group sizes.
+fn midranks(v: &[f64]) -> (Vec<f64>, Vec<usize>) {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut ranks = vec![0.0; v.len()];
+    let mut ties = Vec::new();
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+            j += 1;
+        }
+        let r = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            ranks[k] = r;
+        }
+        ties.push(j - i + 1);
+        i = j + 1;
+    }
+    (ranks, ties)
+}
+
+/// `P(U ≥ u)` under the null for sizes `n1`, `n2` without ties, from the recurrence
+/// `p_{i,j}(u) = i/(i+j)·p_{i−1,j}(u−j) + j/(i+j)·p_{i,j−1}(u)` (the largest of the
+/// pooled values is an x with probability i/(i+j), and then it beats all j y's).
+fn exact_sf(n1: usize, n2: usize, u: usize) -> f64 {
+    let m = n1 * n2;
+    if u > m {
+        return 0.0;
+    }
+    // prev[j][k] = p_{i−1,j}(k)
+    let mut prev: Vec<Vec<f64>> = (0..=n2)
+        .map(|_| {
+            let mut v = vec![0.0; m + 1];
+            v[0] = 1.0;
+            v
+        })
+        .collect();
+    for i in 1..=n1 {
+        let mut cur: Vec<Vec<f64>> = vec![vec![0.0; m + 1]; n2 + 1];
+        cur[0][0] = 1.0;
+        for j in 1..=n2 {
+            let (wi, wj) = (i as f64 / (i + j) as f64, j as f64 / (i + j) as f64);
+            let max_u = i * j;
+            for k in 0..=max_u {
+                let a = if k >= j { prev[j][k - j] } else { 0.0 };
+                let b = cur[j - 1][k];
+                cur[j][k] = wi * a + wj * b;
+            }
+        }
+        prev = cur;
+    }
+    prev[n2][u..].iter().sum::<f64>().min(1.0)
+}
+
+/// Two-sided Mann–Whitney U (Wilcoxon rank-sum) test of `x` against `y`.
+///
+/// Exact: `p = 2·P(U ≥ max(U₁, U₂))`. Asymptotic: `z = (max(U₁,U₂) − n₁n₂/2 − ½)/σ`,
+/// `σ² = n₁n₂/12·((n+1) − Σ(t³−t)/(n(n−1)))` over tie groups of size t, `p = 2·P(Z > z)`.
+/// Both capped at 1. Matches `scipy.stats.mannwhitneyu(x, y, alternative='two-sided')`.
+pub fn mann_whitney_u(x: &[f64], y: &[f64], method: MwMethod) -> Result<MannWhitney, StatsError> {
+    const W: &str = "Mann–Whitney U";
+    check(W, "x", x, 1)?;
+    check(W, "y", y, 1)?;
+    let (n1, n2) = (x.len(), y.len());
+    let pooled: Vec<f64> = x.iter().chain(y).copied().collect();
+    let (ranks, ties) = midranks(&pooled);
+    let r1: f64 = ranks[..n1].iter().sum();
+    let u1 = r1 - (n1 * (n1 + 1)) as f64 / 2.0;
+    let nn = (n1 * n2) as f64;
+    let u2 = nn - u1;
+    let umax = u1.max(u2);
+    let has_ties = ties.iter().any(|&t| t > 1);
+    let small = n1 * n2 <= 10_000;
+    let use_exact = match method {
+        MwMethod::Exact => {
+            if !small {
+                return Err(StatsError::Undefined {
+                    what: W.into(),
+                    reason: format!("exact p-value limited to n1·n2 ≤ 10000 (got {n1}·{n2})"),
+                });
+            }
+            true
+        }
+        MwMethod::Asymptotic => false,
+        MwMethod::Auto => (n1 <= 8 || n2 <= 8) && !has_ties && small,
+    };
+    let (p, z, used) = if use_exact {
+        // With ties U may be a half-integer; the exact distribution is on integers.
+        let p = 2.0 * exact_sf(n1, n2, umax.ceil() as usize);
+        (p.min(1.0), None, MwMethod::Exact)
+    } else {
+        let n = (n1 + n2) as f64;
+        let tie_term: f64 = ties.iter().map(|&t| (t * t * t - t) as f64).sum();
+        let var = nn / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
+        if !(var > 0.0) {
+            return Err(StatsError::Undefined {
+                what: W.into(),
+                reason: "all values are equal; the normal approximation has zero variance".into(),
+            });
+        }
+        let z = (umax - nn / 2.0 - 0.5) / var.sqrt();
+        ((2.0 * normal_sf(z)).min(1.0), Some(z), MwMethod::Asymptotic)
+    };
+    Ok(MannWhitney {
+        u: u1,
+        p_value: p,
+        method: used,
+        z,
+        rank_biserial: 2.0 * u1 / nn - 1.0,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Welch's t-test
+// ---------------------------------------------------------------------------------------
+
+/// Result of a two-sided Welch t-test of `x` against `y`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WelchT {
+    /// `t = (m₁ − m₂)/√(s₁²/n₁ + s₂²/n₂)`.
+    pub t: f64,
+    /// Welch–Satterthwaite degrees of freedom
+    /// `(s₁²/n₁ + s₂²/n₂)² / ((s₁²/n₁)²/(n₁−1) + (s₂²/n₂)²/(n₂−1))`.
+    pub df: f64,
+    /// Two-sided p-value from the Student-t distribution with `df` degrees of freedom.
+    pub p_value: f64,
+    /// `m₁ − m₂`, in the parameter's unit.
+    pub mean_difference: f64,
+    /// Cohen's d: `(m₁ − m₂)/s_p`, `s_p² = ((n₁−1)s₁² + (n₂−1)s₂²)/(n₁+n₂−2)`.
+    pub cohen_d: f64,
+    /// Hedges' g: `d·J`, `J = Γ(ν/2)/(√(ν/2)·Γ((ν−1)/2))`, `ν = n₁+n₂−2` (exact small-sample
+    /// correction).
+    pub hedges_g: f64,
+}
+
+/// Two-sided Welch (unequal-variance) t-test; matches
+/// `scipy.stats.ttest_ind(x, y, equal_var=False)`. Each group needs two values and
+/// the groups may not both be constant.
+pub fn welch_t_test(x: &[f64], y: &[f64]) -> Result<WelchT, StatsError> {
+    const W: &str = "Welch t-test";
+    check(W, "x", x, 2)?;
+    check(W, "y", y, 2)?;
+    let (n1, n2) = (x.len() as f64, y.len() as f64);
+    let (m1, v1) = mean_var(x);
+    let (m2, v2) = mean_var(y);
+    let (a, b) = (v1 / n1, v2 / n2);
+    if !(a + b > 0.0) {
+        return Err(StatsError::Undefined {
+            what: W.into(),
+            reason: "both groups are constant (zero variance)".into(),
+        });
+    }
+    let t = (m1 - m2) / (a + b).sqrt();
+    let df = (a + b).powi(2) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+    let nu = n1 + n2 - 2.0;
+    let sp = (((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / nu).sqrt();
+    let d = (m1 - m2) / sp;
+    let j = (ln_gamma(nu / 2.0) - ln_gamma((nu - 1.0) / 2.0)).exp() / (nu / 2.0).sqrt();
+    Ok(WelchT {
+        t,
+        df,
+        p_value: student_t_two_sided_p(t, df),
+        mean_difference: m1 - m2,
+        cohen_d: d,
+        hedges_g: d * j,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Multiple comparisons
+// ---------------------------------------------------------------------------------------
+
+/// Benjamini–Hochberg adjusted p-values (false discovery rate), in the input order:
+/// with p sorted ascending, `q_(i) = min_{j ≥ i} (m/j)·p_(j)`, capped at 1.
+/// An empty input gives an empty output.
+pub fn benjamini_hochberg(p: &[f64]) -> Result<Vec<f64>, StatsError> {
+    if let Some((index, &value)) = p.iter().enumerate().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+        return Err(StatsError::InvalidP { index, value });
+    }
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut out = vec![0.0; m];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        out[i] = running.min(1.0);
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// Group comparison
+// ---------------------------------------------------------------------------------------
+
+/// The test of a group comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupTest {
+    /// Mann–Whitney U (the SES papers' choice); effect size rank-biserial r.
+    MannWhitney,
+    /// Welch's t-test; effect size Hedges' g.
+    WelchT,
+}
+
+/// One comparison of a parameter between two groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub test: GroupTest,
+    /// U₁ for Mann–Whitney, t for Welch.
+    pub statistic: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Rank-biserial r (Mann–Whitney) or Hedges' g (Welch).
+    pub effect_size: f64,
+    /// `rank-biserial` or `hedges-g`.
+    pub effect_name: String,
+    /// Summaries of the first and second group.
+    pub first: Summary,
+    pub second: Summary,
+}
+
+/// Compares `x` (first group) with `y` (second group) by `test`.
+pub fn compare_groups(x: &[f64], y: &[f64], test: GroupTest) -> Result<Comparison, StatsError> {
+    let (first, second) = (describe(x)?, describe(y)?);
+    Ok(match test {
+        GroupTest::MannWhitney => {
+            let r = mann_whitney_u(x, y, MwMethod::Auto)?;
+            Comparison {
+                test,
+                statistic: r.u,
+                p_value: r.p_value,
+                effect_size: r.rank_biserial,
+                effect_name: "rank-biserial".into(),
+                first,
+                second,
+            }
+        }
+        GroupTest::WelchT => {
+            let r = welch_t_test(x, y)?;
+            Comparison {
+                test,
+                statistic: r.t,
+                p_value: r.p_value,
+                effect_size: r.hedges_g,
+                effect_name: "hedges-g".into(),
+                first,
+                second,
+            }
+        }
+    })
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // -----------------------------------------------------------------------------------
+    // Reference numbers from SciPy 1.17.1 (NumPy 2.4.6):
+    //   scipy.stats.mannwhitneyu(x, y, alternative='two-sided', method='auto'|'exact'|'asymptotic')
+    //     → (U of x, p auto, p exact, p asymptotic)
+    //   scipy.stats.ttest_ind(x, y, equal_var=False) → (t, p, df)
+    //   numpy mean, std(ddof=1), median, percentile 25/75 → *_DESC_X
+    //   scipy.stats.false_discovery_control(p, method='bh') → BH_ADJ
+    //   scipy.special.betainc, scipy.stats.t.cdf, scipy.stats.norm.sf
+    // D_X/D_Y: numpy.random.default_rng(7) normal draws rounded to 6 decimals.
+    // -----------------------------------------------------------------------------------
+
+    const A_X: &[f64] = &[1.83, 0.5, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.3];
+    const A_Y: &[f64] = &[0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29];
+    // mannwhitneyu auto: U=58.0 p=0.13291945818531892; exact p=0.13591114767585355; asymptotic p=0.13291945818531892
+    const A_MWU: (f64, f64, f64, f64) = (58.0, 0.13291945818531892, 0.13591114767585355, 0.13291945818531892);
+    // ttest_ind(equal_var=False): t, p, df
+    const A_WELCH: (f64, f64, f64) = (1.2051727991066508, 0.24588283853317094, 15.795035582541257);
+    // describe x: mean, sd(ddof=1), median, q1, q3 (numpy linear)
+    const A_DESC_X: [f64; 5] = [1.7666666666666666, 0.7155941587240634, 1.68, 1.55, 1.88];
+    const B_X: &[f64] = &[3.0, 5.0, 5.0, 7.0, 8.0, 8.0, 8.0, 10.0, 12.0, 13.0, 13.0, 15.0];
+    const B_Y: &[f64] = &[1.0, 2.0, 4.0, 5.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.0, 11.0];
+    // mannwhitneyu auto: U=93.0 p=0.10094097255855086; exact p=0.10370851385792833; asymptotic p=0.10094097255855086
+    const B_MWU: (f64, f64, f64, f64) = (93.0, 0.10094097255855086, 0.10370851385792833, 0.10094097255855086);
+    // ttest_ind(equal_var=False): t, p, df
+    const B_WELCH: (f64, f64, f64) = (1.9875716239105579, 0.060186087986729926, 20.797144849609342);
+    // describe x: mean, sd(ddof=1), median, q1, q3 (numpy linear)
+    const B_DESC_X: [f64; 5] = [8.916666666666666, 3.7284735685686643, 8.0, 6.5, 12.25];
+    const C_X: &[f64] = &[0.12, 0.45, 0.33, 0.91, 0.27];
+    const C_Y: &[f64] = &[0.55, 0.81, 0.72, 1.02, 0.66, 0.95, 0.38];
+    // mannwhitneyu auto: U=6.0 p=0.07323232323232323; exact p=0.07323232323232323; asymptotic p=0.07403524785489664
+    const C_MWU: (f64, f64, f64, f64) = (6.0, 0.07323232323232323, 0.07323232323232323, 0.07403524785489664);
+    // ttest_ind(equal_var=False): t, p, df
+    const C_WELCH: (f64, f64, f64) = (-1.9604466004830878, 0.0905219636729633, 7.040589734640465);
+    // describe x: mean, sd(ddof=1), median, q1, q3 (numpy linear)
+    const C_DESC_X: [f64; 5] = [0.41600000000000004, 0.30063266622241835, 0.33, 0.27, 0.45];
+    const D_X: &[f64] = &[0.300098, 0.3239, 0.278069, 0.228753, 0.263626, 0.220668, 0.304811, 0.407217, 0.260623, 0.250362, 0.339187, 0.328551, 0.308433, 0.225563, 0.29766, 0.355624, 0.192463, 0.263391, 0.147902, 0.196837];
+    const D_Y: &[f64] = &[0.195826, 0.356491, 0.253255, 0.407126, 0.395675, 0.361307, 0.128324, 0.326131, 0.37515, 0.391331, 0.226986, 0.332225, 0.282148, 0.299116, 0.48609];
+    // mannwhitneyu auto: U=96.0 p=0.0745320583716847; exact p=0.07428213983892501; asymptotic p=0.0745320583716847
+    const D_MWU: (f64, f64, f64, f64) = (96.0, 0.0745320583716847, 0.07428213983892501, 0.0745320583716847);
+    // ttest_ind(equal_var=False): t, p, df
+    const D_WELCH: (f64, f64, f64) = (-1.6811170333660672, 0.1061271829009711, 23.24943960135316);
+    // describe x: mean, sd(ddof=1), median, q1, q3 (numpy linear)
+    const D_DESC_X: [f64; 5] = [0.2746869, 0.0624946760897952, 0.2708475, 0.2279555, 0.31229975];
+    const BH_P: &[f64] = &[0.01, 0.04, 0.03, 0.005, 0.2, 0.04, 0.9, 0.0001];
+    const BH_ADJ: &[f64] = &[0.026666666666666665, 0.05333333333333333, 0.05333333333333333, 0.02, 0.22857142857142856, 0.05333333333333333, 0.9, 0.0008];
+    // t.cdf(2.0, 3.0) = 0.9303370157205785
+    // t.cdf(-1.3, 7.5) = 0.11606338940780439
+    // t.cdf(0.4, 1.0) = 0.6211189415908434
+    // t.cdf(5.0, 40.0) = 0.9999940799671652
+    // t.cdf(12.0, 2.2) = 0.9976082930622413
+    const BETAINC: &[(f64, f64, f64, f64)] = &[
+        (0.5, 0.5, 0.3, 0.36901011956554536),
+        (2.0, 3.0, 0.4, 0.5247999999999999),
+        (10.0, 0.5, 0.9, 0.15164090963470994),
+        (1.5, 20.0, 0.05, 0.44342120168569027),
+        (50.0, 60.0, 0.45, 0.4642352914306031),
+    ];
+    const TCDF: &[(f64, f64, f64)] = &[
+        (2.0, 3.0, 0.9303370157205785),
+        (-1.3, 7.5, 0.11606338940780439),
+        (0.4, 1.0, 0.6211189415908434),
+        (5.0, 40.0, 0.9999940799671652),
+        (12.0, 2.2, 0.9976082930622413),
+    ];
+    const NORMSF: &[(f64, f64)] = &[
+        (0.0, 0.5),
+        (0.5, 0.3085375387259869),
+        (1.96, 0.024997895148220435),
+        (3.0, 0.0013498980316300933),
+        (6.0, 9.865876450376946e-10),
+        (-1.0, 0.8413447460685429),
+    ];
+
+    // Cohen's d (pooled sd, ddof=1) and Hedges' g = d*J, J = Γ(df/2)/(√(df/2)Γ((df−1)/2)), df=n1+n2−2;
+    // rank-biserial r = 2U/(n1 n2) − 1
+    const A_EFFECT: (f64, f64, f64) = (0.5681239058332569, 0.5409981679737453, 0.4320987654320987);
+    const C_EFFECT: (f64, f64, f64) = (-1.2108808250658367, -1.1173349632051992, -0.6571428571428571);
+    const D_EFFECT: (f64, f64, f64) = (-0.6065872498550136, -0.5926781581948849, -0.36);
+
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn special_functions_match_scipy() {
+        for &(a, b, x, want) in BETAINC {
+            let got = regularized_incomplete_beta(a, b, x);
+            assert!(close(got, want, 1e-12), "I_{x}({a},{b}) = {got}, want {want}");
+        }
+        for &(t, df, want) in TCDF {
+            let got = student_t_cdf(t, df);
+            assert!(close(got, want, 1e-12), "t cdf({t}; {df}) = {got}, want {want}");
+        }
+        for &(z, want) in NORMSF {
+            let got = normal_sf(z);
+            assert!(close(got, want, 1e-12), "norm sf({z}) = {got}, want {want}");
+        }
+        // Γ(n) = (n−1)!, Γ(1/2) = √π.
+        assert!(close(ln_gamma(10.0), (362_880.0f64).ln(), 1e-14));
+        assert!(close(ln_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-13));
+        assert!(close(ln_gamma(0.1), 2.252_712_651_734_206, 1e-13));
+        assert!(regularized_incomplete_beta(-1.0, 1.0, 0.5).is_nan());
+    }
+
+    #[test]
+    fn mann_whitney_matches_scipy() {
+        for (name, x, y, (u, p_auto, p_exact, p_asym), exact_by_auto) in [
+            ("A", A_X, A_Y, A_MWU, false),
+            ("B", B_X, B_Y, B_MWU, false),
+            ("C", C_X, C_Y, C_MWU, true),
+            ("D", D_X, D_Y, D_MWU, false),
+        ] {
+            let auto = mann_whitney_u(x, y, MwMethod::Auto).unwrap();
+            assert_eq!(auto.u, u, "{name}");
+            assert!(close(auto.p_value, p_auto, 1e-10), "{name} auto p {} vs {p_auto}", auto.p_value);
+            assert_eq!(auto.method == MwMethod::Exact, exact_by_auto, "{name}");
+            let asym = mann_whitney_u(x, y, MwMethod::Asymptotic).unwrap();
+            assert!(close(asym.p_value, p_asym, 1e-10), "{name} asymptotic p {} vs {p_asym}", asym.p_value);
+            let exact = mann_whitney_u(x, y, MwMethod::Exact).unwrap();
+            assert!(close(exact.p_value, p_exact, 1e-10), "{name} exact p {} vs {p_exact}", exact.p_value);
+            // Swapping the groups: same p, U₂ = n₁n₂ − U₁, opposite effect.
+            let sw = mann_whitney_u(y, x, MwMethod::Auto).unwrap();
+            assert!(close(sw.p_value, auto.p_value, 1e-12));
+            assert_eq!(sw.u, (x.len() * y.len()) as f64 - u);
+            assert!(close(sw.rank_biserial, -auto.rank_biserial, 1e-12));
+        }
+        for (name, x, y, e) in [("A", A_X, A_Y, A_EFFECT), ("C", C_X, C_Y, C_EFFECT), ("D", D_X, D_Y, D_EFFECT)] {
+            let r = mann_whitney_u(x, y, MwMethod::Auto).unwrap();
+            assert!(close(r.rank_biserial, e.2, 1e-12), "{name} rank-biserial");
+        }
+    }
+
+    /// The exact null distribution sums to one and is symmetric; small cases by
+    /// enumeration: n1 = n2 = 2 has U ∈ {0,1,2,2,3,4} over the 6 arrangements.
+    #[test]
+    fn exact_distribution_by_enumeration() {
+        assert!(close(exact_sf(2, 2, 0), 1.0, 1e-15));
+        assert!(close(exact_sf(2, 2, 3), 2.0 / 6.0, 1e-15));
+        assert!(close(exact_sf(2, 2, 4), 1.0 / 6.0, 1e-15));
+        assert_eq!(exact_sf(2, 2, 5), 0.0);
+        // Complete separation of 5 vs 5: p = 2/C(10,5) = 2/252.
+        let r = mann_whitney_u(&[1.0, 2.0, 3.0, 4.0, 5.0], &[6.0, 7.0, 8.0, 9.0, 10.0], MwMethod::Auto).unwrap();
+        assert!(close(r.p_value, 2.0 / 252.0, 1e-13));
+        assert_eq!(r.rank_biserial, -1.0);
+        for u in 0..=24 {
+            // Symmetry P(U ≥ u) = P(U ≤ n1n2 − u).
+            let le = 1.0 - exact_sf(4, 6, 24 - u + 1);
+            assert!(close(exact_sf(4, 6, u), le, 1e-12), "u = {u}");
+        }
+    }
+
+    #[test]
+    fn welch_and_effect_sizes_match_scipy() {
+        for (name, x, y, (t, p, df)) in [("A", A_X, A_Y, A_WELCH), ("B", B_X, B_Y, B_WELCH), ("C", C_X, C_Y, C_WELCH), ("D", D_X, D_Y, D_WELCH)] {
+            let r = welch_t_test(x, y).unwrap();
+            assert!(close(r.t, t, 1e-12), "{name} t {} vs {t}", r.t);
+            assert!(close(r.df, df, 1e-12), "{name} df {} vs {df}", r.df);
+            assert!(close(r.p_value, p, 1e-10), "{name} p {} vs {p}", r.p_value);
+        }
+        for (name, x, y, (d, g, _)) in [("A", A_X, A_Y, A_EFFECT), ("C", C_X, C_Y, C_EFFECT), ("D", D_X, D_Y, D_EFFECT)] {
+            let r = welch_t_test(x, y).unwrap();
+            assert!(close(r.cohen_d, d, 1e-12), "{name} d {} vs {d}", r.cohen_d);
+            assert!(close(r.hedges_g, g, 1e-12), "{name} g {} vs {g}", r.hedges_g);
+        }
+    }
+
+    #[test]
+    fn summaries_match_numpy() {
+        for (x, e) in [(A_X, A_DESC_X), (B_X, B_DESC_X), (C_X, C_DESC_X), (D_X, D_DESC_X)] {
+            let s = describe(x).unwrap();
+            let got = [s.mean, s.sd, s.median, s.q1, s.q3];
+            for (g, w) in got.iter().zip(e) {
+                assert!(close(*g, w, 1e-12), "{got:?} vs {e:?}");
+            }
+            assert!(close(s.iqr, e[4] - e[3], 1e-12));
+        }
+        let one = describe(&[3.0]).unwrap();
+        assert_eq!((one.mean, one.median, one.iqr), (3.0, 3.0, 0.0));
+        assert!(one.sd.is_nan());
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_scipy() {
+        let q = benjamini_hochberg(BH_P).unwrap();
+        for (a, b) in q.iter().zip(BH_ADJ) {
+            assert!(close(*a, *b, 1e-14), "{q:?}");
+        }
+        assert!(benjamini_hochberg(&[]).unwrap().is_empty());
+        assert!(matches!(benjamini_hochberg(&[0.1, 1.2]), Err(StatsError::InvalidP { index: 1, .. })));
+        assert!(benjamini_hochberg(&[f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn errors_not_panics() {
+        let e = welch_t_test(&[1.0], &[1.0, 2.0]).unwrap_err();
+        assert!(e.to_string().contains("group `x` has 1 value"), "{e}");
+        assert!(welch_t_test(&[1.0, 1.0], &[2.0, 2.0]).is_err());
+        let e = mann_whitney_u(&[1.0, f64::NAN], &[1.0], MwMethod::Auto).unwrap_err();
+        assert!(matches!(e, StatsError::NonFinite { index: 1, .. }));
+        assert!(mann_whitney_u(&[], &[1.0], MwMethod::Auto).is_err());
+        assert!(mann_whitney_u(&[1.0, 1.0], &[1.0, 1.0], MwMethod::Asymptotic).is_err());
+        assert!(describe(&[]).is_err());
+        let big: Vec<f64> = (0..200).map(f64::from).collect();
+        assert!(mann_whitney_u(&big, &big, MwMethod::Exact).is_err());
+    }
+
+    /// A planted group difference is detected and a null one mostly is not.
+    #[test]
+    fn compare_groups_detects_a_planted_shift() {
+        let a: Vec<f64> = (0..12).map(|i| 0.2 + 0.01 * ((i * 7) % 12) as f64).collect();
+        let b: Vec<f64> = (0..12).map(|i| 0.35 + 0.01 * ((i * 5) % 12) as f64).collect();
+        for test in [GroupTest::MannWhitney, GroupTest::WelchT] {
+            let c = compare_groups(&a, &b, test).unwrap();
+            assert!(c.p_value < 1e-4, "{test:?} p {}", c.p_value);
+            assert!(c.effect_size < 0.0);
+            assert_eq!(c.first.n, 12);
+        }
+        let c = compare_groups(&a, &a, GroupTest::MannWhitney).unwrap();
+        assert!(c.p_value > 0.9);
+    }
+}

@@ -1,0 +1,915 @@
+//! N-signal stochastic event synchrony (SES Part III).
+//!
+//! Events of `N ≥ 2` signals are grouped into **clusters** holding at most one event per
+//! signal; every event belongs to exactly one cluster. Copy `i` of a hidden event `v` is
+//! observed at `v + δ_i + ε`, `ε ~ N(0, s)` (per-copy variance `s`; the pairwise
+//! difference variance is `st = 2s`), and each copy is deleted independently with
+//! probability `p_d`. Integrating out the hidden event of a cluster `C` of size `m` gives
+//! the cluster cost
+//!
+//! ```text
+//! cost(C) = κ_N + g(C),   κ_N = −ln(λ·p_d^N)
+//! g(C)    = ((m−1)/2)·ln(2π s) + ½·ln m + SS_C/(2s)      (g = 0 for singletons)
+//! ```
+//!
+//! with `SS_C = Σ (a_i − ā)²` over the shifted times `a_i = x_i − δ_sig(i)`.
+//!
+//! The clustering minimises `Σ_C cost(C)` — a set-partitioning integer programme solved
+//! with HiGHS ([`ilp`]) over the lossless candidate set ([`candidates`]); it alternates with
+//! the MAP parameter updates ([`update`]) until the clustering no longer changes.
+//!
+//! Bumps (time–frequency events with widths) use one `g` term per dimension, with
+//! offsets normalised by the event widths (see [`WidthNormalisation`]).
+
+pub mod candidates;
+pub mod cost;
+pub mod ilp;
+pub mod surrogate;
+pub mod update;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+use candidates::CandidateSet;
+use cost::CostModel;
+
+/// One event of a one-dimensional point process (e.g. a spike or peak time).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TimedEvent {
+    /// Signal index, `0 ≤ signal < N`.
+    pub signal: usize,
+    /// Event time (any unit; all time outputs use the same unit — seconds in SESAME).
+    pub time: f64,
+}
+
+/// One time–frequency bump (centre, widths, amplitude).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BumpEvent {
+    /// Signal index, `0 ≤ signal < N`.
+    pub signal: usize,
+    /// Centre time (s).
+    pub t: f64,
+    /// Centre frequency (Hz).
+    pub f: f64,
+    /// Time width (s), > 0 (semi-axis from the bump model).
+    pub width_t: f64,
+    /// Frequency width (Hz), > 0 (semi-axis from the bump model).
+    pub width_f: f64,
+    /// Amplitude (not used by the alignment cost).
+    pub amplitude: f64,
+}
+
+/// The events of the `N` signals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MultiEvents {
+    /// One-dimensional events (times).
+    Times(Vec<TimedEvent>),
+    /// Time–frequency bumps.
+    Bumps(Vec<BumpEvent>),
+}
+
+impl MultiEvents {
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        match self {
+            MultiEvents::Times(v) => v.len(),
+            MultiEvents::Bumps(v) => v.len(),
+        }
+    }
+    /// True when there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Input of an N-signal SES analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiInput {
+    /// Number of signals `N ≥ 2` (signals without events are allowed).
+    pub n_signals: usize,
+    /// The events; their order does not matter.
+    pub events: MultiEvents,
+    /// Observation length `T` (same unit as the times). `None`: the span of the event
+    /// times. Used for the rate `λ̂` and the default `κ_N`.
+    pub duration: Option<f64>,
+}
+
+/// How bump offsets are normalised by the bump widths (per dimension).
+///
+/// UNCONFIRMED in the source papers. For a cluster `C` of `m` bumps with widths `w_i` the
+/// cluster scale is `w_C = (2/m)·Σ w_i` (`SumOfWidths`; for `m = 2` this is the pairwise
+/// `Δ + Δ'`) or `sqrt((2/m)·Σ w_i²)` (`RootSumSquares`; pairwise `sqrt(Δ² + Δ'²)`); the
+/// coordinates entering `g(C)` are `x_i / w_C`, so `δ` and `s` are dimensionless.
+/// For `N = 2` this reproduces the pairwise Part II cost with `st = 2s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum WidthNormalisation {
+    /// `w_C = (2/m)·Σ w_i` (default).
+    #[default]
+    SumOfWidths,
+    /// `w_C = sqrt((2/m)·Σ w_i²)`.
+    RootSumSquares,
+    /// Absolute offsets (δ in s and Hz, s in s² and Hz²).
+    None,
+}
+
+/// Candidate window: the largest span of shifted times a candidate cluster may have.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub enum WindowRule {
+    /// Lossless window `W = 2·sqrt(2 s K')`, `K' = κ_N − Σ_d ½ ln(2π s_d)`, recomputed at
+    /// every iteration from the current `s` (no optimal cluster can be wider).
+    #[default]
+    Lossless,
+    /// A fixed window in the time unit (normalised units for width-normalised bumps).
+    /// May lose optimal clusters when it is smaller than the lossless one.
+    Fixed(f64),
+}
+
+/// Every hyperparameter of N-signal SES. Units: times in the unit of the input (seconds in
+/// SESAME), variances in that unit squared; normalised (dimensionless) for bumps unless
+/// [`WidthNormalisation::None`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiOptions {
+    /// Cost `κ_N` of opening a cluster. `None`: `−ln(λ̂·p^N)` with `p = pd_prior` and
+    /// `λ̂ = M_ev/(N·T·(1 − p))`, kept fixed during the iterations (§4.6).
+    pub kappa_n: Option<f64>,
+    /// Prior guess of the deletion probability used for the default `κ_N` (0.2).
+    pub pd_prior: f64,
+    /// Prior degrees of freedom `ν` of the per-copy time variance `s` (2).
+    pub nu: f64,
+    /// Prior scale `s0` of `s` (time unit²) — the expected per-copy jitter squared
+    /// (default 1e-4 s², i.e. 10 ms; for bumps 0.025 normalised).
+    pub s0: f64,
+    /// Initial `s`; `None`: `4·s0`.
+    pub s_init: Option<f64>,
+    /// Prior degrees of freedom of the frequency variance (bumps only, 2).
+    pub nu_f: f64,
+    /// Prior scale of the frequency variance (bumps only; normalised units, 0.025).
+    pub s0_f: f64,
+    /// Initial frequency variance; `None`: `4·s0_f`.
+    pub s_init_f: Option<f64>,
+    /// Starting offsets (time; one vector of length `N` per start). Empty: one start at
+    /// `δ = 0`. The run with the lowest final objective is kept.
+    pub delta_starts: Vec<Vec<f64>>,
+    /// Candidate window rule.
+    pub window: WindowRule,
+    /// Width normalisation of bump offsets.
+    pub normalisation: WidthNormalisation,
+    /// Reference signal of the gauge `δ_ref = 0` (0).
+    pub reference: usize,
+    /// Maximum number of alignment/update alternations (50).
+    pub max_iter: usize,
+    /// Wall-clock limit for the whole analysis (s). The solver stops with
+    /// [`MultiError::TimeLimit`] when it is exceeded. Default 120 s.
+    pub time_limit_s: f64,
+    /// Upper bound on the candidate clusters of one component (guards against a
+    /// combinatorial explosion with a too-wide window); default 2,000,000.
+    pub max_candidates_per_component: usize,
+    /// Independent components are packed into HiGHS models of about this many columns
+    /// (default 4000); packing block-diagonal components changes nothing in the optimum.
+    pub columns_per_model: usize,
+}
+
+impl Default for MultiOptions {
+    fn default() -> Self {
+        MultiOptions {
+            kappa_n: None,
+            pd_prior: 0.2,
+            nu: 2.0,
+            s0: 1e-4,
+            s_init: None,
+            nu_f: 2.0,
+            s0_f: 0.025,
+            s_init_f: None,
+            delta_starts: Vec::new(),
+            window: WindowRule::Lossless,
+            normalisation: WidthNormalisation::SumOfWidths,
+            reference: 0,
+            max_iter: 50,
+            time_limit_s: 120.0,
+            max_candidates_per_component: 2_000_000,
+            columns_per_model: 4000,
+        }
+    }
+}
+
+impl MultiOptions {
+    /// Defaults suited to bump events (normalised offsets: `s0 = s0_f = 0.025`).
+    pub fn bumps() -> Self {
+        MultiOptions {
+            s0: 0.025,
+            ..Self::default()
+        }
+    }
+}
+
+/// Errors of N-signal SES.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum MultiError {
+    /// Fewer than two signals.
+    #[error("N-signal SES needs at least 2 signals, got {0}")]
+    TooFewSignals(usize),
+    /// No events at all.
+    #[error("no events: N-signal SES is undefined without events")]
+    NoEvents,
+    /// An event names a signal outside `0..N`.
+    #[error("event {index}: signal {signal} is out of range (N = {n_signals})")]
+    SignalOutOfRange {
+        /// Event index in the input.
+        index: usize,
+        /// The signal it names.
+        signal: usize,
+        /// Number of signals.
+        n_signals: usize,
+    },
+    /// A non-finite or non-positive value where it is not allowed.
+    #[error("event {index}: field `{field}` = {value} is invalid ({reason})")]
+    InvalidEvent {
+        /// Event index in the input.
+        index: usize,
+        /// Field name.
+        field: &'static str,
+        /// Offending value.
+        value: f64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An option is out of its domain.
+    #[error("option `{name}` = {value} is invalid: {reason}")]
+    InvalidOption {
+        /// Option name.
+        name: &'static str,
+        /// Offending value (as text).
+        value: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A component has too many candidate clusters.
+    #[error(
+        "{candidates} candidate clusters among {events} events starting at time {start} exceed \
+         the limit {limit}; the window ({window}) is too wide for these data — lower s0/s_init \
+         or set a fixed window"
+    )]
+    TooManyCandidates {
+        /// Events in the component.
+        events: usize,
+        /// Candidate count reached.
+        candidates: usize,
+        /// Configured limit.
+        limit: usize,
+        /// Earliest time of the component.
+        start: f64,
+        /// Window used.
+        window: f64,
+    },
+    /// The time limit was reached.
+    #[error("the integer-programming solver exceeded the time limit of {limit_s} s")]
+    TimeLimit {
+        /// The limit (s).
+        limit_s: f64,
+    },
+    /// HiGHS failed.
+    #[error("the integer-programming solver failed: {0}")]
+    Solver(String),
+}
+
+/// How the set-partitioning programmes of the final alignment were solved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SolverReport {
+    /// Independent components (time blocks separated by gaps wider than the window).
+    pub components: usize,
+    /// Events in the largest component.
+    pub largest_component: usize,
+    /// Candidate clusters (columns) in all programmes, singletons included.
+    pub candidates: usize,
+    /// HiGHS models solved (components are packed into models).
+    pub models: usize,
+    /// Models whose LP relaxation was already integral (optimality certificate: the LP
+    /// bound equals the integer solution's cost).
+    pub lp_integral: usize,
+    /// Models that needed branch-and-bound (MILP).
+    pub milp: usize,
+    /// Largest relative MIP gap reported by HiGHS among the MILP models (0 when none).
+    pub max_gap: f64,
+    /// Total LP-relaxation bound of the final alignment (lower bound on the optimum).
+    pub lp_bound: f64,
+    /// Total cost of the final clustering `Σ_C cost(C)`.
+    pub objective: f64,
+    /// `"optimal"` when every model is proven optimal.
+    pub status: String,
+}
+
+/// SES between two signals induced by the N-signal clustering (pairs of signals that
+/// co-occur in a cluster).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InducedPair {
+    /// First signal.
+    pub a: usize,
+    /// Second signal.
+    pub b: usize,
+    /// Number of clusters containing both.
+    pub pairs: usize,
+    /// Mean offset `x_b − x_a` over those clusters (time unit; normalised for bumps).
+    pub delta: f64,
+    /// Pairwise jitter variance `(ν·2s0 + Σ(d − δ)²)/(ν + P + 2)` (time unit²).
+    pub st: f64,
+    /// Fraction of the two signals' events not paired with the other signal.
+    pub rho: f64,
+}
+
+/// Result of N-signal SES.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiResult {
+    /// Number of signals.
+    pub n_signals: usize,
+    /// Number of events.
+    pub n_events: usize,
+    /// Offsets `δ_i` (time unit, normalised for bumps), `δ_ref = 0`.
+    pub delta: Vec<f64>,
+    /// Per-copy timing variance `s` (time unit²).
+    pub s: f64,
+    /// Pairwise-equivalent timing variance `st = 2s`.
+    pub st: f64,
+    /// Frequency offsets (bumps only).
+    pub delta_f: Option<Vec<f64>>,
+    /// Per-copy frequency variance (bumps only).
+    pub s_f: Option<f64>,
+    /// Fraction of events in singleton clusters.
+    pub rho_single: f64,
+    /// Per-signal fraction of the signal's events that are singletons (NaN: no events).
+    pub rho_single_per_signal: Vec<f64>,
+    /// Deletion probability (zero-truncated binomial fit to the cluster sizes).
+    pub pd_hat: f64,
+    /// Rate of the hidden process `λ̂ = K/(T(1 − p̂_d^N))` (events per time unit).
+    pub lambda_hat: f64,
+    /// The `κ_N` used.
+    pub kappa_n: f64,
+    /// Observation length used (time unit).
+    pub duration: f64,
+    /// Number of clusters with `m` events at index `m − 1` (`m = 1..N`).
+    pub cluster_sizes: Vec<usize>,
+    /// Clusters as sorted lists of input event indices, sorted by first index.
+    pub clusters: Vec<Vec<usize>>,
+    /// Pairwise SES induced by the clustering, for every pair of signals `a < b`.
+    pub pairwise: Vec<InducedPair>,
+    /// Final objective (cluster costs plus the prior terms of the variances).
+    pub objective: f64,
+    /// Alternations performed by the kept start.
+    pub iterations: usize,
+    /// True when the clustering stopped changing before `max_iter`.
+    pub converged: bool,
+    /// Solver report of the final alignment.
+    pub solver: SolverReport,
+}
+
+/// Internal event: signal, coordinates per dimension and widths per dimension.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ev {
+    pub signal: usize,
+    pub x: [f64; 2],
+    pub w: [f64; 2],
+}
+
+/// Validated events plus their dimensionality.
+pub(crate) struct Prepared {
+    pub evs: Vec<Ev>,
+    pub dims: usize,
+    pub norm: WidthNormalisation,
+}
+
+fn invalid(index: usize, field: &'static str, value: f64, reason: &'static str) -> MultiError {
+    MultiError::InvalidEvent {
+        index,
+        field,
+        value,
+        reason,
+    }
+}
+
+fn prepare(input: &MultiInput, opts: &MultiOptions) -> Result<Prepared, MultiError> {
+    let n = input.n_signals;
+    let check_sig = |index: usize, signal: usize| {
+        if signal >= n {
+            Err(MultiError::SignalOutOfRange {
+                index,
+                signal,
+                n_signals: n,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    let finite = |index, field, v: f64| {
+        if v.is_finite() {
+            Ok(())
+        } else {
+            Err(invalid(index, field, v, "not finite"))
+        }
+    };
+    match &input.events {
+        MultiEvents::Times(v) => {
+            let mut evs = Vec::with_capacity(v.len());
+            for (i, e) in v.iter().enumerate() {
+                check_sig(i, e.signal)?;
+                finite(i, "time", e.time)?;
+                evs.push(Ev {
+                    signal: e.signal,
+                    x: [e.time, 0.0],
+                    w: [1.0, 1.0],
+                });
+            }
+            Ok(Prepared {
+                evs,
+                dims: 1,
+                norm: WidthNormalisation::None,
+            })
+        }
+        MultiEvents::Bumps(v) => {
+            let mut evs = Vec::with_capacity(v.len());
+            for (i, e) in v.iter().enumerate() {
+                check_sig(i, e.signal)?;
+                finite(i, "t", e.t)?;
+                finite(i, "f", e.f)?;
+                for (field, w) in [("width_t", e.width_t), ("width_f", e.width_f)] {
+                    if !(w.is_finite() && w > 0.0) {
+                        return Err(invalid(i, field, w, "widths must be finite and > 0"));
+                    }
+                }
+                evs.push(Ev {
+                    signal: e.signal,
+                    x: [e.t, e.f],
+                    w: [e.width_t, e.width_f],
+                });
+            }
+            Ok(Prepared {
+                evs,
+                dims: 2,
+                norm: opts.normalisation,
+            })
+        }
+    }
+}
+
+fn bad_opt(name: &'static str, value: impl std::fmt::Display, reason: &str) -> MultiError {
+    MultiError::InvalidOption {
+        name,
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn validate_options(opts: &MultiOptions, n: usize, dims: usize) -> Result<(), MultiError> {
+    let pos = |name, v: f64| {
+        if v.is_finite() && v > 0.0 {
+            Ok(())
+        } else {
+            Err(bad_opt(name, v, "must be finite and > 0"))
+        }
+    };
+    let nonneg = |name, v: f64| {
+        if v.is_finite() && v >= 0.0 {
+            Ok(())
+        } else {
+            Err(bad_opt(name, v, "must be finite and ≥ 0"))
+        }
+    };
+    nonneg("nu", opts.nu)?;
+    pos("s0", opts.s0)?;
+    if let Some(v) = opts.s_init {
+        pos("s_init", v)?;
+    }
+    if dims == 2 {
+        nonneg("nu_f", opts.nu_f)?;
+        pos("s0_f", opts.s0_f)?;
+        if let Some(v) = opts.s_init_f {
+            pos("s_init_f", v)?;
+        }
+    }
+    if let Some(k) = opts.kappa_n {
+        if !k.is_finite() {
+            return Err(bad_opt("kappa_n", k, "must be finite"));
+        }
+    }
+    if !(opts.pd_prior > 0.0 && opts.pd_prior < 1.0) {
+        return Err(bad_opt("pd_prior", opts.pd_prior, "must lie in (0, 1)"));
+    }
+    if let WindowRule::Fixed(w) = opts.window {
+        nonneg("window", w)?;
+    }
+    if opts.reference >= n {
+        return Err(bad_opt(
+            "reference",
+            opts.reference,
+            &format!("must be a signal index below N = {n}"),
+        ));
+    }
+    if opts.max_iter == 0 {
+        return Err(bad_opt("max_iter", 0, "must be ≥ 1"));
+    }
+    pos("time_limit_s", opts.time_limit_s)?;
+    if opts.max_candidates_per_component == 0 {
+        return Err(bad_opt("max_candidates_per_component", 0, "must be ≥ 1"));
+    }
+    for (k, d) in opts.delta_starts.iter().enumerate() {
+        if d.len() != n {
+            return Err(bad_opt(
+                "delta_starts",
+                format!("start {k} of length {}", d.len()),
+                &format!("every start needs N = {n} offsets"),
+            ));
+        }
+        if d.iter().any(|v| !v.is_finite()) {
+            return Err(bad_opt("delta_starts", format!("start {k}"), "not finite"));
+        }
+    }
+    Ok(())
+}
+
+/// Deletion probability from the cluster sizes: the fixed point of
+/// `p ← 1 − M_ev·(1 − p^N)/(N·K)`, i.e. the solution of the zero-truncated binomial mean
+/// equation `N(1 − p)/(1 − p^N) = M_ev/K` (found by bisection; `p = 1` when every
+/// cluster is a singleton, `p = 0` when every cluster is full).
+pub fn deletion_probability(n_signals: usize, n_events: usize, n_clusters: usize) -> f64 {
+    if n_clusters == 0 {
+        return f64::NAN;
+    }
+    let nf = n_signals as f64;
+    let target = n_events as f64 / n_clusters as f64;
+    // mean size of the zero-truncated binomial, decreasing from N (p = 0) to 1 (p → 1).
+    let mean = |p: f64| {
+        if p <= 0.0 {
+            nf
+        } else {
+            nf * (1.0 - p) / (1.0 - p.powi(n_signals as i32))
+        }
+    };
+    if target >= nf {
+        return 0.0;
+    }
+    if target <= 1.0 {
+        return 1.0;
+    }
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid == lo || mid == hi {
+            break;
+        }
+        if mean(mid) > target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Default `κ_N = −ln(λ̂·p^N)` with `λ̂ = M_ev/(N·T·(1 − p))` (§4.6).
+pub fn default_kappa(n_signals: usize, n_events: usize, duration: f64, pd_prior: f64) -> f64 {
+    let nf = n_signals as f64;
+    let lambda = n_events as f64 / (nf * duration * (1.0 - pd_prior));
+    -(lambda.ln() + nf * pd_prior.ln())
+}
+
+/// Output of one alternation run (one start).
+struct Run {
+    clusters: Vec<Vec<usize>>,
+    delta: [Vec<f64>; 2],
+    s: [f64; 2],
+    objective: f64,
+    iterations: usize,
+    converged: bool,
+    report: SolverReport,
+}
+
+/// Runs N-signal SES: alternates the exact clustering (set-partitioning ILP, HiGHS) and
+/// the MAP parameter updates until the clustering no longer changes (or `max_iter`).
+pub fn ses_multi(input: &MultiInput, opts: &MultiOptions) -> Result<MultiResult, MultiError> {
+    let n = input.n_signals;
+    if n < 2 {
+        return Err(MultiError::TooFewSignals(n));
+    }
+    let prep = prepare(input, opts)?;
+    validate_options(opts, n, prep.dims)?;
+    if prep.evs.is_empty() {
+        return Err(MultiError::NoEvents);
+    }
+    let m_ev = prep.evs.len();
+    let duration = match input.duration {
+        Some(t) if t.is_finite() && t > 0.0 => t,
+        Some(t) => return Err(bad_opt("duration", t, "must be finite and > 0")),
+        None => {
+            let (lo, hi) = prep
+                .evs
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+                    (lo.min(e.x[0]), hi.max(e.x[0]))
+                });
+            let span = hi - lo;
+            if span > 0.0 {
+                span
+            } else {
+                return Err(bad_opt(
+                    "duration",
+                    "none",
+                    "the events span no time; give the observation length",
+                ));
+            }
+        }
+    };
+    let kappa = match opts.kappa_n {
+        Some(k) => k,
+        None => default_kappa(n, m_ev, duration, opts.pd_prior),
+    };
+    let deadline = Deadline::new(opts.time_limit_s);
+
+    let starts: Vec<Vec<f64>> = if opts.delta_starts.is_empty() {
+        vec![vec![0.0; n]]
+    } else {
+        opts.delta_starts.clone()
+    };
+    let mut best: Option<Run> = None;
+    for start in &starts {
+        let run = alternate(&prep, n, kappa, opts, start, &deadline)?;
+        // Strictly lower objective wins; ties keep the earlier start (deterministic).
+        if best
+            .as_ref()
+            .is_none_or(|b| run.objective < b.objective - 1e-12 * b.objective.abs().max(1.0))
+        {
+            best = Some(run);
+        }
+    }
+    // Invariant: `starts` is non-empty, so one run exists.
+    let run = best.expect("at least one start");
+    Ok(summarise(&prep, n, kappa, duration, opts, run))
+}
+
+/// Wall-clock budget shared by every solver call of one analysis.
+pub(crate) struct Deadline {
+    start: Instant,
+    limit: Duration,
+    limit_s: f64,
+}
+
+impl Deadline {
+    pub(crate) fn new(limit_s: f64) -> Self {
+        Deadline {
+            start: Instant::now(),
+            limit: Duration::from_secs_f64(limit_s.min(1e9)),
+            limit_s,
+        }
+    }
+    /// Remaining seconds, or the time-limit error.
+    pub(crate) fn remaining(&self) -> Result<f64, MultiError> {
+        let el = self.start.elapsed();
+        if el >= self.limit {
+            Err(MultiError::TimeLimit {
+                limit_s: self.limit_s,
+            })
+        } else {
+            Ok((self.limit - el).as_secs_f64())
+        }
+    }
+    pub(crate) fn limit_s(&self) -> f64 {
+        self.limit_s
+    }
+}
+
+fn alternate(
+    prep: &Prepared,
+    n: usize,
+    kappa: f64,
+    opts: &MultiOptions,
+    start: &[f64],
+    deadline: &Deadline,
+) -> Result<Run, MultiError> {
+    let mut delta: [Vec<f64>; 2] = [start.to_vec(), vec![0.0; n]];
+    // gauge
+    let r = delta[0][opts.reference];
+    delta[0].iter_mut().for_each(|d| *d -= r);
+    let mut s = [
+        opts.s_init.unwrap_or(4.0 * opts.s0),
+        opts.s_init_f.unwrap_or(4.0 * opts.s0_f),
+    ];
+    let prior = update::Prior {
+        nu: [opts.nu, opts.nu_f],
+        s0: [opts.s0, opts.s0_f],
+    };
+    let mut prev: Option<Vec<Vec<usize>>> = None;
+    let mut iterations = 0;
+    let mut converged = false;
+    let mut last_report = SolverReport::default();
+    let mut clusters = Vec::new();
+    for it in 0..opts.max_iter {
+        iterations = it + 1;
+        deadline.remaining()?;
+        let model = CostModel::new(prep, &delta, s, kappa);
+        let window = match opts.window {
+            WindowRule::Lossless => model.lossless_window(),
+            WindowRule::Fixed(w) => w,
+        };
+        let cand = CandidateSet::build(&model, window, opts.max_candidates_per_component)?;
+        let (cl, report) = ilp::solve_clustering(&cand, opts.columns_per_model, deadline)?;
+        last_report = report;
+        clusters = cl;
+        let (nd, ns) =
+            update::update_parameters(prep, n, &clusters, &delta, &prior, opts.reference);
+        delta = nd;
+        s = ns;
+        if prev.as_ref() == Some(&clusters) {
+            converged = true;
+            break;
+        }
+        prev = Some(clusters.clone());
+    }
+    let model = CostModel::new(prep, &delta, s, kappa);
+    let cost: f64 = clusters.iter().map(|c| model.cost(c)).sum();
+    last_report.objective = cost;
+    let objective = cost + update::prior_penalty(&prior, s, prep.dims);
+    Ok(Run {
+        clusters,
+        delta,
+        s,
+        objective,
+        iterations,
+        converged,
+        report: last_report,
+    })
+}
+
+fn summarise(
+    prep: &Prepared,
+    n: usize,
+    kappa: f64,
+    duration: f64,
+    opts: &MultiOptions,
+    run: Run,
+) -> MultiResult {
+    let m_ev = prep.evs.len();
+    let k = run.clusters.len();
+    let mut sizes = vec![0usize; n];
+    let mut per_sig_events = vec![0usize; n];
+    let mut per_sig_single = vec![0usize; n];
+    let mut singles = 0;
+    for c in &run.clusters {
+        sizes[c.len() - 1] += 1;
+        for &e in c {
+            per_sig_events[prep.evs[e].signal] += 1;
+        }
+        if c.len() == 1 {
+            singles += 1;
+            per_sig_single[prep.evs[c[0]].signal] += 1;
+        }
+    }
+    let pd = deletion_probability(n, m_ev, k);
+    let lambda_hat = k as f64 / (duration * (1.0 - pd.powi(n as i32)));
+    let rho_single_per_signal = (0..n)
+        .map(|i| {
+            if per_sig_events[i] == 0 {
+                f64::NAN
+            } else {
+                per_sig_single[i] as f64 / per_sig_events[i] as f64
+            }
+        })
+        .collect();
+    let pairwise = induced_pairs(prep, n, &run.clusters, opts, &per_sig_events);
+    MultiResult {
+        n_signals: n,
+        n_events: m_ev,
+        delta: run.delta[0].clone(),
+        s: run.s[0],
+        st: 2.0 * run.s[0],
+        delta_f: (prep.dims == 2).then(|| run.delta[1].clone()),
+        s_f: (prep.dims == 2).then_some(run.s[1]),
+        rho_single: singles as f64 / m_ev as f64,
+        rho_single_per_signal,
+        pd_hat: pd,
+        lambda_hat,
+        kappa_n: kappa,
+        duration,
+        cluster_sizes: sizes,
+        clusters: run.clusters,
+        pairwise,
+        objective: run.objective,
+        iterations: run.iterations,
+        converged: run.converged,
+        solver: run.report,
+    }
+}
+
+fn induced_pairs(
+    prep: &Prepared,
+    n: usize,
+    clusters: &[Vec<usize>],
+    opts: &MultiOptions,
+    per_sig_events: &[usize],
+) -> Vec<InducedPair> {
+    let pairs: Vec<(usize, usize)> = (0..n)
+        .flat_map(|a| ((a + 1)..n).map(move |b| (a, b)))
+        .collect();
+    pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut d = Vec::new();
+            for c in clusters {
+                let ea = c.iter().find(|&&e| prep.evs[e].signal == a);
+                let eb = c.iter().find(|&&e| prep.evs[e].signal == b);
+                if let (Some(&ea), Some(&eb)) = (ea, eb) {
+                    let scale = cost::cluster_scale(prep, c, 0);
+                    d.push((prep.evs[eb].x[0] - prep.evs[ea].x[0]) / scale);
+                }
+            }
+            let p = d.len();
+            let delta = if p > 0 {
+                d.iter().sum::<f64>() / p as f64
+            } else {
+                f64::NAN
+            };
+            let ss: f64 = d.iter().map(|v| (v - delta).powi(2)).sum();
+            let st = (opts.nu * 2.0 * opts.s0 + ss) / (opts.nu + p as f64 + 2.0);
+            let tot = per_sig_events[a] + per_sig_events[b];
+            let rho = if tot > 0 {
+                (tot - 2 * p) as f64 / tot as f64
+            } else {
+                f64::NAN
+            };
+            InducedPair {
+                a,
+                b,
+                pairs: p,
+                delta,
+                st,
+                rho,
+            }
+        })
+        .collect()
+}
+
+/// Result of one alignment step at fixed parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alignment {
+    /// Clusters as sorted input indices, sorted by first index.
+    pub clusters: Vec<Vec<usize>>,
+    /// `Σ_C cost(C)` of the clustering.
+    pub objective: f64,
+    /// How the programmes were solved.
+    pub solver: SolverReport,
+}
+
+/// One alignment step (the exact clustering) at fixed offsets `delta` (length `N`,
+/// time unit) and per-copy variance `s`, with `κ_N`, window and solver settings from
+/// `opts` (frequency parameters from `delta_f`/`s_f` for bumps, default 0 and `s0_f`).
+pub fn align_once(
+    input: &MultiInput,
+    opts: &MultiOptions,
+    delta: &[f64],
+    s: f64,
+    delta_f: Option<&[f64]>,
+    s_f: Option<f64>,
+) -> Result<Alignment, MultiError> {
+    let n = input.n_signals;
+    if n < 2 {
+        return Err(MultiError::TooFewSignals(n));
+    }
+    let prep = prepare(input, opts)?;
+    validate_options(opts, n, prep.dims)?;
+    if delta.len() != n || delta_f.is_some_and(|d| d.len() != n) {
+        return Err(bad_opt(
+            "delta",
+            delta.len(),
+            &format!("needs N = {n} offsets"),
+        ));
+    }
+    if !(s.is_finite() && s > 0.0) {
+        return Err(bad_opt("s", s, "must be finite and > 0"));
+    }
+    let kappa = match opts.kappa_n {
+        Some(k) => k,
+        None => {
+            let t = input
+                .duration
+                .ok_or_else(|| bad_opt("duration", "none", "needed for the default κ_N"))?;
+            default_kappa(n, prep.evs.len(), t, opts.pd_prior)
+        }
+    };
+    let deltas = [
+        delta.to_vec(),
+        delta_f.map(|d| d.to_vec()).unwrap_or_else(|| vec![0.0; n]),
+    ];
+    let model = CostModel::new(&prep, &deltas, [s, s_f.unwrap_or(opts.s0_f)], kappa);
+    let window = match opts.window {
+        WindowRule::Lossless => model.lossless_window(),
+        WindowRule::Fixed(w) => w,
+    };
+    let deadline = Deadline::new(opts.time_limit_s);
+    let cand = CandidateSet::build(&model, window, opts.max_candidates_per_component)?;
+    let (clusters, mut solver) = ilp::solve_clustering(&cand, opts.columns_per_model, &deadline)?;
+    let objective = clusters.iter().map(|c| model.cost(c)).sum();
+    solver.objective = objective;
+    Ok(Alignment {
+        clusters,
+        objective,
+        solver,
+    })
+}
