@@ -20,10 +20,17 @@ pub enum View {
     Info,
     Analysis,
     Results,
+    Aligned,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Signals, View::Info, View::Analysis, View::Results];
+    pub const ALL: [View; 5] = [
+        View::Signals,
+        View::Info,
+        View::Analysis,
+        View::Results,
+        View::Aligned,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +38,7 @@ impl View {
             View::Info => "Info",
             View::Analysis => "Analysis",
             View::Results => "Results",
+            View::Aligned => "Aligned bumps",
         }
     }
 }

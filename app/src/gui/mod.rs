@@ -4,6 +4,7 @@
 //! (`open`, `info`, `browser`, `analysis`, `results`, `help`); [`jobs`] runs `core`
 //! work on worker threads with progress and cancel, drained once per frame.
 
+pub mod aligned;
 pub mod analysis;
 pub mod app;
 pub mod browser;
