@@ -12,9 +12,11 @@ pub mod document;
 pub mod help;
 pub mod info;
 pub mod jobs;
+pub mod matrix;
 pub mod open;
 pub mod pyramid;
 pub mod results;
+pub mod scalp;
 pub mod settings;
 
 use std::path::PathBuf;
