@@ -9,7 +9,7 @@ use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
 use super::pyramid::{build_pyramid, Pyramid};
 use super::settings::{Settings, ThemeChoice};
-use super::{aligned, analysis, browser, help, info, open, results};
+use super::{aligned, analysis, browser, export, help, info, open, results};
 use sesame_core::recording::{ReadOptions, Recording};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -116,6 +116,8 @@ pub struct SesameApp {
     pub results: results::ResultsState,
     /// The aligned-bumps view of one channel pair.
     pub aligned: aligned::AlignedState,
+    /// Export of results and figures.
+    pub export: export::ExportState,
     pending: HashMap<JobId, Pending>,
     picker: Arc<dyn FilePicker>,
     dialog: Option<Receiver<Vec<PathBuf>>>,
@@ -138,6 +140,7 @@ impl SesameApp {
             analysis: analysis::AnalysisState::default(),
             results: results::ResultsState::default(),
             aligned: aligned::AlignedState::default(),
+            export: export::ExportState::default(),
             pending: HashMap::new(),
             picker,
             dialog: None,
@@ -417,6 +420,7 @@ impl SesameApp {
             let analysis = &mut self.analysis;
             let results = &mut self.results;
             let aligned_state = &mut self.aligned;
+            let export_state = &mut self.export;
             let commands = &mut self.commands;
             match self
                 .active
@@ -441,7 +445,18 @@ impl SesameApp {
                                 });
                             }
                         }
-                        super::document::View::Results => results::show(ui, results),
+                        super::document::View::Results => {
+                            let r = results.to_results();
+                            export::bar(
+                                ui,
+                                export_state,
+                                &r,
+                                results.input.as_deref(),
+                                &results.config_toml,
+                                results.figure_rect,
+                            );
+                            results::show(ui, results);
+                        }
                         super::document::View::Aligned => aligned::show(ui, aligned_state),
                     }
                 }

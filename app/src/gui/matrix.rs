@@ -117,23 +117,22 @@ pub fn picker(
     Some(chosen)
 }
 
-/// Draws the heatmap view.
-pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) {
-    let Some((measure, parameter)) = picker(ui, results, state) else {
-        return;
-    };
+/// Draws the heatmap view; returns the area of the figure (points).
+pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<Rect> {
+    let (measure, parameter) = picker(ui, results, state)?;
     let labels = labels(results, &measure, &parameter);
     let m = results.matrix(&measure, &parameter, &labels);
-    heatmap(ui, &labels, &m);
+    heatmap(ui, &labels, &m)
 }
 
 /// Draws `m` (rows and columns named by `labels`) with a colour bar.
-pub fn heatmap(ui: &mut egui::Ui, labels: &[String], m: &[Vec<f64>]) {
+pub fn heatmap(ui: &mut egui::Ui, labels: &[String], m: &[Vec<f64>]) -> Option<Rect> {
     let n = labels.len();
     let Some((lo, hi)) = value_range(m) else {
         ui.weak("No finite values.");
-        return;
+        return None;
     };
+    let top = ui.cursor().min;
     ui.horizontal(|ui| {
         ui.label(format!("min {lo:.4}"));
         let (r, p) = ui.allocate_painter(Vec2::new(160.0, 14.0), Sense::hover());
@@ -194,6 +193,8 @@ pub fn heatmap(ui: &mut egui::Ui, labels: &[String], m: &[Vec<f64>]) {
         } else {
             "no value".into()
         };
-        resp.on_hover_text(format!("{} – {}: {text}", labels[i], labels[j]));
+        resp.clone()
+            .on_hover_text(format!("{} – {}: {text}", labels[i], labels[j]));
     }
+    Some(Rect::from_min_max(top, resp.rect.max))
 }

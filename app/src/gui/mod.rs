@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod app;
 pub mod browser;
 pub mod document;
+pub mod export;
 pub mod help;
 pub mod info;
 pub mod jobs;

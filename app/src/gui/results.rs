@@ -97,6 +97,12 @@ pub struct ResultsState {
     pub tab: ResultsTab,
     /// Measure/parameter and threshold of the matrix and scalp views.
     pub maps: MapState,
+    /// Where the matrix or scalp figure was drawn last frame (points), for PNG export.
+    pub figure_rect: Option<egui::Rect>,
+    /// The recording file the rows came from (hashed into the export's provenance).
+    pub input: Option<std::path::PathBuf>,
+    /// The analysis configuration (TOML) that produced the rows, for provenance.
+    pub config_toml: String,
 }
 
 impl ResultsState {
@@ -169,17 +175,20 @@ pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
         ui.selectable_value(&mut state.tab, ResultsTab::Matrix, "Matrix");
         ui.selectable_value(&mut state.tab, ResultsTab::Scalp, "Scalp map");
     });
-    match state.tab {
-        ResultsTab::Table => table(ui, state),
+    state.figure_rect = match state.tab {
+        ResultsTab::Table => {
+            table(ui, state);
+            None
+        }
         ResultsTab::Matrix => {
             let r = state.to_results();
-            matrix::show(ui, &r, &mut state.maps);
+            matrix::show(ui, &r, &mut state.maps)
         }
         ResultsTab::Scalp => {
             let r = state.to_results();
-            scalp::show(ui, &r, &mut state.maps);
+            scalp::show(ui, &r, &mut state.maps)
         }
-    }
+    };
 }
 
 fn table(ui: &mut egui::Ui, state: &mut ResultsState) {

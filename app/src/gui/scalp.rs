@@ -31,17 +31,16 @@ pub fn layout(labels: &[String]) -> Vec<Option<[f64; 2]>> {
         .collect()
 }
 
-/// Draws the scalp view.
-pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) {
-    let Some((measure, parameter)) = matrix::picker(ui, results, state) else {
-        return;
-    };
+/// Draws the scalp view; returns the area of the figure (points).
+pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<egui::Rect> {
+    let (measure, parameter) = matrix::picker(ui, results, state)?;
     let labels = matrix::labels(results, &measure, &parameter);
     let m = results.matrix(&measure, &parameter, &labels);
     let Some((lo, hi)) = matrix::value_range(&m) else {
         ui.weak("No finite values.");
-        return;
+        return None;
     };
+    let top = ui.cursor().min;
     if !(lo..=hi).contains(&state.threshold) {
         state.threshold = lo + 0.75 * (hi - lo);
     }
@@ -124,8 +123,10 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) {
                     .filter(|p| p.0 == i || p.1 == i)
                     .map(|&(a, b, v)| format!("{} – {}: {v:.4}", labels[a], labels[b]))
                     .collect();
-                resp.on_hover_text(format!("{l}\n{}", text.join("\n")));
+                resp.clone()
+                    .on_hover_text(format!("{l}\n{}", text.join("\n")));
             }
         }
     }
+    Some(egui::Rect::from_min_max(top, resp.rect.max))
 }
