@@ -88,6 +88,21 @@ fn matrix_shows_the_range_and_switches_measure() {
 }
 
 #[test]
+fn hovering_a_cell_shows_its_pair_and_value() {
+    let mut s = state(ResultsTab::Matrix);
+    s.maps.selection = Some(("ses-bumps".into(), "rho".into()));
+    let mut h = harness(s);
+    h.run();
+    let rect = h.state().figure_rect.expect("figure drawn");
+    // The grid fills the figure's square below the colour bar and labels; its last
+    // cell (Xyz – Xyz) has no value, the one left of it (Xyz – O1) is 0.3.
+    let cell = (rect.max.x - rect.min.x - 48.0) / 4.0;
+    h.hover_at(egui::pos2(rect.max.x - 1.5 * cell, rect.max.y - 0.5 * cell));
+    h.run();
+    h.get_by_label_contains("Xyz – O1: 0.300000");
+}
+
+#[test]
 fn matrix_cells_name_the_right_pair() {
     let r = state(ResultsTab::Matrix).to_results();
     assert_eq!(
@@ -124,6 +139,7 @@ fn scalp_draws_the_pairs_above_the_threshold() {
     s.maps = MapState {
         selection: Some(("ses-bumps".into(), "rho".into())),
         threshold: 0.5,
+        smaller_is_stronger: false,
     };
     let mut h = harness(s);
     h.run();
@@ -139,15 +155,25 @@ fn scalp_draws_the_pairs_above_the_threshold() {
         "out-of-range threshold reset"
     );
     h.get_by_label("1 of 6 pairs ≥ 0.7000");
+    h.get_by_label("Smaller is stronger").click();
+    h.run();
+    assert!(h.state().maps.smaller_is_stronger);
+    h.get_by_label("3 of 6 pairs ≤ 0.7000");
 
     let r = state(ResultsTab::Scalp).to_results();
     let labels = matrix::labels(&r, "ses-bumps", "rho");
     let m = r.matrix("ses-bumps", "rho", &labels);
-    let p = scalp::strong_pairs(&m, 0.5);
+    let p = scalp::strong_pairs(&m, 0.5, false);
     assert_eq!(
         p,
         vec![(0, 2, 0.9), (1, 2, 0.6)],
         "strongest first, each pair once"
+    );
+    let p = scalp::strong_pairs(&m, 0.5, true);
+    assert_eq!(
+        p,
+        vec![(0, 1, 0.1), (2, 3, 0.3)],
+        "smallest first when smaller is stronger"
     );
     let pos = scalp::layout(&labels);
     assert!(pos[0].expect("Fp1 placed")[1] > 0.5, "Fp1 towards the nose");

@@ -9,8 +9,11 @@ use sesame_core::analysis::Results;
 pub struct MapState {
     /// `(measure, parameter)`; `None` = the first one available.
     pub selection: Option<(String, String)>,
-    /// Scalp map: pairs whose value is at least this are drawn.
+    /// Scalp map: pairs whose value is at least this are drawn (at most this when
+    /// `smaller_is_stronger`).
     pub threshold: f64,
+    /// Scalp map: for measures where a smaller value means more synchrony (ρ, distances).
+    pub smaller_is_stronger: bool,
 }
 
 /// Distinct `(measure, parameter)` with pair values (both channels named), sorted.

@@ -7,18 +7,32 @@ use egui::{Color32, Pos2, Sense, Stroke, Vec2};
 use sesame_core::analysis::Results;
 use sesame_core::recording::positions::{electrode_position, project_2d};
 
-/// Pairs `(i, j, value)` with `i < j` and `value ≥ threshold`, strongest first
-/// (ties by index). NaN values are never drawn.
-pub fn strong_pairs(m: &[Vec<f64>], threshold: f64) -> Vec<(usize, usize, f64)> {
+/// Pairs `(i, j, value)` with `i < j` and `value ≥ threshold` (`value ≤ threshold`
+/// when `smaller_is_stronger`), strongest first (ties by index). NaN values are never
+/// drawn.
+pub fn strong_pairs(
+    m: &[Vec<f64>],
+    threshold: f64,
+    smaller_is_stronger: bool,
+) -> Vec<(usize, usize, f64)> {
     let mut out = Vec::new();
     for (i, row) in m.iter().enumerate() {
         for (j, &v) in row.iter().enumerate().skip(i + 1) {
-            if v.is_finite() && v >= threshold {
+            let strong = if smaller_is_stronger {
+                v <= threshold
+            } else {
+                v >= threshold
+            };
+            if v.is_finite() && strong {
                 out.push((i, j, v));
             }
         }
     }
-    out.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    out.sort_by(|a, b| {
+        let o = b.2.total_cmp(&a.2);
+        let o = if smaller_is_stronger { o.reverse() } else { o };
+        o.then((a.0, a.1).cmp(&(b.0, b.1)))
+    });
     out
 }
 
@@ -44,12 +58,18 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
     if !(lo..=hi).contains(&state.threshold) {
         state.threshold = lo + 0.75 * (hi - lo);
     }
-    ui.add(egui::Slider::new(&mut state.threshold, lo..=hi).text("Threshold"));
-    let pairs = strong_pairs(&m, state.threshold);
+    ui.horizontal(|ui| {
+        ui.add(egui::Slider::new(&mut state.threshold, lo..=hi).text("Threshold"));
+        ui.checkbox(&mut state.smaller_is_stronger, "Smaller is stronger")
+            .on_hover_text("For ρ and distances: draw the pairs at or below the threshold");
+    });
+    let inv = state.smaller_is_stronger;
+    let pairs = strong_pairs(&m, state.threshold, inv);
     let pos = layout(&labels);
     let total = labels.len() * labels.len().saturating_sub(1) / 2;
+    let rel = if inv { "≤" } else { "≥" };
     ui.label(format!(
-        "{} of {} pairs ≥ {:.4}",
+        "{} of {} pairs {rel} {:.4}",
         pairs.len(),
         total,
         state.threshold
@@ -89,6 +109,7 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
             } else {
                 1.0
             };
+            let s = if inv { 1.0 - s } else { s };
             painter.line_segment(
                 [to_screen(a), to_screen(b)],
                 Stroke::new(1.0 + 3.0 * s, matrix::colour(v, lo, hi)),
