@@ -154,7 +154,24 @@ pub fn run(
 }
 
 /// One widget for one parameter; returns whether the value changed.
-fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> bool {
+/// One grid row for one parameter: its name (hover: its description), its widget,
+/// and its range; returns whether the value changed.
+pub fn param_row(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> bool {
+    let name = ui.label(spec.name).on_hover_text(spec.doc);
+    let changed = param_widget(ui, spec, value, name.id);
+    ui.weak(range_text(spec));
+    ui.end_row();
+    changed
+}
+
+/// The widget for one parameter, named for assistive technology by the label
+/// `label`; returns whether the value changed.
+fn param_widget(
+    ui: &mut egui::Ui,
+    spec: &ParamSpec,
+    value: &mut ParamValue,
+    label: egui::Id,
+) -> bool {
     let unit = if spec.unit.is_empty() {
         String::new()
     } else {
@@ -173,7 +190,8 @@ fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> 
                     .range(min..=max)
                     .speed((max - min).abs().min(1e6) / 500.0)
                     .suffix(unit),
-            );
+            )
+            .labelled_by(label);
             *value = ParamValue::Float(x);
         }
         ParamKind::Int { default, min, max } => {
@@ -181,7 +199,8 @@ fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> 
                 ParamValue::Int(i) => *i,
                 _ => default,
             };
-            ui.add(egui::DragValue::new(&mut x).range(min..=max).suffix(unit));
+            ui.add(egui::DragValue::new(&mut x).range(min..=max).suffix(unit))
+                .labelled_by(label);
             *value = ParamValue::Int(x);
         }
         ParamKind::FloatOrAuto { default, min, max } => {
@@ -197,7 +216,8 @@ fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> 
                     .range(min..=max)
                     .speed((max - min).abs().min(1e6) / 500.0)
                     .suffix(unit),
-            );
+            )
+            .labelled_by(label);
             *value = if auto {
                 ParamValue::Text("auto".into())
             } else {
@@ -215,7 +235,9 @@ fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> 
                     for o in options {
                         ui.selectable_value(&mut cur, o.to_string(), *o);
                     }
-                });
+                })
+                .response
+                .labelled_by(label);
             *value = ParamValue::Text(cur);
         }
         ParamKind::Bool { default } => {
@@ -223,7 +245,7 @@ fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> 
                 ParamValue::Bool(b) => *b,
                 _ => default,
             };
-            ui.checkbox(&mut b, "");
+            ui.checkbox(&mut b, "").labelled_by(label);
             *value = ParamValue::Bool(b);
         }
     }
@@ -275,14 +297,11 @@ pub fn show(
             .striped(true)
             .show(ui, |ui| {
                 for spec in m.params() {
-                    ui.label(spec.name).on_hover_text(spec.doc);
                     let v = values
                         .0
                         .entry(spec.name.to_string())
                         .or_insert_with(|| spec.default_value());
-                    param_widget(ui, spec, v);
-                    ui.weak(range_text(spec));
-                    ui.end_row();
+                    param_row(ui, spec, v);
                 }
             });
         if ui.button("Reset to defaults").clicked() {

@@ -9,7 +9,7 @@ use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
 use super::pyramid::{build_pyramid, Pyramid};
 use super::settings::{Settings, ThemeChoice};
-use super::{analysis, browser, help, info, open, results};
+use super::{aligned, analysis, browser, export, help, info, open, results};
 use sesame_core::recording::{ReadOptions, Recording};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// What a background job hands back to the app.
 pub enum JobOutput {
     /// A recording was read.
-    Opened(Recording),
+    Opened(Box<Recording>),
     /// The min/max pyramid of a recording was built.
     Pyramid(Pyramid),
     /// Rows of an analysis run.
@@ -114,6 +114,10 @@ pub struct SesameApp {
     pub analysis: analysis::AnalysisState,
     /// Rows shown by the results view.
     pub results: results::ResultsState,
+    /// The aligned-bumps view of one channel pair.
+    pub aligned: aligned::AlignedState,
+    /// Export of results and figures.
+    pub export: export::ExportState,
     pending: HashMap<JobId, Pending>,
     picker: Arc<dyn FilePicker>,
     dialog: Option<Receiver<Vec<PathBuf>>>,
@@ -135,6 +139,8 @@ impl SesameApp {
             status: String::new(),
             analysis: analysis::AnalysisState::default(),
             results: results::ResultsState::default(),
+            aligned: aligned::AlignedState::default(),
+            export: export::ExportState::default(),
             pending: HashMap::new(),
             picker,
             dialog: None,
@@ -155,11 +161,17 @@ impl SesameApp {
         let p = path.clone();
         let id = self.jobs.spawn(title, move |ctx| {
             ctx.progress(0.0, format!("reading {}", p.display()));
-            let rec = Recording::open(&p, &ReadOptions { lenient, ..ReadOptions::default() })
-                .map_err(|e| JobError::Failed(e.to_string()))?;
+            let rec = Recording::open(
+                &p,
+                &ReadOptions {
+                    lenient,
+                    ..ReadOptions::default()
+                },
+            )
+            .map_err(|e| JobError::Failed(e.to_string()))?;
             // Reading is one call; a cancel during it discards the result.
             ctx.check_cancelled()?;
-            Ok(JobOutput::Opened(rec))
+            Ok(JobOutput::Opened(Box::new(rec)))
         });
         self.pending.insert(id, Pending::Open { path, lenient });
         id
@@ -290,7 +302,7 @@ impl SesameApp {
             (Pending::Open { path, lenient }, Ok(JobOutput::Opened(rec))) => {
                 self.settings.note_opened(&path);
                 let n = rec.warnings.len();
-                self.add_recording(file_name(&path), rec, lenient);
+                self.add_recording(file_name(&path), *rec, lenient);
                 self.status = if n > 0 {
                     format!("Opened {} with {n} warning(s) (see Info)", path.display())
                 } else {
@@ -407,6 +419,8 @@ impl SesameApp {
             let settings = self.settings.clone();
             let analysis = &mut self.analysis;
             let results = &mut self.results;
+            let aligned_state = &mut self.aligned;
+            let export_state = &mut self.export;
             let commands = &mut self.commands;
             match self
                 .active
@@ -431,7 +445,19 @@ impl SesameApp {
                                 });
                             }
                         }
-                        super::document::View::Results => results::show(ui, results),
+                        super::document::View::Results => {
+                            let r = results.to_results();
+                            export::bar(
+                                ui,
+                                export_state,
+                                &r,
+                                results.input.as_deref(),
+                                &results.config_toml,
+                                results.figure_rect,
+                            );
+                            results::show(ui, results);
+                        }
+                        super::document::View::Aligned => aligned::show(ui, aligned_state),
                     }
                 }
             }

@@ -5,6 +5,7 @@
 
 use super::jobs::JobId;
 use super::pyramid::{page_trace, Pyramid, Trace};
+use rayon::prelude::*;
 use sesame_core::recording::Recording;
 use std::sync::Arc;
 
@@ -19,10 +20,17 @@ pub enum View {
     Info,
     Analysis,
     Results,
+    Aligned,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Signals, View::Info, View::Analysis, View::Results];
+    pub const ALL: [View; 5] = [
+        View::Signals,
+        View::Info,
+        View::Analysis,
+        View::Results,
+        View::Aligned,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -30,6 +38,7 @@ impl View {
             View::Info => "Info",
             View::Analysis => "Analysis",
             View::Results => "Results",
+            View::Aligned => "Aligned bumps",
         }
     }
 }
@@ -285,9 +294,10 @@ impl Document {
             let (t0, t1) = (self.browser.t0, self.browser.t1());
             let pyr = self.pyramid.clone();
             let rec = self.recording.clone();
+            // One channel per task; `collect` keeps the display order.
             let traces = key
                 .3
-                .iter()
+                .par_iter()
                 .map(|&s| {
                     let p = pyr.as_ref().and_then(|p| p.channels.get(s));
                     let trace = page_trace(&rec, p, s, t0, t1, width);

@@ -4,16 +4,20 @@
 //! (`open`, `info`, `browser`, `analysis`, `results`, `help`); [`jobs`] runs `core`
 //! work on worker threads with progress and cancel, drained once per frame.
 
+pub mod aligned;
 pub mod analysis;
 pub mod app;
 pub mod browser;
 pub mod document;
+pub mod export;
 pub mod help;
 pub mod info;
 pub mod jobs;
+pub mod matrix;
 pub mod open;
 pub mod pyramid;
 pub mod results;
+pub mod scalp;
 pub mod settings;
 
 use std::path::PathBuf;

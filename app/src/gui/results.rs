@@ -1,7 +1,10 @@
 //! Results: a sortable, filterable table (egui_extras) of tidy rows — one value of
 //! one measure on one target (pair, channel or set) of one recording.
 
+use super::matrix::{self, MapState};
+use super::scalp;
 use egui_extras::{Column, TableBuilder};
+use sesame_core::analysis::{Results, Row};
 
 /// One tidy result row, as the table shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +24,46 @@ pub struct ResultRow {
     pub unit: String,
     /// Analysed window, s.
     pub window: (f64, f64),
+}
+
+impl ResultRow {
+    /// The row of a core analysis result computed over `window` (s).
+    pub fn from_row(r: &Row, window: (f64, f64)) -> Self {
+        ResultRow {
+            recording: r.recording.clone(),
+            measure: r.measure.clone(),
+            a: r.channel_a.clone(),
+            b: r.channel_b.clone(),
+            name: r.parameter.clone(),
+            value: r.value,
+            unit: r.unit.clone(),
+            window,
+        }
+    }
+
+    /// The core row (for the matrix, scalp map and export).
+    pub fn to_row(&self) -> Row {
+        Row {
+            recording: self.recording.clone(),
+            channel_a: self.a.clone(),
+            channel_b: self.b.clone(),
+            measure: self.measure.clone(),
+            parameter: self.name.clone(),
+            value: self.value,
+            unit: self.unit.clone(),
+            n_events: None,
+            certified: None,
+        }
+    }
+}
+
+/// The ways the Results view shows the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResultsTab {
+    #[default]
+    Table,
+    Matrix,
+    Scalp,
 }
 
 /// Columns of the table, in order; also the sort keys.
@@ -51,9 +94,25 @@ pub struct ResultsState {
     pub filter: String,
     /// Sort column and direction (`true` = descending).
     pub sort: Option<(SortKey, bool)>,
+    pub tab: ResultsTab,
+    /// Measure/parameter and threshold of the matrix and scalp views.
+    pub maps: MapState,
+    /// Where the matrix or scalp figure was drawn last frame (points), for PNG export.
+    pub figure_rect: Option<egui::Rect>,
+    /// The recording file the rows came from (hashed into the export's provenance).
+    pub input: Option<std::path::PathBuf>,
+    /// The analysis configuration (TOML) that produced the rows, for provenance.
+    pub config_toml: String,
 }
 
 impl ResultsState {
+    /// The rows as core results (all rows; the filter only affects the table).
+    pub fn to_results(&self) -> Results {
+        Results {
+            rows: self.rows.iter().map(ResultRow::to_row).collect(),
+        }
+    }
+
     /// Indices of the rows to show, filtered then sorted (stable, NaN values last).
     pub fn view(&self) -> Vec<usize> {
         let f = self.filter.trim().to_lowercase();
@@ -111,6 +170,28 @@ impl ResultsState {
 }
 
 pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut state.tab, ResultsTab::Table, "Table");
+        ui.selectable_value(&mut state.tab, ResultsTab::Matrix, "Matrix");
+        ui.selectable_value(&mut state.tab, ResultsTab::Scalp, "Scalp map");
+    });
+    state.figure_rect = match state.tab {
+        ResultsTab::Table => {
+            table(ui, state);
+            None
+        }
+        ResultsTab::Matrix => {
+            let r = state.to_results();
+            matrix::show(ui, &r, &mut state.maps)
+        }
+        ResultsTab::Scalp => {
+            let r = state.to_results();
+            scalp::show(ui, &r, &mut state.maps)
+        }
+    };
+}
+
+fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
     ui.horizontal(|ui| {
         ui.label("Filter");
         ui.add(

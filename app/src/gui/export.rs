@@ -1,0 +1,217 @@
+//! Export from the Results view: the results as CSV/TSV/JSON with provenance
+//! (`sesame_core::analysis::write_results`), and the figure on screen as PNG cropped to
+//! its panel. The save dialog, the writing and the PNG encoding all run off the frame
+//! loop; their outcome comes back as a status line.
+
+use egui::{ColorImage, Rect};
+use sesame_core::analysis::{write_results, Provenance, Results};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
+
+/// Asks where to save: `(dialog title, allowed extensions)` → path, `None` if cancelled.
+pub type SavePicker = Arc<dyn Fn(&str, &[&str]) -> Option<PathBuf> + Send + Sync>;
+
+/// The platform save dialog (rfd).
+pub fn native_save_picker() -> SavePicker {
+    Arc::new(|title: &str, exts: &[&str]| {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter(exts.join(", "), exts)
+            .save_file()
+    })
+}
+
+/// Writes `results` to `path` (CSV, TSV or JSON by extension) with provenance: a
+/// `<path>.provenance.json` sidecar for CSV/TSV, embedded in JSON.
+pub fn save_results(path: &Path, results: &Results, provenance: &Provenance) -> anyhow::Result<()> {
+    write_results(path, results, provenance).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The part of `image` (a screenshot at `pixels_per_point`) under `rect` (points),
+/// clamped to the image.
+pub fn crop(image: &ColorImage, rect: Rect, pixels_per_point: f32) -> ColorImage {
+    let ppp = pixels_per_point.max(f32::MIN_POSITIVE);
+    let full = Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(image.size[0] as f32 / ppp, image.size[1] as f32 / ppp),
+    );
+    let r = rect.intersect(full);
+    if !r.is_positive() {
+        return ColorImage::new([0, 0], Vec::new());
+    }
+    image.region(&r, Some(ppp))
+}
+
+/// Encodes `image` as an 8-bit RGBA PNG at `path` (written atomically).
+pub fn write_png(path: &Path, image: &ColorImage) -> anyhow::Result<()> {
+    let [w, h] = image.size;
+    if w == 0 || h == 0 {
+        anyhow::bail!("{}: the figure is empty, nothing to save", path.display());
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, w as u32, h as u32);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| anyhow::anyhow!("{}: PNG header: {e}", path.display()))?;
+        let data: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+        writer
+            .write_image_data(&data)
+            .map_err(|e| anyhow::anyhow!("{}: PNG data: {e}", path.display()))?;
+    }
+    sesame_core::analysis::write_atomic(path, &bytes).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Export buttons and the outcome of the last export.
+pub struct ExportState {
+    pub picker: SavePicker,
+    /// What the last export did (file written, or why not).
+    pub status: Option<String>,
+    tx: Sender<String>,
+    rx: Receiver<String>,
+    busy: usize,
+}
+
+impl Default for ExportState {
+    fn default() -> Self {
+        Self::with_picker(native_save_picker())
+    }
+}
+
+impl ExportState {
+    pub fn with_picker(picker: SavePicker) -> Self {
+        let (tx, rx) = channel();
+        ExportState {
+            picker,
+            status: None,
+            tx,
+            rx,
+            busy: 0,
+        }
+    }
+
+    /// Whether an export is in progress.
+    pub fn is_busy(&self) -> bool {
+        self.busy > 0
+    }
+
+    /// Takes finished exports' messages (once per frame).
+    pub fn poll(&mut self) {
+        while let Ok(m) = self.rx.try_recv() {
+            self.busy = self.busy.saturating_sub(1);
+            self.status = Some(m);
+        }
+    }
+
+    /// Waits up to `timeout` for the exports in progress (tests only).
+    pub fn wait(&mut self, timeout: std::time::Duration) {
+        let end = std::time::Instant::now() + timeout;
+        while self.busy > 0 && std::time::Instant::now() < end {
+            if let Ok(m) = self.rx.recv_timeout(std::time::Duration::from_millis(5)) {
+                self.busy -= 1;
+                self.status = Some(m);
+            }
+        }
+    }
+
+    /// Asks for a file and writes `results` to it with the provenance of `input` (the
+    /// recording file, hashed) and `config_toml` (the analysis configuration), on a
+    /// worker thread.
+    pub fn export_results(
+        &mut self,
+        results: Results,
+        input: Option<PathBuf>,
+        config_toml: String,
+        repaint: impl Fn() + Send + 'static,
+    ) {
+        let (picker, tx) = (self.picker.clone(), self.tx.clone());
+        self.busy += 1;
+        std::thread::spawn(move || {
+            let msg = match picker("Export results", &["csv", "tsv", "json"]) {
+                None => "Export cancelled".to_string(),
+                Some(p) => match Provenance::new(input.as_deref(), &config_toml) {
+                    Err(e) => format!(
+                        "Export failed: could not hash {}: {e}",
+                        input
+                            .as_deref()
+                            .map(|i| i.display().to_string())
+                            .unwrap_or_default()
+                    ),
+                    Ok(prov) => match save_results(&p, &results, &prov) {
+                        Ok(()) => format!("Results written to {}", p.display()),
+                        Err(e) => format!("Export failed: {e}"),
+                    },
+                },
+            };
+            // The state may be gone if the window closed; nobody waits then.
+            let _ = tx.send(msg);
+            repaint();
+        });
+    }
+
+    /// Asks for a file, then takes a screenshot and writes the part under `rect`
+    /// (points) as PNG.
+    pub fn export_figure(&mut self, ctx: &egui::Context, rect: Rect) {
+        let (picker, tx, ctx) = (self.picker.clone(), self.tx.clone(), ctx.clone());
+        self.busy += 1;
+        std::thread::spawn(move || {
+            let Some(path) = picker("Save figure", &["png"]) else {
+                let _ = tx.send("Export cancelled".to_string());
+                ctx.request_repaint();
+                return;
+            };
+            let ppp = ctx.pixels_per_point();
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                let cropped = crop(&image, rect, ppp);
+                let msg = match write_png(&path, &cropped) {
+                    Ok(()) => format!("Figure written to {}", path.display()),
+                    Err(e) => format!("Export failed: {e}"),
+                };
+                let _ = tx.send(msg);
+                repaint.request_repaint();
+            });
+        });
+    }
+}
+
+/// The export buttons: results table, and (when `figure` is the panel's rect) the figure.
+pub fn bar(
+    ui: &mut egui::Ui,
+    state: &mut ExportState,
+    results: &Results,
+    input: Option<&Path>,
+    config_toml: &str,
+    figure: Option<Rect>,
+) {
+    state.poll();
+    ui.horizontal(|ui| {
+        let enabled = !results.rows.is_empty();
+        if ui
+            .add_enabled(enabled, egui::Button::new("Export results…"))
+            .clicked()
+        {
+            let ctx = ui.ctx().clone();
+            state.export_results(
+                results.clone(),
+                input.map(Path::to_path_buf),
+                config_toml.to_string(),
+                move || ctx.request_repaint(),
+            );
+        }
+        if let Some(rect) = figure {
+            if ui.button("Save figure as PNG…").clicked() {
+                state.export_figure(ui.ctx(), rect);
+            }
+        }
+        if state.is_busy() {
+            ui.spinner();
+        }
+        if let Some(s) = &state.status {
+            ui.label(s.as_str());
+        }
+    });
+}

@@ -1,0 +1,183 @@
+//! Export writes files that parse back and carry provenance; the figure is cropped to
+//! its panel and encoded as a PNG that decodes to the same pixels.
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use sesame::gui::export::{self, ExportState, SavePicker};
+use sesame_core::analysis::{Provenance, Results, Row};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn results() -> Results {
+    let row = |a: &str, b: &str, v: f64| Row {
+        recording: "rec".into(),
+        channel_a: a.into(),
+        channel_b: b.into(),
+        measure: "ses-bumps".into(),
+        parameter: "rho".into(),
+        value: v,
+        unit: String::new(),
+        n_events: Some(12),
+        certified: Some(true),
+    };
+    Results {
+        rows: vec![row("Fp1", "Fp2", 0.25), row("O1", "O2", 0.5)],
+    }
+}
+
+fn fixed(p: Option<PathBuf>) -> SavePicker {
+    Arc::new(move |_: &str, _: &[&str]| p.clone())
+}
+
+struct Ui {
+    export: ExportState,
+    results: Results,
+    input: PathBuf,
+}
+
+fn harness(export: ExportState, input: PathBuf) -> Harness<'static, Ui> {
+    Harness::builder()
+        .with_size(egui::vec2(700.0, 100.0))
+        .build_ui_state(
+            |ui, s: &mut Ui| {
+                export::bar(
+                    ui,
+                    &mut s.export,
+                    &s.results,
+                    Some(&s.input),
+                    "measure = \"ses-bumps\"\n",
+                    None,
+                )
+            },
+            Ui {
+                export,
+                results: results(),
+                input,
+            },
+        )
+}
+
+#[test]
+fn export_button_writes_json_with_provenance() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("rec.edf");
+    std::fs::write(&input, b"not really EDF, but hashed all the same").expect("write input");
+    let out = dir.path().join("results.json");
+    let mut h = harness(
+        ExportState::with_picker(fixed(Some(out.clone()))),
+        input.clone(),
+    );
+    h.run();
+    h.get_by_label("Export results…").click();
+    h.step(); // a spinner shows while the export runs
+    h.state_mut().export.wait(Duration::from_secs(20));
+    h.run();
+    h.get_by_label_contains("Results written to");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("file written")).expect("JSON");
+    let rows = doc["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["value"].as_f64(), Some(0.5));
+    let prov: Provenance = serde_json::from_value(doc["provenance"].clone()).expect("provenance");
+    assert_eq!(prov.config, "measure = \"ses-bumps\"\n");
+    let expected = Provenance::new(Some(&input), &prov.config).expect("hash input");
+    assert_eq!(prov.input_sha256, expected.input_sha256);
+    assert_eq!(prov.input_sha256.len(), 64);
+}
+
+#[test]
+fn csv_export_parses_and_has_a_provenance_sidecar() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("results.csv");
+    let prov = Provenance::new(None, "x = 1\n").expect("no input");
+    export::save_results(&out, &results(), &prov).expect("written");
+    let mut rd = csv::Reader::from_path(&out).expect("CSV");
+    let headers = rd.headers().expect("header").clone();
+    let vi = headers
+        .iter()
+        .position(|h| h == "value")
+        .expect("value column");
+    let values: Vec<f64> = rd
+        .records()
+        .map(|r| r.expect("record")[vi].parse().expect("number"))
+        .collect();
+    assert_eq!(values, vec![0.25, 0.5]);
+    let side = dir.path().join("results.csv.provenance.json");
+    let p: Provenance =
+        serde_json::from_slice(&std::fs::read(side).expect("sidecar")).expect("JSON");
+    assert_eq!(p, prov);
+}
+
+#[test]
+fn cancelled_dialog_writes_nothing_and_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = harness(
+        ExportState::with_picker(fixed(None)),
+        dir.path().join("none.edf"),
+    );
+    h.run();
+    h.get_by_label("Export results…").click();
+    h.step(); // a spinner shows while the export runs
+    h.state_mut().export.wait(Duration::from_secs(20));
+    h.run();
+    h.get_by_label("Export cancelled");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+}
+
+#[test]
+fn unwritable_path_reports_the_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("no-such-dir").join("r.json");
+    let mut s = ExportState::with_picker(fixed(Some(bad)));
+    s.export_results(results(), None, String::new(), || {});
+    s.wait(Duration::from_secs(20));
+    let msg = s.status.clone().unwrap_or_default();
+    assert!(
+        msg.starts_with("Export failed") && msg.contains("no-such-dir"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn figure_is_cropped_to_its_panel_and_round_trips_as_png() {
+    // 40 × 20 pixels at 2 pixels per point; the panel is points (5, 2)–(15, 8).
+    let (w, h) = (40usize, 20usize);
+    let pixels: Vec<egui::Color32> = (0..w * h)
+        .map(|k| egui::Color32::from_rgb((k % w) as u8, (k / w) as u8, 7))
+        .collect();
+    let img = egui::ColorImage::new([w, h], pixels);
+    let rect = egui::Rect::from_min_max(egui::pos2(5.0, 2.0), egui::pos2(15.0, 8.0));
+    let c = export::crop(&img, rect, 2.0);
+    assert_eq!(c.size, [20, 12]);
+    assert_eq!(
+        c.pixels[0],
+        egui::Color32::from_rgb(10, 4, 7),
+        "top-left of the panel"
+    );
+    // A panel reaching past the image is clamped.
+    let past = export::crop(
+        &img,
+        egui::Rect::from_min_max(egui::pos2(15.0, 5.0), egui::pos2(99.0, 99.0)),
+        2.0,
+    );
+    assert_eq!(past.size, [10, 10]);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fig.png");
+    export::write_png(&path, &c).expect("written");
+    let dec = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&path).expect("open"),
+    ));
+    let mut reader = dec.read_info().expect("PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("PNG data");
+    assert_eq!((info.width, info.height), (20, 12));
+    let back: Vec<u8> = c.pixels.iter().flat_map(|p| p.to_array()).collect();
+    assert_eq!(&buf[..info.buffer_size()], &back[..]);
+    assert!(export::write_png(
+        &dir.path().join("e.png"),
+        &egui::ColorImage::new([0, 0], vec![])
+    )
+    .is_err());
+}

@@ -1,0 +1,182 @@
+//! The matrix and scalp views show the results they are given: the colour bar spans
+//! the values, the picker lists each measure/output, cells map to the right pair, and
+//! the scalp map draws exactly the pairs at or above the threshold.
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use sesame::gui::matrix::{self, MapState};
+use sesame::gui::results::{ResultRow, ResultsState, ResultsTab};
+use sesame::gui::scalp;
+use sesame_core::analysis::Row;
+
+fn row(measure: &str, p: &str, a: &str, b: &str, v: f64) -> Row {
+    Row {
+        recording: "r".into(),
+        channel_a: a.into(),
+        channel_b: b.into(),
+        measure: measure.into(),
+        parameter: p.into(),
+        value: v,
+        unit: String::new(),
+        n_events: None,
+        certified: Some(true),
+    }
+}
+
+fn rows() -> Vec<Row> {
+    vec![
+        row("ses-bumps", "rho", "Fp1", "Fp2", 0.1),
+        row("ses-bumps", "rho", "Fp1", "O1", 0.9),
+        row("ses-bumps", "rho", "Fp2", "O1", 0.6),
+        row("ses-bumps", "rho", "O1", "Xyz", 0.3),
+        row("plv", "plv", "C3", "C4", 0.42),
+        row("omega", "omega", "*", "", 2.0),
+    ]
+}
+
+fn state(tab: ResultsTab) -> ResultsState {
+    ResultsState {
+        rows: rows()
+            .iter()
+            .map(|r| ResultRow::from_row(r, (0.0, 10.0)))
+            .collect(),
+        tab,
+        ..Default::default()
+    }
+}
+
+fn harness(s: ResultsState) -> Harness<'static, ResultsState> {
+    Harness::builder()
+        .with_size(egui::vec2(800.0, 700.0))
+        .build_ui_state(
+            |ui, s: &mut ResultsState| sesame::gui::results::show(ui, s),
+            s,
+        )
+}
+
+#[test]
+fn rows_round_trip_through_the_table_rows() {
+    for r in rows() {
+        let back = ResultRow::from_row(&r, (0.0, 1.0)).to_row();
+        assert_eq!(
+            (back.channel_a, back.channel_b, back.value),
+            (r.channel_a, r.channel_b, r.value)
+        );
+    }
+}
+
+#[test]
+fn matrix_shows_the_range_and_switches_measure() {
+    let mut h = harness(state(ResultsTab::Matrix));
+    h.run();
+    h.get_by_label("min 0.4200");
+    h.get_by_label("max 0.4200");
+    h.get_by_label_contains("Measure / output");
+    let sel = h.state().maps.selection.clone();
+    assert_eq!(
+        sel,
+        Some(("plv".into(), "plv".into())),
+        "first in sorted order"
+    );
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho".into()));
+    h.run();
+    h.get_by_label("min 0.1000");
+    h.get_by_label("max 0.9000");
+    h.state_mut().maps.selection = Some(("plv".into(), "plv".into()));
+    h.run();
+    h.get_by_label("min 0.4200");
+}
+
+#[test]
+fn hovering_a_cell_shows_its_pair_and_value() {
+    let mut s = state(ResultsTab::Matrix);
+    s.maps.selection = Some(("ses-bumps".into(), "rho".into()));
+    let mut h = harness(s);
+    h.run();
+    let rect = h.state().figure_rect.expect("figure drawn");
+    // The grid fills the figure's square below the colour bar and labels; its last
+    // cell (Xyz – Xyz) has no value, the one left of it (Xyz – O1) is 0.3.
+    let cell = (rect.max.x - rect.min.x - 48.0) / 4.0;
+    h.hover_at(egui::pos2(rect.max.x - 1.5 * cell, rect.max.y - 0.5 * cell));
+    h.run();
+    h.get_by_label_contains("Xyz – O1: 0.300000");
+}
+
+#[test]
+fn matrix_cells_name_the_right_pair() {
+    let r = state(ResultsTab::Matrix).to_results();
+    assert_eq!(
+        matrix::choices(&r),
+        vec![
+            ("plv".to_string(), "plv".to_string()),
+            ("ses-bumps".into(), "rho".into())
+        ],
+        "set-level rows are not matrix choices"
+    );
+    let labels = matrix::labels(&r, "ses-bumps", "rho");
+    assert_eq!(labels, ["Fp1", "Fp2", "O1", "Xyz"]);
+    let m = r.matrix("ses-bumps", "rho", &labels);
+    let rect = egui::Rect::from_min_size(egui::pos2(10.0, 20.0), egui::vec2(400.0, 400.0));
+    // Row 0 (Fp1), column 2 (O1): x in the third quarter, y in the first.
+    let (i, j) = matrix::cell_at(rect, 4, egui::pos2(10.0 + 250.0, 20.0 + 50.0)).expect("inside");
+    assert_eq!(
+        (labels[i].as_str(), labels[j].as_str(), m[i][j]),
+        ("Fp1", "O1", 0.9)
+    );
+    assert_eq!(matrix::cell_at(rect, 4, egui::pos2(5.0, 50.0)), None);
+    assert_eq!(
+        matrix::cell_at(rect, 4, egui::pos2(410.0, 420.0)),
+        Some((3, 3))
+    );
+    assert!(m[0][0].is_nan());
+    assert_eq!(matrix::value_range(&m), Some((0.1, 0.9)));
+    assert_ne!(matrix::colour(0.1, 0.1, 0.9), matrix::colour(0.9, 0.1, 0.9));
+}
+
+#[test]
+fn scalp_draws_the_pairs_above_the_threshold() {
+    let mut s = state(ResultsTab::Scalp);
+    s.maps = MapState {
+        selection: Some(("ses-bumps".into(), "rho".into())),
+        threshold: 0.5,
+        smaller_is_stronger: false,
+    };
+    let mut h = harness(s);
+    h.run();
+    h.get_by_label("2 of 6 pairs ≥ 0.5000");
+    h.get_by_label_contains("no standard position): Xyz");
+    h.state_mut().maps.threshold = 0.1;
+    h.run();
+    h.get_by_label("4 of 6 pairs ≥ 0.1000");
+    h.state_mut().maps.threshold = 5.0;
+    h.run();
+    assert!(
+        (h.state().maps.threshold - 0.7).abs() < 1e-12,
+        "out-of-range threshold reset"
+    );
+    h.get_by_label("1 of 6 pairs ≥ 0.7000");
+    h.get_by_label("Smaller is stronger").click();
+    h.run();
+    assert!(h.state().maps.smaller_is_stronger);
+    h.get_by_label("3 of 6 pairs ≤ 0.7000");
+
+    let r = state(ResultsTab::Scalp).to_results();
+    let labels = matrix::labels(&r, "ses-bumps", "rho");
+    let m = r.matrix("ses-bumps", "rho", &labels);
+    let p = scalp::strong_pairs(&m, 0.5, false);
+    assert_eq!(
+        p,
+        vec![(0, 2, 0.9), (1, 2, 0.6)],
+        "strongest first, each pair once"
+    );
+    let p = scalp::strong_pairs(&m, 0.5, true);
+    assert_eq!(
+        p,
+        vec![(0, 1, 0.1), (2, 3, 0.3)],
+        "smallest first when smaller is stronger"
+    );
+    let pos = scalp::layout(&labels);
+    assert!(pos[0].expect("Fp1 placed")[1] > 0.5, "Fp1 towards the nose");
+    assert!(pos[2].expect("O1 placed")[1] < -0.5, "O1 at the back");
+    assert!(pos[3].is_none());
+}
