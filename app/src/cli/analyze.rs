@@ -27,6 +27,9 @@ pub struct AnalyzeArgs {
     /// Frequency band of the bump maps, LOW-HIGH in Hz (default 4-30).
     #[arg(long)]
     pub band: Option<String>,
+    /// Prune bumps below this fraction of the map maximum (default 0.3).
+    #[arg(long)]
+    pub threshold: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
     pub measure: Vec<String>,
@@ -63,6 +66,12 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
         let [lo, hi] = parse_range(b, '-', "--band LOW-HIGH (Hz)")?;
         config.bumps.f_min = lo;
         config.bumps.f_max = hi;
+    }
+    if let Some(t) = args.threshold {
+        if !(t.is_finite() && (0.0..1.0).contains(&t)) {
+            bail!("--threshold {t}: must be in [0, 1)");
+        }
+        config.bumps.min_amplitude = t;
     }
     if let Some(r) = &args.regions {
         config.regions.enabled = true;

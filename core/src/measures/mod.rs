@@ -10,6 +10,7 @@
 mod params;
 mod registry;
 pub mod ses;
+pub mod ses_multi;
 pub mod spike_train;
 
 pub mod granger;

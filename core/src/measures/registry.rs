@@ -5,6 +5,7 @@ use super::{granger, information, phase, spectral, spike_train, state_space, Mea
 static REGISTRY: &[&dyn Measure] = &[
     &super::ses::Ses1d,
     &super::ses::SesBumps,
+    &super::ses_multi::SesMulti,
     // point processes (spike_train/)
     &spike_train::VictorPurpura,
     &spike_train::VanRossum,

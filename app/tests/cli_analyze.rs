@@ -1,0 +1,70 @@
+//! `sesame analyze` end to end on the bundled sample recording.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn sesame(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sesame")).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn sample() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../sample-data/sesame-sample.edf")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn analyze_writes_tidy_rows_with_provenance() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("results.json");
+    let out_s = out.display().to_string();
+    let s = sample();
+    let (code, _, err) = sesame(&[
+        "analyze", &s, "--channels", "Fz,F3,O1", "--window", "0:60", "--measure",
+        "ses-bumps,victor-purpura", "--param", "victor-purpura.q=5", "--out", &out_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
+    assert_eq!(doc["provenance"]["input_sha256"].as_str().map(str::len), Some(64));
+    assert!(doc["provenance"]["config"].as_str().expect("config").contains("victor-purpura"));
+    let rows = doc["rows"].as_array().expect("rows");
+    let vp: Vec<_> = rows.iter().filter(|r| r["measure"] == "victor-purpura").collect();
+    assert_eq!(vp.len(), 3, "three pairs, one distance each");
+    assert!(rows.iter().any(|r| r["measure"] == "ses-bumps" && r["parameter"] == "rho"));
+}
+
+#[test]
+fn analyze_prints_a_table_without_out() {
+    let s = sample();
+    let (code, out, err) = sesame(&["analyze", &s, "--channels", "Fz,Cz", "--window", "0:40"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ses-bumps") && out.contains("Fz") && out.contains("rho"), "{out}");
+}
+
+#[test]
+fn analyze_user_errors_exit_2() {
+    let s = sample();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--channels", "Fz,Xx9"], "Xx9"),
+        (&["--window", "10:5"], "--window"),
+        (&["--measure", "nope"], "unknown measure"),
+        (&["--param", "ses-bumps.nope=1"], "nope"),
+        (&["--out", "/nonexistent-dir/x.csv", "--channels", "Fz,Cz", "--window", "0:20"], "nonexistent-dir"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["analyze", s.as_str()];
+        args.extend_from_slice(extra);
+        let (code, _, err) = sesame(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let (code, _, err) = sesame(&["analyze", "/no/such/file.edf"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/file.edf"), "{err}");
+}
