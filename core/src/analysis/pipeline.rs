@@ -16,14 +16,16 @@ use ndarray::{Array2, Array3};
 pub enum AnalysisError {
     #[error(transparent)]
     Recording(#[from] RecordingError),
-    #[error("preprocessing: {0}")]
+    #[error(transparent)]
     Signal(#[from] signal::SignalError),
-    #[error("channel {channel}: bump extraction: {source}")]
-    Bumps { channel: String, source: BumpError },
-    #[error("regions: {0}")]
+    // `error` (not `source`): the message already carries it, so an error chain does not
+    // print it twice.
+    #[error("channel {channel}: bump extraction: {error}")]
+    Bumps { channel: String, error: BumpError },
+    #[error(transparent)]
     Regions(#[from] regions::RegionError),
-    #[error("measure `{measure}`: {source}")]
-    Measure { measure: String, source: MeasureError },
+    #[error("measure `{measure}`: {error}")]
+    Measure { measure: String, error: MeasureError },
     #[error("{0}")]
     Config(String),
     #[error("cancelled")]
@@ -84,7 +86,7 @@ pub fn resolve_measures(
             })?;
             let given = config.param_overrides(m.id());
             let values = ParamValues::parse(m.params(), given.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .map_err(|source| AnalysisError::Measure { measure: m.id().into(), source })?;
+                .map_err(|source| AnalysisError::Measure { measure: m.id().into(), error: source })?;
             Ok((m, values))
         })
         .collect()
@@ -235,7 +237,7 @@ pub fn run(
     for (k, (m, params)) in measures.iter().enumerate() {
         check_cancel(progress)?;
         progress.report(0.4 + 0.6 * k as f64 / n, &format!("computing {}", m.id()));
-        let err = |source| AnalysisError::Measure { measure: m.id().into(), source };
+        let err = |source| AnalysisError::Measure { measure: m.id().into(), error: source };
         let trains: Vec<Vec<f64>>;
         let continuous: Array3<f64>;
         let (labels, set) = match m.input() {
@@ -286,7 +288,7 @@ pub fn channel_bumps(prep: &Prepared, config: &Config) -> Result<Vec<Vec<Bump>>,
                 b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
                 b
             })
-            .map_err(|source| AnalysisError::Bumps { channel: label.clone(), source })
+            .map_err(|source| AnalysisError::Bumps { channel: label.clone(), error: source })
         })
         .collect()
 }
@@ -306,7 +308,7 @@ fn region_bumps_average(
     let sets: Vec<_> = extract_channels(&slices, prep.fs, prep.window.0, &opts)
         .into_iter()
         .zip(&prep.labels)
-        .map(|(r, label)| r.map_err(|source| AnalysisError::Bumps { channel: label.clone(), source }))
+        .map(|(r, label)| r.map_err(|source| AnalysisError::Bumps { channel: label.clone(), error: source }))
         .collect::<Result<_, _>>()?;
     opts.keep_map = false;
     groups
@@ -329,7 +331,7 @@ fn region_bumps_average(
             }
             avg.values /= maps.len() as f32;
             let mut b = crate::bumps::bumps_from_map(avg, prep.fs, &opts)
-                .map_err(|source| AnalysisError::Bumps { channel: name.to_string(), source })?
+                .map_err(|source| AnalysisError::Bumps { channel: name.to_string(), error: source })?
                 .bumps;
             b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
             Ok(b)
