@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn sesame(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sesame")).args(args).output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(args)
+        .output()
+        .expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -26,17 +29,39 @@ fn analyze_writes_tidy_rows_with_provenance() {
     let out_s = out.display().to_string();
     let s = sample();
     let (code, _, err) = sesame(&[
-        "analyze", &s, "--channels", "Fz,F3,O1", "--window", "0:60", "--measure",
-        "ses-bumps,victor-purpura", "--param", "victor-purpura.q=5", "--out", &out_s,
+        "analyze",
+        &s,
+        "--channels",
+        "Fz,F3,O1",
+        "--window",
+        "0:60",
+        "--measure",
+        "ses-bumps,victor-purpura",
+        "--param",
+        "victor-purpura.q=5",
+        "--out",
+        &out_s,
     ]);
     assert_eq!(code, 0, "{err}");
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
-    assert_eq!(doc["provenance"]["input_sha256"].as_str().map(str::len), Some(64));
-    assert!(doc["provenance"]["config"].as_str().expect("config").contains("victor-purpura"));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
+    assert_eq!(
+        doc["provenance"]["input_sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    assert!(doc["provenance"]["config"]
+        .as_str()
+        .expect("config")
+        .contains("victor-purpura"));
     let rows = doc["rows"].as_array().expect("rows");
-    let vp: Vec<_> = rows.iter().filter(|r| r["measure"] == "victor-purpura").collect();
+    let vp: Vec<_> = rows
+        .iter()
+        .filter(|r| r["measure"] == "victor-purpura")
+        .collect();
     assert_eq!(vp.len(), 3, "three pairs, one distance each");
-    assert!(rows.iter().any(|r| r["measure"] == "ses-bumps" && r["parameter"] == "rho"));
+    assert!(rows
+        .iter()
+        .any(|r| r["measure"] == "ses-bumps" && r["parameter"] == "rho"));
 }
 
 #[test]
@@ -44,7 +69,10 @@ fn analyze_prints_a_table_without_out() {
     let s = sample();
     let (code, out, err) = sesame(&["analyze", &s, "--channels", "Fz,Cz", "--window", "0:40"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("ses-bumps") && out.contains("Fz") && out.contains("rho"), "{out}");
+    assert!(
+        out.contains("ses-bumps") && out.contains("Fz") && out.contains("rho"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -55,7 +83,17 @@ fn analyze_user_errors_exit_2() {
         (&["--window", "10:5"], "--window"),
         (&["--measure", "nope"], "unknown measure"),
         (&["--param", "ses-bumps.nope=1"], "nope"),
-        (&["--out", "/nonexistent-dir/x.csv", "--channels", "Fz,Cz", "--window", "0:20"], "nonexistent-dir"),
+        (
+            &[
+                "--out",
+                "/nonexistent-dir/x.csv",
+                "--channels",
+                "Fz,Cz",
+                "--window",
+                "0:20",
+            ],
+            "nonexistent-dir",
+        ),
     ];
     for (extra, needle) in cases {
         let mut args = vec!["analyze", s.as_str()];

@@ -4,7 +4,10 @@ use sesame_core::analysis::{self, Config, Results, Silent};
 use sesame_core::simulate::{simulate, SimulationOptions};
 
 fn sample(duration: f64) -> sesame_core::recording::Recording {
-    let opts = SimulationOptions { duration, ..SimulationOptions::default() };
+    let opts = SimulationOptions {
+        duration,
+        ..SimulationOptions::default()
+    };
     simulate(&opts).expect("simulation").0
 }
 
@@ -15,7 +18,8 @@ fn rho(results: &Results, a: &str, b: &str) -> f64 {
         .find(|r| {
             r.measure == "ses-bumps"
                 && r.parameter == "rho"
-                && ((r.channel_a == a && r.channel_b == b) || (r.channel_a == b && r.channel_b == a))
+                && ((r.channel_a == a && r.channel_b == b)
+                    || (r.channel_a == b && r.channel_b == a))
         })
         .unwrap_or_else(|| panic!("no rho row for {a}-{b}"))
         .value
@@ -31,13 +35,27 @@ fn planted_groups_are_more_synchronous_than_unrelated_pairs() {
         .collect();
     let results = analysis::run(&rec, "sim", &config, &Silent).expect("analysis");
     // 8 channels: 28 pairs, each with every ses-bumps output.
-    let pairs: std::collections::BTreeSet<_> =
-        results.rows.iter().map(|r| (r.channel_a.clone(), r.channel_b.clone())).collect();
+    let pairs: std::collections::BTreeSet<_> = results
+        .rows
+        .iter()
+        .map(|r| (r.channel_a.clone(), r.channel_b.clone()))
+        .collect();
     assert_eq!(pairs.len(), 28);
-    assert!(results.rows.iter().all(|r| r.value.is_finite() || r.parameter.starts_with("delay")));
+    assert!(results
+        .rows
+        .iter()
+        .all(|r| r.value.is_finite() || r.parameter.starts_with("delay")));
     // Within the fronto-central group vs across the groups.
-    let within = [rho(&results, "F3", "Fz"), rho(&results, "F3", "F4"), rho(&results, "Fz", "C3")];
-    let across = [rho(&results, "F3", "T6"), rho(&results, "Fz", "O2"), rho(&results, "C3", "T6")];
+    let within = [
+        rho(&results, "F3", "Fz"),
+        rho(&results, "F3", "F4"),
+        rho(&results, "Fz", "C3"),
+    ];
+    let across = [
+        rho(&results, "F3", "T6"),
+        rho(&results, "Fz", "O2"),
+        rho(&results, "C3", "T6"),
+    ];
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     assert!(
         mean(&within) < mean(&across),
@@ -61,7 +79,10 @@ fn same_result_with_one_and_two_threads() {
     let (one, two) = (run(1), run(2));
     assert_eq!(one.rows.len(), two.rows.len());
     for (a, b) in one.rows.iter().zip(&two.rows) {
-        assert_eq!((&a.channel_a, &a.channel_b, &a.measure, &a.parameter), (&b.channel_a, &b.channel_b, &b.measure, &b.parameter));
+        assert_eq!(
+            (&a.channel_a, &a.channel_b, &a.measure, &a.parameter),
+            (&b.channel_a, &b.channel_b, &b.measure, &b.parameter)
+        );
         assert!(a.value.to_bits() == b.value.to_bits() || (a.value.is_nan() && b.value.is_nan()));
     }
 }
@@ -72,17 +93,30 @@ fn regions_give_ten_region_pairs() {
     let mut config = Config::default();
     config.regions.enabled = true;
     let results = analysis::run(&rec, "sim", &config, &Silent).expect("analysis");
-    let pairs: std::collections::BTreeSet<_> =
-        results.rows.iter().map(|r| (r.channel_a.clone(), r.channel_b.clone())).collect();
+    let pairs: std::collections::BTreeSet<_> = results
+        .rows
+        .iter()
+        .map(|r| (r.channel_a.clone(), r.channel_b.clone()))
+        .collect();
     assert_eq!(pairs.len(), 10, "{pairs:?}");
     config.regions.merge = analysis::config::MergeChoice::AverageMaps;
     let averaged = analysis::run(&rec, "sim", &config, &Silent).expect("analysis");
-    let averaged_pairs: std::collections::BTreeSet<_> =
-        averaged.rows.iter().map(|r| (r.channel_a.clone(), r.channel_b.clone())).collect();
+    let averaged_pairs: std::collections::BTreeSet<_> = averaged
+        .rows
+        .iter()
+        .map(|r| (r.channel_a.clone(), r.channel_b.clone()))
+        .collect();
     assert_eq!(averaged_pairs, pairs);
     // rho exists for every region pair under both rules (delays may be absent when a
     // pair aligns nothing).
-    assert_eq!(averaged.rows.iter().filter(|r| r.parameter == "rho").count(), 10);
+    assert_eq!(
+        averaged
+            .rows
+            .iter()
+            .filter(|r| r.parameter == "rho")
+            .count(),
+        10
+    );
 }
 
 #[test]
@@ -90,26 +124,39 @@ fn user_errors_are_errors() {
     let rec = sample(10.0);
     let mut config = Config::default();
     config.input.channels = vec!["Fp1".into(), "Nope".into()];
-    let e = analysis::run(&rec, "sim", &config, &Silent).unwrap_err().to_string();
+    let e = analysis::run(&rec, "sim", &config, &Silent)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("Nope"), "{e}");
 
     let mut config = Config::default();
     config.input.window = Some([5.0, 5.0]);
-    let e = analysis::run(&rec, "sim", &config, &Silent).unwrap_err().to_string();
+    let e = analysis::run(&rec, "sim", &config, &Silent)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("empty analysis window"), "{e}");
 
     let mut config = Config::default();
     config.measures.ids = vec!["no-such-measure".into()];
-    let e = analysis::run(&rec, "sim", &config, &Silent).unwrap_err().to_string();
-    assert!(e.contains("unknown measure") && e.contains("ses-bumps"), "{e}");
+    let e = analysis::run(&rec, "sim", &config, &Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown measure") && e.contains("ses-bumps"),
+        "{e}"
+    );
 
     let mut config = Config::default();
     config.input.channels = vec!["Fz".into(), "Cz".into()];
     config.measures.params.insert(
         "ses-bumps".into(),
-        [("no_such_param".to_string(), toml::Value::Float(1.0))].into_iter().collect(),
+        [("no_such_param".to_string(), toml::Value::Float(1.0))]
+            .into_iter()
+            .collect(),
     );
-    let e = analysis::run(&rec, "sim", &config, &Silent).unwrap_err().to_string();
+    let e = analysis::run(&rec, "sim", &config, &Silent)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no_such_param"), "{e}");
 }
 

@@ -75,7 +75,11 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
     }
     if let Some(r) = &args.regions {
         config.regions.enabled = true;
-        config.regions.table = if r == "default" { None } else { Some(PathBuf::from(r)) };
+        config.regions.table = if r == "default" {
+            None
+        } else {
+            Some(PathBuf::from(r))
+        };
     }
     if !args.measure.is_empty() {
         config.measures.ids = args.measure.iter().map(|s| s.trim().to_string()).collect();
@@ -119,7 +123,10 @@ impl Progress for StderrProgress {
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let config = resolve_config(&args)?;
-    let opts = ReadOptions { lenient: args.lenient, csv_sample_rate: args.fs };
+    let opts = ReadOptions {
+        lenient: args.lenient,
+        csv_sample_rate: args.fs,
+    };
     let rec = Recording::open(&args.file, &opts)?;
     for w in &rec.warnings {
         eprintln!("sesame: warning: {}: {w}", args.file.display());
@@ -128,7 +135,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let results = analysis::run(&rec, &id, &config, &StderrProgress)
         .with_context(|| format!("{}", args.file.display()))?;
-    eprintln!("analysed {} in {:.2} s", args.file.display(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "analysed {} in {:.2} s",
+        args.file.display(),
+        started.elapsed().as_secs_f64()
+    );
     match &args.out {
         Some(out) => {
             let prov = Provenance::new(Some(&args.file), &config.to_toml())?;
@@ -142,7 +153,9 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
 
 /// File stem of a recording, its identifier in result rows.
 pub fn recording_id(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// One line per pair and measure, parameters as columns.
@@ -163,8 +176,15 @@ fn print_table(results: &Results) {
             println!("{:<16}{}", "pair", header.join(""));
             last_measure = measure;
         }
-        let pair = if b.is_empty() { a } else { format!("{a}–{b}") };
-        let cells: Vec<String> = values.iter().map(|(_, v)| format!("{:>10}", fmt_value(*v))).collect();
+        let pair = if b.is_empty() {
+            a
+        } else {
+            format!("{a}–{b}")
+        };
+        let cells: Vec<String> = values
+            .iter()
+            .map(|(_, v)| format!("{:>10}", fmt_value(*v)))
+            .collect();
         println!("{pair:<16}{}", cells.join(""));
     }
 }

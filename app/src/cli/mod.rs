@@ -1,12 +1,12 @@
 //! The headless command-line interface: one module per subcommand. Each is thin:
 //! parse, call `sesame-core`, print or write.
 
+pub mod analyze;
+pub mod bumps;
 pub mod info;
-pub mod ses;
-pub mod ses_multi;
 pub mod measure;
 pub mod measures;
+pub mod ses;
+pub mod ses_multi;
 pub mod simulate;
-pub mod bumps;
 pub mod tfmap;
-pub mod analyze;

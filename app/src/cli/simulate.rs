@@ -27,10 +27,19 @@ pub struct SimulateArgs {
 }
 
 pub fn run(args: SimulateArgs) -> Result<()> {
-    let resolution = match args.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let resolution = match args
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("edf") => Resolution::Edf16,
         Some("bdf") => Resolution::Bdf24,
-        _ => bail!("{}: the output must end in .edf or .bdf", args.out.display()),
+        _ => bail!(
+            "{}: the output must end in .edf or .bdf",
+            args.out.display()
+        ),
     };
     let options = SimulationOptions {
         duration: args.duration,
@@ -40,7 +49,9 @@ pub fn run(args: SimulateArgs) -> Result<()> {
     };
     let (recording, truth) = simulate(&options).context("simulation")?;
     write_edf(&args.out, &recording, resolution)?;
-    let truth_path = args.truth.unwrap_or_else(|| args.out.with_extension("truth.json"));
+    let truth_path = args
+        .truth
+        .unwrap_or_else(|| args.out.with_extension("truth.json"));
     let json = serde_json::to_vec_pretty(&truth)?;
     write_atomic(&truth_path, &json)?;
     eprintln!(

@@ -43,7 +43,10 @@ impl Default for Config {
 
 /// Bump options of an analysis: the toolbox defaults with `min_amplitude = 0.3`.
 pub fn default_bumps() -> BumpOptions {
-    BumpOptions { min_amplitude: 0.3, ..BumpOptions::default() }
+    BumpOptions {
+        min_amplitude: 0.3,
+        ..BumpOptions::default()
+    }
 }
 
 /// Which channels and which part of the recording.
@@ -77,7 +80,13 @@ pub struct PreprocessConfig {
 
 impl Default for PreprocessConfig {
     fn default() -> Self {
-        PreprocessConfig { highpass: None, lowpass: None, notch: None, order: 4, reference: None }
+        PreprocessConfig {
+            highpass: None,
+            lowpass: None,
+            notch: None,
+            order: 4,
+            reference: None,
+        }
     }
 }
 
@@ -100,7 +109,12 @@ pub struct RegionsConfig {
 
 impl Default for RegionsConfig {
     fn default() -> Self {
-        RegionsConfig { enabled: false, table: None, merge: MergeChoice::Union, union_radius: 0.5 }
+        RegionsConfig {
+            enabled: false,
+            table: None,
+            merge: MergeChoice::Union,
+            union_radius: 0.5,
+        }
     }
 }
 
@@ -124,7 +138,10 @@ pub struct MeasuresConfig {
 
 impl Default for MeasuresConfig {
     fn default() -> Self {
-        MeasuresConfig { ids: vec!["ses-bumps".into()], params: BTreeMap::new() }
+        MeasuresConfig {
+            ids: vec!["ses-bumps".into()],
+            params: BTreeMap::new(),
+        }
     }
 }
 
@@ -197,6 +214,9 @@ mod tests {
         let c = Config::from_toml("[input]\nwindow = [10.0, 30.0]\n[measures]\nids = [\"ses-1d\"]\n[measures.params.ses-1d]\nbeta = 0.02\n").unwrap();
         assert_eq!(c.input.window, Some([10.0, 30.0]));
         assert_eq!(c.bumps, default_bumps());
-        assert_eq!(c.param_overrides("ses-1d"), vec![("beta".to_string(), "0.02".to_string())]);
+        assert_eq!(
+            c.param_overrides("ses-1d"),
+            vec![("beta".to_string(), "0.02".to_string())]
+        );
     }
 }

@@ -23,12 +23,18 @@ pub enum ExportError {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
 /// synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let io = |source| ExportError::Io { path: path.to_path_buf(), source };
+    let io = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -53,7 +59,12 @@ pub enum TableFormat {
 impl TableFormat {
     /// `.csv`, `.tsv` or `.json`.
     pub fn from_path(path: &Path) -> Result<Self, ExportError> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("csv") => Ok(TableFormat::Csv),
             Some("tsv") => Ok(TableFormat::Tsv),
             Some("json") => Ok(TableFormat::Json),
@@ -70,14 +81,23 @@ impl TableFormat {
 
 /// The rows as delimited text (header row first; `NaN` for missing numbers).
 pub fn to_delimited(rows: &[Row], delimiter: u8) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
     for r in rows {
         w.serialize(r)?;
     }
     if rows.is_empty() {
         w.write_record([
-            "recording", "channel_a", "channel_b", "measure", "parameter", "value", "unit",
-            "n_events", "certified",
+            "recording",
+            "channel_a",
+            "channel_b",
+            "measure",
+            "parameter",
+            "value",
+            "unit",
+            "n_events",
+            "certified",
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -91,11 +111,21 @@ struct JsonDoc<'a> {
 
 /// Writes `results` to `path` (format from the extension). CSV/TSV get a sidecar
 /// `<path>.provenance.json`; JSON embeds the provenance.
-pub fn write_results(path: &Path, results: &Results, provenance: &Provenance) -> Result<(), ExportError> {
-    let fmt_err = |reason: String| ExportError::Format { path: path.to_path_buf(), reason };
+pub fn write_results(
+    path: &Path,
+    results: &Results,
+    provenance: &Provenance,
+) -> Result<(), ExportError> {
+    let fmt_err = |reason: String| ExportError::Format {
+        path: path.to_path_buf(),
+        reason,
+    };
     match TableFormat::from_path(path)? {
         TableFormat::Json => {
-            let doc = JsonDoc { provenance, rows: &results.rows };
+            let doc = JsonDoc {
+                provenance,
+                rows: &results.rows,
+            };
             let bytes = serde_json::to_vec_pretty(&doc).map_err(|e| fmt_err(e.to_string()))?;
             write_atomic(path, &bytes)
         }
@@ -139,7 +169,9 @@ mod tests {
     fn csv_round_trip_and_provenance_sidecar() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
-        let results = Results { rows: vec![row(0.25), row(f64::NAN)] };
+        let results = Results {
+            rows: vec![row(0.25), row(f64::NAN)],
+        };
         let prov = Provenance::new(None, "[analysis]\n").unwrap();
         write_results(&path, &results, &prov).unwrap();
         let mut rd = csv::Reader::from_path(&path).unwrap();
@@ -151,7 +183,10 @@ mod tests {
             serde_json::from_slice(&std::fs::read(sidecar_path(&path)).unwrap()).unwrap();
         assert_eq!(side, prov);
         // No temporary files left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 
@@ -160,7 +195,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
         let prov = Provenance::new(None, "x = 1\n").unwrap();
-        write_results(&path, &Results { rows: vec![row(0.5)] }, &prov).unwrap();
+        write_results(
+            &path,
+            &Results {
+                rows: vec![row(0.5)],
+            },
+            &prov,
+        )
+        .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(v["provenance"]["config"], "x = 1\n");
         assert_eq!(v["rows"][0]["value"], 0.5);

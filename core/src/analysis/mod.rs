@@ -8,8 +8,8 @@ pub mod provenance;
 pub mod results;
 
 pub use config::Config;
-pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent};
 pub use export::{write_atomic, write_results, ExportError};
+pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent};
 pub use provenance::Provenance;
 pub use results::{Results, Row};
 pub mod stats;

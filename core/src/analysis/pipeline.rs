@@ -25,7 +25,10 @@ pub enum AnalysisError {
     #[error(transparent)]
     Regions(#[from] regions::RegionError),
     #[error("measure `{measure}`: {error}")]
-    Measure { measure: String, error: MeasureError },
+    Measure {
+        measure: String,
+        error: MeasureError,
+    },
     #[error("{0}")]
     Config(String),
     #[error("cancelled")]
@@ -69,7 +72,12 @@ pub fn resolve_measures(
         return Err(AnalysisError::Config("no measure selected".into()));
     }
     for id in config.measures.params.keys() {
-        if !config.measures.ids.iter().any(|m| m.eq_ignore_ascii_case(id)) {
+        if !config
+            .measures
+            .ids
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(id))
+        {
             return Err(AnalysisError::Config(format!(
                 "parameters given for measure `{id}`, which is not selected"
             )));
@@ -82,11 +90,20 @@ pub fn resolve_measures(
         .map(|id| {
             let m = measures::find(id).ok_or_else(|| {
                 let known: Vec<&str> = measures::registry().iter().map(|m| m.id()).collect();
-                AnalysisError::Config(format!("unknown measure `{id}` (known: {})", known.join(", ")))
+                AnalysisError::Config(format!(
+                    "unknown measure `{id}` (known: {})",
+                    known.join(", ")
+                ))
             })?;
             let given = config.param_overrides(m.id());
-            let values = ParamValues::parse(m.params(), given.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .map_err(|source| AnalysisError::Measure { measure: m.id().into(), error: source })?;
+            let values = ParamValues::parse(
+                m.params(),
+                given.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+            .map_err(|source| AnalysisError::Measure {
+                measure: m.id().into(),
+                error: source,
+            })?;
             Ok((m, values))
         })
         .collect()
@@ -119,7 +136,11 @@ pub fn select_channels(rec: &Recording, config: &Config) -> Result<Vec<usize>, A
             return Err(AnalysisError::Config(format!(
                 "unknown channel(s) {}; the recording has {}",
                 unknown.join(", "),
-                rec.signals().iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", ")
+                rec.signals()
+                    .iter()
+                    .map(|s| s.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         idx
@@ -157,13 +178,17 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
     let mut data = rec.read_window(&channels, t0, t1)?;
     if let Some(bad) = data.iter().position(|v| !v.is_finite()) {
         let ch = &rec.signals()[channels[bad / data.ncols().max(1)]].label;
-        return Err(AnalysisError::Config(format!("channel {ch} holds a non-finite sample in the window")));
+        return Err(AnalysisError::Config(format!(
+            "channel {ch} holds a non-finite sample in the window"
+        )));
     }
     let mut labels: Vec<String> = channels
         .iter()
         .map(|&i| {
             let s = &rec.signals()[i];
-            s.canonical.clone().unwrap_or_else(|| s.label.trim().to_string())
+            s.canonical
+                .clone()
+                .unwrap_or_else(|| s.label.trim().to_string())
         })
         .collect();
     let p = &config.preprocess;
@@ -175,10 +200,17 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
         (None, None) => {}
     }
     if let Some(frequency) = p.notch {
-        filters.push(FilterKind::Notch { frequency, width: 2.0 });
+        filters.push(FilterKind::Notch {
+            frequency,
+            width: 2.0,
+        });
     }
     for kind in filters {
-        let spec = FilterSpec { kind, order: p.order, sample_rate: fs };
+        let spec = FilterSpec {
+            kind,
+            order: p.order,
+            sample_rate: fs,
+        };
         data = signal::zero_phase(&data, &spec)?;
     }
     if let Some(reference) = &p.reference {
@@ -186,7 +218,12 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
         data = d;
         labels = l;
     }
-    Ok(Prepared { labels, data, fs, window: (t0, t1) })
+    Ok(Prepared {
+        labels,
+        data,
+        fs,
+        window: (t0, t1),
+    })
 }
 
 /// Runs the configured measures on a recording. `recording_id` names the recording in
@@ -202,7 +239,9 @@ pub fn run(
     let prep = prepare(rec, config)?;
     check_cancel(progress)?;
 
-    let needs_events = measures.iter().any(|(m, _)| m.input() != InputKind::Continuous);
+    let needs_events = measures
+        .iter()
+        .any(|(m, _)| m.input() != InputKind::Continuous);
     let table = if config.regions.enabled {
         Some(match &config.regions.table {
             Some(path) => RegionTable::from_file(path)?,
@@ -220,9 +259,12 @@ pub fn run(
             Some(t) => {
                 let names: Vec<String> = t.names().iter().map(|s| s.to_string()).collect();
                 let merged = match config.regions.merge {
-                    MergeChoice::Union => {
-                        regions::region_bumps_union(t, &prep.labels, &bumps, config.regions.union_radius)?
-                    }
+                    MergeChoice::Union => regions::region_bumps_union(
+                        t,
+                        &prep.labels,
+                        &bumps,
+                        config.regions.union_radius,
+                    )?,
                     MergeChoice::AverageMaps => region_bumps_average(t, &prep, config)?,
                 };
                 (names, merged)
@@ -237,14 +279,29 @@ pub fn run(
     for (k, (m, params)) in measures.iter().enumerate() {
         check_cancel(progress)?;
         progress.report(0.4 + 0.6 * k as f64 / n, &format!("computing {}", m.id()));
-        let err = |source| AnalysisError::Measure { measure: m.id().into(), error: source };
+        let err = |source| AnalysisError::Measure {
+            measure: m.id().into(),
+            error: source,
+        };
         let trains: Vec<Vec<f64>>;
         let continuous: Array3<f64>;
         let (labels, set) = match m.input() {
-            InputKind::Bumps => (&unit_labels, SetInput::Bumps { bumps: &unit_bumps, window: prep.window }),
+            InputKind::Bumps => (
+                &unit_labels,
+                SetInput::Bumps {
+                    bumps: &unit_bumps,
+                    window: prep.window,
+                },
+            ),
             InputKind::PointProcess => {
                 trains = unit_bumps.iter().map(|b| centre_times(b)).collect();
-                (&unit_labels, SetInput::PointProcess { trains: &trains, window: prep.window })
+                (
+                    &unit_labels,
+                    SetInput::PointProcess {
+                        trains: &trains,
+                        window: prep.window,
+                    },
+                )
             }
             InputKind::Continuous => {
                 if table.is_some() {
@@ -254,11 +311,24 @@ pub fn run(
                     )));
                 }
                 continuous = epochs(&prep, config.continuous.epoch)?;
-                (&prep.labels, SetInput::Continuous { data: continuous.view(), fs: prep.fs })
+                (
+                    &prep.labels,
+                    SetInput::Continuous {
+                        data: continuous.view(),
+                        fs: prep.fs,
+                    },
+                )
             }
         };
         let outputs = m.compute_set(&set, params).map_err(err)?;
-        push_rows(&mut results, recording_id, m.id(), m.outputs(), labels, outputs);
+        push_rows(
+            &mut results,
+            recording_id,
+            m.id(),
+            m.outputs(),
+            labels,
+            outputs,
+        );
     }
     results.sort();
     progress.report(1.0, "done");
@@ -288,7 +358,10 @@ pub fn channel_bumps(prep: &Prepared, config: &Config) -> Result<Vec<Vec<Bump>>,
                 b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
                 b
             })
-            .map_err(|source| AnalysisError::Bumps { channel: label.clone(), error: source })
+            .map_err(|source| AnalysisError::Bumps {
+                channel: label.clone(),
+                error: source,
+            })
         })
         .collect()
 }
@@ -308,14 +381,20 @@ fn region_bumps_average(
     let sets: Vec<_> = extract_channels(&slices, prep.fs, prep.window.0, &opts)
         .into_iter()
         .zip(&prep.labels)
-        .map(|(r, label)| r.map_err(|source| AnalysisError::Bumps { channel: label.clone(), error: source }))
+        .map(|(r, label)| {
+            r.map_err(|source| AnalysisError::Bumps {
+                channel: label.clone(),
+                error: source,
+            })
+        })
         .collect::<Result<_, _>>()?;
     opts.keep_map = false;
     groups
         .iter()
         .zip(table.names())
         .map(|(idx, name)| {
-            let maps: Vec<&crate::tf::TfMap> = idx.iter().filter_map(|&i| sets[i].map.as_ref()).collect();
+            let maps: Vec<&crate::tf::TfMap> =
+                idx.iter().filter_map(|&i| sets[i].map.as_ref()).collect();
             let Some(first) = maps.first() else {
                 // Every electrode of the region is flat: no bumps.
                 return Ok(Vec::new());
@@ -331,7 +410,10 @@ fn region_bumps_average(
             }
             avg.values /= maps.len() as f32;
             let mut b = crate::bumps::bumps_from_map(avg, prep.fs, &opts)
-                .map_err(|source| AnalysisError::Bumps { channel: name.to_string(), error: source })?
+                .map_err(|source| AnalysisError::Bumps {
+                    channel: name.to_string(),
+                    error: source,
+                })?
                 .bumps;
             b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
             Ok(b)
@@ -350,7 +432,9 @@ pub fn centre_times(bumps: &[Bump]) -> Vec<f64> {
 fn epochs(prep: &Prepared, epoch_s: f64) -> Result<Array3<f64>, AnalysisError> {
     let len = (epoch_s * prep.fs).round() as usize;
     if !(epoch_s.is_finite() && epoch_s > 0.0) || len < 2 {
-        return Err(AnalysisError::Config(format!("epoch length {epoch_s} s is too short")));
+        return Err(AnalysisError::Config(format!(
+            "epoch length {epoch_s} s is too short"
+        )));
     }
     let n_ep = prep.data.ncols() / len;
     if n_ep == 0 {
@@ -360,7 +444,9 @@ fn epochs(prep: &Prepared, epoch_s: f64) -> Result<Array3<f64>, AnalysisError> {
         )));
     }
     let n_ch = prep.data.nrows();
-    Ok(Array3::from_shape_fn((n_ch, n_ep, len), |(c, e, s)| prep.data[[c, e * len + s]] as f64))
+    Ok(Array3::from_shape_fn((n_ch, n_ep, len), |(c, e, s)| {
+        prep.data[[c, e * len + s]] as f64
+    }))
 }
 
 fn push_rows(
@@ -377,10 +463,20 @@ fn push_rows(
             Target::Channel(i) => (labels[i].clone(), String::new()),
             Target::Set => ("*".to_string(), String::new()),
         };
-        let n_events = values.iter().find(|v| v.name == "n_events").map(|v| v.value as u64);
-        let certified = values.iter().find(|v| v.name == "certified").map(|v| v.value != 0.0);
+        let n_events = values
+            .iter()
+            .find(|v| v.name == "n_events")
+            .map(|v| v.value as u64);
+        let certified = values
+            .iter()
+            .find(|v| v.name == "certified")
+            .map(|v| v.value != 0.0);
         for v in values {
-            let unit = specs.iter().find(|s| s.name == v.name).map(|s| s.unit).unwrap_or("");
+            let unit = specs
+                .iter()
+                .find(|s| s.name == v.name)
+                .map(|s| s.unit)
+                .unwrap_or("");
             results.rows.push(Row {
                 recording: recording.to_string(),
                 channel_a: a.clone(),

@@ -38,13 +38,20 @@ impl Results {
     /// same analysis always produces the same table, whatever the thread count.
     pub fn sort(&mut self) {
         self.rows.sort_by(|a, b| {
-            (&a.recording, &a.measure, &a.channel_a, &a.channel_b, &a.parameter).cmp(&(
-                &b.recording,
-                &b.measure,
-                &b.channel_a,
-                &b.channel_b,
-                &b.parameter,
-            ))
+            (
+                &a.recording,
+                &a.measure,
+                &a.channel_a,
+                &a.channel_b,
+                &a.parameter,
+            )
+                .cmp(&(
+                    &b.recording,
+                    &b.measure,
+                    &b.channel_a,
+                    &b.channel_b,
+                    &b.parameter,
+                ))
         });
     }
 
@@ -54,7 +61,11 @@ impl Results {
         let n = labels.len();
         let mut m = vec![vec![f64::NAN; n]; n];
         let idx = |name: &str| labels.iter().position(|l| l == name);
-        for r in self.rows.iter().filter(|r| r.measure == measure && r.parameter == parameter) {
+        for r in self
+            .rows
+            .iter()
+            .filter(|r| r.measure == measure && r.parameter == parameter)
+        {
             if let (Some(i), Some(j)) = (idx(&r.channel_a), idx(&r.channel_b)) {
                 m[i][j] = r.value;
                 if m[j][i].is_nan() {

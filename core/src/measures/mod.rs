@@ -57,7 +57,10 @@ pub struct Value {
 
 impl Value {
     pub fn new(name: impl Into<String>, value: f64) -> Self {
-        Value { name: name.into(), value }
+        Value {
+            name: name.into(),
+            value,
+        }
     }
 }
 
@@ -76,18 +79,36 @@ pub enum Target {
 #[derive(Debug, Clone)]
 pub enum PairInput<'a> {
     /// Event times in seconds, sorted ascending, observed over `window` (seconds).
-    PointProcess { x: &'a [f64], y: &'a [f64], window: (f64, f64) },
+    PointProcess {
+        x: &'a [f64],
+        y: &'a [f64],
+        window: (f64, f64),
+    },
     /// Bumps of both channels, observed over `window` (seconds).
-    Bumps { x: &'a [Bump], y: &'a [Bump], window: (f64, f64) },
+    Bumps {
+        x: &'a [Bump],
+        y: &'a [Bump],
+        window: (f64, f64),
+    },
     /// Signals as epochs × samples (one row for a single segment), sample rate `fs` Hz.
-    Continuous { x: ArrayView2<'a, f64>, y: ArrayView2<'a, f64>, fs: f64 },
+    Continuous {
+        x: ArrayView2<'a, f64>,
+        y: ArrayView2<'a, f64>,
+        fs: f64,
+    },
 }
 
 /// The data of a whole channel set.
 #[derive(Debug, Clone)]
 pub enum SetInput<'a> {
-    PointProcess { trains: &'a [Vec<f64>], window: (f64, f64) },
-    Bumps { bumps: &'a [Vec<Bump>], window: (f64, f64) },
+    PointProcess {
+        trains: &'a [Vec<f64>],
+        window: (f64, f64),
+    },
+    Bumps {
+        bumps: &'a [Vec<Bump>],
+        window: (f64, f64),
+    },
     /// channels × epochs × samples, sample rate `fs` Hz.
     Continuous { data: ArrayView3<'a, f64>, fs: f64 },
 }
@@ -136,7 +157,11 @@ impl SetInput<'_> {
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
     #[error("measure `{measure}` reads {expected:?} input, got {got:?}")]
-    WrongInput { measure: &'static str, expected: InputKind, got: InputKind },
+    WrongInput {
+        measure: &'static str,
+        expected: InputKind,
+        got: InputKind,
+    },
     #[error("parameter `{name}`: {reason}")]
     Param { name: String, reason: String },
     #[error("{0}")]

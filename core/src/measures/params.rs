@@ -6,15 +6,32 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ParamKind {
     /// A real number in `[min, max]`.
-    Float { default: f64, min: f64, max: f64 },
+    Float {
+        default: f64,
+        min: f64,
+        max: f64,
+    },
     /// An integer in `[min, max]`.
-    Int { default: i64, min: i64, max: i64 },
+    Int {
+        default: i64,
+        min: i64,
+        max: i64,
+    },
     /// A real number in `[min, max]`, or the word `auto` (an adaptive choice, e.g.
     /// the adaptive τ of event synchronization). `default: None` means `auto`.
-    FloatOrAuto { default: Option<f64>, min: f64, max: f64 },
+    FloatOrAuto {
+        default: Option<f64>,
+        min: f64,
+        max: f64,
+    },
     /// One of a fixed set of words.
-    Choice { default: &'static str, options: &'static [&'static str] },
-    Bool { default: bool },
+    Choice {
+        default: &'static str,
+        options: &'static [&'static str],
+    },
+    Bool {
+        default: bool,
+    },
 }
 
 /// One parameter of a measure: drives `--param name=value`, `sesame measures` and the
@@ -55,7 +72,9 @@ impl ParamSpec {
         match self.kind {
             ParamKind::Float { default, .. } => ParamValue::Float(default),
             ParamKind::Int { default, .. } => ParamValue::Int(default),
-            ParamKind::FloatOrAuto { default: Some(d), .. } => ParamValue::Float(d),
+            ParamKind::FloatOrAuto {
+                default: Some(d), ..
+            } => ParamValue::Float(d),
             ParamKind::FloatOrAuto { default: None, .. } => ParamValue::Text("auto".into()),
             ParamKind::Choice { default, .. } => ParamValue::Text(default.into()),
             ParamKind::Bool { default } => ParamValue::Bool(default),
@@ -64,16 +83,23 @@ impl ParamSpec {
 
     /// Parses and range-checks a value given as text (`--param q=10`).
     pub fn parse(&self, text: &str) -> Result<ParamValue, MeasureError> {
-        let err = |reason: String| MeasureError::Param { name: self.name.into(), reason };
+        let err = |reason: String| MeasureError::Param {
+            name: self.name.into(),
+            reason,
+        };
         let t = text.trim();
         match self.kind {
             ParamKind::Float { min, max, .. } => {
-                let v: f64 = t.parse().map_err(|_| err(format!("`{t}` is not a number")))?;
+                let v: f64 = t
+                    .parse()
+                    .map_err(|_| err(format!("`{t}` is not a number")))?;
                 check_range(v, min, max).map_err(err)?;
                 Ok(ParamValue::Float(v))
             }
             ParamKind::Int { min, max, .. } => {
-                let v: i64 = t.parse().map_err(|_| err(format!("`{t}` is not an integer")))?;
+                let v: i64 = t
+                    .parse()
+                    .map_err(|_| err(format!("`{t}` is not an integer")))?;
                 if v < min || v > max {
                     return Err(err(format!("{v} is outside [{min}, {max}]")));
                 }
@@ -120,7 +146,12 @@ pub struct ParamValues(pub BTreeMap<String, ParamValue>);
 impl ParamValues {
     /// Defaults for every parameter of `specs`.
     pub fn defaults(specs: &[ParamSpec]) -> Self {
-        ParamValues(specs.iter().map(|s| (s.name.to_string(), s.default_value())).collect())
+        ParamValues(
+            specs
+                .iter()
+                .map(|s| (s.name.to_string(), s.default_value()))
+                .collect(),
+        )
     }
 
     /// Defaults overridden by `name=value` pairs; unknown names are an error.
@@ -130,15 +161,16 @@ impl ParamValues {
     ) -> Result<Self, MeasureError> {
         let mut out = Self::defaults(specs);
         for (name, text) in given {
-            let spec = specs.iter().find(|s| s.name == name.trim()).ok_or_else(|| {
-                MeasureError::Param {
+            let spec = specs
+                .iter()
+                .find(|s| s.name == name.trim())
+                .ok_or_else(|| MeasureError::Param {
                     name: name.into(),
                     reason: format!(
                         "unknown parameter (known: {})",
                         specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
                     ),
-                }
-            })?;
+                })?;
             out.0.insert(spec.name.to_string(), spec.parse(text)?);
         }
         Ok(out)

@@ -15,37 +15,61 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "kappa",
         unit: "",
-        kind: ParamKind::FloatOrAuto { default: None, min: -1e6, max: 1e6 },
+        kind: ParamKind::FloatOrAuto {
+            default: None,
+            min: -1e6,
+            max: 1e6,
+        },
         doc: "Cost κ_N of opening a cluster; auto: −ln(λ̂·p_d^N) with the prior p_d (spec §4.6).",
     },
     ParamSpec {
         name: "pd_prior",
         unit: "",
-        kind: ParamKind::Float { default: 0.2, min: 1e-6, max: 0.999 },
+        kind: ParamKind::Float {
+            default: 0.2,
+            min: 1e-6,
+            max: 0.999,
+        },
         doc: "Prior guess of the deletion probability used by the automatic κ_N.",
     },
     ParamSpec {
         name: "nu",
         unit: "",
-        kind: ParamKind::Float { default: 2.0, min: 0.0, max: 1e6 },
+        kind: ParamKind::Float {
+            default: 2.0,
+            min: 0.0,
+            max: 1e6,
+        },
         doc: "Prior degrees of freedom of the per-copy timing variance s.",
     },
     ParamSpec {
         name: "s0",
         unit: "",
-        kind: ParamKind::Float { default: 0.025, min: 1e-12, max: 1e6 },
+        kind: ParamKind::Float {
+            default: 0.025,
+            min: 1e-12,
+            max: 1e6,
+        },
         doc: "Prior scale of s (normalised time offsets, squared).",
     },
     ParamSpec {
         name: "s0_f",
         unit: "",
-        kind: ParamKind::Float { default: 0.025, min: 1e-12, max: 1e6 },
+        kind: ParamKind::Float {
+            default: 0.025,
+            min: 1e-12,
+            max: 1e6,
+        },
         doc: "Prior scale of the frequency variance (normalised frequency offsets, squared).",
     },
     ParamSpec {
         name: "time_limit",
         unit: "s",
-        kind: ParamKind::Float { default: 120.0, min: 0.001, max: 1e7 },
+        kind: ParamKind::Float {
+            default: 120.0,
+            min: 0.001,
+            max: 1e7,
+        },
         doc: "Wall-clock limit of the whole alignment; exceeding it is an error, not a hang.",
     },
 ];
@@ -74,7 +98,11 @@ fn options(p: &ParamValues) -> Result<MultiOptions, MeasureError> {
     })
 }
 
-fn run(bumps: &[&[Bump]], window: (f64, f64), p: &ParamValues) -> Result<MultiResult, MeasureError> {
+fn run(
+    bumps: &[&[Bump]],
+    window: (f64, f64),
+    p: &ParamValues,
+) -> Result<MultiResult, MeasureError> {
     let events: Vec<BumpEvent> = bumps
         .iter()
         .enumerate()
