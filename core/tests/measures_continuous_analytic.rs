@@ -391,7 +391,7 @@ fn bad_input_is_an_error_not_a_panic() {
 /// coh + imcoh + plv + wpli over 1–45 Hz), timed and printed; no assertion on time.
 /// Run with `--ignored --nocapture`; `bench/compare.sh` uses the criterion bench.
 #[test]
-#[ignore]
+#[ignore = "timing report of the comparison workload; run on demand"]
 fn comparison_workload_time() {
     use sesame_core::measures::spectral::{
         set_spectral, Estimate, FourierSettings, SpectralMethod,
