@@ -2,3 +2,4 @@
 //! views, so that they are tested without a window.
 
 pub mod gui;
+pub mod plot;

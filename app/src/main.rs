@@ -43,6 +43,8 @@ enum Command {
     Bumps(cli::bumps::BumpsArgs),
     /// Draw one channel's normalised time-frequency map with its bumps (PNG/SVG).
     Tfmap(cli::tfmap::TfmapArgs),
+    /// Figures for papers (PNG/SVG): TF map, aligned bumps, matrix, scalp map, box plot.
+    Plot(cli::plot::PlotArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Some(Command::Measure(args)) => cli::measure::run(args),
         Some(Command::Bumps(args)) => cli::bumps::run(args),
         Some(Command::Tfmap(args)) => cli::tfmap::run(args),
+        Some(Command::Plot(args)) => cli::plot::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

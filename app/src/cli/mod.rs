@@ -6,6 +6,7 @@ pub mod bumps;
 pub mod info;
 pub mod measure;
 pub mod measures;
+pub mod plot;
 pub mod ses;
 pub mod ses_multi;
 pub mod simulate;

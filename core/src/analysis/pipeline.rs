@@ -368,7 +368,7 @@ pub fn channel_bumps(prep: &Prepared, config: &Config) -> Result<Vec<Vec<Bump>>,
 
 /// Region bumps by rule (a) of §6.2: the normalised maps of a region's electrodes are
 /// averaged, and the average is bump-modelled.
-fn region_bumps_average(
+pub fn region_bumps_average(
     table: &RegionTable,
     prep: &Prepared,
     config: &Config,
