@@ -195,7 +195,7 @@ impl Figure for AlignedFigure<'_> {
             .build_cartesian_2d(v0..v1, f0..f1)?;
         chart
             .configure_mesh()
-            .light_line_style(WHITE)
+            .max_light_lines(0)
             .bold_line_style(RGBColor(230, 230, 230))
             .x_desc("time (s)")
             .y_desc("frequency (Hz)")

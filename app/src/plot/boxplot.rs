@@ -213,7 +213,7 @@ impl Figure for BoxFigure {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(WHITE)
+            .max_light_lines(0)
             .bold_line_style(RGBColor(225, 225, 225))
             .x_labels(g)
             .y_labels(8)
