@@ -465,3 +465,118 @@ fn errors_are_clear_with_exit_code_2() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn region_pairs_are_drawn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = sample();
+    let svg = dir.path().join("al.svg");
+    run_ok(&[
+        "plot",
+        "aligned",
+        &s,
+        "--regions",
+        "default",
+        "--pair",
+        "frontal,posterior",
+        "--window",
+        "0,20",
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    check_svg(
+        &svg,
+        &["frontal matched", "posterior non-coincident", "ρ = "],
+    );
+    // A region × region table: the matrix is labelled by region, the scalp map places
+    // regions at the centroid of their electrodes.
+    let regions = ["frontal", "central", "posterior"];
+    let mut text =
+        String::from("recording\tchannel_a\tchannel_b\tmeasure\tparameter\tvalue\tunit\n");
+    for i in 0..3 {
+        for j in i + 1..3 {
+            text.push_str(&format!(
+                "r\t{}\t{}\tses-bumps\trho\t{}\t\n",
+                regions[i],
+                regions[j],
+                0.2 + 0.1 * (i + j) as f64
+            ));
+        }
+    }
+    let table = dir.path().join("regions.csv");
+    std::fs::write(&table, text.replace('\t', ",")).unwrap();
+    let table = table.display().to_string();
+    for kind in ["matrix", "scalp"] {
+        let out = dir.path().join(format!("{kind}.svg"));
+        run_ok(&[
+            "plot",
+            kind,
+            &table,
+            "--measure",
+            "ses-bumps",
+            "--parameter",
+            "rho",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        check_svg(&out, &["frontal", "posterior"]);
+    }
+    let m = std::fs::read_to_string(dir.path().join("matrix.svg")).unwrap();
+    assert!(
+        m.contains(">\nregion\n<") || m.contains(">region<"),
+        "no region axis"
+    );
+}
+
+#[test]
+fn json_tables_and_one_recording() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let row = |rec: &str, a: &str, b: &str, v: f64| {
+        format!(
+            r#"{{"recording":"{rec}","channel_a":"{a}","channel_b":"{b}","measure":"ses-bumps","parameter":"rho","value":{v},"unit":"","n_events":10,"certified":true}}"#
+        )
+    };
+    let rows = [
+        row("rec-1", "Fz", "Cz", 0.2),
+        row("rec-1", "Fz", "Pz", 0.5),
+        row("rec-1", "Cz", "Pz", 0.3),
+        row("rec-2", "Fz", "Cz", 0.9),
+    ];
+    let json = format!(r#"{{"provenance":{{}},"rows":[{}]}}"#, rows.join(","));
+    let table = dir.path().join("results.json");
+    std::fs::write(&table, json).unwrap();
+    let table = table.display().to_string();
+    let out = dir.path().join("m.svg");
+    run_ok(&[
+        "plot",
+        "matrix",
+        &table,
+        "--measure",
+        "ses-bumps",
+        "--parameter",
+        "rho",
+        "--recording",
+        "rec-1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    check_svg(&out, &["rec-1", "Pz"]);
+    let (code, _, err) = sesame(&[
+        "plot",
+        "matrix",
+        &table,
+        "--measure",
+        "ses-bumps",
+        "--parameter",
+        "rho",
+        "--recording",
+        "rec-3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no rows of recording `rec-3` (the table has: rec-1, rec-2)"),
+        "{err}"
+    );
+}
