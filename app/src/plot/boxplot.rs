@@ -255,21 +255,19 @@ impl Figure for BoxFigure {
                     seg((x - half / 2.0, s.low), (x + half / 2.0, s.low), 2),
                 ])?;
             }
+            // A single point sits on the box's axis; more are spread over 60 % of its width.
+            let spread = if values.len() > 1 { 1.2 * half } else { 0.0 };
             let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);
             chart.draw_series(sorted.iter().enumerate().map(|(i, &v)| {
                 Circle::new(
-                    (x + 0.6 * half * 2.0 * jitter(i), v),
+                    (x + spread * jitter(i), v),
                     5,
                     ShapeStyle::from(&colour.mix(0.85)).filled(),
                 )
             }))?;
             chart.draw_series(sorted.iter().enumerate().map(|(i, &v)| {
-                Circle::new(
-                    (x + 0.6 * half * 2.0 * jitter(i), v),
-                    5,
-                    BLACK.stroke_width(1),
-                )
+                Circle::new((x + spread * jitter(i), v), 5, BLACK.stroke_width(1))
             }))?;
         }
         Ok(())

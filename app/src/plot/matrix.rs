@@ -10,6 +10,7 @@ use anyhow::{bail, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use sesame_core::recording::labels::canonical_name;
 use sesame_core::recording::positions::{electrode_position, project_2d};
 use sesame_core::ses::regions::RegionTable;
 use std::collections::BTreeMap;
@@ -28,6 +29,34 @@ pub struct MatrixFigure {
     pub unit_kind: &'static str,
 }
 
+/// Row of the 10-20/10-10 grid named by an electrode's letters, from the nose back
+/// (Fp, AF, F, FC/FT, C/T, CP/TP, P, PO, O, I); T5/T6 sit in the parietal row as P7/P8.
+fn electrode_row(name: &str) -> Option<i64> {
+    let upper = name.to_ascii_uppercase();
+    if upper == "T5" || upper == "T6" {
+        return Some(7);
+    }
+    let letters: String = upper
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    let letters = letters.strip_suffix('Z').unwrap_or(&letters);
+    Some(match letters {
+        "N" => 0,
+        "FP" => 1,
+        "AF" => 2,
+        "F" => 3,
+        "FT" | "FC" => 4,
+        "T" | "C" | "A" | "M" => 5,
+        "TP" | "CP" => 6,
+        "P" => 7,
+        "PO" => 8,
+        "O" => 9,
+        "I" => 10,
+        _ => return None,
+    })
+}
+
 /// Orders unit labels for display: electrodes from the nose backwards and left to
 /// right (by their 10-20 positions), regions in the order of `regions`, the rest
 /// alphabetically after them.
@@ -42,14 +71,10 @@ pub fn display_order(
             placed.push((0, 0, 0, k, l));
         } else if let Some(p) = electrode_position(&l) {
             let [x, y] = project_2d(p);
-            // Rows of the 10-20 grid (Fp, F, C, P, O): bins of 0.25 head radius.
-            placed.push((
-                1,
-                (-y * 4.0).round() as i64,
-                (x * 1000.0).round() as i64,
-                0,
-                l,
-            ));
+            let row = canonical_name(&l)
+                .and_then(|c| electrode_row(&c))
+                .unwrap_or(100 + (-y * 10.0).round() as i64);
+            placed.push((1, row, (x * 1000.0).round() as i64, 0, l));
         } else {
             placed.push((2, 0, 0, 0, l));
         }
@@ -160,7 +185,9 @@ impl Figure for MatrixFigure {
         let side = (h - title_h).min(w - bar_w);
         let (square, rest) = body.split_horizontally(side);
         let (bar, _) = rest.split_horizontally(bar_w.min(w - side));
-        let tick = if n > 16 { TICK_SIZE - 3 } else { TICK_SIZE };
+        // Labels shrink with the number of rows so that they never overlap (at least 8 px).
+        let cell_px = side.saturating_sub(label_px + 20) / n.max(1) as u32;
+        let tick = (cell_px * 4 / 5).clamp(8, TICK_SIZE);
         let last = n as i32 - 1;
         let mut chart = ChartBuilder::on(&square)
             .margin(10)
@@ -235,10 +262,16 @@ mod tests {
     #[test]
     fn orders_electrodes_front_to_back_and_fills_both_cells() {
         let order = display_order(
-            ["O1", "Fp1", "Cz", "C3", "Fp2", "X"].map(String::from),
+            [
+                "O1", "Fp1", "Cz", "C3", "Fp2", "X", "T5", "P3", "AF3", "F7", "T3",
+            ]
+            .map(String::from),
             &RegionTable::default(),
         );
-        assert_eq!(order, ["Fp1", "Fp2", "C3", "Cz", "O1", "X"]);
+        assert_eq!(
+            order,
+            ["Fp1", "Fp2", "AF3", "F7", "T3", "C3", "Cz", "T5", "P3", "O1", "X"]
+        );
         let t = Table::from_delimited(
             "recording\tchannel_a\tchannel_b\tmeasure\tparameter\tvalue\tunit\n\
              r1\tC3\tCz\tm\tp\t1\t\nr2\tC3\tCz\tm\tp\t3\t\nr1\tCz\tO1\tm\tp\tNaN\t\n",

@@ -292,12 +292,19 @@ impl Figure for ScalpFigure {
             )))?;
         }
         // Electrodes and regions.
-        let node_font = TextStyle::from((FONT, TICK_SIZE - 3).into_font())
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Center));
+        // Dense montages (more than 32 electrodes) get smaller nodes and labels.
+        let dense = self.nodes.len() > 32;
+        let node_font =
+            TextStyle::from((FONT, if dense { TICK_SIZE - 7 } else { TICK_SIZE - 3 }).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Center));
         for n in &self.nodes {
             let p = (n.pos[0], n.pos[1]);
-            let r = if n.region { 15 } else { 17 };
+            let r = match (n.region, dense) {
+                (true, _) => 15,
+                (false, false) => 17,
+                (false, true) => 12,
+            };
             chart.draw_series(std::iter::once(Circle::new(p, r, WHITE.filled())))?;
             chart.draw_series(std::iter::once(Circle::new(p, r, BLACK.stroke_width(2))))?;
             if n.region {
