@@ -93,6 +93,12 @@ pub struct AlignedArgs {
     /// SES parameter `ses-bumps.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
     #[arg(long = "param")]
     pub params: Vec<String>,
+    /// Read files that EDFbrowser would repair, with a warning per repair.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Sample rate of a CSV/TSV recording without a `# fs=` line, Hz.
+    #[arg(long)]
+    pub fs: Option<f64>,
     /// Output image: .png or .svg.
     #[arg(long)]
     pub out: PathBuf,
@@ -297,8 +303,15 @@ fn run_aligned(a: AlignedArgs) -> Result<()> {
         // Only the pair is needed (no reference mixes other channels in).
         config.input.channels = vec![name_a.clone(), name_b.clone()];
     }
-    let rec = Recording::open(&a.file, &ReadOptions::default())
+    let read = ReadOptions {
+        lenient: a.lenient,
+        csv_sample_rate: a.fs,
+    };
+    let rec = Recording::open(&a.file, &read)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
+    for w in &rec.warnings {
+        eprintln!("sesame: warning: {}: {w}", a.file.display());
+    }
     let measures = pipeline::resolve_measures(&config)?;
     let params = &measures
         .first()
