@@ -43,6 +43,14 @@ enum Command {
     Bumps(cli::bumps::BumpsArgs),
     /// Draw one channel's normalised time-frequency map with its bumps (PNG/SVG).
     Tfmap(cli::tfmap::TfmapArgs),
+    /// Print the default analysis configuration (commented TOML) or check a config file.
+    Config(cli::config::ConfigArgs),
+    /// Analyse a cohort: BIDS dataset, folder or manifest in, BIDS derivatives out.
+    Batch(cli::batch::BatchArgs),
+    /// Merge per-recording (or shard) result tables of a batch output into one table.
+    Merge(cli::merge::MergeArgs),
+    /// Group comparison of a batch's merged results (per pair and region-averaged).
+    Stats(cli::stats::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +66,10 @@ fn main() -> ExitCode {
         Some(Command::Measure(args)) => cli::measure::run(args),
         Some(Command::Bumps(args)) => cli::bumps::run(args),
         Some(Command::Tfmap(args)) => cli::tfmap::run(args),
+        Some(Command::Config(args)) => cli::config::run(args),
+        Some(Command::Batch(args)) => cli::batch::run(args),
+        Some(Command::Merge(args)) => cli::merge::run(args),
+        Some(Command::Stats(args)) => cli::stats::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
