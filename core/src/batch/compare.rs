@@ -59,6 +59,8 @@ fn group_of<'a>(row: &'a BatchRow, column: &str) -> Result<&'a str, BatchError> 
 }
 
 type Key = (String, String, String, String, String); // measure, a, b, parameter, unit
+/// group → recording → (sum of values, count).
+type RecordingSums = BTreeMap<String, BTreeMap<String, (f64, usize)>>;
 
 /// Compares every pair of groups (by `column`: `group`, `session` or `subject`) on
 /// every measure, pair and parameter of `rows`, and on each recording's pair average.
@@ -70,10 +72,7 @@ pub fn compare(
 ) -> Result<Vec<GroupComparison>, BatchError> {
     let mut pair: BTreeMap<Key, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
     // (measure, parameter, unit) → group → recording → (sum, count)
-    let mut avg: BTreeMap<
-        (String, String, String),
-        BTreeMap<String, BTreeMap<String, (f64, usize)>>,
-    > = BTreeMap::new();
+    let mut avg: BTreeMap<(String, String, String), RecordingSums> = BTreeMap::new();
     let mut groups = std::collections::BTreeSet::new();
     for r in rows {
         let g = group_of(r, column)?;

@@ -240,10 +240,12 @@ pub fn remove_stale_temporaries(dir: &Path, prefix: &str) -> usize {
         let Some(rest) = name.strip_prefix('.') else {
             continue;
         };
-        if rest.starts_with(prefix) && rest.contains(".tmp-") && e.path().is_file() {
-            if std::fs::remove_file(e.path()).is_ok() {
-                n += 1;
-            }
+        if rest.starts_with(prefix)
+            && rest.contains(".tmp-")
+            && e.path().is_file()
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            n += 1;
         }
     }
     n
