@@ -389,6 +389,15 @@ pub fn read_item(
     Ok(rows)
 }
 
+/// Writes `bytes` to `path` atomically unless the file already holds exactly them (the
+/// shards of a job array all write the same top-level files; most find them in place).
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    Ok(write_atomic(path, bytes)?)
+}
+
 /// Writes the top-level files of the derivative dataset: `dataset_description.json`,
 /// `descriptions.tsv` and `config.resolved.toml`.
 pub fn write_dataset_files(out: &Path, input: &Path, config: &Config) -> Result<(), BatchError> {
@@ -420,7 +429,7 @@ pub fn write_dataset_files(out: &Path, input: &Path, config: &Config) -> Result<
         }],
         "SourceDatasets": [source],
     });
-    write_atomic(&out.join("dataset_description.json"), &pretty(&desc)?)?;
+    write_if_changed(&out.join("dataset_description.json"), &pretty(&desc)?)?;
     let mut d = String::from("desc_id\tdescription\n");
     if needs_bumps(config) {
         d.push_str("bumps\tBumps of each channel's normalised wavelet time-frequency map (events: onset, duration, frequency, amplitude).\n");
@@ -435,8 +444,8 @@ pub fn write_dataset_files(out: &Path, input: &Path, config: &Config) -> Result<
             desc_label(id)
         ));
     }
-    write_atomic(&out.join("descriptions.tsv"), d.as_bytes())?;
-    write_atomic(
+    write_if_changed(&out.join("descriptions.tsv"), d.as_bytes())?;
+    write_if_changed(
         &out.join(RESOLVED_CONFIG),
         config_doc::commented(config).as_bytes(),
     )?;
