@@ -45,6 +45,14 @@ enum Command {
     Tfmap(cli::tfmap::TfmapArgs),
     /// Figures for papers (PNG/SVG): TF map, aligned bumps, matrix, scalp map, box plot.
     Plot(cli::plot::PlotArgs),
+    /// Print the default analysis configuration (commented TOML) or check a config file.
+    Config(cli::config::ConfigArgs),
+    /// Analyse a cohort: BIDS dataset, folder or manifest in, BIDS derivatives out.
+    Batch(cli::batch::BatchArgs),
+    /// Merge per-recording (or shard) result tables of a batch output into one table.
+    Merge(cli::merge::MergeArgs),
+    /// Group comparison of a batch's merged results (per pair and region-averaged).
+    Stats(cli::stats::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +69,10 @@ fn main() -> ExitCode {
         Some(Command::Bumps(args)) => cli::bumps::run(args),
         Some(Command::Tfmap(args)) => cli::tfmap::run(args),
         Some(Command::Plot(args)) => cli::plot::run(args),
+        Some(Command::Config(args)) => cli::config::run(args),
+        Some(Command::Batch(args)) => cli::batch::run(args),
+        Some(Command::Merge(args)) => cli::merge::run(args),
+        Some(Command::Stats(args)) => cli::stats::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

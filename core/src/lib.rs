@@ -9,6 +9,7 @@
 //! amplitudes in the physical unit of the channel (µV for EEG).
 
 pub mod analysis;
+pub mod batch;
 pub mod bumps;
 pub mod events;
 pub mod measures;

@@ -2,6 +2,7 @@
 //! pairs, tidy results and their export.
 
 pub mod config;
+pub mod config_doc;
 pub mod export;
 pub mod pipeline;
 pub mod provenance;
@@ -10,6 +11,7 @@ pub mod results;
 pub use config::Config;
 pub use export::{write_atomic, write_results, ExportError};
 pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent};
+pub use pipeline::{run_detailed, ChannelBumps};
 pub use provenance::Provenance;
 pub use results::{Results, Row};
 pub mod stats;

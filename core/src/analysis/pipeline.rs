@@ -234,6 +234,26 @@ pub fn run(
     config: &Config,
     progress: &dyn Progress,
 ) -> Result<Results, AnalysisError> {
+    run_detailed(rec, recording_id, config, progress).map(|(results, _)| results)
+}
+
+/// The bumps of every analysed channel (what event-based measures read).
+#[derive(Debug, Clone, Default)]
+pub struct ChannelBumps {
+    /// Channel labels (after re-referencing).
+    pub labels: Vec<String>,
+    /// Bumps per channel, sorted by time then frequency.
+    pub bumps: Vec<Vec<Bump>>,
+}
+
+/// [`run`], also returning the channel bumps when a measure needed them (`None` when every
+/// measure reads continuous signals).
+pub fn run_detailed(
+    rec: &Recording,
+    recording_id: &str,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Results, Option<ChannelBumps>), AnalysisError> {
     let measures = resolve_measures(config)?;
     progress.report(0.0, "reading and preprocessing");
     let prep = prepare(rec, config)?;
@@ -250,10 +270,15 @@ pub fn run(
     } else {
         None
     };
+    let mut kept_bumps = None;
     let (unit_labels, unit_bumps) = if needs_events {
         progress.report(0.05, "extracting bumps");
         let bumps = channel_bumps(&prep, config)?;
         check_cancel(progress)?;
+        kept_bumps = Some(ChannelBumps {
+            labels: prep.labels.clone(),
+            bumps: bumps.clone(),
+        });
         match &table {
             None => (prep.labels.clone(), bumps),
             Some(t) => {
@@ -332,7 +357,7 @@ pub fn run(
     }
     results.sort();
     progress.report(1.0, "done");
-    Ok(results)
+    Ok((results, kept_bumps))
 }
 
 fn check_cancel(progress: &dyn Progress) -> Result<(), AnalysisError> {
