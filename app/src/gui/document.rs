@@ -205,6 +205,9 @@ pub struct Document {
     pub id: DocId,
     /// Tab title (the file name).
     pub title: String,
+    /// The file it was read from (`None` for a recording made in memory); hashed into
+    /// the provenance of exported results.
+    pub path: Option<std::path::PathBuf>,
     pub recording: Arc<Recording>,
     /// Opened with repairs (lenient reading).
     pub lenient: bool,
@@ -237,6 +240,7 @@ impl Document {
         let mut doc = Document {
             id,
             title,
+            path: None,
             recording: Arc::new(recording),
             lenient,
             view: View::Signals,
