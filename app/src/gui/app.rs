@@ -9,7 +9,7 @@ use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
 use super::pyramid::{build_pyramid, Pyramid};
 use super::settings::{Settings, ThemeChoice};
-use super::{aligned, analysis, browser, export, help, info, open, results};
+use super::{aligned, analysis, browser, export, help, info, open, results, tfmap};
 use sesame_core::recording::{ReadOptions, Recording};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -118,6 +118,8 @@ pub struct SesameApp {
     pub aligned: aligned::AlignedState,
     /// Export of results and figures.
     pub export: export::ExportState,
+    /// The time-frequency map and bumps of the selected channel.
+    pub tfmap: tfmap::TfState,
     pending: HashMap<JobId, Pending>,
     picker: Arc<dyn FilePicker>,
     dialog: Option<Receiver<Vec<PathBuf>>>,
@@ -143,6 +145,7 @@ impl SesameApp {
             results: results::ResultsState::default(),
             aligned: aligned::AlignedState::default(),
             export: export::ExportState::default(),
+            tfmap: tfmap::TfState::default(),
             pending: HashMap::new(),
             picker,
             dialog: None,
@@ -451,6 +454,7 @@ impl SesameApp {
             let results = &mut self.results;
             let aligned_state = &mut self.aligned;
             let export_state = &mut self.export;
+            let tf_state = &mut self.tfmap;
             let commands = &mut self.commands;
             let running = self.jobs.running();
             match self
@@ -468,6 +472,7 @@ impl SesameApp {
                     match doc.view {
                         super::document::View::Signals => browser::show(ui, doc, &settings),
                         super::document::View::Info => info::show(ui, doc),
+                        super::document::View::TimeFrequency => tfmap::show(ui, doc, tf_state),
                         super::document::View::Analysis => {
                             let job = analysis
                                 .job

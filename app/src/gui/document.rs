@@ -18,15 +18,17 @@ pub type DocId = u64;
 pub enum View {
     Signals,
     Info,
+    TimeFrequency,
     Analysis,
     Results,
     Aligned,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Signals,
         View::Info,
+        View::TimeFrequency,
         View::Analysis,
         View::Results,
         View::Aligned,
@@ -36,6 +38,7 @@ impl View {
         match self {
             View::Signals => "Signals",
             View::Info => "Info",
+            View::TimeFrequency => "Time-frequency",
             View::Analysis => "Analysis",
             View::Results => "Results",
             View::Aligned => "Aligned bumps",
