@@ -107,6 +107,11 @@ fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
     assert!(rows.iter().all(|r| r.recording == "sesame-sample"));
     assert_eq!(app.results.window, Some((0.0, 40.0)));
     assert_eq!(app.active_doc().expect("doc").view, View::Results);
+    assert_eq!(
+        app.results.maps.selection,
+        Some(("ses-bumps".to_string(), "rho".to_string())),
+        "the matrix opens on rho"
+    );
     // The aligned view got the pair with the smallest rho.
     let best = rows
         .iter()

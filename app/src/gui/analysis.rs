@@ -420,23 +420,37 @@ pub fn show(
         }
         ui.add_space(4.0);
     });
+    egui::Panel::left("analysis-measures")
+        .resizable(true)
+        .default_size(460.0)
+        .show(ui, |ui| {
+            ui.heading("Measures");
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("measures")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for m in measures {
+                            let mut on = state.selected.contains(m.id());
+                            if ui
+                                .checkbox(&mut on, m.title())
+                                .on_hover_text(m.doc())
+                                .changed()
+                            {
+                                if on {
+                                    state.selected.insert(m.id().to_string());
+                                } else {
+                                    state.selected.remove(m.id());
+                                }
+                            }
+                            ui.weak(format!("{} · {}", m.id(), input_text(m.input())));
+                            ui.end_row();
+                        }
+                    });
+            });
+        });
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.heading("Measures");
-            egui::Grid::new("measures").num_columns(2).striped(true).show(ui, |ui| {
-                for m in measures {
-                    let mut on = state.selected.contains(m.id());
-                    if ui.checkbox(&mut on, m.title()).on_hover_text(m.doc()).changed() {
-                        if on {
-                            state.selected.insert(m.id().to_string());
-                        } else {
-                            state.selected.remove(m.id());
-                        }
-                    }
-                    ui.weak(format!("{} · {}", m.id(), input_text(m.input())));
-                    ui.end_row();
-                }
-            });
             for m in measures {
                 if state.selected.contains(m.id()) {
                     params_section(ui, *m, state);

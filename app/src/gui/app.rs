@@ -348,7 +348,15 @@ impl SesameApp {
                 self.results.window = Some(outcome.window);
                 self.results.input = path;
                 self.results.config_toml = outcome.config_toml;
-                self.results.maps.selection = None;
+                // The matrix and scalp map open on ρ of the first bump measure, if any.
+                self.results.maps.selection = self
+                    .results
+                    .results
+                    .rows
+                    .iter()
+                    .find(|r| r.parameter == "rho" && !r.channel_b.is_empty())
+                    .map(|r| (r.measure.clone(), r.parameter.clone()));
+                self.results.maps.smaller_is_stronger = self.results.maps.selection.is_some();
                 if let Some(pair) = outcome.pair {
                     self.aligned.options = outcome.ses_options;
                     let repaint = self.repaint.clone();
