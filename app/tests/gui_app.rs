@@ -553,20 +553,22 @@ fn real_recordings_open_in_tabs_like_the_reader_reads_them() {
 
 #[test]
 fn results_table_sorts_and_filters() {
-    use sesame::gui::results::{ResultRow, SortKey};
+    use sesame::gui::results::SortKey;
+    use sesame_core::analysis::Row;
     let mut app = new_app();
     app.add_recording("synthetic", synthetic(3, 30), false);
-    let row = |a: &str, b: &str, v: f64| ResultRow {
+    let row = |a: &str, b: &str, v: f64| Row {
         recording: "synthetic".into(),
+        channel_a: a.into(),
+        channel_b: b.into(),
         measure: "plv".into(),
-        a: a.into(),
-        b: b.into(),
-        name: "plv".into(),
+        parameter: "plv".into(),
         value: v,
         unit: String::new(),
-        window: (0.0, 10.0),
+        n_events: None,
+        certified: None,
     };
-    app.results.rows = vec![
+    app.results.results.rows = vec![
         row("Fp1", "Fp2", 0.4),
         row("Fp1", "F3", 0.9),
         row("Fp2", "F3", 0.1),

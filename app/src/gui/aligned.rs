@@ -250,7 +250,7 @@ fn params_panel(ui: &mut egui::Ui, result: Option<&BumpResult>) {
     };
     let p = &r.params;
     egui::Grid::new("aligned-params-grid")
-        .num_columns(2)
+        .num_columns(1)
         .show(ui, |ui| {
             let rows: [(&str, String); 9] = [
                 ("δt", fmt_opt(p.delay_t)),
@@ -273,7 +273,6 @@ fn params_panel(ui: &mut egui::Ui, result: Option<&BumpResult>) {
                 ),
             ];
             for (k, v) in rows {
-                ui.label(k);
                 ui.label(format!("{k} = {v}"));
                 ui.end_row();
             }

@@ -1,55 +1,105 @@
-//! Analysis: pick a measure from the plugin registry, set its parameters with widgets
-//! generated from its [`ParamSpec`]s (units and ranges shown), pick channels and a
-//! window, and run it in a background job; the rows go to the Results view.
+//! Analysis: pick measures from the plugin registry, set their parameters with widgets
+//! generated from their [`ParamSpec`]s (units and ranges shown), pick channels or
+//! regions, a window and the bump band, and run the analysis in a background job.
 //!
-//! Measures reading continuous signals run here directly on the selected window.
-//! Measures reading bumps or point processes need the bump-extraction pipeline and
-//! are listed but cannot be run from this view until it is connected.
+//! The view builds an analysis [`Config`] — the same file `sesame analyze --config`
+//! reads — and the job runs [`pipeline::run`] on it, so that the GUI and the command
+//! line compute the same rows. The core [`Results`] come back with the configuration
+//! as TOML (for the export's provenance) and the bumps of the most synchronous pair
+//! (for the aligned-bumps view).
 
+use super::aligned::AlignedPair;
 use super::document::{format_time, parse_time, Document};
-use super::jobs::{JobContext, JobError};
-use super::results::ResultRow;
-use ndarray::Array3;
+use super::jobs::{JobContext, JobError, RunningJob};
+use sesame_core::analysis::config::{default_bumps, Config};
+use sesame_core::analysis::pipeline::{self, AnalysisError, Progress};
+use sesame_core::analysis::Results;
 use sesame_core::measures::{
-    registry, InputKind, Measure, ParamKind, ParamSpec, ParamValue, ParamValues, SetInput, Target,
+    registry, InputKind, Measure, ParamKind, ParamSpec, ParamValue, ParamValues,
 };
 use sesame_core::recording::Recording;
-use std::collections::BTreeMap;
-
-/// What to run: one measure with its parameters on channels over a window.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnalysisRequest {
-    pub measure: String,
-    pub params: ParamValues,
-    /// Signal indices, in the order given.
-    pub channels: Vec<usize>,
-    /// Window, s.
-    pub window: (f64, f64),
-}
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The analysis view's choices, kept across frames.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AnalysisState {
-    /// Id of the chosen measure.
-    pub measure: Option<String>,
+    /// Ids of the chosen measures.
+    pub selected: BTreeSet<String>,
     /// Parameter values per measure id (defaults until edited).
     pub params: BTreeMap<String, ParamValues>,
     /// Window start and end as typed (empty: the current browser page).
     pub from_text: String,
     pub to_text: String,
+    /// Analyse the five scalp regions of the SES papers instead of channel pairs.
+    pub regions: bool,
+    /// Bump band, Hz.
+    pub f_min: f64,
+    pub f_max: f64,
+    /// Bumps below this fraction of the map maximum are pruned (dimensionless).
+    pub threshold: f64,
+    /// Epoch length of continuous-signal measures, s.
+    pub epoch: f64,
+    /// The analysis job while it runs.
+    pub job: Option<super::jobs::JobId>,
     /// Last problem with the request, shown under the Run button.
     pub error: Option<String>,
 }
 
-/// The request the view would send, or why it cannot.
-pub fn build_request(state: &AnalysisState, doc: &Document) -> Result<AnalysisRequest, String> {
-    let id = state.measure.as_deref().ok_or("choose a measure")?;
-    let m = sesame_core::measures::find(id).ok_or_else(|| format!("unknown measure `{id}`"))?;
-    let params = state
-        .params
-        .get(id)
-        .cloned()
-        .unwrap_or_else(|| ParamValues::defaults(m.params()));
+impl Default for AnalysisState {
+    fn default() -> Self {
+        let b = default_bumps();
+        let c = Config::default();
+        AnalysisState {
+            selected: c.measures.ids.iter().cloned().collect(),
+            params: BTreeMap::new(),
+            from_text: String::new(),
+            to_text: String::new(),
+            regions: false,
+            f_min: b.f_min,
+            f_max: b.f_max,
+            threshold: b.min_amplitude,
+            epoch: c.continuous.epoch,
+            job: None,
+            error: None,
+        }
+    }
+}
+
+/// A parameter value as it is written in a configuration file.
+pub fn param_to_toml(v: &ParamValue) -> toml::Value {
+    match v {
+        ParamValue::Bool(b) => toml::Value::Boolean(*b),
+        ParamValue::Int(i) => toml::Value::Integer(*i),
+        ParamValue::Float(x) => toml::Value::Float(*x),
+        ParamValue::Text(t) => toml::Value::String(t.clone()),
+    }
+}
+
+/// The analysis configuration the view's choices stand for, or why there is none.
+///
+/// Channels are the ones shown and not marked bad in the browser (by label), the
+/// window is the typed one or the browser's page, measures are taken in registry
+/// order with every parameter written out.
+pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, String> {
+    let mut config = Config::default();
+    config.measures.ids = registry()
+        .iter()
+        .filter(|m| state.selected.contains(m.id()))
+        .map(|m| m.id().to_string())
+        .collect();
+    if config.measures.ids.is_empty() {
+        return Err("choose at least one measure".into());
+    }
+    for id in &config.measures.ids {
+        if let Some(values) = state.params.get(id) {
+            let table = values
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), param_to_toml(v)))
+                .collect();
+            config.measures.params.insert(id.clone(), table);
+        }
+    }
     let d = doc.duration();
     let from = if state.from_text.trim().is_empty() {
         doc.browser.t0
@@ -61,7 +111,7 @@ pub fn build_request(state: &AnalysisState, doc: &Document) -> Result<AnalysisRe
     } else {
         parse_time(&state.to_text).map_err(|e| format!("window end: {e}"))?
     };
-    if to <= from || from >= d {
+    if to <= from || from >= d || from < 0.0 {
         return Err(format!(
             "the window {}–{} is empty or outside the recording (0–{})",
             format_time(from),
@@ -69,88 +119,136 @@ pub fn build_request(state: &AnalysisState, doc: &Document) -> Result<AnalysisRe
             format_time(d)
         ));
     }
-    let channels: Vec<usize> = doc
+    config.input.window = Some([from, to.min(d)]);
+    let rec = &doc.recording;
+    config.input.channels = doc
         .visible_channels()
         .filter(|c| !c.bad)
-        .map(|c| c.signal)
+        .filter_map(|c| rec.signals().get(c.signal))
+        .map(|s| s.label.trim().to_string())
         .collect();
-    if channels.len() < 2 {
+    if config.input.channels.len() < 2 {
         return Err("show at least two good channels in the browser".into());
     }
-    Ok(AnalysisRequest {
-        measure: m.id().to_string(),
-        params,
-        channels,
-        window: (from, to.min(d)),
-    })
+    if !(state.f_min > 0.0 && state.f_max > state.f_min) {
+        return Err(format!(
+            "the band {}–{} Hz is empty",
+            state.f_min, state.f_max
+        ));
+    }
+    config.bumps.f_min = state.f_min;
+    config.bumps.f_max = state.f_max;
+    config.bumps.min_amplitude = state.threshold;
+    config.regions.enabled = state.regions;
+    config.continuous.epoch = state.epoch;
+    // The checks `sesame analyze` makes before any work, so that mistakes show here.
+    pipeline::resolve_measures(&config).map_err(|e| e.to_string())?;
+    pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
+    Ok(config)
 }
 
-/// Runs `measure` on the request's channels of `rec` (continuous input: the raw
-/// window, one epoch) and turns the values into tidy rows.
+/// What an analysis job hands back.
+#[derive(Debug, Clone)]
+pub struct AnalysisOutcome {
+    /// The rows, as `sesame analyze` writes them.
+    pub results: Results,
+    /// The configuration that produced them, as TOML.
+    pub config_toml: String,
+    /// The analysed window, s.
+    pub window: (f64, f64),
+    /// Bumps of the most synchronous channel pair of the first bump measure, for the
+    /// aligned-bumps view (`None` without a bump measure, or with regions).
+    pub pair: Option<AlignedPair>,
+    /// SES options of that pair (the bump-SES measure's parameters).
+    pub ses_options: sesame_core::ses::bumps::BumpOptions,
+}
+
+/// The pipeline's progress reported to a job (and its cancel flag read back).
+struct JobProgress<'a>(&'a JobContext);
+
+impl Progress for JobProgress<'_> {
+    fn report(&self, fraction: f64, message: &str) {
+        // The pair's bumps are extracted after the pipeline: it takes the first 90 %.
+        self.0.progress((0.9 * fraction) as f32, message);
+    }
+    fn cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+}
+
+fn job_error(e: AnalysisError) -> JobError {
+    match e {
+        AnalysisError::Cancelled => JobError::Cancelled,
+        other => JobError::Failed(other.to_string()),
+    }
+}
+
+/// Runs `config` on `rec` with [`pipeline::run`] (rows named `recording_id`), then
+/// extracts the bumps of the most synchronous pair for the aligned-bumps view.
 pub fn run(
     rec: &Recording,
-    recording_name: &str,
-    measure: &dyn Measure,
-    req: &AnalysisRequest,
+    recording_id: &str,
+    config: &Config,
     ctx: &JobContext,
-) -> Result<Vec<ResultRow>, JobError> {
-    if measure.input() != InputKind::Continuous {
-        return Err(JobError::Failed(format!(
-            "`{}` reads {:?} input; run it with `sesame analyze` until the bump pipeline is connected here",
-            measure.id(),
-            measure.input()
-        )));
-    }
-    ctx.progress(0.0, "reading the window");
-    let (t0, t1) = req.window;
-    let data = rec
-        .read_window(&req.channels, t0, t1)
-        .map_err(|e| JobError::Failed(format!("reading the window: {e}")))?;
+) -> Result<AnalysisOutcome, JobError> {
+    let results = pipeline::run(rec, recording_id, config, &JobProgress(ctx)).map_err(job_error)?;
     ctx.check_cancelled()?;
-    let fs = rec.signals()[req.channels[0]].sample_rate;
-    let (nc, ns) = data.dim();
-    let data = Array3::from_shape_fn((nc, 1, ns), |(c, _, s)| data[[c, s]] as f64);
-    ctx.progress(0.2, format!("computing {}", measure.id()));
-    let out = measure
-        .compute_set(
-            &SetInput::Continuous {
-                data: data.view(),
-                fs,
-            },
-            &req.params,
-        )
-        .map_err(|e| JobError::Failed(format!("{}: {e}", measure.id())))?;
-    ctx.check_cancelled()?;
-    let label = |k: usize| rec.signals()[req.channels[k]].label.clone();
-    let unit_of = |name: &str| {
-        measure
-            .outputs()
-            .iter()
-            .find(|o| o.name == name)
-            .map_or(String::new(), |o| o.unit.to_string())
+    let window = match config.input.window {
+        Some([a, b]) => (a, b.min(rec.duration())),
+        None => (0.0, rec.duration()),
     };
-    let mut rows = Vec::new();
-    for (target, values) in out {
-        let (a, b) = match target {
-            Target::Pair(i, j) => (label(i), label(j)),
-            Target::Channel(i) => (label(i), String::new()),
-            Target::Set => (String::new(), String::new()),
-        };
-        for v in values {
-            rows.push(ResultRow {
-                recording: recording_name.to_string(),
-                measure: measure.id().to_string(),
-                a: a.clone(),
-                b: b.clone(),
-                unit: unit_of(&v.name),
-                name: v.name,
-                value: v.value,
-                window: (t0, t1),
-            });
+    let measures = pipeline::resolve_measures(config).map_err(job_error)?;
+    let bump_measure = measures.iter().find(|(m, _)| m.input() == InputKind::Bumps);
+    let ses_options = measures
+        .iter()
+        .find(|(m, _)| m.id() == "ses-bumps")
+        .and_then(|(_, p)| sesame_core::measures::ses::bump_options(p).ok())
+        .unwrap_or_default();
+    let mut pair = None;
+    if let (Some((m, _)), false) = (bump_measure, config.regions.enabled) {
+        if let Some((a, b)) = strongest_pair(&results, m.id()) {
+            ctx.progress(0.92, format!("bumps of {a} and {b}"));
+            let mut c = config.clone();
+            c.input.channels = vec![a.clone(), b.clone()];
+            c.input.exclude.clear();
+            let prep = pipeline::prepare(rec, &c).map_err(job_error)?;
+            ctx.check_cancelled()?;
+            let mut bumps = pipeline::channel_bumps(&prep, &c).map_err(job_error)?;
+            if bumps.len() == 2 {
+                let y = bumps.pop().unwrap_or_default();
+                let x = bumps.pop().unwrap_or_default();
+                pair = Some(AlignedPair {
+                    label_x: a,
+                    label_y: b,
+                    x,
+                    y,
+                });
+            }
         }
     }
     ctx.progress(1.0, "done");
-    Ok(rows)
+    Ok(AnalysisOutcome {
+        results,
+        config_toml: config.to_toml(),
+        window,
+        pair,
+        ses_options,
+    })
+}
+
+/// The pair of `measure` with the smallest `rho` (fewest non-coincident bumps), or its
+/// first pair when it has no `rho`.
+pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, String)> {
+    let pairs = results
+        .rows
+        .iter()
+        .filter(|r| r.measure == measure && !r.channel_b.is_empty() && r.channel_a != "*");
+    let best = pairs
+        .clone()
+        .filter(|r| r.parameter == "rho" && r.value.is_finite())
+        .min_by(|x, y| x.value.total_cmp(&y.value))
+        .or_else(|| pairs.clone().next())?;
+    Some((best.channel_a.clone(), best.channel_b.clone()))
 }
 
 /// One widget for one parameter; returns whether the value changed.
@@ -252,95 +350,203 @@ fn param_widget(
     *value != before
 }
 
-/// The analysis view; a Run click returns the request to start.
+/// What the analysis view asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnalysisAction {
+    /// Run this configuration on the recording.
+    Run(Box<Config>),
+    /// Stop the running analysis.
+    Cancel(super::jobs::JobId),
+}
+
+/// The analysis view; `running` is the analysis job while it runs.
 pub fn show(
     ui: &mut egui::Ui,
     doc: &mut Document,
     state: &mut AnalysisState,
-) -> Option<AnalysisRequest> {
+    running: Option<&RunningJob>,
+) -> Option<AnalysisAction> {
     let measures = registry();
     if measures.is_empty() {
         ui.weak("No measures are registered in this build.");
         return None;
     }
-    let mut run_request = None;
-    ui.horizontal(|ui| {
-        ui.label("Measure");
-        let current = state.measure.clone().unwrap_or_else(|| "choose…".into());
-        egui::ComboBox::from_id_salt("measure")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                for m in measures {
-                    let runnable = m.input() == InputKind::Continuous;
-                    let text = if runnable {
-                        m.title().to_string()
-                    } else {
-                        format!("{} ({:?} input)", m.title(), m.input())
-                    };
-                    ui.selectable_value(&mut state.measure, Some(m.id().to_string()), text)
-                        .on_hover_text(m.doc());
+    let mut action = None;
+    egui::Panel::bottom("analysis-run").show(ui, |ui| {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| match running {
+            Some(job) => {
+                let p = job.progress();
+                let mut text = p.message.clone();
+                if let Some(eta) = job.eta() {
+                    text.push_str(&format!(" — about {:.0} s left", eta.as_secs_f64().ceil()));
                 }
-            });
-    });
-    if let Some(m) = state
-        .measure
-        .as_deref()
-        .and_then(sesame_core::measures::find)
-    {
-        ui.label(egui::RichText::new(m.doc()).italics());
-        let values = state
-            .params
-            .entry(m.id().to_string())
-            .or_insert_with(|| ParamValues::defaults(m.params()));
-        egui::Grid::new("params")
-            .num_columns(3)
-            .striped(true)
-            .show(ui, |ui| {
-                for spec in m.params() {
-                    let v = values
-                        .0
-                        .entry(spec.name.to_string())
-                        .or_insert_with(|| spec.default_value());
-                    param_row(ui, spec, v);
+                ui.add(
+                    egui::ProgressBar::new(p.fraction)
+                        .desired_width(320.0)
+                        .show_percentage()
+                        .text(text),
+                );
+                let label = if job.is_cancelling() {
+                    "Cancelling…"
+                } else {
+                    "Cancel analysis"
+                };
+                if ui
+                    .add_enabled(!job.is_cancelling(), egui::Button::new(label))
+                    .clicked()
+                {
+                    action = Some(AnalysisAction::Cancel(job.id));
                 }
-            });
-        if ui.button("Reset to defaults").clicked() {
-            *values = ParamValues::defaults(m.params());
-        }
-    }
-    ui.separator();
-    ui.horizontal(|ui| {
-        ui.label("Window from");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.from_text)
-                .desired_width(70.0)
-                .hint_text(format_time(doc.browser.t0)),
-        );
-        ui.label("to");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.to_text)
-                .desired_width(70.0)
-                .hint_text(format_time(doc.browser.t1().min(doc.duration()))),
-        );
-        ui.weak("(empty: the browser's page)");
-    });
-    let n_good = doc.visible_channels().filter(|c| !c.bad).count();
-    ui.label(format!(
-        "Channels: the {n_good} shown and not marked bad in the browser."
-    ));
-    if ui.button("Run").clicked() {
-        match build_request(state, doc) {
-            Ok(r) => {
-                state.error = None;
-                run_request = Some(r);
             }
-            Err(e) => state.error = Some(e),
+            None => {
+                if ui
+                    .button("Run")
+                    .on_hover_text("Run the analysis in the background")
+                    .clicked()
+                {
+                    match build_config(state, doc) {
+                        Ok(c) => {
+                            state.error = None;
+                            action = Some(AnalysisAction::Run(Box::new(c)));
+                        }
+                        Err(e) => state.error = Some(e),
+                    }
+                }
+            }
+        });
+        if let Some(e) = &state.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
         }
+        ui.add_space(4.0);
+    });
+    egui::Panel::left("analysis-measures")
+        .resizable(true)
+        .default_size(460.0)
+        .show(ui, |ui| {
+            ui.heading("Measures");
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("measures")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for m in measures {
+                            let mut on = state.selected.contains(m.id());
+                            if ui
+                                .checkbox(&mut on, m.title())
+                                .on_hover_text(m.doc())
+                                .changed()
+                            {
+                                if on {
+                                    state.selected.insert(m.id().to_string());
+                                } else {
+                                    state.selected.remove(m.id());
+                                }
+                            }
+                            ui.weak(format!("{} · {}", m.id(), input_text(m.input())));
+                            ui.end_row();
+                        }
+                    });
+            });
+        });
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for m in measures {
+                if state.selected.contains(m.id()) {
+                    params_section(ui, *m, state);
+                }
+            }
+            ui.separator();
+            ui.heading("Data");
+            ui.horizontal(|ui| {
+                ui.label("Window from");
+                ui.add(
+                    egui::TextEdit::singleline(&mut state.from_text)
+                        .desired_width(70.0)
+                        .hint_text(format_time(doc.browser.t0)),
+                );
+                ui.label("to");
+                ui.add(
+                    egui::TextEdit::singleline(&mut state.to_text)
+                        .desired_width(70.0)
+                        .hint_text(format_time(doc.browser.t1().min(doc.duration()))),
+                );
+                ui.weak("(empty: the browser's page)");
+            });
+            let n_good = doc.visible_channels().filter(|c| !c.bad).count();
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut state.regions, false, "Channel pairs");
+                ui.radio_value(&mut state.regions, true, "Region pairs");
+            });
+            ui.label(if state.regions {
+                format!("The {n_good} channels shown and not bad, grouped into the five scalp regions (frontal, left and right temporal, central, occipital).")
+            } else {
+                format!("The {n_good} channels shown and not marked bad in the browser.")
+            });
+            egui::Grid::new("bump-options").num_columns(2).show(ui, |ui| {
+                let band = ui.label("Bump band");
+                ui.horizontal(|ui| {
+                    ui.add(egui::DragValue::new(&mut state.f_min).range(0.1..=500.0).speed(0.1).suffix(" Hz"))
+                        .labelled_by(band.id);
+                    ui.label("to");
+                    ui.add(egui::DragValue::new(&mut state.f_max).range(0.2..=1000.0).speed(0.1).suffix(" Hz"));
+                });
+                ui.end_row();
+                let th = ui.label("Bump threshold").on_hover_text(
+                    "Bumps below this fraction of the map maximum are pruned.",
+                );
+                ui.add(egui::DragValue::new(&mut state.threshold).range(0.0..=1.0).speed(0.005))
+                    .labelled_by(th.id);
+                ui.end_row();
+                let ep = ui.label("Epoch").on_hover_text(
+                    "Continuous-signal measures cut the window into epochs of this length.",
+                );
+                ui.add(egui::DragValue::new(&mut state.epoch).range(0.1..=600.0).speed(0.1).suffix(" s"))
+                    .labelled_by(ep.id);
+                ui.end_row();
+            });
+        });
+    });
+    action
+}
+
+fn input_text(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::Continuous => "signals",
+        InputKind::Bumps => "bumps",
+        InputKind::PointProcess => "bump times",
     }
-    if let Some(e) = &state.error {
-        ui.colored_label(ui.visuals().error_fg_color, e);
+}
+
+/// The parameter grid of one chosen measure.
+fn params_section(ui: &mut egui::Ui, m: &dyn Measure, state: &mut AnalysisState) {
+    if m.params().is_empty() {
+        return;
     }
-    run_request
+    egui::CollapsingHeader::new(format!("{} parameters", m.title()))
+        .id_salt(("params", m.id()))
+        .default_open(true)
+        .show(ui, |ui| {
+            let values = state
+                .params
+                .entry(m.id().to_string())
+                .or_insert_with(|| ParamValues::defaults(m.params()));
+            egui::Grid::new(("params-grid", m.id()))
+                .num_columns(3)
+                .striped(true)
+                .show(ui, |ui| {
+                    for spec in m.params() {
+                        let v = values
+                            .0
+                            .entry(spec.name.to_string())
+                            .or_insert_with(|| spec.default_value());
+                        param_row(ui, spec, v);
+                    }
+                });
+            if ui.button("Reset to defaults").clicked() {
+                *values = ParamValues::defaults(m.params());
+            }
+        });
 }
 
 fn range_text(spec: &ParamSpec) -> String {
@@ -357,97 +563,35 @@ fn range_text(spec: &ParamSpec) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sesame_core::measures::{MeasureError, OutputSpec, PairInput, Value};
-
-    /// Pearson correlation of the first epoch: an independent measure to check the
-    /// plumbing (window, channel labels, rows).
-    struct Corr;
-    impl Measure for Corr {
-        fn id(&self) -> &'static str {
-            "test-corr"
-        }
-        fn title(&self) -> &'static str {
-            "correlation"
-        }
-        fn doc(&self) -> &'static str {
-            "Pearson correlation"
-        }
-        fn input(&self) -> InputKind {
-            InputKind::Continuous
-        }
-        fn params(&self) -> &'static [ParamSpec] {
-            &[]
-        }
-        fn outputs(&self) -> &'static [OutputSpec] {
-            &[OutputSpec {
-                name: "r",
-                unit: "",
-                doc: "correlation",
-            }]
-        }
-        fn compute(&self, pair: &PairInput, _: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-            let PairInput::Continuous { x, y, .. } = pair else {
-                return Err(MeasureError::Invalid("continuous only".into()));
-            };
-            let (x, y) = (x.row(0), y.row(0));
-            let n = x.len() as f64;
-            let (mx, my) = (x.sum() / n, y.sum() / n);
-            let sxy: f64 = x
-                .iter()
-                .zip(y.iter())
-                .map(|(a, b)| (a - mx) * (b - my))
-                .sum();
-            let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
-            let syy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
-            Ok(vec![Value::new("r", sxy / (sxx * syy).sqrt())])
-        }
-    }
 
     #[test]
-    fn run_reads_the_window_and_labels_the_pairs() {
-        let fs = 100.0;
-        let n = 1000;
-        // a = sin, b = -sin (r = -1 over any window), c = sin in 0..5 s then cos.
-        let mut data = ndarray::Array2::<f32>::zeros((3, n));
-        for i in 0..n {
-            let t = i as f32 / fs as f32;
-            let s = (2.0 * std::f32::consts::PI * 3.0 * t).sin();
-            data[[0, i]] = s;
-            data[[1, i]] = -s;
-            data[[2, i]] = if t < 5.0 {
-                s
-            } else {
-                (2.0 * std::f32::consts::PI * 3.0 * t).cos()
-            };
+    fn every_parameter_kind_reads_back_from_the_config() {
+        for m in registry() {
+            let mut values = ParamValues::defaults(m.params());
+            // Move every float and int off its default (within range) to see it carried.
+            for spec in m.params() {
+                let v = match spec.kind {
+                    ParamKind::Float { min, max, .. } => {
+                        ParamValue::Float(min + 0.25 * (max.min(min + 1e3) - min))
+                    }
+                    ParamKind::Int { min, max, .. } => ParamValue::Int(max.min(min + 1)),
+                    _ => spec.default_value(),
+                };
+                values.0.insert(spec.name.to_string(), v);
+            }
+            let mut c = Config::default();
+            c.measures.ids = vec![m.id().to_string()];
+            c.measures.params.insert(
+                m.id().to_string(),
+                values
+                    .0
+                    .iter()
+                    .map(|(k, v)| (k.clone(), param_to_toml(v)))
+                    .collect(),
+            );
+            let back = Config::from_toml(&c.to_toml()).expect("parses");
+            let resolved = pipeline::resolve_measures(&back).expect("resolves");
+            assert_eq!(resolved[0].1, values, "{}", m.id());
         }
-        let rec = Recording::from_samples(vec!["A".into(), "B".into(), "C".into()], fs, "uV", data)
-            .expect("valid");
-        let req = AnalysisRequest {
-            measure: "test-corr".into(),
-            params: ParamValues::default(),
-            channels: vec![0, 1, 2],
-            window: (1.0, 4.0),
-        };
-        let mut jobs = super::super::jobs::Jobs::<Vec<ResultRow>>::new();
-        let id = jobs.spawn("corr", move |ctx| run(&rec, "mem", &Corr, &req, ctx));
-        let done = jobs.wait_for(id, std::time::Duration::from_secs(30));
-        let rows = done
-            .into_iter()
-            .next()
-            .expect("finished")
-            .result
-            .expect("ran");
-        assert_eq!(rows.len(), 3);
-        let get = |a: &str, b: &str| {
-            rows.iter()
-                .find(|r| r.a == a && r.b == b)
-                .expect("pair")
-                .value
-        };
-        assert!((get("A", "B") + 1.0).abs() < 1e-6);
-        assert!((get("A", "C") - 1.0).abs() < 1e-6, "C equals A before 5 s");
-        assert!(rows
-            .iter()
-            .all(|r| r.window == (1.0, 4.0) && r.measure == "test-corr" && r.name == "r"));
     }
 }

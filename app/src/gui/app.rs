@@ -9,7 +9,7 @@ use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
 use super::pyramid::{build_pyramid, Pyramid};
 use super::settings::{Settings, ThemeChoice};
-use super::{aligned, analysis, browser, export, help, info, open, results};
+use super::{aligned, analysis, browser, export, help, info, open, results, tfmap};
 use sesame_core::recording::{ReadOptions, Recording};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,8 +22,8 @@ pub enum JobOutput {
     Opened(Box<Recording>),
     /// The min/max pyramid of a recording was built.
     Pyramid(Pyramid),
-    /// Rows of an analysis run.
-    Results(Vec<results::ResultRow>),
+    /// Results of an analysis run.
+    Analysis(Box<analysis::AnalysisOutcome>),
     /// A job with no output of its own (its effect is elsewhere or it only waits).
     Done,
 }
@@ -33,7 +33,7 @@ pub enum JobOutput {
 enum Pending {
     Open { path: PathBuf, lenient: bool },
     Pyramid { doc: DocId },
-    Analysis,
+    Analysis { path: Option<PathBuf> },
     Other,
 }
 
@@ -54,10 +54,10 @@ pub enum Command {
     DismissFailure(usize),
     /// Forget the recent files.
     ClearRecent,
-    /// Run an analysis on a recording in the background.
+    /// Run an analysis configuration on a recording in the background.
     RunAnalysis {
         doc: DocId,
-        request: analysis::AnalysisRequest,
+        config: Box<sesame_core::analysis::Config>,
     },
 }
 
@@ -118,11 +118,15 @@ pub struct SesameApp {
     pub aligned: aligned::AlignedState,
     /// Export of results and figures.
     pub export: export::ExportState,
+    /// The time-frequency map and bumps of the selected channel.
+    pub tfmap: tfmap::TfState,
     pending: HashMap<JobId, Pending>,
     picker: Arc<dyn FilePicker>,
     dialog: Option<Receiver<Vec<PathBuf>>>,
     next_doc: DocId,
     repaint_hooked: bool,
+    /// Asks for a repaint from any thread (set on the first frame).
+    repaint: Arc<dyn Fn() + Send + Sync>,
     applied_theme: Option<ThemeChoice>,
 }
 
@@ -141,11 +145,13 @@ impl SesameApp {
             results: results::ResultsState::default(),
             aligned: aligned::AlignedState::default(),
             export: export::ExportState::default(),
+            tfmap: tfmap::TfState::default(),
             pending: HashMap::new(),
             picker,
             dialog: None,
             next_doc: 1,
             repaint_hooked: false,
+            repaint: Arc::new(|| {}),
             applied_theme: None,
         }
     }
@@ -241,6 +247,8 @@ impl SesameApp {
         if !self.repaint_hooked {
             let c = ctx.clone();
             self.jobs.set_repaint(move || c.request_repaint());
+            let c = ctx.clone();
+            self.repaint = Arc::new(move || c.request_repaint());
             self.repaint_hooked = true;
         }
         if self.applied_theme != Some(self.settings.theme) {
@@ -302,7 +310,10 @@ impl SesameApp {
             (Pending::Open { path, lenient }, Ok(JobOutput::Opened(rec))) => {
                 self.settings.note_opened(&path);
                 let n = rec.warnings.len();
-                self.add_recording(file_name(&path), *rec, lenient);
+                let id = self.add_recording(file_name(&path), *rec, lenient);
+                if let Some(d) = self.doc_mut(id) {
+                    d.path = Some(path.clone());
+                }
                 self.status = if n > 0 {
                     format!("Opened {} with {n} warning(s) (see Info)", path.display())
                 } else {
@@ -329,11 +340,37 @@ impl SesameApp {
                     self.status = format!("{title}: {e} (pages are drawn from raw samples)");
                 }
             }
-            (Pending::Analysis, Ok(JobOutput::Results(rows))) => {
-                self.status = format!("{title}: {} rows", rows.len());
-                self.results.rows.extend(rows);
+            (Pending::Analysis { path }, Ok(JobOutput::Analysis(outcome))) => {
+                self.analysis.job = None;
+                let outcome = *outcome;
+                self.status = format!("{title}: {} rows", outcome.results.rows.len());
+                self.results.results = outcome.results;
+                self.results.window = Some(outcome.window);
+                self.results.input = path;
+                self.results.config_toml = outcome.config_toml;
+                // The matrix and scalp map open on ρ of the first bump measure, if any.
+                self.results.maps.selection = self
+                    .results
+                    .results
+                    .rows
+                    .iter()
+                    .find(|r| r.parameter == "rho" && !r.channel_b.is_empty())
+                    .map(|r| (r.measure.clone(), r.parameter.clone()));
+                self.results.maps.smaller_is_stronger = self.results.maps.selection.is_some();
+                if let Some(pair) = outcome.pair {
+                    self.aligned.options = outcome.ses_options;
+                    let repaint = self.repaint.clone();
+                    self.aligned.set_pair(pair, move || repaint());
+                }
                 if let Some(d) = self.active_doc_mut() {
                     d.view = super::document::View::Results;
+                }
+            }
+            (Pending::Analysis { .. }, Err(e)) => {
+                self.analysis.job = None;
+                self.status = format!("{title}: {e}");
+                if e != JobError::Cancelled {
+                    self.analysis.error = Some(e.to_string());
                 }
             }
             (_, Err(JobError::Cancelled)) => self.status = format!("{title}: cancelled"),
@@ -388,20 +425,24 @@ impl SesameApp {
                     }
                 }
                 Command::ClearRecent => self.settings.recent.clear(),
-                Command::RunAnalysis { doc, request } => {
-                    let Some(d) = self.doc(doc) else { continue };
-                    let Some(m) = sesame_core::measures::find(&request.measure) else {
-                        self.status = format!("unknown measure `{}`", request.measure);
+                Command::RunAnalysis { doc, config } => {
+                    if self.analysis.job.is_some() {
+                        self.status = "an analysis is already running".into();
                         continue;
-                    };
+                    }
+                    let Some(d) = self.doc(doc) else { continue };
                     let rec = d.recording.clone();
-                    let name = d.title.clone();
-                    let id = self
-                        .jobs
-                        .spawn(format!("{} on {name}", m.id()), move |ctx| {
-                            analysis::run(&rec, &name, m, &request, ctx).map(JobOutput::Results)
-                        });
-                    self.pending.insert(id, Pending::Analysis);
+                    let path = d.path.clone();
+                    // Rows are named like `sesame analyze` names them: the file stem.
+                    let name = recording_id(path.as_deref().unwrap_or(Path::new(&d.title)));
+                    let title = format!("Analysis of {}", d.title);
+                    let id = self.jobs.spawn(title, move |ctx| {
+                        analysis::run(&rec, &name, &config, ctx)
+                            .map(|o| JobOutput::Analysis(Box::new(o)))
+                    });
+                    self.analysis.job = Some(id);
+                    self.analysis.error = None;
+                    self.pending.insert(id, Pending::Analysis { path });
                 }
             }
         }
@@ -421,7 +462,9 @@ impl SesameApp {
             let results = &mut self.results;
             let aligned_state = &mut self.aligned;
             let export_state = &mut self.export;
+            let tf_state = &mut self.tfmap;
             let commands = &mut self.commands;
+            let running = self.jobs.running();
             match self
                 .active
                 .and_then(|id| self.docs.iter_mut().find(|d| d.id == id))
@@ -437,20 +480,29 @@ impl SesameApp {
                     match doc.view {
                         super::document::View::Signals => browser::show(ui, doc, &settings),
                         super::document::View::Info => info::show(ui, doc),
+                        super::document::View::TimeFrequency => tfmap::show(ui, doc, tf_state),
                         super::document::View::Analysis => {
-                            if let Some(request) = analysis::show(ui, doc, analysis) {
-                                commands.push(Command::RunAnalysis {
-                                    doc: doc.id,
-                                    request,
-                                });
+                            let job = analysis
+                                .job
+                                .and_then(|id| running.iter().find(|j| j.id == id));
+                            match analysis::show(ui, doc, analysis, job) {
+                                Some(analysis::AnalysisAction::Run(config)) => {
+                                    commands.push(Command::RunAnalysis {
+                                        doc: doc.id,
+                                        config,
+                                    })
+                                }
+                                Some(analysis::AnalysisAction::Cancel(id)) => {
+                                    commands.push(Command::CancelJob(id))
+                                }
+                                None => {}
                             }
                         }
                         super::document::View::Results => {
-                            let r = results.to_results();
                             export::bar(
                                 ui,
                                 export_state,
-                                &r,
+                                &results.results,
                                 results.input.as_deref(),
                                 &results.config_toml,
                                 results.figure_rect,
@@ -501,6 +553,14 @@ impl eframe::App for SesameApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.jobs.cancel_all();
     }
+}
+
+/// The identifier of a recording in result rows: its file stem, as `sesame analyze`
+/// names it.
+pub fn recording_id(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The last component of a path, for titles.

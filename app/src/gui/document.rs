@@ -18,15 +18,17 @@ pub type DocId = u64;
 pub enum View {
     Signals,
     Info,
+    TimeFrequency,
     Analysis,
     Results,
     Aligned,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Signals,
         View::Info,
+        View::TimeFrequency,
         View::Analysis,
         View::Results,
         View::Aligned,
@@ -36,6 +38,7 @@ impl View {
         match self {
             View::Signals => "Signals",
             View::Info => "Info",
+            View::TimeFrequency => "Time-frequency",
             View::Analysis => "Analysis",
             View::Results => "Results",
             View::Aligned => "Aligned bumps",
@@ -205,6 +208,9 @@ pub struct Document {
     pub id: DocId,
     /// Tab title (the file name).
     pub title: String,
+    /// The file it was read from (`None` for a recording made in memory); hashed into
+    /// the provenance of exported results.
+    pub path: Option<std::path::PathBuf>,
     pub recording: Arc<Recording>,
     /// Opened with repairs (lenient reading).
     pub lenient: bool,
@@ -237,6 +243,7 @@ impl Document {
         let mut doc = Document {
             id,
             title,
+            path: None,
             recording: Arc::new(recording),
             lenient,
             view: View::Signals,

@@ -152,6 +152,25 @@ impl ExportState {
         });
     }
 
+    /// Asks for a path on a worker thread, then writes the analysis configuration
+    /// `config_toml` there (temp file then rename): the file `sesame analyze --config`
+    /// reads to reproduce the rows.
+    pub fn export_config(&mut self, config_toml: String, repaint: impl Fn() + Send + 'static) {
+        let (picker, tx) = (self.picker.clone(), self.tx.clone());
+        self.busy += 1;
+        std::thread::spawn(move || {
+            let msg = match picker("Save analysis configuration", &["toml"]) {
+                None => "Export cancelled".to_string(),
+                Some(p) => match sesame_core::analysis::write_atomic(&p, config_toml.as_bytes()) {
+                    Ok(()) => format!("Configuration written to {}", p.display()),
+                    Err(e) => format!("Export failed: {e}"),
+                },
+            };
+            let _ = tx.send(msg);
+            repaint();
+        });
+    }
+
     /// Asks for a file, then takes a screenshot and writes the part under `rect`
     /// (points) as PNG.
     pub fn export_figure(&mut self, ctx: &egui::Context, rect: Rect) {
@@ -201,6 +220,19 @@ pub fn bar(
                 config_toml.to_string(),
                 move || ctx.request_repaint(),
             );
+        }
+        if ui
+            .add_enabled(
+                !config_toml.trim().is_empty(),
+                egui::Button::new("Export config TOML…"),
+            )
+            .on_hover_text(
+                "The configuration that `sesame analyze --config` reproduces the rows with",
+            )
+            .clicked()
+        {
+            let ctx = ui.ctx().clone();
+            state.export_config(config_toml.to_string(), move || ctx.request_repaint());
         }
         if let Some(rect) = figure {
             if ui.button("Save figure as PNG…").clicked() {

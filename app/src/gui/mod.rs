@@ -1,7 +1,7 @@
 //! The desktop application (egui/eframe).
 //!
 //! [`app::SesameApp`] holds the state; each view is one module drawing part of it
-//! (`open`, `info`, `browser`, `analysis`, `results`, `help`); [`jobs`] runs `core`
+//! (`open`, `info`, `browser`, `tfmap`, `analysis`, `results`, `aligned`, `help`); [`jobs`] runs `core`
 //! work on worker threads with progress and cancel, drained once per frame.
 
 pub mod aligned;
@@ -19,6 +19,7 @@ pub mod pyramid;
 pub mod results;
 pub mod scalp;
 pub mod settings;
+pub mod tfmap;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,61 +1,12 @@
-//! Results: a sortable, filterable table (egui_extras) of tidy rows — one value of
-//! one measure on one target (pair, channel or set) of one recording.
+//! Results: a sortable, filterable table (egui_extras) of the tidy rows of an analysis
+//! (the core [`Results`], as `sesame analyze` writes them) — one value of one measure
+//! on one target (pair, channel or set) of one recording.
 
+use super::document::format_time;
 use super::matrix::{self, MapState};
 use super::scalp;
 use egui_extras::{Column, TableBuilder};
-use sesame_core::analysis::{Results, Row};
-
-/// One tidy result row, as the table shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResultRow {
-    /// Recording it came from (file name).
-    pub recording: String,
-    /// Measure id (`ses-bumps`, `wpli`…).
-    pub measure: String,
-    /// First channel (or region) of the pair, or the channel; empty for a whole set.
-    pub a: String,
-    /// Second channel of the pair; empty for a channel or set result.
-    pub b: String,
-    /// Output name (`rho`, `delta_t`, `plv`…).
-    pub name: String,
-    pub value: f64,
-    /// Unit of the value, `""` when dimensionless.
-    pub unit: String,
-    /// Analysed window, s.
-    pub window: (f64, f64),
-}
-
-impl ResultRow {
-    /// The row of a core analysis result computed over `window` (s).
-    pub fn from_row(r: &Row, window: (f64, f64)) -> Self {
-        ResultRow {
-            recording: r.recording.clone(),
-            measure: r.measure.clone(),
-            a: r.channel_a.clone(),
-            b: r.channel_b.clone(),
-            name: r.parameter.clone(),
-            value: r.value,
-            unit: r.unit.clone(),
-            window,
-        }
-    }
-
-    /// The core row (for the matrix, scalp map and export).
-    pub fn to_row(&self) -> Row {
-        Row {
-            recording: self.recording.clone(),
-            channel_a: self.a.clone(),
-            channel_b: self.b.clone(),
-            measure: self.measure.clone(),
-            parameter: self.name.clone(),
-            value: self.value,
-            unit: self.unit.clone(),
-            n_events: None,
-            certified: None,
-        }
-    }
-}
+use sesame_core::analysis::Results;
 
 /// The ways the Results view shows the rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,7 +40,10 @@ const COLUMNS: [(SortKey, &str); 6] = [
 /// The rows and how they are shown.
 #[derive(Debug, Clone, Default)]
 pub struct ResultsState {
-    pub rows: Vec<ResultRow>,
+    /// The rows of the last analysis.
+    pub results: Results,
+    /// The analysed window, s (`None` when the rows were not made here).
+    pub window: Option<(f64, f64)>,
     /// Only rows containing this text (case-insensitive) in any text column.
     pub filter: String,
     /// Sort column and direction (`true` = descending).
@@ -106,34 +60,33 @@ pub struct ResultsState {
 }
 
 impl ResultsState {
-    /// The rows as core results (all rows; the filter only affects the table).
-    pub fn to_results(&self) -> Results {
-        Results {
-            rows: self.rows.iter().map(ResultRow::to_row).collect(),
-        }
-    }
-
     /// Indices of the rows to show, filtered then sorted (stable, NaN values last).
     pub fn view(&self) -> Vec<usize> {
         let f = self.filter.trim().to_lowercase();
-        let mut idx: Vec<usize> = (0..self.rows.len())
+        let mut idx: Vec<usize> = (0..self.results.rows.len())
             .filter(|&i| {
-                let r = &self.rows[i];
+                let r = &self.results.rows[i];
                 f.is_empty()
-                    || [&r.recording, &r.measure, &r.a, &r.b, &r.name]
-                        .iter()
-                        .any(|s| s.to_lowercase().contains(&f))
+                    || [
+                        &r.recording,
+                        &r.measure,
+                        &r.channel_a,
+                        &r.channel_b,
+                        &r.parameter,
+                    ]
+                    .iter()
+                    .any(|s| s.to_lowercase().contains(&f))
             })
             .collect();
         if let Some((key, desc)) = self.sort {
             idx.sort_by(|&i, &j| {
-                let (x, y) = (&self.rows[i], &self.rows[j]);
+                let (x, y) = (&self.results.rows[i], &self.results.rows[j]);
                 let o = match key {
                     SortKey::Recording => x.recording.cmp(&y.recording),
                     SortKey::Measure => x.measure.cmp(&y.measure),
-                    SortKey::A => x.a.cmp(&y.a),
-                    SortKey::B => x.b.cmp(&y.b),
-                    SortKey::Name => x.name.cmp(&y.name),
+                    SortKey::A => x.channel_a.cmp(&y.channel_a),
+                    SortKey::B => x.channel_b.cmp(&y.channel_b),
+                    SortKey::Name => x.parameter.cmp(&y.parameter),
                     SortKey::Value => {
                         return match (x.value.is_nan(), y.value.is_nan()) {
                             (true, true) => std::cmp::Ordering::Equal,
@@ -180,14 +133,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
             table(ui, state);
             None
         }
-        ResultsTab::Matrix => {
-            let r = state.to_results();
-            matrix::show(ui, &r, &mut state.maps)
-        }
-        ResultsTab::Scalp => {
-            let r = state.to_results();
-            scalp::show(ui, &r, &mut state.maps)
-        }
+        ResultsTab::Matrix => matrix::show(ui, &state.results, &mut state.maps),
+        ResultsTab::Scalp => scalp::show(ui, &state.results, &mut state.maps),
     };
 }
 
@@ -200,12 +147,22 @@ fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
                 .desired_width(200.0),
         );
         if ui.button("Clear results").clicked() {
-            state.rows.clear();
+            state.results.rows.clear();
+            state.window = None;
         }
     });
     let view = state.view();
-    ui.label(format!("{} of {} rows", view.len(), state.rows.len()));
-    if state.rows.is_empty() {
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "{} of {} rows",
+            view.len(),
+            state.results.rows.len()
+        ));
+        if let Some((a, b)) = state.window {
+            ui.weak(format!("window {}–{}", format_time(a), format_time(b)));
+        }
+    });
+    if state.results.rows.is_empty() {
         ui.weak("No results yet: run an analysis in the Analysis view.");
         return;
     }
@@ -239,8 +196,14 @@ fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
         })
         .body(|body| {
             body.rows(18.0, view.len(), |mut row| {
-                let r = &state.rows[view[row.index()]];
-                for text in [&r.recording, &r.measure, &r.a, &r.b, &r.name] {
+                let r = &state.results.rows[view[row.index()]];
+                for text in [
+                    &r.recording,
+                    &r.measure,
+                    &r.channel_a,
+                    &r.channel_b,
+                    &r.parameter,
+                ] {
                     row.col(|ui| {
                         ui.label(text.as_str());
                     });
@@ -259,28 +222,33 @@ fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
 mod tests {
     use super::*;
 
-    fn row(a: &str, b: &str, v: f64) -> ResultRow {
-        ResultRow {
-            recording: "r.edf".into(),
+    use sesame_core::analysis::Row;
+
+    fn row(a: &str, b: &str, v: f64) -> Row {
+        Row {
+            recording: "r".into(),
+            channel_a: a.into(),
+            channel_b: b.into(),
             measure: "plv".into(),
-            a: a.into(),
-            b: b.into(),
-            name: "plv".into(),
+            parameter: "plv".into(),
             value: v,
             unit: String::new(),
-            window: (0.0, 10.0),
+            n_events: None,
+            certified: None,
         }
     }
 
     #[test]
     fn filter_and_sort() {
         let mut s = ResultsState {
-            rows: vec![
-                row("Fp1", "Fp2", 0.3),
-                row("C3", "C4", f64::NAN),
-                row("O1", "O2", 0.9),
-                row("Fp1", "O1", 0.1),
-            ],
+            results: Results {
+                rows: vec![
+                    row("Fp1", "Fp2", 0.3),
+                    row("C3", "C4", f64::NAN),
+                    row("O1", "O2", 0.9),
+                    row("Fp1", "O1", 0.1),
+                ],
+            },
             ..Default::default()
         };
         assert_eq!(s.view(), vec![0, 1, 2, 3]);

@@ -1,0 +1,180 @@
+//! The Analysis view runs the same pipeline as `sesame analyze`: an analysis of the
+//! bundled sample runs to completion from the view (rows in Results, the aligned pair
+//! set), another is cancelled, and the exported configuration re-run through
+//! `analysis::pipeline::run` gives the same rows.
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use sesame::gui::app::{Command, FilePicker, SesameApp};
+use sesame::gui::document::View;
+use sesame::gui::export::ExportState;
+use sesame::gui::settings::Settings;
+use sesame_core::analysis::{pipeline, Config, Provenance, Silent};
+use sesame_core::recording::{ReadOptions, Recording};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct NoPicker;
+impl FilePicker for NoPicker {
+    fn pick_recordings(&self, _: Option<&Path>) -> Vec<PathBuf> {
+        Vec::new()
+    }
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample-data/sesame-sample.edf")
+}
+
+fn harness(app: SesameApp) -> Harness<'static, SesameApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app)
+}
+
+fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "timed out waiting for: {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.step();
+}
+
+/// The app with the sample open in the Analysis view, only `keep` channels shown.
+fn app_on_sample(keep: Option<&[&str]>, export_dir: &Path) -> Harness<'static, SesameApp> {
+    let mut app = SesameApp::new(Settings::default(), Arc::new(NoPicker));
+    let dir = export_dir.to_path_buf();
+    app.export = ExportState::with_picker(Arc::new(move |_: &str, exts: &[&str]| {
+        let ext = if exts.contains(&"toml") {
+            "toml"
+        } else {
+            "json"
+        };
+        Some(dir.join(format!("out.{ext}")))
+    }));
+    app.commands.push(Command::Open {
+        path: sample(),
+        lenient: false,
+    });
+    let mut h = harness(app);
+    step_until(&mut h, "sample opened", |a| !a.docs.is_empty());
+    let app = h.state_mut();
+    let doc = app.active_doc_mut().expect("sample open");
+    if let Some(keep) = keep {
+        let rec = doc.recording.clone();
+        for c in &mut doc.channels {
+            let label = rec.signals()[c.signal].label.trim().to_string();
+            c.visible = keep.iter().any(|k| k.eq_ignore_ascii_case(&label));
+        }
+    }
+    doc.view = View::Analysis;
+    h.step();
+    h
+}
+
+#[test]
+fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = ["F3", "Fz", "C3", "O1", "O2"];
+    let mut h = app_on_sample(Some(&keep), dir.path());
+    h.state_mut().analysis.from_text = "0".into();
+    h.state_mut().analysis.to_text = "40".into();
+    h.step();
+    h.get_by_label("Run").click();
+    h.step();
+    h.step();
+    assert!(
+        h.state().analysis.job.is_some(),
+        "Run starts a job ({:?})",
+        h.state().analysis.error
+    );
+    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
+    let app = h.state();
+    assert_eq!(app.analysis.error, None);
+    let rows = &app.results.results.rows;
+    // ses-bumps on 5 channels: 10 pairs, each with its outputs.
+    let pairs: std::collections::BTreeSet<_> = rows
+        .iter()
+        .filter(|r| r.parameter == "rho")
+        .map(|r| (r.channel_a.clone(), r.channel_b.clone()))
+        .collect();
+    assert_eq!(pairs.len(), 10, "{pairs:?}");
+    assert!(rows.iter().all(|r| r.recording == "sesame-sample"));
+    assert_eq!(app.results.window, Some((0.0, 40.0)));
+    assert_eq!(app.active_doc().expect("doc").view, View::Results);
+    assert_eq!(
+        app.results.maps.selection,
+        Some(("ses-bumps".to_string(), "rho".to_string())),
+        "the matrix opens on rho"
+    );
+    // The aligned view got the pair with the smallest rho.
+    let best = rows
+        .iter()
+        .filter(|r| r.parameter == "rho")
+        .min_by(|a, b| a.value.total_cmp(&b.value))
+        .expect("rho rows");
+    let pair = app.aligned.pair.as_ref().expect("aligned pair set");
+    assert_eq!(
+        (pair.label_x.as_str(), pair.label_y.as_str()),
+        (best.channel_a.as_str(), best.channel_b.as_str())
+    );
+    assert!(!pair.x.is_empty() && !pair.y.is_empty());
+
+    // Export the configuration and the results.
+    h.get_by_label("Export config TOML…").click();
+    h.step();
+    h.state_mut().export.wait(Duration::from_secs(30));
+    h.get_by_label("Export results…").click();
+    h.step();
+    h.state_mut().export.wait(Duration::from_secs(30));
+    h.step();
+    let toml_text = std::fs::read_to_string(dir.path().join("out.toml")).expect("config written");
+    let config = Config::from_toml(&toml_text).expect("the exported config parses");
+    assert_eq!(config.input.window, Some([0.0, 40.0]));
+    assert_eq!(config.input.channels, keep.map(String::from).to_vec());
+    let json = std::fs::read_to_string(dir.path().join("out.json")).expect("results written");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let prov: Provenance =
+        serde_json::from_value(v["provenance"].clone()).expect("provenance in the export");
+    assert_eq!(prov.config, toml_text);
+    assert_eq!(
+        prov.input_sha256,
+        sesame_core::analysis::provenance::sha256_file(&sample()).expect("hash")
+    );
+
+    // `sesame analyze --config out.toml` computes the same rows.
+    let rec = Recording::open(&sample(), &ReadOptions::default()).expect("sample reads");
+    let again = pipeline::run(&rec, "sesame-sample", &config, &Silent).expect("re-run");
+    assert_eq!(&again, &h.state().results.results);
+}
+
+#[test]
+fn a_running_analysis_can_be_cancelled() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = app_on_sample(None, dir.path());
+    h.state_mut().analysis.from_text = "0".into();
+    h.state_mut().analysis.to_text = "180".into();
+    h.step();
+    h.get_by_label("Run").click();
+    h.step();
+    h.step();
+    let id = h.state().analysis.job.expect("job started");
+    h.get_by_label("Cancel analysis").click();
+    h.step();
+    step_until(&mut h, "analysis stopped", |a| !a.jobs.is_running(id));
+    let app = h.state();
+    assert!(app.analysis.job.is_none());
+    assert!(app.status.contains("cancelled"), "status: {}", app.status);
+    assert!(
+        app.results.results.rows.is_empty(),
+        "a cancelled run has no rows"
+    );
+    assert_eq!(app.active_doc().expect("doc").view, View::Analysis);
+    // The view is usable again: Run is back.
+    h.get_by_label("Run");
+}
