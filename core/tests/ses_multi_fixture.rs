@@ -300,3 +300,31 @@ fn candidate_explosion_is_an_error() {
         .to_string();
     assert!(e.contains("exceed the limit 1000"), "{e}");
 }
+
+#[test]
+fn time_limit_interrupts_a_running_analysis() {
+    // 5 signals × 200 events with a wide fixed window: thousands of candidates, so the
+    // programme is still being built or solved when the 10 ms budget runs out. Whichever
+    // step notices first, the result is the time-limit error, returned promptly.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let events: Vec<(usize, f64)> = (0..1000).map(|k| (k % 5, 2000.0 * next())).collect();
+    let opts = MultiOptions {
+        time_limit_s: 0.01,
+        ..fixture_options(12.0, 2.0, 25.0, 25.0, 40.0)
+    };
+    let t0 = std::time::Instant::now();
+    let e = ses_multi(&input(&events, 5), &opts).unwrap_err();
+    let took = t0.elapsed().as_secs_f64();
+    assert!(
+        matches!(e, sesame_core::ses::multi::MultiError::TimeLimit { .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("0.01 s"), "{e}");
+    assert!(took < 30.0, "returned after {took} s");
+}

@@ -6,7 +6,9 @@ use super::{
     SetInput, Target, Value,
 };
 use crate::bumps::Bump;
-use crate::ses::multi::{ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult};
+use crate::ses::multi::{
+    ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, WidthNormalisation,
+};
 
 /// `ses-multi`: N-signal bump SES.
 pub struct SesMulti;
@@ -44,23 +46,32 @@ static PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "s0",
-        unit: "",
+        unit: "s²",
         kind: ParamKind::Float {
-            default: 0.025,
+            default: 0.01,
             min: 1e-12,
             max: 1e6,
         },
-        doc: "Prior scale of s (normalised time offsets, squared).",
+        doc: "Prior scale of the per-copy timing variance s (s²; normalised units² with a width normalisation). Also s(0)/4.",
     },
     ParamSpec {
         name: "s0_f",
-        unit: "",
+        unit: "Hz²",
         kind: ParamKind::Float {
-            default: 0.025,
+            default: 4.0,
             min: 1e-12,
             max: 1e6,
         },
-        doc: "Prior scale of the frequency variance (normalised frequency offsets, squared).",
+        doc: "Prior scale of the per-copy frequency variance (Hz²; normalised units² with a width normalisation).",
+    },
+    ParamSpec {
+        name: "normalisation",
+        unit: "",
+        kind: ParamKind::Choice {
+            default: "none",
+            options: &["none", "sum_of_widths", "root_sum_squares"],
+        },
+        doc: "Offsets absolute (none: δ in s and Hz; exact lossless candidate window) or divided by the cluster's bump widths (the pairwise default; no exact window, can be slow on dense bump sets).",
     },
     ParamSpec {
         name: "time_limit",
@@ -75,12 +86,12 @@ static PARAMS: &[ParamSpec] = &[
 ];
 
 static OUTPUTS: &[OutputSpec] = &[
-    OutputSpec { name: "delta_t", unit: "", doc: "Per channel: normalised time offset δ_i relative to the first channel." },
-    OutputSpec { name: "delta_f", unit: "", doc: "Per channel: normalised frequency offset relative to the first channel." },
+    OutputSpec { name: "delta_t", unit: "s", doc: "Per channel: time offset δ_i relative to the first channel (normalised with a width normalisation)." },
+    OutputSpec { name: "delta_f", unit: "Hz", doc: "Per channel: frequency offset relative to the first channel (normalised with a width normalisation)." },
     OutputSpec { name: "rho_single", unit: "", doc: "Per channel: fraction of its bumps left in singleton clusters; for the set: of all bumps." },
-    OutputSpec { name: "s", unit: "", doc: "Set: per-copy timing variance (normalised)." },
-    OutputSpec { name: "st", unit: "", doc: "Set: pairwise-equivalent timing variance 2s." },
-    OutputSpec { name: "sf", unit: "", doc: "Set: per-copy frequency variance (normalised)." },
+    OutputSpec { name: "s", unit: "s²", doc: "Set: per-copy timing variance (normalised with a width normalisation)." },
+    OutputSpec { name: "st", unit: "s²", doc: "Set: pairwise-equivalent timing variance 2s." },
+    OutputSpec { name: "sf", unit: "Hz²", doc: "Set: per-copy frequency variance (normalised with a width normalisation)." },
     OutputSpec { name: "pd", unit: "", doc: "Set: estimated deletion probability p̂_d." },
     OutputSpec { name: "n_events", unit: "", doc: "Set: bumps of all channels." },
     OutputSpec { name: "mip_gap", unit: "", doc: "Set: largest relative optimality gap of the integer programmes (0: optimal)." },
@@ -93,7 +104,14 @@ fn options(p: &ParamValues) -> Result<MultiOptions, MeasureError> {
         nu: p.f64("nu")?,
         s0: p.f64("s0")?,
         s0_f: p.f64("s0_f")?,
+        s_init: Some(p.f64("s0")?),
+        s_init_f: Some(p.f64("s0_f")?),
         time_limit_s: p.f64("time_limit")?,
+        normalisation: match p.text("normalisation")? {
+            "sum_of_widths" => WidthNormalisation::SumOfWidths,
+            "root_sum_squares" => WidthNormalisation::RootSumSquares,
+            _ => WidthNormalisation::None,
+        },
         ..MultiOptions::bumps()
     })
 }
@@ -148,7 +166,7 @@ impl Measure for SesMulti {
         "Aligns the bumps of all channels (or regions) at once: clusters hold at most one bump \
          per channel, found by a set-partitioning integer programme (HiGHS), alternated with MAP \
          updates of the per-channel offsets, the jitter variance and the deletion probability \
-         (SES Part III). Offsets are normalised by the bump widths."
+         (SES Part III). Offsets are absolute (s, Hz) by default, optionally normalised by the bump widths."
     }
     fn input(&self) -> InputKind {
         InputKind::Bumps

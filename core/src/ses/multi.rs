@@ -19,7 +19,12 @@
 //! the MAP parameter updates ([`update`]) until the clustering no longer changes.
 //!
 //! Bumps (time–frequency events with widths) use one `g` term per dimension, with
-//! offsets normalised by the event widths (see [`WidthNormalisation`]).
+//! absolute offsets by default or offsets normalised by the event widths (see
+//! [`WidthNormalisation`] and [`MultiOptions::bumps`] for why absolute is the default).
+//!
+//! The candidate search, the lossless pruning and the splits of the time axis into
+//! independent programmes (gaps, overlapping enumeration windows, connected components —
+//! none can cut a cluster of the optimum) are documented in [`candidates`].
 
 pub mod candidates;
 pub mod cost;
@@ -132,20 +137,22 @@ pub enum WindowRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MultiOptions {
     /// Cost `κ_N` of opening a cluster. `None`: `−ln(λ̂·p^N)` with `p = pd_prior` and
-    /// `λ̂ = M_ev/(N·T·(1 − p))`, kept fixed during the iterations (§4.6).
+    /// `λ̂ = M_ev/(N·A·(1 − p))`, `A = T` for times (per second and hertz for bumps, see
+    /// [`MultiOptions::bumps`]), kept fixed during the iterations (§4.6).
     pub kappa_n: Option<f64>,
     /// Prior guess of the deletion probability used for the default `κ_N` (0.2).
     pub pd_prior: f64,
     /// Prior degrees of freedom `ν` of the per-copy time variance `s` (2).
     pub nu: f64,
     /// Prior scale `s0` of `s` (time unit²) — the expected per-copy jitter squared
-    /// (default 1e-4 s², i.e. 10 ms; for bumps 0.025 normalised).
+    /// (default 1e-4 s², i.e. 10 ms; 0.01 s² in [`MultiOptions::bumps`]).
     pub s0: f64,
     /// Initial `s`; `None`: `4·s0`.
     pub s_init: Option<f64>,
     /// Prior degrees of freedom of the frequency variance (bumps only, 2).
     pub nu_f: f64,
-    /// Prior scale of the frequency variance (bumps only; normalised units, 0.025).
+    /// Prior scale of the frequency variance (bumps only; Hz², or normalised units² with
+    /// width normalisation; 0.025, 4 Hz² in [`MultiOptions::bumps`]).
     pub s0_f: f64,
     /// Initial frequency variance; `None`: `4·s0_f`.
     pub s_init_f: Option<f64>,
@@ -195,10 +202,30 @@ impl Default for MultiOptions {
 }
 
 impl MultiOptions {
-    /// Defaults suited to bump events (normalised offsets: `s0 = s0_f = 0.025`).
+    /// Defaults for bump events (time–frequency bumps of EEG maps, 4–30 Hz).
+    ///
+    /// * **Normalisation: [`WidthNormalisation::None`]** (absolute offsets: `δ_t` in s,
+    ///   `δ_f` in Hz, `s` in s², `s_f` in Hz²). The width-normalised forms divide the
+    ///   coordinates by a scale that depends on the cluster's members, so the cost is no
+    ///   longer a fixed-scale Gaussian and the lossless window of §4.3 does not hold: no
+    ///   exact bound limits how far apart two members may be, and on dense region-level
+    ///   bump sets (thousands of bumps) the candidate search explodes. With absolute
+    ///   offsets the §4.2 cost holds per dimension, the pairwise lossless test prunes in
+    ///   time *and* frequency, and the offsets keep physical units (a delay between
+    ///   regions is a time, not a multiple of bump widths). The normalised forms remain
+    ///   available (they reproduce pairwise bump SES at N = 2).
+    /// * **`s0 = 0.01 s²`** (per-copy jitter 0.1 s, about one time semi-axis of a 10 Hz
+    ///   bump) and **`s0_f = 4 Hz²`** (2 Hz, a third of a typical frequency semi-axis);
+    ///   the starting variances are `4·s0` (wide, §4.6).
+    /// * **`κ_N`** automatic : `−ln(λ̂·p^N)` with `λ̂` the
+    ///   hidden-bump density per second *and per hertz* (the Gaussian terms are densities
+    ///   in s and Hz), `p = 0.2`; for width-normalised bumps the area is counted in
+    ///   units of the mean cluster scale.
     pub fn bumps() -> Self {
         MultiOptions {
-            s0: 0.025,
+            s0: 0.01,
+            s0_f: 4.0,
+            normalisation: WidthNormalisation::None,
             ..Self::default()
         }
     }
@@ -572,6 +599,44 @@ pub fn default_kappa(n_signals: usize, n_events: usize, duration: f64, pd_prior:
     -(lambda.ln() + nf * pd_prior.ln())
 }
 
+/// Default `κ_N` for the prepared events, in the units of the cost's coordinates:
+/// `−ln(λ̂·p^N)` with `λ̂ = M_ev/(N·A·(1 − p))` and `A` the measure of the observation
+/// region in those coordinates:
+///
+/// * times: `A = T` (λ̂ per time unit, [`default_kappa`]);
+/// * bumps without normalisation: `A = T·F`, `F` = frequency span of the bumps (Hz; 1 Hz
+///   when all share one frequency), so λ̂ is per second per hertz;
+/// * width-normalised bumps: `A = (T/w̄_t)·(F/w̄_f)`, the area in units of the typical
+///   cluster scale `w̄_d` (the scale of two bumps of mean width; an approximation, the
+///   scale varies from cluster to cluster).
+pub(crate) fn default_kappa_for(prep: &Prepared, n_signals: usize, duration: f64, pd: f64) -> f64 {
+    let m_ev = prep.evs.len();
+    if prep.dims == 1 {
+        return default_kappa(n_signals, m_ev, duration, pd);
+    }
+    let (lo, hi) = prep
+        .evs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| {
+            (lo.min(e.x[1]), hi.max(e.x[1]))
+        });
+    let span_f = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+    let mean_scale = |d: usize| {
+        let k = m_ev.max(1) as f64;
+        match prep.norm {
+            WidthNormalisation::None => 1.0,
+            WidthNormalisation::SumOfWidths => {
+                2.0 * prep.evs.iter().map(|e| e.w[d]).sum::<f64>() / k
+            }
+            WidthNormalisation::RootSumSquares => {
+                (2.0 * prep.evs.iter().map(|e| e.w[d] * e.w[d]).sum::<f64>() / k).sqrt()
+            }
+        }
+    };
+    let area = duration / mean_scale(0) * span_f / mean_scale(1);
+    default_kappa(n_signals, m_ev, area, pd)
+}
+
 /// Output of one alternation run (one start).
 struct Run {
     clusters: Vec<Vec<usize>>,
@@ -595,7 +660,6 @@ pub fn ses_multi(input: &MultiInput, opts: &MultiOptions) -> Result<MultiResult,
     if prep.evs.is_empty() {
         return Err(MultiError::NoEvents);
     }
-    let m_ev = prep.evs.len();
     let duration = match input.duration {
         Some(t) if t.is_finite() && t > 0.0 => t,
         Some(t) => return Err(bad_opt("duration", t, "must be finite and > 0")),
@@ -620,7 +684,7 @@ pub fn ses_multi(input: &MultiInput, opts: &MultiOptions) -> Result<MultiResult,
     };
     let kappa = match opts.kappa_n {
         Some(k) => k,
-        None => default_kappa(n, m_ev, duration, opts.pd_prior),
+        None => default_kappa_for(&prep, n, duration, opts.pd_prior),
     };
     let deadline = Deadline::new(opts.time_limit_s);
 
@@ -676,6 +740,18 @@ impl Deadline {
     }
 }
 
+/// Candidate window (time coordinate) and, for the lossless rule with a fixed-scale cost,
+/// the bound `K'` of the lossless pairwise test (see [`candidates`]).
+fn window_and_bound(model: &CostModel, rule: WindowRule) -> (f64, Option<f64>) {
+    match rule {
+        WindowRule::Lossless => {
+            let bound = (!model.normalised()).then(|| model.k_prime().max(0.0));
+            (model.lossless_window(), bound)
+        }
+        WindowRule::Fixed(w) => (w, None),
+    }
+}
+
 fn alternate(
     prep: &Prepared,
     n: usize,
@@ -705,11 +781,13 @@ fn alternate(
         iterations = it + 1;
         deadline.remaining()?;
         let model = CostModel::new(prep, &delta, s, kappa);
-        let window = match opts.window {
-            WindowRule::Lossless => model.lossless_window(),
-            WindowRule::Fixed(w) => w,
-        };
-        let cand = CandidateSet::build(&model, window, opts.max_candidates_per_component)?;
+        let (window, pair_bound) = window_and_bound(&model, opts.window);
+        let cand = CandidateSet::build(
+            &model,
+            window,
+            pair_bound,
+            opts.max_candidates_per_component,
+        )?;
         let (cl, report) = ilp::solve_clustering(&cand, opts.columns_per_model, deadline)?;
         last_report = report;
         clusters = cl;
@@ -890,7 +968,7 @@ pub fn align_once(
             let t = input
                 .duration
                 .ok_or_else(|| bad_opt("duration", "none", "needed for the default κ_N"))?;
-            default_kappa(n, prep.evs.len(), t, opts.pd_prior)
+            default_kappa_for(&prep, n, t, opts.pd_prior)
         }
     };
     let deltas = [
@@ -898,12 +976,14 @@ pub fn align_once(
         delta_f.map(|d| d.to_vec()).unwrap_or_else(|| vec![0.0; n]),
     ];
     let model = CostModel::new(&prep, &deltas, [s, s_f.unwrap_or(opts.s0_f)], kappa);
-    let window = match opts.window {
-        WindowRule::Lossless => model.lossless_window(),
-        WindowRule::Fixed(w) => w,
-    };
+    let (window, pair_bound) = window_and_bound(&model, opts.window);
     let deadline = Deadline::new(opts.time_limit_s);
-    let cand = CandidateSet::build(&model, window, opts.max_candidates_per_component)?;
+    let cand = CandidateSet::build(
+        &model,
+        window,
+        pair_bound,
+        opts.max_candidates_per_component,
+    )?;
     let (clusters, mut solver) = ilp::solve_clustering(&cand, opts.columns_per_model, &deadline)?;
     let objective = clusters.iter().map(|c| model.cost(c)).sum();
     solver.objective = objective;

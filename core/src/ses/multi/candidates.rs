@@ -1,9 +1,33 @@
 //! Candidate clusters (§4.3): every singleton plus every set with at most one event per
-//! signal whose shifted times span at most the window `W`, enumerated by sorting the
-//! shifted times and growing clusters left to right (depth first). The events are split
-//! into independent components wherever consecutive shifted times are more than `W`
-//! apart: no candidate crosses such a gap, so each component is its own programme. These
-//! components are the "overlapping windows whose boundaries cannot cut a cluster".
+//! signal that can appear in an optimal clustering, enumerated by sorting the events on
+//! their shifted time and growing clusters left to right (depth first).
+//!
+//! **Pruning.** With the lossless window rule and a fixed-scale cost (times, or bumps
+//! without width normalisation) an event is only added when it is compatible with every
+//! current member ([`CostModel::pair_compatible`]: `Σ_d (a_id − a_jd)²/(8 s_d) ≤ K'`,
+//! a necessary condition for two events to share an optimal cluster). The test is
+//! pairwise, hence hereditary, so the search never loses an optimal cluster; in the time
+//! dimension it bounds the span by `W = 2·sqrt(2 s K')`, which stops the forward scan.
+//! Every enumerated set must also be undominated (splitting off a member must not lower
+//! its cost), a lossless filter for any cost.
+//!
+//! **Splitting the time axis.** Three nested splits keep the programmes small, none of
+//! which can cut a cluster of the optimum:
+//!
+//! 1. *Gaps*: wherever consecutive sort keys are more than the key window apart no
+//!    candidate can straddle the gap, so the events on either side form separate blocks.
+//! 2. *Overlapping enumeration windows*: inside a block the candidate search is run in
+//!    windows of [`STARTS_PER_WINDOW`] consecutive first members. A window owns the
+//!    candidates whose earliest member lies in it, and its search reads on past its end
+//!    by one key window (the overlap), so every candidate is generated exactly once, by
+//!    one window, in full. Windows run in parallel; their outputs are concatenated in
+//!    time order (deterministic).
+//! 3. *Connected components*: events are linked when they share a candidate; the
+//!    set-partitioning programme is block-diagonal over the connected components of
+//!    this graph, so each component is solved on its own. This split is exact even when
+//!    the events are dense (no gap wider than the window anywhere).
+//!
+//! The limit on candidates applies per enumeration window and is an error, not a hang.
 
 use rayon::prelude::*;
 
@@ -37,8 +61,14 @@ pub struct CandidateSet {
 
 impl CandidateSet {
     /// Enumerates the candidates at the model's parameters with window `window`
-    /// (shifted/normalised time units).
-    pub(crate) fn build(model: &CostModel, window: f64, limit: usize) -> Result<Self, MultiError> {
+    /// (shifted/normalised time units). `pair_bound = Some(K')` enables the lossless
+    /// pairwise test (fixed-scale costs with the lossless window rule only).
+    pub(crate) fn build(
+        model: &CostModel,
+        window: f64,
+        pair_bound: Option<f64>,
+        limit: usize,
+    ) -> Result<Self, MultiError> {
         let n_ev = model.prep.evs.len();
         let keys: Vec<f64> = (0..n_ev).map(|e| model.key(e)).collect();
         let mut order: Vec<usize> = (0..n_ev).collect();
@@ -52,10 +82,49 @@ impl CandidateSet {
                 start = i;
             }
         }
+        // Enumeration windows: (block, first start position, end start position).
+        let tasks: Vec<(usize, usize, usize)> = blocks
+            .iter()
+            .enumerate()
+            .flat_map(|(b, blk)| {
+                (0..blk.len())
+                    .step_by(STARTS_PER_WINDOW)
+                    .map(move |p| (b, p, (p + STARTS_PER_WINDOW).min(blk.len())))
+            })
+            .collect();
+        let ctx = Ctx {
+            model,
+            keys: &keys,
+            window,
+            kw,
+            pair_bound,
+            limit,
+        };
+        let found = tasks
+            .par_iter()
+            .map(|&(b, p0, p1)| enumerate_window(&ctx, blocks[b], p0, p1))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Position of every event inside its block.
+        let mut pos = vec![0usize; n_ev];
+        for blk in &blocks {
+            for (p, &e) in blk.iter().enumerate() {
+                pos[e] = p;
+            }
+        }
+        let mut per_block: Vec<(Vec<Vec<usize>>, Vec<f64>)> =
+            blocks.iter().map(|_| (Vec::new(), Vec::new())).collect();
+        for (&(b, _, _), (cols, costs)) in tasks.iter().zip(found) {
+            per_block[b].0.extend(cols);
+            per_block[b].1.extend(costs);
+        }
         let components = blocks
             .par_iter()
-            .map(|b| enumerate_block(model, b, &keys, window, kw, limit))
-            .collect::<Result<Vec<_>, _>>()?;
+            .zip(per_block)
+            .map(|(blk, (cols, costs))| split_connected(model, blk, &pos, cols, costs))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(CandidateSet { components })
     }
 
@@ -65,20 +134,29 @@ impl CandidateSet {
     }
 }
 
-struct Dfs<'m, 'a> {
+/// First members per enumeration window (see the module documentation).
+pub const STARTS_PER_WINDOW: usize = 256;
+
+/// Shared read-only state of the enumeration.
+struct Ctx<'m, 'a> {
     model: &'m CostModel<'a>,
-    block: &'m [usize],
     keys: &'m [f64],
     window: f64,
     kw: f64,
+    pair_bound: Option<f64>,
     limit: usize,
+}
+
+struct Dfs<'c, 'm, 'a> {
+    ctx: &'c Ctx<'m, 'a>,
+    block: &'c [usize],
     visited: usize,
     columns: Vec<Vec<usize>>,
     costs: Vec<f64>,
     used: Vec<bool>,
 }
 
-impl Dfs<'_, '_> {
+impl Dfs<'_, '_, '_> {
     /// Extends `members` (last added at block position `last`) by later events of unused
     /// signals within the key window of the first member.
     fn grow(
@@ -87,36 +165,43 @@ impl Dfs<'_, '_> {
         first: usize,
         last: usize,
     ) -> Result<(), MultiError> {
-        let k0 = self.keys[self.block[first]];
+        let ctx = self.ctx;
+        let model = ctx.model;
+        let k0 = ctx.keys[self.block[first]];
         for q in (last + 1)..self.block.len() {
             let e = self.block[q];
-            if self.keys[e] - k0 > self.kw {
+            if ctx.keys[e] - k0 > ctx.kw {
                 break;
             }
-            let sig = self.model.prep.evs[e].signal;
+            let sig = model.prep.evs[e].signal;
             if self.used[sig] {
                 continue;
             }
+            if let Some(kp) = ctx.pair_bound {
+                if !members.iter().all(|&m| model.pair_compatible(m, e, kp)) {
+                    continue;
+                }
+            }
             self.visited += 1;
-            if self.visited > self.limit {
+            if self.visited > ctx.limit {
                 return Err(MultiError::TooManyCandidates {
                     events: self.block.len(),
                     candidates: self.visited,
-                    limit: self.limit,
-                    start: self.model.prep.evs[self.block[0]].x[0],
-                    window: self.window,
+                    limit: ctx.limit,
+                    start: model.prep.evs[self.block[first]].x[0],
+                    window: ctx.window,
                 });
             }
             members.push(e);
             self.used[sig] = true;
-            let within = !self.model.normalised() || self.model.span0(members) <= self.window;
+            let within = !model.normalised() || model.span0(members) <= ctx.window;
             if within {
-                let g = self.model.g(members);
-                if self.model.undominated(members, g) {
+                let g = model.g(members);
+                if model.undominated(members, g) {
                     let mut c = members.clone();
                     c.sort_unstable();
                     self.columns.push(c);
-                    self.costs.push(self.model.kappa + g);
+                    self.costs.push(model.kappa + g);
                 }
             }
             // Supersets may still be inside the window even when this set is not
@@ -129,41 +214,91 @@ impl Dfs<'_, '_> {
     }
 }
 
-fn enumerate_block(
-    model: &CostModel,
+/// Candidates of size ≥ 2 whose earliest member sits at block positions `p0..p1`; the
+/// search reads on past `p1` by one key window (the overlap of the windows).
+#[allow(clippy::type_complexity)]
+fn enumerate_window(
+    ctx: &Ctx,
     block: &[usize],
-    keys: &[f64],
-    window: f64,
-    kw: f64,
-    limit: usize,
-) -> Result<Component, MultiError> {
-    let n_sig = model.delta[0].len();
+    p0: usize,
+    p1: usize,
+) -> Result<(Vec<Vec<usize>>, Vec<f64>), MultiError> {
+    let n_sig = ctx.model.delta[0].len();
     let mut dfs = Dfs {
-        model,
+        ctx,
         block,
-        keys,
-        window,
-        kw,
-        limit,
         visited: 0,
-        columns: block.iter().map(|&e| vec![e]).collect(),
-        costs: vec![model.kappa; block.len()],
+        columns: Vec::new(),
+        costs: Vec::new(),
         used: vec![false; n_sig],
     };
-    if block.len() > 1 {
-        let mut members = Vec::with_capacity(n_sig);
-        for (p, &e) in block.iter().enumerate() {
-            let sig = model.prep.evs[e].signal;
-            members.push(e);
-            dfs.used[sig] = true;
-            dfs.grow(&mut members, p, p)?;
-            dfs.used[sig] = false;
-            members.pop();
+    let mut members = Vec::with_capacity(n_sig);
+    for p in p0..p1 {
+        let e = block[p];
+        let sig = ctx.model.prep.evs[e].signal;
+        members.push(e);
+        dfs.used[sig] = true;
+        dfs.grow(&mut members, p, p)?;
+        dfs.used[sig] = false;
+        members.pop();
+    }
+    Ok((dfs.columns, dfs.costs))
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Splits one block into the connected components of its event–candidate graph. Each
+/// component lists its events in key order and its singletons first.
+fn split_connected(
+    model: &CostModel,
+    block: &[usize],
+    pos: &[usize],
+    columns: Vec<Vec<usize>>,
+    costs: Vec<f64>,
+) -> Vec<Component> {
+    let mut parent: Vec<usize> = (0..block.len()).collect();
+    for c in &columns {
+        let mut r0 = find(&mut parent, pos[c[0]]);
+        for &e in &c[1..] {
+            let r = find(&mut parent, pos[e]);
+            if r != r0 {
+                // Union towards the smaller position keeps roots deterministic.
+                let (lo, hi) = if r < r0 { (r, r0) } else { (r0, r) };
+                parent[hi] = lo;
+                r0 = lo;
+            }
         }
     }
-    Ok(Component {
-        events: block.to_vec(),
-        columns: dfs.columns,
-        costs: dfs.costs,
-    })
+    // Component id per root, numbered in order of the earliest event.
+    let mut comp_of_root = vec![usize::MAX; block.len()];
+    let mut comps: Vec<Component> = Vec::new();
+    let mut comp_of_pos = vec![0usize; block.len()];
+    for p in 0..block.len() {
+        let r = find(&mut parent, p);
+        if comp_of_root[r] == usize::MAX {
+            comp_of_root[r] = comps.len();
+            comps.push(Component {
+                events: Vec::new(),
+                columns: Vec::new(),
+                costs: Vec::new(),
+            });
+        }
+        let k = comp_of_root[r];
+        comp_of_pos[p] = k;
+        comps[k].events.push(block[p]);
+        comps[k].columns.push(vec![block[p]]);
+        comps[k].costs.push(model.kappa);
+    }
+    for (c, cost) in columns.into_iter().zip(costs) {
+        let k = comp_of_pos[pos[c[0]]];
+        comps[k].columns.push(c);
+        comps[k].costs.push(cost);
+    }
+    comps
 }

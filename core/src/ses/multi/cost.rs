@@ -115,6 +115,36 @@ impl<'a> CostModel<'a> {
         }
     }
 
+    /// `K' = κ_N − Σ_d ½ ln(2π s_d)`: the largest Mahalanobis-type excess a member may
+    /// add to an optimal cluster (see [`Self::lossless_window`]).
+    pub fn k_prime(&self) -> f64 {
+        self.kappa
+            - (0..self.prep.dims)
+                .map(|d| 0.5 * self.log2pis[d])
+                .sum::<f64>()
+    }
+
+    /// Shifted coordinate `x_d − δ_d,sig` of event `e` (fixed-scale costs only).
+    fn shifted(&self, e: usize, d: usize) -> f64 {
+        let ev = &self.prep.evs[e];
+        ev.x[d] - self.delta[d][ev.signal]
+    }
+
+    /// Lossless pair test for fixed-scale costs (times, or bumps without width
+    /// normalisation). In an optimal cluster every member satisfies
+    /// `Σ_d m/(m−1)·(a_id − ā_d)²/(2 s_d) ≤ K'` (removing it cannot lower the cost), so
+    /// any two members `i, j` satisfy `Σ_d (a_id − a_jd)²/(8 s_d) ≤ K'` (from
+    /// `(u − v)² ≤ 2u² + 2v²`). The test is pairwise, hence hereditary: the depth-first
+    /// enumeration may drop an event incompatible with any current member without losing
+    /// an optimal cluster. It implies the per-dimension span bound `2·sqrt(2 s_d K')`.
+    pub fn pair_compatible(&self, i: usize, j: usize, k_prime: f64) -> bool {
+        let q: f64 = (0..self.prep.dims)
+            .map(|d| (self.shifted(i, d) - self.shifted(j, d)).powi(2) / (8.0 * self.s[d]))
+            .sum();
+        // Relative slack against rounding: never drops a cluster on the boundary.
+        q <= k_prime * (1.0 + 1e-12) + 1e-12
+    }
+
     /// Sort key of event `e` for the candidate enumeration: the shifted time, or the raw
     /// time when offsets are width-normalised (the shift then depends on the cluster).
     pub fn key(&self, e: usize) -> f64 {
@@ -141,24 +171,30 @@ impl<'a> CostModel<'a> {
         (w + range) * wmax
     }
 
-    /// True when `C` can appear in an optimal partition: splitting off any single member
-    /// must not lower the cost, `g(C) − g(C∖{i}) ≤ κ_N` for every `i` (a lossless filter
-    /// for any cost function: a violating `C` is strictly improved by the split).
+    /// True when `C` can appear in an optimal partition: no split of `C` into two
+    /// non-empty parts `A ∪ B` lowers the cost, `g(C) − g(A) − g(B) ≤ κ_N` for every
+    /// bipartition (a lossless filter for any cost function: a violating `C` is strictly
+    /// improved by the split, which is itself a valid choice of clusters). Splitting off a
+    /// single member is the case `|A| = 1`.
     pub fn undominated(&self, members: &[usize], g_c: f64) -> bool {
-        if members.len() < 2 {
+        let m = members.len();
+        if m < 2 {
             return true;
         }
-        let mut rest: Vec<usize> = Vec::with_capacity(members.len() - 1);
-        for i in 0..members.len() {
-            rest.clear();
-            rest.extend(
-                members
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, _)| j != i)
-                    .map(|(_, &e)| e),
-            );
-            if g_c - self.g(&rest) > self.kappa {
+        let mut a: Vec<usize> = Vec::with_capacity(m);
+        let mut b: Vec<usize> = Vec::with_capacity(m);
+        // The last member always goes to B, so every bipartition is visited once.
+        for mask in 1u32..(1u32 << (m - 1)) {
+            a.clear();
+            b.clear();
+            for (j, &e) in members.iter().enumerate() {
+                if j + 1 < m && mask & (1 << j) != 0 {
+                    a.push(e);
+                } else {
+                    b.push(e);
+                }
+            }
+            if g_c - self.g(&a) - self.g(&b) > self.kappa {
                 return false;
             }
         }

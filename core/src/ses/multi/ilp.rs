@@ -47,7 +47,7 @@ fn build_and_solve(
     costs: &[f64],
     integer: bool,
     deadline: &Deadline,
-) -> Result<(Vec<f64>, f64, f64), MultiError> {
+) -> Result<(Vec<f64>, Vec<f64>, f64, f64), MultiError> {
     let mut pb = ColProblem::default();
     let rows: Vec<_> = (0..n_rows).map(|_| pb.add_row(1.0..=1.0)).collect();
     for (col, &c) in columns.iter().zip(costs) {
@@ -84,8 +84,10 @@ fn build_and_solve(
         0.0
     };
     let gap = if gap.is_finite() { gap } else { 0.0 };
+    let sol = solved.get_solution();
     Ok((
-        solved.get_solution().columns().to_vec(),
+        sol.columns().to_vec(),
+        sol.dual_rows().to_vec(),
         solved.objective_value(),
         gap,
     ))
@@ -128,7 +130,7 @@ pub(crate) fn solve_with_deadline(
     costs: &[f64],
     deadline: &Deadline,
 ) -> Result<PartitionSolution, MultiError> {
-    let (z, lp_bound, _) = build_and_solve(n_rows, columns, costs, false, deadline)?;
+    let (z, y, lp_bound, _) = build_and_solve(n_rows, columns, costs, false, deadline)?;
     if let Some(chosen) = integral_partition(n_rows, columns, &z) {
         let objective = chosen.iter().map(|&j| costs[j]).sum();
         return Ok(PartitionSolution {
@@ -139,10 +141,98 @@ pub(crate) fn solve_with_deadline(
             gap: 0.0,
         });
     }
-    let (z, _, gap) = build_and_solve(n_rows, columns, costs, true, deadline)?;
-    let chosen = integral_partition(n_rows, columns, &z).ok_or_else(|| {
-        MultiError::Solver("MILP returned a solution that is not a partition".into())
-    })?;
+    // Fractional LP: branch-and-bound, on a reduced programme (reduced-cost fixing).
+    //
+    // For any row prices `y`, the reduced costs `r_j = c_j − Σ_{e∈C_j} y_e` give, for
+    // every partition `x`, `cost(x) = Σ_e y_e + Σ_j r_j x_j ≥ L + r_k` for each chosen
+    // column `k` with `r_k ≥ 0`, where `L = Σ_e y_e + Σ_j min(r_j, 0)` (a valid lower
+    // bound for any `y`; we take the LP duals, recomputing `r` ourselves so the identity
+    // is exact). A column with `r_k > U − L`, `U` the cost of a known partition, is in
+    // no partition cheaper than `U`: dropping it loses no optimum. The known partition
+    // keeps its columns, so the reduced programme stays feasible. The rest is block-
+    // diagonal over connected components; a component on which the LP solution is
+    // integral is solved by it (the LP optimum decomposes over components), the others
+    // go to HiGHS's MILP.
+    let mut red_cost: Vec<f64> = Vec::with_capacity(columns.len());
+    for (col, &c) in columns.iter().zip(costs) {
+        red_cost.push(c - col.iter().map(|&r| y[r]).sum::<f64>());
+    }
+    let lower = y.iter().sum::<f64>() + red_cost.iter().map(|r| r.min(0.0)).sum::<f64>();
+    let incumbent = round_up_partition(n_rows, columns, &z);
+    let upper: f64 = incumbent.iter().map(|&j| costs[j]).sum();
+    let slack = upper - lower + 1e-9 * upper.abs().max(1.0);
+    let mut keep = vec![false; columns.len()];
+    for (j, &r) in red_cost.iter().enumerate() {
+        keep[j] = r <= slack;
+    }
+    for &j in &incumbent {
+        keep[j] = true;
+    }
+    // Connected components of the reduced programme.
+    let mut parent: Vec<usize> = (0..n_rows).collect();
+    for (j, col) in columns.iter().enumerate() {
+        if !keep[j] {
+            continue;
+        }
+        let mut r0 = find(&mut parent, col[0]);
+        for &r in &col[1..] {
+            let r1 = find(&mut parent, r);
+            if r1 != r0 {
+                let (lo, hi) = if r1 < r0 { (r1, r0) } else { (r0, r1) };
+                parent[hi] = lo;
+                r0 = lo;
+            }
+        }
+    }
+    let root: Vec<usize> = (0..n_rows).map(|r| find(&mut parent, r)).collect();
+    let mut comp_cols: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (j, col) in columns.iter().enumerate() {
+        if keep[j] {
+            comp_cols.entry(root[col[0]]).or_default().push(j);
+        }
+    }
+    let mut chosen = Vec::new();
+    let mut gap: f64 = 0.0;
+    for cols in comp_cols.values() {
+        let fractional = cols
+            .iter()
+            .any(|&j| (z[j] - z[j].round()).abs() > INTEGRALITY_TOL);
+        if !fractional {
+            chosen.extend(cols.iter().copied().filter(|&j| z[j] > 0.5));
+            continue;
+        }
+        let mut rows: Vec<usize> = cols
+            .iter()
+            .flat_map(|&j| columns[j].iter().copied())
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let local: std::collections::HashMap<usize, usize> =
+            rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+        let sub_cols: Vec<Vec<usize>> = cols
+            .iter()
+            .map(|&j| columns[j].iter().map(|r| local[r]).collect())
+            .collect();
+        let sub_costs: Vec<f64> = cols.iter().map(|&j| costs[j]).collect();
+        let (zi, _, _, g) = build_and_solve(rows.len(), &sub_cols, &sub_costs, true, deadline)?;
+        let sub = integral_partition(rows.len(), &sub_cols, &zi).ok_or_else(|| {
+            MultiError::Solver("MILP returned a solution that is not a partition".into())
+        })?;
+        chosen.extend(sub.into_iter().map(|k| cols[k]));
+        gap = gap.max(g);
+    }
+    chosen.sort_unstable();
+    let mut cover = vec![0u32; n_rows];
+    for &j in &chosen {
+        for &r in &columns[j] {
+            cover[r] += 1;
+        }
+    }
+    if cover.iter().any(|&c| c != 1) {
+        return Err(MultiError::Solver(
+            "the integer solution is not a partition of the events".into(),
+        ));
+    }
     let objective = chosen.iter().map(|&j| costs[j]).sum();
     Ok(PartitionSolution {
         chosen,
@@ -151,6 +241,47 @@ pub(crate) fn solve_with_deadline(
         lp_integral: false,
         gap,
     })
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// A partition built from the LP solution: its columns in decreasing value, each taken
+/// when it does not overlap those already taken,
+/// completed by singletons (every row has a singleton column — the caller's feasibility
+/// guarantee). Returns the chosen column indices.
+fn round_up_partition(n_rows: usize, columns: &[Vec<usize>], z: &[f64]) -> Vec<usize> {
+    let mut covered = vec![false; n_rows];
+    let mut chosen = Vec::new();
+    // Columns in decreasing LP value (ties by index: deterministic), greedily.
+    let mut support: Vec<usize> = (0..columns.len())
+        .filter(|&j| z[j] > INTEGRALITY_TOL)
+        .collect();
+    support.sort_by(|&a, &b| z[b].total_cmp(&z[a]).then(a.cmp(&b)));
+    for j in support {
+        let col = &columns[j];
+        if col.iter().all(|&r| !covered[r]) {
+            col.iter().for_each(|&r| covered[r] = true);
+            chosen.push(j);
+        }
+    }
+    let mut single = vec![usize::MAX; n_rows];
+    for (j, col) in columns.iter().enumerate() {
+        if col.len() == 1 && single[col[0]] == usize::MAX {
+            single[col[0]] = j;
+        }
+    }
+    for r in 0..n_rows {
+        if !covered[r] && single[r] != usize::MAX {
+            chosen.push(single[r]);
+        }
+    }
+    chosen
 }
 
 /// A packed model: consecutive non-trivial components sharing one HiGHS programme.
