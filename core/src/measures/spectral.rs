@@ -303,7 +303,8 @@ impl BandSpectra {
         let unit = spectra
             .par_iter()
             .map(|c| {
-                let m = c.norm();
+                // sqrt of the squared norm: libm hypot is several times slower
+                let m = c.norm_sqr().sqrt();
                 if m > 0.0 {
                     c / m
                 } else {
