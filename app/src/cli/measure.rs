@@ -416,7 +416,7 @@ fn load_signals(measure: &dyn Measure, args: &MeasureArgs, sel: Selection) -> Re
             None => epochs.push(d),
             Some(e) => {
                 let len = (e * f).round() as usize;
-                let n_ep = if len == 0 { 0 } else { d.ncols() / len };
+                let n_ep = d.ncols().checked_div(len).unwrap_or(0);
                 if n_ep == 0 {
                     bail!(
                         "{origin}: --epoch {e} s is {len} samples at {f} Hz; the signal has only {}",

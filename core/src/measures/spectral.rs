@@ -186,7 +186,7 @@ impl BandSpectra {
         let per_epoch = starts.len();
         let n_seg = n_ep * per_epoch;
         let groups = match settings.estimate {
-            Estimate::AcrossEpochs => vec![0..n_seg],
+            Estimate::AcrossEpochs => std::iter::once(0..n_seg).collect(),
             Estimate::OverTime { .. } => (0..n_ep)
                 .map(|e| e * per_epoch..(e + 1) * per_epoch)
                 .collect(),
@@ -548,6 +548,9 @@ pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMe
     totals.iter().map(|t| t / ng).collect()
 }
 
+/// A pair `(i, j)` and one value per requested method.
+pub type PairValues = ((usize, usize), Vec<f64>);
+
 /// Several Fourier measures on every pair `i < j` of a channel set, sharing one FFT
 /// per channel and segment. Returns, per pair in row-major order, one value per method.
 pub fn set_spectral(
@@ -555,7 +558,7 @@ pub fn set_spectral(
     fs: f64,
     settings: &FourierSettings,
     methods: &[SpectralMethod],
-) -> Result<Vec<((usize, usize), Vec<f64>)>, MeasureError> {
+) -> Result<Vec<PairValues>, MeasureError> {
     let sp = BandSpectra::compute(data, fs, settings)?;
     let n = sp.n_channels;
     let pairs: Vec<(usize, usize)> = (0..n)
@@ -591,7 +594,7 @@ pub(crate) fn continuous_pair<'a>(
                 )));
             }
             check_fs(*fs)?;
-            Ok((x.clone(), y.clone(), *fs))
+            Ok((*x, *y, *fs))
         }
         PairInput::PointProcess { .. } => Err(MeasureError::WrongInput {
             measure: id,
@@ -614,7 +617,7 @@ pub(crate) fn continuous_set<'a>(
     match set {
         SetInput::Continuous { data, fs } => {
             check_fs(*fs)?;
-            Ok((data.clone(), *fs))
+            Ok((*data, *fs))
         }
         SetInput::PointProcess { .. } => Err(MeasureError::WrongInput {
             measure: id,

@@ -196,7 +196,13 @@ fn wavelet_spectra(
             coefs,
         ),
         // segments = epochs, bins = samples, one group
-        _ => BandSpectra::from_parts(n_ch, n_ep, vec![freq; n_samp], vec![0..n_ep], coefs),
+        _ => BandSpectra::from_parts(
+            n_ch,
+            n_ep,
+            vec![freq; n_samp],
+            std::iter::once(0..n_ep).collect(),
+            coefs,
+        ),
     })
 }
 
