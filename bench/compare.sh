@@ -28,7 +28,7 @@ fi
 # ours: criterion's median time of the shared-FFT set computation
 ours_log="$(mktemp)"
 trap 'rm -f "$ours_log"' EXIT
-(cd "$ROOT" && cargo bench -q -p sesame-core --bench spectral -- --noplot coh+imcoh+plv+wpli) >"$ours_log" 2>&1 || {
+(cd "$ROOT" && cargo bench -q --workspace --bench spectral -- --noplot continuous/) >"$ours_log" 2>&1 || {
   cat "$ours_log" >&2; exit 1; }
 # "time:   [a unit b unit c unit]" -> the middle estimate in seconds
 ours="$(awk '/time:/ { gsub(/\[|\]/, ""); for (i = 1; i <= NF; i++) if ($i == "time:") { v = $(i+3); u = $(i+4) }

@@ -26,7 +26,7 @@ Q=10; TAU=0.1; T_END=1200
 # SPIKE_COMPARE_BIN: an already built spike_compare example (any optimised profile)
 BIN="${SPIKE_COMPARE_BIN:-}"
 if [ -z "$BIN" ]; then
-  (cd "$ROOT" && cargo build -q --release -p sesame-core --example spike_compare)
+  (cd "$ROOT" && cargo build -q --release --workspace --example spike_compare)
   BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/spike_compare"
 fi
 "$BIN" "$WORK/events.csv" "$T_END" "$Q" "$TAU" > "$WORK/ours.txt"

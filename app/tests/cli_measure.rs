@@ -199,3 +199,167 @@ fn user_errors_exit_2_with_a_reason() {
     assert_eq!(code, 2);
     assert!(err.contains("line 3") && err.contains("zero"), "{err}");
 }
+
+/// The oracle inputs (`../shared/oracles/measures/inputs`), or `None` with the reason.
+fn oracle_inputs() -> Option<std::path::PathBuf> {
+    let shared = std::env::var_os("SESAME_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+        });
+    let dir = shared.join("oracles/measures/inputs");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping: oracle inputs not found at {} (set SESAME_SHARED_DIR)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn measure_on_signal_files_matches_the_oracle() {
+    let Some(dir) = oracle_inputs() else { return };
+    let files = |stem: &str| -> Vec<String> {
+        (0..4)
+            .flat_map(|e| {
+                [
+                    "--signals".to_string(),
+                    dir.join(format!("{stem}_epoch{e}.csv"))
+                        .display()
+                        .to_string(),
+                ]
+            })
+            .collect()
+    };
+    // mne-connectivity mode='fourier', f = 10 Hz: coh 0.934818; 9.5 Hz: wpli 0.651815
+    for (id, f, want) in [("coh", "10", 0.934818), ("wpli", "9.5", 0.651815)] {
+        let mut args = vec!["measure", "--measure", id, "--json"];
+        let fmin = format!("fmin={f}");
+        let fmax = format!("fmax={f}");
+        args.extend(["--param", &fmin, "--param", &fmax]);
+        let fl = files("pair");
+        args.extend(fl.iter().map(String::as_str));
+        let (code, out, err) = sesame(&args);
+        assert_eq!(code, 0, "{err}");
+        let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let got = j["values"][id].as_f64().expect("value");
+        assert!((got - want).abs() <= 1e-5 * want, "{id}: {got} vs {want}");
+        assert_eq!(j["signals"]["epochs"], 4);
+        assert_eq!(j["signals"]["samples_per_epoch"], 2560);
+    }
+    // a set measure on all channels: omega complexity of QUAD, 3.88649
+    let fl = files("quad");
+    let mut args = vec![
+        "measure",
+        "--measure",
+        "omega-complexity",
+        "--channels",
+        "all",
+    ];
+    args.extend(fl.iter().map(String::as_str));
+    args.push("--json");
+    let (code, out, err) = sesame(&args);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(j["results"][0]["target"], "set");
+    let got = j["results"][0]["values"]["omega"].as_f64().expect("value");
+    assert!((got - 3.88649).abs() <= 1e-5 * 3.88649, "omega {got}");
+    // one long file cut into epochs: VAR chain, directed measure, every ordered pair
+    let var = dir.join("var_chain.csv").display().to_string();
+    let (code, out, err) = sesame(&[
+        "measure",
+        "--measure",
+        "dtf",
+        "--signals",
+        &var,
+        "--channels",
+        "x,y,z",
+        "--param",
+        "order=2",
+        "--param",
+        "fmin=10",
+        "--param",
+        "fmax=10",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("x->y"))
+        .expect("x->y line");
+    let v: f64 = line
+        .rsplit(' ')
+        .next()
+        .expect("value")
+        .parse()
+        .expect("number");
+    assert!((v - 0.59061).abs() <= 1e-5 * 0.59061, "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("->")).count(), 6, "{out}");
+}
+
+#[test]
+fn signal_errors_exit_2_with_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let three = dir.path().join("three.csv");
+    std::fs::write(&three, "# fs=100\na,b,c\n1,2,3\n2,3,1\n3,1,2\n4,4,4\n").expect("write");
+    let short = dir.path().join("short.tsv");
+    std::fs::write(&short, "# fs=100\na\tb\n1\t2\n2\t3\n").expect("write");
+    let norate = dir.path().join("norate.csv");
+    std::fs::write(&norate, "a,b\n1,2\n").expect("write");
+    let events = events_file(&dir);
+    let p = |f: &std::path::PathBuf| f.display().to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--signals".into(), p(&three)], "3 channel(s)"),
+        (
+            vec!["--signals".into(), p(&three), "--pair".into(), "a,z".into()],
+            "no channel `z`",
+        ),
+        (vec!["--signals".into(), p(&norate)], "fs="),
+        (
+            vec![
+                "--signals".into(),
+                p(&three),
+                "--pair".into(),
+                "a,b".into(),
+                "--epoch".into(),
+                "1".into(),
+            ],
+            "--epoch 1 s is 100 samples",
+        ),
+        (
+            vec![
+                "--signals".into(),
+                p(&three),
+                "--pair".into(),
+                "a,b".into(),
+                "--signals".into(),
+                p(&short),
+            ],
+            "same length",
+        ),
+        (
+            vec![
+                "--signals".into(),
+                p(&three),
+                "--pair".into(),
+                "a,b".into(),
+                "--window".into(),
+                "5:6".into(),
+            ],
+            "holds no sample",
+        ),
+        (vec!["--events".into(), events], "give them with --signals"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["measure", "--measure", "coh"];
+        args.extend(extra.iter().map(String::as_str));
+        let (code, _, err) = sesame(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.starts_with("sesame: error: ") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -419,3 +419,54 @@ fn comparison_workload_time() {
     }
     eprintln!("coh+imcoh+plv+wpli 21ch 600x2s 210 pairs: {best:.4} s (best of 5)");
 }
+
+#[test]
+fn wavelet_measures_on_identical_delayed_and_independent_signals() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let x = noise(&mut rng, (20, 400));
+    for estimate in ["epochs", "time"] {
+        let p = [("freq", "10"), ("estimate", estimate)];
+        assert!((v("plv-wavelet", &x, &x, &p) - 1.0).abs() < 1e-9);
+        assert!((v("coh-wavelet", &x, &x, &p) - 1.0).abs() < 1e-9);
+        assert!(v("imcoh-wavelet", &x, &x, &p).abs() < 1e-9);
+        assert_eq!(v("wpli-wavelet", &x, &x, &p), 0.0);
+    }
+    // x leads y by 25 ms at 10 Hz (90°): a locked phase, positive imaginary coherency
+    let (a, b) = sine_epochs(&mut rng, 0.025, 0.3);
+    let p = [("freq", "10"), ("estimate", "epochs")];
+    assert!(v("plv-wavelet", &a, &b, &p) > 0.9);
+    assert!(v("imcoh-wavelet", &a, &b, &p) > 0.8);
+    assert!(v("wpli-wavelet", &a, &b, &p) > 0.95);
+    // independent noise: across 20 epochs PLV ≈ 1/√20
+    let y = noise(&mut rng, (20, 400));
+    assert!(v("plv-wavelet", &x, &y, &p) < 0.45);
+}
+
+#[test]
+fn interdependence_and_divergence_limits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let x = noise(&mut rng, (1, 600));
+    let y = noise(&mut rng, (1, 600));
+    let get = |out: &[Value], n: &str| out.iter().find(|v| v.name == n).unwrap().value;
+    // identical signals: the neighbours coincide, S = 1 and H, N well above 0
+    let same = pair("interdependence", &x, &x, &[]);
+    assert!((get(&same, "s_xy") - 1.0).abs() < 1e-12);
+    assert!((get(&same, "s_yx") - 1.0).abs() < 1e-12);
+    assert!(get(&same, "h_xy") > 1.0 && get(&same, "n_xy") > 0.5);
+    // independent noise: H, N near 0, S small
+    let ind = pair("interdependence", &x, &y, &[]);
+    for n in ["h_xy", "h_yx", "n_xy", "n_yx"] {
+        assert!(get(&ind, n).abs() < 0.15, "{n} = {}", get(&ind, n));
+    }
+    assert!(get(&ind, "s_xy") < 0.5);
+    // divergences: two white noises (spectra averaged over 40 epochs) give small
+    // values, a 10 Hz sine against white noise a large one
+    let w = noise(&mut rng, (40, 400));
+    let w2 = noise(&mut rng, (40, 400));
+    let d = pair("spectral-divergence", &w, &w2, &[]);
+    assert!(get(&d, "js") < 0.02 && get(&d, "js") >= 0.0, "{d:?}");
+    let (s, _) = sine_epochs(&mut rng, 0.0, 0.01);
+    let d = pair("spectral-divergence", &s, &w, &[]);
+    assert!(get(&d, "js") > 0.5 && get(&d, "js") <= std::f64::consts::LN_2 + 1e-12);
+    assert!(get(&d, "kl_xy") > 1.0);
+}

@@ -135,9 +135,12 @@ pub fn mi_ksg(x: &[f64], y: &[f64], k: usize) -> f64 {
                 }
             }
             let eps = kth(&best);
+            // points with |v − c| < ε, the distance computed as a difference exactly
+            // as for ε itself: bounds such as `v > c − ε` round differently and would
+            // count or drop the neighbour that sets ε at random
             let count = |s: &[f64], c: f64| {
-                let a = s.partition_point(|&v| v <= c - eps);
-                let b = s.partition_point(|&v| v < c + eps);
+                let a = s.partition_point(|&v| v < c && c - v >= eps);
+                let b = s.partition_point(|&v| v < c || v - c < eps);
                 b - a - 1 // the point itself
             };
             let nx = count(&xs, xs[p]);

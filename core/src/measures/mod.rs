@@ -13,12 +13,14 @@ pub mod ses;
 pub mod ses_multi;
 pub mod spike_train;
 
+pub mod divergence;
 pub mod granger;
 pub mod information;
 pub mod phase;
 pub mod signals_csv;
 pub mod spectral;
 pub mod state_space;
+pub mod wavelet;
 
 pub use params::{ParamKind, ParamSpec, ParamValue, ParamValues};
 pub use registry::{find, registry};

@@ -35,6 +35,12 @@ static REGISTRY: &[&dyn Measure] = &[
     &phase::PLV_HILBERT,
     &phase::PLI_HILBERT,
     &phase::WPLI_HILBERT,
+    // continuous signals: wavelet coherence and phase synchrony (wavelet.rs)
+    &super::wavelet::COH_WAVELET,
+    &super::wavelet::IMCOH_WAVELET,
+    &super::wavelet::PLV_WAVELET,
+    &super::wavelet::PLI_WAVELET,
+    &super::wavelet::WPLI_WAVELET,
     // continuous signals: MVAR / Granger family (granger.rs)
     &granger::GrangerTime,
     &granger::DTF,
@@ -47,6 +53,8 @@ static REGISTRY: &[&dyn Measure] = &[
     // continuous signals: information and state space (information.rs, state_space.rs)
     &information::MutualInformation,
     &state_space::SyncLikelihood,
+    &state_space::NonlinearInterdependence,
+    &super::divergence::SpectralDivergence,
     &state_space::OMEGA,
     &state_space::GFS,
     &state_space::S_ESTIMATOR,

@@ -1,6 +1,8 @@
-//! Signals from a CSV file: comment lines starting with `#` (one of them `# fs=256`,
-//! the sample rate in Hz), a header row of channel labels, then one row per sample
-//! with one column per channel (physical units, µV for EEG).
+//! Signals from a CSV/TSV file: comment lines starting with `#` (one of them
+//! `# fs=256`, the sample rate in Hz), a header row of channel labels, then one row per
+//! sample with one column per channel (physical units, µV for EEG). The delimiter is a
+//! tab when the header row holds one, else `;` when it holds one, else a comma.
+//! Samples are kept in `f64` as written (no conversion to `f32`).
 
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
@@ -69,6 +71,7 @@ impl CsvSignals {
         let mut labels: Option<Vec<String>> = None;
         let mut rows: Vec<f64> = Vec::new();
         let mut n_rows = 0usize;
+        let mut delimiter: Option<char> = None;
         for (k, raw) in text.lines().enumerate() {
             let line_no = k + 1;
             let line = raw.trim();
@@ -92,7 +95,16 @@ impl CsvSignals {
                 }
                 continue;
             }
-            let cells = line.split(',').map(str::trim);
+            let delim = *delimiter.get_or_insert_with(|| {
+                if line.contains('\t') {
+                    '\t'
+                } else if line.contains(';') {
+                    ';'
+                } else {
+                    ','
+                }
+            });
+            let cells = line.split(delim).map(str::trim);
             match &labels {
                 None => labels = Some(cells.map(String::from).collect()),
                 Some(l) => {
@@ -102,7 +114,7 @@ impl CsvSignals {
                             return Err(SignalsCsvError::Columns {
                                 path: p(),
                                 line: line_no,
-                                found: line.split(',').count(),
+                                found: line.split(delim).count(),
                                 expected: l.len(),
                             });
                         }
@@ -166,5 +178,14 @@ mod tests {
         assert!(e.to_string().contains("fs="), "{e}");
         let e = CsvSignals::parse("# fs=256\na,b\n1,2,3\n", Path::new("t.csv")).unwrap_err();
         assert!(e.to_string().contains("3 columns"), "{e}");
+    }
+
+    #[test]
+    fn tab_and_semicolon_delimiters() {
+        for text in ["# fs=100\na\tb\n1\t2\n3\t4\n", "# fs=100\na;b\n1;2\n3;4\n"] {
+            let s = CsvSignals::parse(text, Path::new("t.tsv")).unwrap();
+            assert_eq!(s.labels, vec!["a", "b"]);
+            assert_eq!(s.data, ndarray::array![[1.0, 3.0], [2.0, 4.0]]);
+        }
     }
 }

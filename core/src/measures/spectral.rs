@@ -129,8 +129,11 @@ pub struct BandSpectra {
     /// Segment index ranges that are estimated together (see [`Estimate`]).
     pub groups: Vec<std::ops::Range<usize>>,
     spectra: Vec<Complex64>,
-    /// `1/|X|` (0 where `X = 0`), same layout, so that phase terms need no division.
-    inv_norm: Vec<f64>,
+    /// `X/|X|` (0 where `X = 0`), same layout, so that phase terms need no division.
+    unit: Vec<Complex64>,
+    /// `Σ_{s ∈ group} |X|²` per channel, group and bin: `power[(ch * n_groups + g) *
+    /// n_bins + b]`; a channel's power is shared by all its pairs.
+    power: Vec<f64>,
 }
 
 /// `np.hanning(n)`: the symmetric Hann window.
@@ -183,7 +186,7 @@ impl BandSpectra {
         let per_epoch = starts.len();
         let n_seg = n_ep * per_epoch;
         let groups = match settings.estimate {
-            Estimate::AcrossEpochs => vec![0..n_seg],
+            Estimate::AcrossEpochs => std::iter::once(0..n_seg).collect(),
             Estimate::OverTime { .. } => (0..n_ep)
                 .map(|e| e * per_epoch..(e + 1) * per_epoch)
                 .collect(),
@@ -210,6 +213,29 @@ impl BandSpectra {
         let window = hann_symmetric(seg_len);
         let fft = FftPlanner::<f64>::new().plan_fft_forward(seg_len);
         let mut spectra = vec![Complex64::new(0.0, 0.0); n_ch * n_seg * n_bins];
+        // the windowed, mean-removed segment `s` of a channel (epoch s / per_epoch,
+        // start starts[s % per_epoch]), written into `dst` as real or imaginary parts
+        fn segment<'a>(
+            chan: &'a ArrayView2<f64>,
+            s: usize,
+            per_epoch: usize,
+            starts: &[usize],
+            seg_len: usize,
+        ) -> ndarray::ArrayView1<'a, f64> {
+            let s0 = starts[s % per_epoch];
+            chan.slice(ndarray::s![s / per_epoch, s0..s0 + seg_len])
+        }
+        let fill = |seg: ndarray::ArrayView1<f64>, dst: &mut [Complex64], imag: bool| {
+            let mean = seg.sum() / seg_len as f64;
+            for ((d, &v), &w) in dst.iter_mut().zip(seg.iter()).zip(&window) {
+                let a = (v - mean) * w;
+                if imag {
+                    d.im = a;
+                } else {
+                    *d = Complex64::new(a, 0.0);
+                }
+            }
+        };
         spectra
             .par_chunks_mut(n_seg * n_bins)
             .enumerate()
@@ -222,52 +248,114 @@ impl BandSpectra {
                 },
                 |(buf, scratch), (ch, out)| {
                     let chan = data.index_axis(Axis(0), ch);
-                    for e in 0..n_ep {
-                        let epoch = chan.index_axis(Axis(0), e);
-                        for (k, &s0) in starts.iter().enumerate() {
-                            let seg = epoch.slice(ndarray::s![s0..s0 + seg_len]);
-                            let mean = seg.sum() / seg_len as f64;
-                            for ((b, &v), &w) in buf.iter_mut().zip(seg.iter()).zip(&window) {
-                                *b = Complex64::new((v - mean) * w, 0.0);
-                            }
-                            fft.process_with_scratch(buf, scratch);
-                            let o = (e * per_epoch + k) * n_bins;
-                            for (dst, &m) in out[o..o + n_bins].iter_mut().zip(&bins) {
-                                *dst = buf[m];
+                    // two real segments a, b in one complex FFT of a + i·b:
+                    // A_m = (Z_m + conj Z_{N−m})/2, B_m = (Z_m − conj Z_{N−m})/(2i)
+                    let mut s = 0;
+                    while s < n_seg {
+                        let pair = s + 1 < n_seg;
+                        fill(segment(&chan, s, per_epoch, &starts, seg_len), buf, false);
+                        if pair {
+                            fill(
+                                segment(&chan, s + 1, per_epoch, &starts, seg_len),
+                                buf,
+                                true,
+                            );
+                        }
+                        fft.process_with_scratch(buf, scratch);
+                        let (oa, ob) = out[s * n_bins..].split_at_mut(n_bins);
+                        for (k, &m) in bins.iter().enumerate() {
+                            if pair {
+                                let z = buf[m];
+                                let zc = buf[(seg_len - m) % seg_len].conj();
+                                oa[k] = (z + zc) * 0.5;
+                                let d = (z - zc) * 0.5;
+                                ob[k] = Complex64::new(d.im, -d.re);
+                            } else {
+                                oa[k] = buf[m];
                             }
                         }
+                        s += 2;
                     }
                 },
             );
-        let inv_norm = spectra
-            .iter()
+        Ok(BandSpectra::from_parts(
+            n_ch,
+            n_seg,
+            bins.iter().map(|&m| m as f64 * df).collect(),
+            groups,
+            spectra,
+        ))
+    }
+
+    /// Coefficients computed elsewhere (e.g. wavelet coefficients, where the "bins" are
+    /// time points or frequencies), laid out as `spectra[(ch * n_segments + s) *
+    /// freqs.len() + b]`; [`pair_spectral`] then averages its per-bin values over the
+    /// bins and over the `groups`.
+    pub fn from_parts(
+        n_channels: usize,
+        n_segments: usize,
+        freqs: Vec<f64>,
+        groups: Vec<std::ops::Range<usize>>,
+        spectra: Vec<Complex64>,
+    ) -> Self {
+        let nb = freqs.len();
+        debug_assert_eq!(spectra.len(), n_channels * n_segments * nb);
+        let unit = spectra
+            .par_iter()
             .map(|c| {
-                let m = c.norm();
+                // sqrt of the squared norm: libm hypot is several times slower
+                let m = c.norm_sqr().sqrt();
                 if m > 0.0 {
-                    1.0 / m
+                    c / m
                 } else {
-                    0.0
+                    Complex64::new(0.0, 0.0)
                 }
             })
             .collect();
-        Ok(BandSpectra {
-            inv_norm,
-            n_channels: n_ch,
-            n_segments: n_seg,
-            freqs: bins.iter().map(|&m| m as f64 * df).collect(),
+        let ng = groups.len();
+        let mut power = vec![0.0; n_channels * ng * nb];
+        if nb > 0 {
+            power
+                .par_chunks_mut(ng * nb)
+                .enumerate()
+                .for_each(|(ch, out)| {
+                    for (g, range) in groups.iter().enumerate() {
+                        let acc = &mut out[g * nb..(g + 1) * nb];
+                        for s in range.clone() {
+                            let o = (ch * n_segments + s) * nb;
+                            for (a, c) in acc.iter_mut().zip(&spectra[o..o + nb]) {
+                                *a += c.norm_sqr();
+                            }
+                        }
+                    }
+                });
+        }
+        BandSpectra {
+            unit,
+            power,
+            n_channels,
+            n_segments,
+            freqs,
             groups,
             spectra,
-        })
+        }
     }
 
     fn n_bins(&self) -> usize {
         self.freqs.len()
     }
 
-    fn inv_norms(&self, ch: usize, s: usize) -> &[f64] {
+    fn units(&self, ch: usize, s: usize) -> &[Complex64] {
         let nb = self.n_bins();
         let o = (ch * self.n_segments + s) * nb;
-        &self.inv_norm[o..o + nb]
+        &self.unit[o..o + nb]
+    }
+
+    /// `Σ |X|²` of channel `ch` over the segments of group `g`, per bin.
+    fn group_power(&self, ch: usize, g: usize) -> &[f64] {
+        let nb = self.n_bins();
+        let o = (ch * self.groups.len() + g) * nb;
+        &self.power[o..o + nb]
     }
 
     /// Spectrum of channel `ch`, segment `s`, at the kept bins.
@@ -307,13 +395,6 @@ pub enum SpectralMethod {
     WPli2Debiased,
     /// `(n⟨sign Im S⟩² − 1)/(n − 1)`.
     Pli2Unbiased,
-}
-
-/// Which accumulators the requested methods read.
-struct Needs {
-    power: bool,
-    unit: bool,
-    imag: bool,
 }
 
 /// Per-bin accumulators over the segments of one group.
@@ -369,78 +450,106 @@ fn bin_value(method: SpectralMethod, a: &Acc, n: f64) -> f64 {
 
 /// Band values of several Fourier measures for the pair `(i, j)`: one value per
 /// method, each the mean over groups of the band mean of its per-bin values.
+///
+/// Only the accumulators the methods read are summed, each in its own tight loop over
+/// the bins of a segment (channel powers come precomputed from [`BandSpectra`]).
 pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMethod]) -> Vec<f64> {
     use SpectralMethod::*;
     let nb = sp.n_bins();
-    let need = Needs {
-        power: methods
-            .iter()
-            .any(|m| matches!(m, Coh | Msc | ImCoh | CoherencyPhase)),
-        unit: methods.iter().any(|m| matches!(m, Plv | CiPlv | Ppc)),
-        imag: methods
-            .iter()
-            .any(|m| matches!(m, Pli | DPli | WPli | WPli2Debiased | Pli2Unbiased)),
-    };
+    let any = |f: &dyn Fn(SpectralMethod) -> bool| methods.iter().any(|&m| f(m));
+    let need_cross =
+        any(&|m| matches!(m, Coh | Msc | ImCoh | CoherencyPhase | WPli | WPli2Debiased));
+    let need_unit = any(&|m| matches!(m, Plv | CiPlv | Ppc));
+    let need_abs_im = any(&|m| matches!(m, WPli | WPli2Debiased));
+    let need_im2 = any(&|m| matches!(m, WPli2Debiased));
+    let need_sign = any(&|m| matches!(m, Pli | DPli | Pli2Unbiased));
+    let zero = Complex64::new(0.0, 0.0);
+    let mut sxy = vec![zero; nb];
+    let mut u = vec![zero; nb];
+    let mut abs_im = vec![0.0; nb];
+    let mut im2 = vec![0.0; nb];
+    let mut sign = vec![0.0; nb];
+    let mut heav = vec![0.0; nb];
     let mut totals = vec![0.0; methods.len()];
-    let mut acc = vec![Acc::default(); nb];
-    for g in &sp.groups {
-        acc.iter_mut().for_each(|a| *a = Acc::default());
+    for (gi, g) in sp.groups.iter().enumerate() {
+        sxy.fill(zero);
+        u.fill(zero);
+        abs_im.fill(0.0);
+        im2.fill(0.0);
+        sign.fill(0.0);
+        heav.fill(0.0);
         for s in g.clone() {
             let xs = sp.spectrum(i, s);
             let ys = sp.spectrum(j, s);
-            let ix = sp.inv_norms(i, s);
-            let iy = sp.inv_norms(j, s);
-            for ((((a, &x), &y), &nx), &ny) in acc.iter_mut().zip(xs).zip(ys).zip(ix).zip(iy) {
-                let c = x * y.conj();
-                if need.power {
-                    a.sxy += c;
-                    a.sxx += x.norm_sqr();
-                    a.syy += y.norm_sqr();
+            if need_cross {
+                for ((a, &x), &y) in sxy.iter_mut().zip(xs).zip(ys) {
+                    *a += x * y.conj();
                 }
-                if need.unit {
-                    a.u += c * (nx * ny);
+            }
+            if need_unit {
+                for ((a, &x), &y) in u.iter_mut().zip(sp.units(i, s)).zip(sp.units(j, s)) {
+                    *a += x * y.conj();
                 }
-                if need.imag {
-                    let im = c.im;
-                    a.sign += if im > 0.0 {
-                        1.0
+            }
+            if need_abs_im {
+                for (((a, q), &x), &y) in abs_im.iter_mut().zip(im2.iter_mut()).zip(xs).zip(ys) {
+                    // Im(x·conj y), as in the cross-spectrum
+                    let im = (x * y.conj()).im;
+                    *a += im.abs();
+                    if need_im2 {
+                        *q += im * im;
+                    }
+                }
+            }
+            if need_sign {
+                for (((sg, h), &x), &y) in sign.iter_mut().zip(heav.iter_mut()).zip(xs).zip(ys) {
+                    let im = (x * y.conj()).im;
+                    if im > 0.0 {
+                        *sg += 1.0;
+                        *h += 1.0;
                     } else if im < 0.0 {
-                        -1.0
+                        *sg -= 1.0;
                     } else {
-                        0.0
-                    };
-                    a.heav += if im > 0.0 {
-                        1.0
-                    } else if im == 0.0 {
-                        0.5
-                    } else {
-                        0.0
-                    };
-                    a.im += im;
-                    a.abs_im += im.abs();
-                    a.im2 += im * im;
+                        *h += 0.5;
+                    }
                 }
             }
         }
         let n = g.len() as f64;
+        let px = sp.group_power(i, gi);
+        let py = sp.group_power(j, gi);
+        let acc = |b: usize| Acc {
+            sxy: sxy[b],
+            sxx: px[b],
+            syy: py[b],
+            u: u[b],
+            sign: sign[b],
+            heav: heav[b],
+            im: sxy[b].im,
+            abs_im: abs_im[b],
+            im2: im2[b],
+        };
         for (t, &m) in totals.iter_mut().zip(methods) {
             if m == SpectralMethod::CoherencyPhase {
                 let mut c = Complex64::new(0.0, 0.0);
-                for a in &acc {
-                    let d = (a.sxx * a.syy).sqrt();
+                for b in 0..nb {
+                    let d = (px[b] * py[b]).sqrt();
                     if d > 0.0 {
-                        c += a.sxy / d;
+                        c += sxy[b] / d;
                     }
                 }
                 *t += c.arg();
             } else {
-                *t += acc.iter().map(|a| bin_value(m, a, n)).sum::<f64>() / nb as f64;
+                *t += (0..nb).map(|b| bin_value(m, &acc(b), n)).sum::<f64>() / nb as f64;
             }
         }
     }
     let ng = sp.groups.len() as f64;
     totals.iter().map(|t| t / ng).collect()
 }
+
+/// A pair `(i, j)` and one value per requested method.
+pub type PairValues = ((usize, usize), Vec<f64>);
 
 /// Several Fourier measures on every pair `i < j` of a channel set, sharing one FFT
 /// per channel and segment. Returns, per pair in row-major order, one value per method.
@@ -449,7 +558,7 @@ pub fn set_spectral(
     fs: f64,
     settings: &FourierSettings,
     methods: &[SpectralMethod],
-) -> Result<Vec<((usize, usize), Vec<f64>)>, MeasureError> {
+) -> Result<Vec<PairValues>, MeasureError> {
     let sp = BandSpectra::compute(data, fs, settings)?;
     let n = sp.n_channels;
     let pairs: Vec<(usize, usize)> = (0..n)
@@ -485,7 +594,7 @@ pub(crate) fn continuous_pair<'a>(
                 )));
             }
             check_fs(*fs)?;
-            Ok((x.clone(), y.clone(), *fs))
+            Ok((*x, *y, *fs))
         }
         PairInput::PointProcess { .. } => Err(MeasureError::WrongInput {
             measure: id,
@@ -508,7 +617,7 @@ pub(crate) fn continuous_set<'a>(
     match set {
         SetInput::Continuous { data, fs } => {
             check_fs(*fs)?;
-            Ok((data.clone(), *fs))
+            Ok((*data, *fs))
         }
         SetInput::PointProcess { .. } => Err(MeasureError::WrongInput {
             measure: id,

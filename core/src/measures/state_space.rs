@@ -439,3 +439,212 @@ impl Measure for SyncLikelihood {
         Ok(vec![Value::new("sl", tot / x.nrows() as f64)])
     }
 }
+
+// ---------------------------------------------------------------------------
+// non-linear interdependence S, H, N
+// ---------------------------------------------------------------------------
+
+/// Non-linear interdependences of one epoch in both directions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interdependence {
+    /// S(X|Y), S(Y|X): in (0, 1], 1 for identical dynamics.
+    pub s_xy: f64,
+    pub s_yx: f64,
+    /// H(X|Y), H(Y|X): ≥ 0 on average, 0 for independent signals.
+    pub h_xy: f64,
+    pub h_yx: f64,
+    /// N(X|Y), N(Y|X): normalised, ≤ 1.
+    pub n_xy: f64,
+    pub n_yx: f64,
+}
+
+/// `k` indices of the smallest values of `d` (ties broken by index).
+fn k_nearest(d: &[f64], k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..d.len()).collect();
+    let key = |&a: &usize, &b: &usize| d[a].total_cmp(&d[b]).then(a.cmp(&b));
+    idx.select_nth_unstable_by(k - 1, key);
+    idx.truncate(k);
+    idx
+}
+
+/// Arnhold et al. 1999 / Quian Quiroga et al. 2002 non-linear interdependence of two
+/// signals: delay vectors of dimension `m`, lag `lag` samples; squared Euclidean
+/// distances; the neighbours of vector i exclude `|i − j| ≤ theiler` (which excludes i).
+/// For each i, `R_i^k(X)` is the mean squared distance from X_i to its `k` nearest
+/// neighbours, `R_i^k(X|Y)` that to the vectors whose time indices are the `k` nearest
+/// neighbours of Y_i, and `R_i(X)` the mean squared distance to all admissible vectors;
+/// `S(X|Y) = ⟨R^k(X)/R^k(X|Y)⟩`, `H(X|Y) = ⟨ln(R(X)/R^k(X|Y))⟩`,
+/// `N(X|Y) = ⟨(R(X) − R^k(X|Y))/R(X)⟩`, and the same with X and Y swapped.
+/// `None` when fewer than `k` vectors are admissible.
+pub fn interdependence(
+    x: &[f64],
+    y: &[f64],
+    m: usize,
+    lag: usize,
+    k: usize,
+    theiler: usize,
+) -> Option<Interdependence> {
+    let n = x.len().checked_sub((m - 1) * lag)?;
+    if k == 0 || n <= 2 * theiler + k {
+        return None;
+    }
+    let row = |s: &[f64], i: usize| -> Vec<f64> {
+        (0..n)
+            .map(|j| {
+                if i.abs_diff(j) <= theiler {
+                    f64::INFINITY
+                } else {
+                    (0..m)
+                        .map(|d| (s[i + d * lag] - s[j + d * lag]).powi(2))
+                        .sum()
+                }
+            })
+            .collect()
+    };
+    let terms: Vec<[f64; 6]> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let dx = row(x, i);
+            let dy = row(y, i);
+            let nx = k_nearest(&dx, k);
+            let ny = k_nearest(&dy, k);
+            let mean_at = |d: &[f64], idx: &[usize]| {
+                idx.iter().map(|&j| d[j]).sum::<f64>() / idx.len() as f64
+            };
+            let admissible = |d: &[f64]| {
+                let (s, c) = d
+                    .iter()
+                    .filter(|v| v.is_finite())
+                    .fold((0.0, 0usize), |(s, c), v| (s + v, c + 1));
+                s / c as f64
+            };
+            let (rk_x, rk_xy, rn_x) = (mean_at(&dx, &nx), mean_at(&dx, &ny), admissible(&dx));
+            let (rk_y, rk_yx, rn_y) = (mean_at(&dy, &ny), mean_at(&dy, &nx), admissible(&dy));
+            [
+                rk_x / rk_xy,
+                rk_y / rk_yx,
+                (rn_x / rk_xy).ln(),
+                (rn_y / rk_yx).ln(),
+                (rn_x - rk_xy) / rn_x,
+                (rn_y - rk_yx) / rn_y,
+            ]
+        })
+        .collect();
+    let mean = |c: usize| terms.iter().map(|t| t[c]).sum::<f64>() / n as f64;
+    Some(Interdependence {
+        s_xy: mean(0),
+        s_yx: mean(1),
+        h_xy: mean(2),
+        h_yx: mean(3),
+        n_xy: mean(4),
+        n_yx: mean(5),
+    })
+}
+
+static INTERDEPENDENCE_PARAMS: [ParamSpec; 4] = [
+    SL_PARAMS[0],
+    SL_PARAMS[1],
+    ParamSpec {
+        name: "k",
+        unit: "",
+        kind: ParamKind::Int {
+            default: 5,
+            min: 1,
+            max: 10_000,
+        },
+        doc: "Nearest neighbours per delay vector.",
+    },
+    ParamSpec {
+        name: "theiler",
+        unit: "",
+        kind: ParamKind::Int {
+            default: 10,
+            min: 0,
+            max: 1_000_000,
+        },
+        doc: "Theiler window in samples: neighbours need |i − j| > theiler.",
+    },
+];
+
+/// Non-linear interdependence S, H, N in both directions (per epoch, mean over epochs).
+pub struct NonlinearInterdependence;
+
+impl Measure for NonlinearInterdependence {
+    fn id(&self) -> &'static str {
+        "interdependence"
+    }
+    fn title(&self) -> &'static str {
+        "Non-linear interdependence S, H, N"
+    }
+    fn doc(&self) -> &'static str {
+        "Arnhold et al. 1999, Quian Quiroga et al. 2002: delay vectors (dimension m, lag in samples), squared Euclidean distances, k nearest neighbours outside the Theiler window |i−j| ≤ theiler. S(X|Y) = ⟨R^k(X)/R^k(X|Y)⟩, H(X|Y) = ⟨ln(R(X)/R^k(X|Y))⟩, N(X|Y) = ⟨(R(X) − R^k(X|Y))/R(X)⟩ where R^k(X|Y) uses the time indices of Y's neighbours and R(X) is the mean distance to all admissible vectors; both directions. S → 1, H and N large for identical dynamics; H, N ≈ 0 for independent signals. Computed per epoch, mean over epochs."
+    }
+    fn input(&self) -> InputKind {
+        InputKind::Continuous
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        &INTERDEPENDENCE_PARAMS
+    }
+    fn outputs(&self) -> &'static [OutputSpec] {
+        &[
+            OutputSpec {
+                name: "s_xy",
+                unit: "",
+                doc: "S(X|Y)",
+            },
+            OutputSpec {
+                name: "s_yx",
+                unit: "",
+                doc: "S(Y|X)",
+            },
+            OutputSpec {
+                name: "h_xy",
+                unit: "",
+                doc: "H(X|Y)",
+            },
+            OutputSpec {
+                name: "h_yx",
+                unit: "",
+                doc: "H(Y|X)",
+            },
+            OutputSpec {
+                name: "n_xy",
+                unit: "",
+                doc: "N(X|Y)",
+            },
+            OutputSpec {
+                name: "n_yx",
+                unit: "",
+                doc: "N(Y|X)",
+            },
+        ]
+    }
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
+        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (m, lag) = (params.int("m")? as usize, params.int("lag")? as usize);
+        let (k, theiler) = (params.int("k")? as usize, params.int("theiler")? as usize);
+        let mut tot = [0.0; 6];
+        for (a, b) in x.outer_iter().zip(y.outer_iter()) {
+            let (a, b) = (a.to_vec(), b.to_vec());
+            let r = interdependence(&a, &b, m, lag, k, theiler).ok_or_else(|| {
+                MeasureError::Invalid(format!(
+                    "interdependence: epochs of {} samples are too short for m = {m}, lag = {lag}, k = {k}, theiler = {theiler} (need more than 2·theiler + k delay vectors)",
+                    a.len()
+                ))
+            })?;
+            for (t, v) in tot
+                .iter_mut()
+                .zip([r.s_xy, r.s_yx, r.h_xy, r.h_yx, r.n_xy, r.n_yx])
+            {
+                *t += v;
+            }
+        }
+        let ne = x.nrows() as f64;
+        Ok(self
+            .outputs()
+            .iter()
+            .zip(tot)
+            .map(|(o, t)| Value::new(o.name, t / ne))
+            .collect())
+    }
+}
