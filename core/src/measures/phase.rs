@@ -273,7 +273,7 @@ pub fn analytic_signal(x: &[f64]) -> Vec<Complex64> {
     let mut buf: Vec<Complex64> = x.iter().map(|&v| Complex64::new(v, 0.0)).collect();
     planner.plan_fft_forward(n).process(&mut buf);
     for (m, v) in buf.iter_mut().enumerate() {
-        let h = if m == 0 || (n % 2 == 0 && m == n / 2) {
+        let h = if m == 0 || (n.is_multiple_of(2) && m == n / 2) {
             1.0
         } else if m < n.div_ceil(2) {
             2.0

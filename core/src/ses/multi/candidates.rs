@@ -233,8 +233,7 @@ fn enumerate_window(
         used: vec![false; n_sig],
     };
     let mut members = Vec::with_capacity(n_sig);
-    for p in p0..p1 {
-        let e = block[p];
+    for (p, &e) in block.iter().enumerate().take(p1).skip(p0) {
         let sig = ctx.model.prep.evs[e].signal;
         members.push(e);
         dfs.used[sig] = true;
