@@ -15,9 +15,9 @@ use std::path::PathBuf;
 pub struct Config {
     pub input: InputConfig,
     pub preprocess: PreprocessConfig,
-    /// Time-frequency map and bump extraction (band, threshold…). The analysis default
-    /// differs from the bump toolbox's in one option: bumps below 0.3 of the map maximum
-    /// are pruned (`min_amplitude = 0.3` instead of 0.05). With 0.05 the greedy fit also
+    /// Time-frequency map and bump extraction (band, threshold…): `BumpOptions::default()`,
+    /// which differs from the bump toolbox's defaults in one option: bumps below 0.3 of the
+    /// map maximum are pruned (`min_amplitude = 0.3` instead of 0.05). With 0.05 the greedy fit also
     /// models the background, about 6 bumps/s per channel of which most are noise, and
     /// SES then aligns noise; 0.3 keeps the oscillatory events (about 0.3–0.5 bumps/s on
     /// resting EEG) and separates synchronous from unrelated channels on the bundled
@@ -41,12 +41,10 @@ impl Default for Config {
     }
 }
 
-/// Bump options of an analysis: the toolbox defaults with `min_amplitude = 0.3`.
+/// Bump options of an analysis: [`BumpOptions::default()`] (the toolbox defaults with
+/// `min_amplitude = 0.3`).
 pub fn default_bumps() -> BumpOptions {
-    BumpOptions {
-        min_amplitude: 0.3,
-        ..BumpOptions::default()
-    }
+    BumpOptions::default()
 }
 
 /// Which channels and which part of the recording.

@@ -9,7 +9,7 @@
 //! changed the residual; the maximum is found with a segment tree over blocks of columns,
 //! so one iteration costs about the bump's footprint, not the map's size.
 
-use super::lm::{self, Bounds, Pixel};
+use super::lm::{self, Bounds, Grid};
 use super::{HalfEllipsoid, Window, WindowGeometry};
 use crate::tf::TfMap;
 use ndarray::Array2;
@@ -17,6 +17,18 @@ use serde::{Deserialize, Serialize};
 
 /// Columns per leaf of the maximum tree.
 const BLOCK: usize = 64;
+
+/// Fixed-point scale of squared residuals in the window energies: `round(R²·2³²)`.
+/// Integer sums are exact, so window energies can be updated by sliding sums and still not
+/// depend on the order of updates.
+const SCALE: f64 = 4_294_967_296.0;
+
+/// A squared residual in fixed point, clamped to `2²⁰` (far above a normalised map's 1) so
+/// that column sums of up to 2048 rows fit in an `i64`.
+#[inline]
+fn fixed_sq(v: f64) -> i64 {
+    ((v * v).min(1_048_576.0) * SCALE).round() as i64
+}
 
 /// Why the greedy loop stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +76,7 @@ pub struct FitOutcome {
 /// Maximum tree over `(value, index)` leaves; ties go to the lower index.
 struct MaxTree {
     size: usize,
-    val: Vec<f64>,
+    val: Vec<i128>,
     idx: Vec<usize>,
 }
 
@@ -73,7 +85,7 @@ impl MaxTree {
         let size = n.next_power_of_two().max(1);
         MaxTree {
             size,
-            val: vec![f64::NEG_INFINITY; 2 * size],
+            val: vec![i128::MIN; 2 * size],
             idx: vec![usize::MAX; 2 * size],
         }
     }
@@ -88,14 +100,14 @@ impl MaxTree {
         }
     }
 
-    fn set(&mut self, leaf: usize, value: f64, index: usize) {
+    fn set(&mut self, leaf: usize, value: i128, index: usize) {
         let i = self.size + leaf;
         self.val[i] = value;
         self.idx[i] = index;
         self.pull(i);
     }
 
-    fn top(&self) -> (f64, usize) {
+    fn top(&self) -> (i128, usize) {
         (self.val[1], self.idx[1])
     }
 }
@@ -104,34 +116,38 @@ impl MaxTree {
 struct State<'g> {
     geo: &'g WindowGeometry,
     res: Array2<f64>,
+    /// `fixed_sq` of every residual pixel, row-major.
+    sq: Vec<i64>,
     n_rows: usize,
     n_cols: usize,
-    /// Band rows, in order; window energies are `energy[bi·n_cols + col]`.
+    /// Band rows, in order; window energies (fixed point) are `energy[bi·n_cols + col]`.
     band: Vec<usize>,
-    energy: Vec<f64>,
+    energy: Vec<i128>,
     blocked: Vec<bool>,
     n_blocks: usize,
     tree: MaxTree,
-    colsum: Vec<f64>,
+    colsum: Vec<i64>,
 }
 
 impl<'g> State<'g> {
     fn new(map: &TfMap, geo: &'g WindowGeometry) -> State<'g> {
         let res = map.values.mapv(|v| v as f64);
+        let sq: Vec<i64> = res.iter().map(|&v| fixed_sq(v)).collect();
         let (n_rows, n_cols) = res.dim();
         let band: Vec<usize> = (geo.band_rows.0..=geo.band_rows.1).collect();
         let n_blocks = n_cols.div_ceil(BLOCK);
         let mut st = State {
             geo,
             res,
+            sq,
             n_rows,
             n_cols,
-            energy: vec![0.0; band.len() * n_cols],
+            energy: vec![0; band.len() * n_cols],
             blocked: vec![false; band.len() * n_cols],
             tree: MaxTree::new(band.len() * n_blocks),
             band,
             n_blocks,
-            colsum: vec![0.0; n_cols],
+            colsum: vec![0; n_cols],
         };
         for bi in 0..st.band.len() {
             st.recompute(bi, 0, n_cols - 1);
@@ -149,25 +165,35 @@ impl<'g> State<'g> {
         let hi_off = w - 1 - lo_off;
         let a = c_from.saturating_sub(lo_off);
         let b = (c_to + hi_off).min(self.n_cols - 1);
-        for c in a..=b {
-            let mut s = 0.0;
-            for r in r_lo..=r_hi {
-                let v = self.res[(r, c)];
-                s += v * v;
+        let n = self.n_cols;
+        let colsum = &mut self.colsum[a..=b];
+        colsum.fill(0);
+        let sq = &self.sq;
+        for r in r_lo..=r_hi {
+            for (s, &v) in colsum.iter_mut().zip(&sq[r * n + a..=r * n + b]) {
+                *s += v;
             }
-            self.colsum[c] = s;
         }
-        // Window sums by direct summation over the (short) window width: exact and
-        // independent of the order of updates.
+        // Sliding window sums: exact in integers.
         let base = bi * self.n_cols;
-        for c in c_from..=c_to {
-            let (lo, hi) = (c.saturating_sub(lo_off), (c + hi_off).min(self.n_cols - 1));
-            let e: f64 = self.colsum[lo..=hi].iter().sum();
+        let mut e: i128 = self.colsum
+            [c_from.saturating_sub(lo_off)..=(c_from + hi_off).min(self.n_cols - 1)]
+            .iter()
+            .map(|&v| v as i128)
+            .sum();
+        self.energy[base + c_from] = e;
+        for c in c_from + 1..=c_to {
+            if c + hi_off < self.n_cols {
+                e += self.colsum[c + hi_off] as i128;
+            }
+            if c > lo_off {
+                e -= self.colsum[c - 1 - lo_off] as i128;
+            }
             self.energy[base + c] = e;
         }
         for blk in c_from / BLOCK..=c_to / BLOCK {
             let (s, e) = (blk * BLOCK, ((blk + 1) * BLOCK).min(self.n_cols));
-            let mut best = (f64::NEG_INFINITY, usize::MAX);
+            let mut best = (i128::MIN, usize::MAX);
             for c in s..e {
                 let i = base + c;
                 if !self.blocked[i] && self.energy[i] > best.0 {
@@ -236,6 +262,7 @@ pub fn fit_map(
     let mut fits = Vec::new();
     let (band_lo, band_hi) = geo.band_rows;
     let mut failures = 0usize;
+    let mut window: Vec<f64> = Vec::new();
     let stop = loop {
         if residual <= energy_limit * initial || initial <= 0.0 {
             break StopReason::EnergyLimit;
@@ -244,7 +271,7 @@ pub fn fit_map(
             break StopReason::Cap;
         }
         let (best, index) = st.tree.top();
-        if best.is_nan() || best <= 0.0 || index == usize::MAX || failures > 10 * cap + 1000 {
+        if best <= 0 || index == usize::MAX || failures > 10 * cap + 1000 {
             break StopReason::Exhausted;
         }
         let (bi, col) = (index / n_cols, index % n_cols);
@@ -253,24 +280,29 @@ pub fn fit_map(
         let (c_lo, c_hi) = geo.col_span(row, col, n_cols);
         let win = geo.windows[row];
         // Pixels of the window and the start at its peak.
-        let mut pixels = Vec::with_capacity((r_hi - r_lo + 1) * (c_hi - c_lo + 1));
+        window.clear();
         let mut peak = (0.0, row as f64, col as f64);
+        let mut max_z = 0.0f64;
         for r in r_lo..=r_hi {
             for c in c_lo..=c_hi {
                 let z = st.res[(r, c)];
-                pixels.push(Pixel {
-                    r: r as f64,
-                    c: c as f64,
-                    z,
-                });
+                window.push(z);
+                max_z = max_z.max(z);
                 if z > peak.0 && (band_lo..=band_hi).contains(&r) {
                     peak = (z, r as f64, c as f64);
                 }
             }
         }
         if peak.0 <= 0.0 {
-            peak.0 = pixels.iter().fold(0.0, |m, p| p.z.max(m));
+            peak.0 = max_z;
         }
+        let grid = Grid {
+            z: &window,
+            row0: r_lo,
+            col0: c_lo,
+            n_rows: r_hi - r_lo + 1,
+            n_cols: c_hi - c_lo + 1,
+        };
         let (wa, wb) = (win.width as f64, win.height as f64);
         let bounds = Bounds {
             lo: [
@@ -295,7 +327,7 @@ pub fn fit_map(
             a: (wa / 2.0).max(1.0),
             b: (wb / 2.0).max(1.0),
         };
-        let fit = lm::fit(&pixels, start, &bounds, max_iterations, tolerance);
+        let fit = lm::fit(&grid, start, &bounds, max_iterations, tolerance);
         // Subtract with clipping at 0.
         let mut decrease = 0.0;
         let support = fit.bump.support(n_rows, n_cols);
@@ -307,6 +339,7 @@ pub fn fit_map(
                         let old = st.res[(r, c)];
                         let new = (old - x).max(0.0);
                         st.res[(r, c)] = new;
+                        st.sq[r * n_cols + c] = fixed_sq(new);
                         if (reach.0..=reach.1).contains(&r) {
                             decrease += old * old - new * new;
                         }
@@ -314,7 +347,7 @@ pub fn fit_map(
                 }
             }
         }
-        let window_energy = st.energy[index];
+        let window_energy = st.energy[index] as f64 / SCALE;
         if decrease <= 1e-12 * initial {
             // Nothing removable here: exclude this window from further choices.
             failures += 1;

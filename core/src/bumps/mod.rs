@@ -21,7 +21,7 @@ pub use error::BumpError;
 pub use extract::{bumps_from_map, extract_bumps, extract_channels, BumpSet};
 pub use greedy::{fit_map, BumpFit, FitOutcome, StopReason};
 pub use model::Bump;
-pub use options::BumpOptions;
+pub use options::{BumpOptions, TOOLBOX_MIN_AMPLITUDE};
 pub use prune::prune;
 pub use windows::{Window, WindowGeometry};
 

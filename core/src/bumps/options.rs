@@ -4,6 +4,11 @@ use super::{BumpError, Window};
 use crate::tf::{NormOptions, Reference, TfOptions};
 use serde::{Deserialize, Serialize};
 
+/// The bump toolbox's amplitude threshold of the `ab` pruning rule (spec §5.6), normalised
+/// map units. Set [`BumpOptions::min_amplitude`] to it to keep every bump of the
+/// toolbox's decomposition.
+pub const TOOLBOX_MIN_AMPLITUDE: f64 = 0.05;
+
 /// Options of [`super::extract_bumps`] (spec §5.2–§5.6).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -44,7 +49,12 @@ pub struct BumpOptions {
     pub max_iterations: usize,
     /// Levenberg–Marquardt relative cost-decrease tolerance (default 1e−10).
     pub tolerance: f64,
-    /// Pruning `ab`: remove bumps of normalised amplitude below this (default 0.05).
+    /// Pruning `ab`: remove bumps of normalised amplitude (fraction of the map maximum)
+    /// below this. Default 0.3, not the toolbox's 0.05 ([`TOOLBOX_MIN_AMPLITUDE`]): at
+    /// 0.05 the greedy fit, which runs until 80 % of the map energy is explained, keeps
+    /// the decomposition of the background too (about 6 bumps/s per channel, three
+    /// quarters of them away from any planted burst in the tests); 0.3 keeps the
+    /// oscillatory events.
     pub min_amplitude: f64,
     /// Pruning `th`: walking bumps in fitting order, stop after 3 consecutive bumps whose
     /// decrease of residual energy (fraction of the initial energy) is below this
@@ -77,7 +87,7 @@ impl Default for BumpOptions {
             cap_period: 20.0,
             max_iterations: 100,
             tolerance: 1e-10,
-            min_amplitude: 0.05,
+            min_amplitude: 0.3,
             min_energy_decrease: None,
             keep_first: None,
             keep_first_in_time: None,

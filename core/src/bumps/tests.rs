@@ -281,15 +281,22 @@ fn burst_scores(min_amplitude: f64) -> (usize, usize, usize, usize) {
 
 #[test]
 fn planted_bursts_in_pink_noise_are_recovered() {
-    // Default options: every planted burst is found within half a blob width.
-    let (planted, recovered, bumps, spurious) = burst_scores(0.05);
-    eprintln!("threshold 0.05: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
+    // A bump is spurious when it is farther than a blob width (2 standard deviations in t
+    // and in f) from every planted burst. Default options: every planted burst is found
+    // within half a blob width; about a quarter of the bumps are strong background events
+    // of the pink noise (measured 43/154).
+    let default = BumpOptions::default().min_amplitude;
+    let (planted, recovered, bumps, spurious) = burst_scores(default);
+    eprintln!("threshold {default}: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
     assert!(
         recovered as f64 >= 0.9 * planted as f64,
         "recovered {recovered}/{planted}"
     );
-    // At the default amplitude threshold the background is modelled too (most bumps are
-    // away from the bursts); a threshold of 0.5 keeps the bursts and drops the background.
+    assert!(
+        spurious as f64 <= 0.35 * bumps as f64,
+        "spurious {spurious}/{bumps}"
+    );
+    // At threshold 0.5, at most 10 % spurious bumps with at least 90 % recovered.
     let (planted, recovered, bumps, spurious) = burst_scores(0.5);
     eprintln!("threshold 0.5: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
     assert!(
@@ -298,6 +305,18 @@ fn planted_bursts_in_pink_noise_are_recovered() {
     );
     assert!(
         spurious as f64 <= 0.1 * bumps as f64,
+        "spurious {spurious}/{bumps}"
+    );
+    // The toolbox's threshold keeps the decomposition of the background too: every burst
+    // is found, but most bumps are away from the bursts.
+    let (planted, recovered, bumps, spurious) = burst_scores(TOOLBOX_MIN_AMPLITUDE);
+    eprintln!("threshold 0.05: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
+    assert!(
+        recovered as f64 >= 0.9 * planted as f64,
+        "recovered {recovered}/{planted}"
+    );
+    assert!(
+        spurious as f64 > 0.5 * bumps as f64,
         "spurious {spurious}/{bumps}"
     );
 }
@@ -416,4 +435,120 @@ fn pruning_rules() {
         ..opts
     };
     assert_eq!(prune(&fits, 100.0, &or), vec![2, 5]);
+}
+
+/// The fast fit (support-only evaluations, Nielsen damping, stall rule) against the
+/// reference Levenberg–Marquardt loop over every window pixel, on noisy planted
+/// half-ellipsoids in windows of the default geometry, started as the greedy loop starts.
+#[test]
+fn fast_fit_matches_the_reference_fit() {
+    use super::lm::{fit, fit_reference, Bounds, Grid, Pixel};
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let normal = Normal::new(0.0, 1.0).unwrap();
+    let (mut n, mut close, mut fast_iters, mut ref_iters) = (0usize, 0usize, 0usize, 0usize);
+    let (mut worst_cost, mut mean_cost) = (0.0f64, 0.0f64);
+    let (mut exact, mut n_exact) = ([0usize; 2], 0usize);
+    for case in 0..300 {
+        let f = rng.gen_range(4.0..30.0);
+        let win = Window::at(f, 60.0, 1.0, 7.0, 4.0);
+        // Window with a margin: rows/cols of the grid are map indices from (r0, c0).
+        let (n_r, n_c) = (win.height + 4, win.width + 4);
+        let (r0, c0) = (10usize, 100usize);
+        let truth = HalfEllipsoid {
+            height: rng.gen_range(0.3..1.0),
+            col: c0 as f64 + n_c as f64 / 2.0 + rng.gen_range(-1.5..1.5),
+            row: r0 as f64 + n_r as f64 / 2.0 + rng.gen_range(-0.5..0.5),
+            a: (win.width as f64 * rng.gen_range(0.3..0.6)).max(1.2),
+            b: (win.height as f64 * rng.gen_range(0.3..0.6)).max(1.2),
+        };
+        let noise = [0.0, 0.02, 0.05, 0.1][case % 4];
+        let mut z = Vec::with_capacity(n_r * n_c);
+        let mut pixels = Vec::with_capacity(n_r * n_c);
+        let mut peak = (0.0, 0.0, 0.0);
+        for r in r0..r0 + n_r {
+            for c in c0..c0 + n_c {
+                let v =
+                    (truth.value(r as f64, c as f64) + noise * normal.sample(&mut rng)).max(0.0);
+                z.push(v);
+                pixels.push(Pixel {
+                    r: r as f64,
+                    c: c as f64,
+                    z: v,
+                });
+                if v > peak.0 {
+                    peak = (v, r as f64, c as f64);
+                }
+            }
+        }
+        let (wa, wb) = (win.width as f64, win.height as f64);
+        let bounds = Bounds {
+            lo: [0.0, c0 as f64 - 0.5, r0 as f64 - 0.5, 1.0, 1.0],
+            hi: [
+                4.0 * peak.0,
+                (c0 + n_c - 1) as f64 + 0.5,
+                (r0 + n_r - 1) as f64 + 0.5,
+                (0.75 * (wa + 4.0)).max(1.5),
+                (0.75 * (wb + 4.0)).max(1.5),
+            ],
+        };
+        let start = HalfEllipsoid {
+            height: peak.0,
+            col: peak.2,
+            row: peak.1,
+            a: (wa / 2.0).max(1.0),
+            b: (wb / 2.0).max(1.0),
+        };
+        let grid = Grid {
+            z: &z,
+            row0: r0,
+            col0: c0,
+            n_rows: n_r,
+            n_cols: n_c,
+        };
+        let fast = fit(&grid, start, &bounds, 100, 1e-10);
+        let reference = fit_reference(&pixels, start, &bounds, 100, 1e-10);
+        n += 1;
+        fast_iters += fast.iterations;
+        ref_iters += reference.iterations;
+        // Both costs are the same objective over the whole window.
+        let zz: f64 = z.iter().map(|v| v * v).sum();
+        let excess = (fast.sse - reference.sse) / zz;
+        worst_cost = worst_cost.max(excess);
+        mean_cost += excess;
+        let (x, y) = (fast.bump, reference.bump);
+        if (x.col - y.col).abs() <= 0.1 * y.a
+            && (x.row - y.row).abs() <= 0.1 * y.b
+            && (x.a - y.a).abs() <= 0.1 * y.a
+            && (x.b - y.b).abs() <= 0.1 * y.b
+            && (x.height - y.height).abs() <= 0.05 * y.height
+        {
+            close += 1;
+        }
+        if noise == 0.0 {
+            // Noise-free: both recover the planted shape.
+            for (k, e) in [x, y].into_iter().enumerate() {
+                let ok = (e.col - truth.col).abs() < 0.05 * truth.a
+                    && (e.row - truth.row).abs() < 0.05 * truth.b
+                    && (e.a - truth.a).abs() < 0.05 * truth.a
+                    && (e.b - truth.b).abs() < 0.05 * truth.b
+                    && (e.height - truth.height).abs() < 0.03 * truth.height;
+                if ok {
+                    exact[k] += 1;
+                }
+            }
+            n_exact += 1;
+        }
+    }
+    eprintln!(
+        "fast vs reference: {close}/{n} close, iterations {fast_iters} vs {ref_iters}, \
+         excess cost (fraction of the window energy) worst {worst_cost:.2e}, mean {:.2e}; \
+         noise-free recovered (fast, reference) {exact:?}/{n_exact}",
+        mean_cost / n as f64
+    );
+    // Noise-free shapes are recovered as often (a 1–2-row semi-axis is not always
+    // identifiable from the pixels, for either fit).
+    assert!(exact[0] + 1 >= exact[1] && exact[0] as f64 >= 0.9 * n_exact as f64);
+    assert!(close as f64 >= 0.95 * n as f64, "{close}/{n}");
+    assert!(worst_cost <= 0.05 && mean_cost <= 0.002 * n as f64);
+    assert!(fast_iters < ref_iters, "{fast_iters} vs {ref_iters}");
 }

@@ -97,7 +97,7 @@ fn is_7_smooth(mut n: usize) -> bool {
         return false;
     }
     for p in [2, 3, 5, 7] {
-        while n % p == 0 {
+        while n.is_multiple_of(p) {
             n /= p;
         }
     }
