@@ -190,11 +190,14 @@ fn aligned_png_and_svg_on_the_sample() {
     );
 }
 
+/// A figure kind, its extra flags, the expected PNG size and texts its SVG must hold.
+type FigureCase<'a> = (&'a str, &'a [&'a str], (u32, u32), &'a [&'a str]);
+
 #[test]
 fn table_figures_png_and_svg() {
     let dir = tempfile::tempdir().expect("tempdir");
     let table = write_table(dir.path());
-    let cases: [(&str, &[&str], (u32, u32), &[&str]); 4] = [
+    let cases: [FigureCase; 4] = [
         (
             "matrix",
             &[],

@@ -13,8 +13,12 @@ fn full() -> bool {
 }
 
 /// (δt, σt, p_d, oracle-β: mean/sd of δ̂t, σ̂t, ρ̂, fixed-β 0.02: mean/sd of δ̂t, σ̂t, ρ̂).
+type TableRow = (f64, f64, f64, [f64; 6], [f64; 6]);
+
+/// The published table, digit for digit (a value such as 0.318 is a table entry, not π⁻¹).
 #[rustfmt::skip]
-const TABLE_1D: &[(f64, f64, f64, [f64; 6], [f64; 6])] = &[
+#[allow(clippy::approx_constant)]
+const TABLE_1D: &[TableRow] = &[
     (0., 5., 0.1, [-0.04, 0.55, 5.03, 0.39, 0.096, 0.022], [-0.04, 0.56, 5.00, 0.38, 0.097, 0.023]),
     (0., 5., 0.2, [-0.06, 0.74, 5.09, 0.52, 0.192, 0.031], [-0.06, 0.74, 5.09, 0.52, 0.192, 0.031]),
     (0., 5., 0.3, [0.06, 0.79, 5.22, 0.59, 0.279, 0.043], [0.03, 0.82, 5.36, 0.72, 0.275, 0.043]),
