@@ -22,9 +22,12 @@ pub enum Kind {
     OneD,
     /// Bumps (`signal,t,f,dt,df,amplitude`).
     Bumps,
+    /// N-signal SES (Part III) over every signal of the file, 1-D times or bumps
+    /// (the columns tell which); solved as an integer programme.
+    Multi,
 }
 
-/// Pairwise stochastic event synchrony of two signals' events.
+/// Stochastic event synchrony of two signals' events, or of all N with `--kind multi`.
 #[derive(Debug, clap::Args)]
 pub struct SesArgs {
     /// CSV of events: `signal,time` (1-D) or `signal,t,f,dt,df,amplitude` (bumps).
@@ -89,6 +92,34 @@ pub struct SesArgs {
     /// Print one JSON document (parameters, alignment, `certified`).
     #[arg(long)]
     pub json: bool,
+    /// Multi: cluster opening cost κ_N (default −ln(λ̂·p^N) from --pd-prior and the
+    /// event rate).
+    #[arg(long)]
+    pub kappa: Option<String>,
+    /// Multi: prior guess of the deletion probability for the default κ_N (default 0.2).
+    #[arg(long)]
+    pub pd_prior: Option<String>,
+    /// Multi: initial per-copy time variance s (default 4·s0).
+    #[arg(long)]
+    pub s_init: Option<String>,
+    /// Multi: fixed candidate window (s, or normalised units); default the lossless window.
+    #[arg(long)]
+    pub window: Option<String>,
+    /// Multi: wall-clock limit of the solver, s (default 120); exceeding it is an error.
+    #[arg(long)]
+    pub time_limit: Option<String>,
+    /// Multi: observation length T, s (default the span of the event times).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Multi: number of signals N (default the number of distinct labels).
+    #[arg(long)]
+    pub signals: Option<String>,
+    /// Multi: index of the reference signal whose delay is fixed to 0 (default 0).
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Multi: include the clusters (event row indices) in the JSON output.
+    #[arg(long)]
+    pub clusters: bool,
 }
 
 /// One signal's events as read: names in file order, each with its rows.
@@ -227,10 +258,87 @@ fn show(v: Option<f64>) -> String {
 
 /// Runs `sesame ses`.
 pub fn run(args: SesArgs) -> Result<()> {
+    if args.kind != Kind::Multi {
+        for (flag, given) in [
+            ("--kappa", args.kappa.is_some()),
+            ("--pd-prior", args.pd_prior.is_some()),
+            ("--s-init", args.s_init.is_some()),
+            ("--window", args.window.is_some()),
+            ("--time-limit", args.time_limit.is_some()),
+            ("--duration", args.duration.is_some()),
+            ("--signals", args.signals.is_some()),
+            ("--reference", args.reference.is_some()),
+            ("--clusters", args.clusters),
+        ] {
+            if given {
+                bail!("{flag} applies to --kind multi only");
+            }
+        }
+    }
     match args.kind {
         Kind::OneD => run_1d(&args),
         Kind::Bumps => run_bumps(&args),
+        Kind::Multi => run_multi(&args),
     }
+}
+
+/// `--kind multi`: the N-signal solver of [`super::ses_multi`], with this command's flags
+/// translated to its own; pairwise-only flags are refused rather than ignored.
+fn run_multi(args: &SesArgs) -> Result<()> {
+    for (flag, given) in [
+        ("--pair", args.pair.is_some()),
+        ("--beta", args.beta.is_some()),
+        ("--init-delay", args.init_delay.is_some()),
+        ("--init-delay-f", args.init_delay_f.is_some()),
+        ("--init-jitter-var", args.init_jitter_var.is_some()),
+        ("--start-spread", args.start_spread.is_some()),
+        ("--n-starts", args.n_starts.is_some()),
+        ("--alignment", args.alignment.is_some()),
+        ("--damping", args.damping.is_some()),
+        ("--max-sweeps", args.max_sweeps.is_some()),
+        ("--require-overlap", args.require_overlap),
+    ] {
+        if given {
+            bail!("{flag} applies to pairwise SES only, not to --kind multi (use --kappa)");
+        }
+    }
+    let mut argv: Vec<std::ffi::OsString> = vec!["ses".into(), args.events.clone().into()];
+    for (flag, value) in [
+        ("--kappa", &args.kappa),
+        ("--pd-prior", &args.pd_prior),
+        ("--nu", &args.nu),
+        ("--s0", &args.s0),
+        ("--s-init", &args.s_init),
+        ("--nu-f", &args.nu_f),
+        ("--s0-f", &args.s0_f),
+        ("--window", &args.window),
+        ("--time-limit", &args.time_limit),
+        ("--duration", &args.duration),
+        ("--signals", &args.signals),
+        ("--reference", &args.reference),
+        ("--max-iter", &args.max_iterations),
+        ("--normalisation", &args.normalisation),
+    ] {
+        if let Some(v) = value {
+            argv.push(flag.into());
+            argv.push(v.replace('_', "-").into());
+        }
+    }
+    if args.json {
+        argv.push("--json".into());
+    }
+    if args.clusters {
+        argv.push("--clusters".into());
+    }
+    #[derive(clap::Parser)]
+    #[command(name = "sesame ses --kind multi", disable_help_flag = true)]
+    struct Multi {
+        #[command(flatten)]
+        args: super::ses_multi::MultiArgs,
+    }
+    let parsed = <Multi as clap::Parser>::try_parse_from(argv)
+        .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+    super::ses_multi::run(parsed.args)
 }
 
 fn run_1d(args: &SesArgs) -> Result<()> {
