@@ -70,6 +70,39 @@ fn kind_multi_recovers_planted_delays() {
 }
 
 #[test]
+fn kind_multi_on_bumps_uses_absolute_offsets() {
+    // The same planted times as bumps at 10 Hz (signal 2 shifted by +0.5 Hz).
+    let mut csv = String::from("signal,t,f,dt,df,amplitude\n");
+    for line in planted_csv().lines().skip(1) {
+        let (sig, t) = line.split_once(',').expect("two columns");
+        let f = if sig == "s2" { 10.5 } else { 10.0 };
+        let _ = writeln!(csv, "{sig},{t},{f},0.1,2.0,1.0");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bumps.csv");
+    std::fs::write(&path, csv).expect("write csv");
+    let p = path.to_str().expect("utf-8 path");
+    let (code, out, err) = sesame(&["ses", "--events", p, "--kind", "multi", "--json"]);
+    assert_eq!(code, 0, "stderr: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    let d: Vec<f64> = ["delta", "delta_f"]
+        .iter()
+        .map(|k| {
+            let a = v[k].as_array().expect("array");
+            a[2].as_f64().expect("number") - a[0].as_f64().expect("number")
+        })
+        .collect();
+    assert!((d[0] + 0.030).abs() < 0.003, "time offset {d:?}");
+    assert!((d[1] - 0.5).abs() < 0.05, "frequency offset {d:?} (Hz)");
+    assert_eq!(
+        v["cluster_sizes"][2].as_u64(),
+        Some(40),
+        "{}",
+        v["cluster_sizes"]
+    );
+}
+
+#[test]
 fn kind_flags_that_do_not_apply_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("events.csv");

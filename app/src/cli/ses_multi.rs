@@ -40,8 +40,8 @@ pub struct MultiArgs {
     /// Prior degrees of freedom ν of the per-copy time variance s.
     #[arg(long, default_value_t = 2.0)]
     pub nu: f64,
-    /// Prior scale s0 of s (s², or normalised units for bumps; default 1e-4 s² for
-    /// times, 0.025 for bumps).
+    /// Prior scale s0 of s (s², or normalised units with a width normalisation; default
+    /// 1e-4 s² for event times, 0.01 s² for bumps).
     #[arg(long)]
     pub s0: Option<f64>,
     /// Initial s (default 4·s0).
@@ -50,9 +50,10 @@ pub struct MultiArgs {
     /// Prior degrees of freedom of the frequency variance (bumps).
     #[arg(long, default_value_t = 2.0)]
     pub nu_f: f64,
-    /// Prior scale of the frequency variance (bumps, normalised units).
-    #[arg(long, default_value_t = 0.025)]
-    pub s0_f: f64,
+    /// Prior scale of the frequency variance (bumps; Hz² with absolute offsets, the
+    /// default, 4 Hz²; normalised units with a width normalisation).
+    #[arg(long)]
+    pub s0_f: Option<f64>,
     /// Fixed candidate window (s, or normalised units); default: the lossless window.
     #[arg(long)]
     pub window: Option<f64>,
@@ -71,9 +72,10 @@ pub struct MultiArgs {
     /// Maximum number of alternations.
     #[arg(long, default_value_t = 50)]
     pub max_iter: usize,
-    /// Offset normalisation of bumps.
-    #[arg(long, value_enum, default_value_t = NormArg::SumOfWidths)]
-    pub normalisation: NormArg,
+    /// Offset normalisation of bumps (default `none`: absolute offsets in s and Hz, which
+    /// keeps the lossless candidate window exact).
+    #[arg(long, value_enum)]
+    pub normalisation: Option<NormArg>,
     /// Print JSON instead of a readable summary.
     #[arg(long)]
     pub json: bool,
@@ -205,12 +207,13 @@ fn options(args: &MultiArgs, bumps: bool) -> MultiOptions {
         s0: args.s0.unwrap_or(base.s0),
         s_init: args.s_init,
         nu_f: args.nu_f,
-        s0_f: args.s0_f,
+        s0_f: args.s0_f.unwrap_or(base.s0_f),
         window: args.window.map_or(WindowRule::Lossless, WindowRule::Fixed),
         normalisation: match args.normalisation {
-            NormArg::SumOfWidths => WidthNormalisation::SumOfWidths,
-            NormArg::RootSumSquares => WidthNormalisation::RootSumSquares,
-            NormArg::None => WidthNormalisation::None,
+            None => base.normalisation,
+            Some(NormArg::SumOfWidths) => WidthNormalisation::SumOfWidths,
+            Some(NormArg::RootSumSquares) => WidthNormalisation::RootSumSquares,
+            Some(NormArg::None) => WidthNormalisation::None,
         },
         reference: args.reference,
         max_iter: args.max_iter,
