@@ -23,6 +23,8 @@ struct Cli {
     files: Vec<PathBuf>,
 }
 
+// Parsed once at start-up and consumed at once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Bumps + SES (and any measure) on every channel or region pair of a recording.

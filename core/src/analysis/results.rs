@@ -27,6 +27,23 @@ pub struct Row {
     pub certified: Option<bool>,
 }
 
+/// The order of every results table: (recording, measure, channel_a, channel_b,
+/// parameter).
+pub type SortKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+impl Row {
+    /// This row's place in a sorted table.
+    pub fn sort_key(&self) -> SortKey<'_> {
+        (
+            &self.recording,
+            &self.measure,
+            &self.channel_a,
+            &self.channel_b,
+            &self.parameter,
+        )
+    }
+}
+
 /// The rows of an analysis, in a deterministic order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Results {
@@ -37,22 +54,7 @@ impl Results {
     /// Sorts rows by (recording, measure, channel_a, channel_b, parameter) so that the
     /// same analysis always produces the same table, whatever the thread count.
     pub fn sort(&mut self) {
-        self.rows.sort_by(|a, b| {
-            (
-                &a.recording,
-                &a.measure,
-                &a.channel_a,
-                &a.channel_b,
-                &a.parameter,
-            )
-                .cmp(&(
-                    &b.recording,
-                    &b.measure,
-                    &b.channel_a,
-                    &b.channel_b,
-                    &b.parameter,
-                ))
-        });
+        self.rows.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
 
     /// Values of one measure/parameter as a symmetric matrix over `labels`

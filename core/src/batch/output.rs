@@ -73,22 +73,16 @@ impl BatchRow {
 
 /// Sorts rows by (recording, measure, channel_a, channel_b, parameter).
 pub fn sort_rows(rows: &mut [BatchRow]) {
-    rows.sort_by(|a, b| {
+    fn key(r: &BatchRow) -> crate::analysis::results::SortKey<'_> {
         (
-            &a.recording,
-            &a.measure,
-            &a.channel_a,
-            &a.channel_b,
-            &a.parameter,
+            &r.recording,
+            &r.measure,
+            &r.channel_a,
+            &r.channel_b,
+            &r.parameter,
         )
-            .cmp(&(
-                &b.recording,
-                &b.measure,
-                &b.channel_a,
-                &b.channel_b,
-                &b.parameter,
-            ))
-    });
+    }
+    rows.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 /// Rows as TSV bytes, header first (also when there are no rows).
