@@ -178,3 +178,60 @@ fn a_running_analysis_can_be_cancelled() {
     // The view is usable again: Run is back.
     h.get_by_label("Run");
 }
+
+/// A configuration file loaded into the view comes back unchanged from the view's Run
+/// (the same file `sesame analyze --config` reads), settings the view does not show
+/// included; a file naming an unknown measure is an error naming the file, and changes
+/// nothing.
+#[test]
+fn a_loaded_configuration_reruns_exactly() {
+    use sesame::gui::analysis::{build_config, load_config_file};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = app_on_sample(None, dir.path());
+    let mut wanted = Config::default();
+    wanted.measures.ids = vec!["ses-bumps".into(), "van-rossum".into()];
+    wanted
+        .measures
+        .params
+        .entry("van-rossum".into())
+        .or_default()
+        .insert("tau".into(), toml::Value::Float(0.05));
+    wanted.input.channels = vec!["Fz".into(), "Cz".into(), "Pz".into()];
+    wanted.input.window = Some([12.25, 31.5]);
+    wanted.bumps.f_min = 5.0;
+    wanted.bumps.f_max = 25.0;
+    wanted.bumps.min_amplitude = 0.4;
+    wanted.preprocess.highpass = Some(1.0);
+    let path = dir.path().join("wanted.toml");
+    std::fs::write(&path, wanted.to_toml()).expect("write config");
+
+    let app = h.state_mut();
+    let mut state = std::mem::take(&mut app.analysis);
+    let doc = app.active_doc_mut().expect("sample open");
+    load_config_file(&mut state, doc, &path).expect("loads");
+    let rebuilt = build_config(&state, doc).expect("builds");
+    let resolved = |c: &Config| {
+        pipeline::resolve_measures(c)
+            .expect("resolves")
+            .into_iter()
+            .map(|(m, v)| (m.id(), v))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(resolved(&rebuilt), resolved(&wanted));
+    assert_eq!(rebuilt.input.window, wanted.input.window);
+    assert_eq!(rebuilt.preprocess.highpass, Some(1.0));
+    assert_eq!(rebuilt.bumps.min_amplitude, 0.4);
+    assert_eq!((rebuilt.bumps.f_min, rebuilt.bumps.f_max), (5.0, 25.0));
+    let shown: Vec<String> = rebuilt.input.channels.clone();
+    assert_eq!(shown, ["Fz", "Cz", "Pz"], "channels {shown:?}");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[measures]\nids = [\"no-such-measure\"]\n").expect("write");
+    let before = build_config(&state, doc).expect("builds");
+    let err = load_config_file(&mut state, doc, &bad).expect_err("unknown measure");
+    assert!(
+        err.contains("bad.toml") && err.contains("no-such-measure"),
+        "{err}"
+    );
+    assert_eq!(build_config(&state, doc).expect("builds"), before);
+}

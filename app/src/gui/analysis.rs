@@ -19,6 +19,9 @@ use sesame_core::measures::{
 };
 use sesame_core::recording::Recording;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
 
 /// The analysis view's choices, kept across frames.
 #[derive(Debug, Clone)]
@@ -43,6 +46,14 @@ pub struct AnalysisState {
     pub job: Option<super::jobs::JobId>,
     /// Last problem with the request, shown under the Run button.
     pub error: Option<String>,
+    /// The configuration loaded from a file, if any: the base that the view's choices
+    /// are written over, so that settings the view does not show (preprocessing,
+    /// reference, region table…) are kept and a loaded file reruns exactly.
+    pub base: Option<Config>,
+    /// Where the base came from, and what applying it changed, for the status line.
+    pub loaded: Option<String>,
+    /// The file dialog of "Load configuration…" while it is open (on its own thread).
+    pub loading: Option<Arc<Mutex<Receiver<Option<PathBuf>>>>>,
 }
 
 impl Default for AnalysisState {
@@ -61,6 +72,9 @@ impl Default for AnalysisState {
             epoch: c.continuous.epoch,
             job: None,
             error: None,
+            base: None,
+            loaded: None,
+            loading: None,
         }
     }
 }
@@ -81,7 +95,8 @@ pub fn param_to_toml(v: &ParamValue) -> toml::Value {
 /// window is the typed one or the browser's page, measures are taken in registry
 /// order with every parameter written out.
 pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, String> {
-    let mut config = Config::default();
+    let mut config = state.base.clone().unwrap_or_default();
+    config.measures.params.clear();
     config.measures.ids = registry()
         .iter()
         .filter(|m| state.selected.contains(m.id()))
@@ -145,6 +160,95 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
     pipeline::resolve_measures(&config).map_err(|e| e.to_string())?;
     pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
     Ok(config)
+}
+
+/// Takes a configuration over: the measures and their parameters, the window, regions,
+/// bump band and threshold and epoch into the view, the channel selection into the
+/// browser (the chosen channels shown and not bad, the others hidden), and the whole
+/// file as the base of the next run. Errors (an unknown measure or channel) change
+/// nothing.
+pub fn apply_config(
+    state: &mut AnalysisState,
+    doc: &mut Document,
+    config: &Config,
+) -> Result<(), String> {
+    let resolved = pipeline::resolve_measures(config).map_err(|e| e.to_string())?;
+    let chosen = pipeline::select_channels(&doc.recording, config).map_err(|e| e.to_string())?;
+    state.selected = resolved.iter().map(|(m, _)| m.id().to_string()).collect();
+    state.params = resolved
+        .into_iter()
+        .map(|(m, v)| (m.id().to_string(), v))
+        .collect();
+    let [from, to] = config.input.window.unwrap_or([0.0, doc.duration()]);
+    // Plain seconds keep every digit, so the window is the file's exactly.
+    state.from_text = format!("{from}");
+    state.to_text = format!("{to}");
+    state.regions = config.regions.enabled;
+    state.f_min = config.bumps.f_min;
+    state.f_max = config.bumps.f_max;
+    state.threshold = config.bumps.min_amplitude;
+    state.epoch = config.continuous.epoch;
+    for c in doc.channels.iter_mut() {
+        let on = chosen.contains(&c.signal);
+        c.visible = on;
+        if on {
+            c.bad = false;
+        }
+    }
+    state.base = Some(config.clone());
+    state.error = None;
+    Ok(())
+}
+
+/// Reads and applies the configuration file `path` (see [`apply_config`]); the error
+/// names the file.
+pub fn load_config_file(
+    state: &mut AnalysisState,
+    doc: &mut Document,
+    path: &Path,
+) -> Result<(), String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let config = Config::from_toml(&text).map_err(|e| format!("{shown}: {e}"))?;
+    apply_config(state, doc, &config).map_err(|e| format!("{shown}: {e}"))?;
+    state.loaded = Some(format!("Configuration loaded from {shown}"));
+    Ok(())
+}
+
+/// Opens the platform file dialog for a configuration file on its own thread.
+fn start_config_dialog(state: &mut AnalysisState, ctx: &egui::Context) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ctx = ctx.clone();
+    std::thread::spawn(move || {
+        let picked = rfd::FileDialog::new()
+            .set_title("Load analysis configuration")
+            .add_filter("Analysis configuration", &["toml"])
+            .pick_file();
+        let _ = tx.send(picked);
+        ctx.request_repaint();
+    });
+    state.loading = Some(Arc::new(Mutex::new(rx)));
+}
+
+/// Applies the file the dialog returned, if it has.
+fn poll_config_dialog(state: &mut AnalysisState, doc: &mut Document) {
+    let answer = match &state.loading {
+        Some(rx) => match rx.lock() {
+            Ok(rx) => match rx.try_recv() {
+                Ok(answer) => Some(answer),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            },
+            Err(_) => None,
+        },
+        None => return,
+    };
+    state.loading = None;
+    if let Some(path) = answer.flatten() {
+        if let Err(e) = load_config_file(state, doc, &path) {
+            state.error = Some(e);
+        }
+    }
 }
 
 /// What an analysis job hands back.
@@ -371,6 +475,7 @@ pub fn show(
         ui.weak("No measures are registered in this build.");
         return None;
     }
+    poll_config_dialog(state, doc);
     let mut action = None;
     egui::Panel::bottom("analysis-run").show(ui, |ui| {
         ui.add_space(4.0);
@@ -412,6 +517,16 @@ pub fn show(
                         }
                         Err(e) => state.error = Some(e),
                     }
+                }
+                if ui
+                    .add_enabled(state.loading.is_none(), egui::Button::new("Load configuration…"))
+                    .on_hover_text("Take over an analysis configuration (TOML) saved here or written for `sesame analyze --config`")
+                    .clicked()
+                {
+                    start_config_dialog(state, ui.ctx());
+                }
+                if let Some(note) = &state.loaded {
+                    ui.weak(note);
                 }
             }
         });
