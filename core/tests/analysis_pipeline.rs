@@ -172,3 +172,16 @@ fn cancelled_analysis_stops() {
     let e = analysis::run(&rec, "sim", &Config::default(), &Cancelled).unwrap_err();
     assert!(matches!(e, analysis::AnalysisError::Cancelled), "{e}");
 }
+
+#[test]
+fn continuous_measures_with_regions_are_refused_before_any_work() {
+    let mut c = Config::default();
+    c.measures.ids = vec!["ses-bumps".into(), "plv".into()];
+    c.regions.enabled = true;
+    let e = analysis::pipeline::resolve_measures(&c)
+        .err()
+        .expect("plv on regions is refused");
+    assert!(e.to_string().contains("`plv` reads continuous signals"), "{e}");
+    c.regions.enabled = false;
+    assert!(analysis::pipeline::resolve_measures(&c).is_ok());
+}

@@ -83,7 +83,7 @@ pub fn resolve_measures(
             )));
         }
     }
-    config
+    let resolved = config
         .measures
         .ids
         .iter()
@@ -106,7 +106,24 @@ pub fn resolve_measures(
             })?;
             Ok((m, values))
         })
-        .collect()
+        .collect::<Result<Vec<(&'static dyn measures::Measure, ParamValues)>, AnalysisError>>()?;
+    // Checked here, before any recording is read, so that a batch refuses the
+    // configuration once instead of failing every file.
+    if config.regions.enabled {
+        if let Some((m, _)) = resolved
+            .iter()
+            .find(|(m, _)| matches!(m.input(), measures::InputKind::Continuous))
+        {
+            return Err(continuous_without_regions(m.id()));
+        }
+    }
+    Ok(resolved)
+}
+
+fn continuous_without_regions(id: &str) -> AnalysisError {
+    AnalysisError::Config(format!(
+        "measure `{id}` reads continuous signals, which have no regions; run it on channels"
+    ))
 }
 
 /// Indices of the channels the configuration selects.
@@ -330,10 +347,7 @@ pub fn run_detailed(
             }
             InputKind::Continuous => {
                 if table.is_some() {
-                    return Err(AnalysisError::Config(format!(
-                        "measure `{}` reads continuous signals, which have no regions; run it on channels",
-                        m.id()
-                    )));
+                    return Err(continuous_without_regions(m.id()));
                 }
                 continuous = epochs(&prep, config.continuous.epoch)?;
                 (
