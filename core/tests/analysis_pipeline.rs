@@ -181,7 +181,10 @@ fn continuous_measures_with_regions_are_refused_before_any_work() {
     let e = analysis::pipeline::resolve_measures(&c)
         .err()
         .expect("plv on regions is refused");
-    assert!(e.to_string().contains("`plv` reads continuous signals"), "{e}");
+    assert!(
+        e.to_string().contains("`plv` reads continuous signals"),
+        "{e}"
+    );
     c.regions.enabled = false;
     assert!(analysis::pipeline::resolve_measures(&c).is_ok());
 }
