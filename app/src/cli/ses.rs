@@ -259,21 +259,20 @@ fn show(v: Option<f64>) -> String {
 /// Runs `sesame ses`.
 pub fn run(args: SesArgs) -> Result<()> {
     if args.kind != Kind::Multi {
-        for (flag, given) in [
-            ("--kappa", args.kappa.is_some()),
-            ("--pd-prior", args.pd_prior.is_some()),
-            ("--s-init", args.s_init.is_some()),
-            ("--window", args.window.is_some()),
-            ("--time-limit", args.time_limit.is_some()),
-            ("--duration", args.duration.is_some()),
-            ("--signals", args.signals.is_some()),
-            ("--reference", args.reference.is_some()),
-            ("--clusters", args.clusters),
-        ] {
-            if given {
-                bail!("{flag} applies to --kind multi only");
-            }
-        }
+        refuse_flags(
+            &[
+                ("--kappa", args.kappa.is_some()),
+                ("--pd-prior", args.pd_prior.is_some()),
+                ("--s-init", args.s_init.is_some()),
+                ("--window", args.window.is_some()),
+                ("--time-limit", args.time_limit.is_some()),
+                ("--duration", args.duration.is_some()),
+                ("--signals", args.signals.is_some()),
+                ("--reference", args.reference.is_some()),
+                ("--clusters", args.clusters),
+            ],
+            "{flag} applies to --kind multi only",
+        )?;
     }
     match args.kind {
         Kind::OneD => run_1d(&args),
@@ -285,23 +284,22 @@ pub fn run(args: SesArgs) -> Result<()> {
 /// `--kind multi`: the N-signal solver of [`super::ses_multi`], with this command's flags
 /// translated to its own; pairwise-only flags are refused rather than ignored.
 fn run_multi(args: &SesArgs) -> Result<()> {
-    for (flag, given) in [
-        ("--pair", args.pair.is_some()),
-        ("--beta", args.beta.is_some()),
-        ("--init-delay", args.init_delay.is_some()),
-        ("--init-delay-f", args.init_delay_f.is_some()),
-        ("--init-jitter-var", args.init_jitter_var.is_some()),
-        ("--start-spread", args.start_spread.is_some()),
-        ("--n-starts", args.n_starts.is_some()),
-        ("--alignment", args.alignment.is_some()),
-        ("--damping", args.damping.is_some()),
-        ("--max-sweeps", args.max_sweeps.is_some()),
-        ("--require-overlap", args.require_overlap),
-    ] {
-        if given {
-            bail!("{flag} applies to pairwise SES only, not to --kind multi (use --kappa)");
-        }
-    }
+    refuse_flags(
+        &[
+            ("--pair", args.pair.is_some()),
+            ("--beta", args.beta.is_some()),
+            ("--init-delay", args.init_delay.is_some()),
+            ("--init-delay-f", args.init_delay_f.is_some()),
+            ("--init-jitter-var", args.init_jitter_var.is_some()),
+            ("--start-spread", args.start_spread.is_some()),
+            ("--n-starts", args.n_starts.is_some()),
+            ("--alignment", args.alignment.is_some()),
+            ("--damping", args.damping.is_some()),
+            ("--max-sweeps", args.max_sweeps.is_some()),
+            ("--require-overlap", args.require_overlap),
+        ],
+        "{flag} applies to pairwise SES only, not to --kind multi (use --kappa)",
+    )?;
     let mut argv: Vec<std::ffi::OsString> = vec!["ses".into(), args.events.clone().into()];
     for (flag, value) in [
         ("--kappa", &args.kappa),
@@ -341,22 +339,30 @@ fn run_multi(args: &SesArgs) -> Result<()> {
     super::ses_multi::run(parsed.args)
 }
 
+/// Refuses the flags of `given` that were set: `why` names what they apply to, with
+/// `{flag}` standing for the flag. Flags that do not apply are errors, never ignored.
+fn refuse_flags(given: &[(&str, bool)], why: &str) -> Result<()> {
+    match given.iter().find(|(_, set)| *set) {
+        Some((flag, _)) => bail!("{}", why.replace("{flag}", flag)),
+        None => Ok(()),
+    }
+}
+
 fn run_1d(args: &SesArgs) -> Result<()> {
     let mut out = String::new();
-    for (flag, given) in [
-        ("--nu-f", args.nu_f.is_some()),
-        ("--s0-f", args.s0_f.is_some()),
-        ("--init-delay-f", args.init_delay_f.is_some()),
-        ("--normalisation", args.normalisation.is_some()),
-        ("--alignment", args.alignment.is_some()),
-        ("--damping", args.damping.is_some()),
-        ("--max-sweeps", args.max_sweeps.is_some()),
-        ("--require-overlap", args.require_overlap),
-    ] {
-        if given {
-            bail!("{flag} applies to --kind bumps only");
-        }
-    }
+    refuse_flags(
+        &[
+            ("--nu-f", args.nu_f.is_some()),
+            ("--s0-f", args.s0_f.is_some()),
+            ("--init-delay-f", args.init_delay_f.is_some()),
+            ("--normalisation", args.normalisation.is_some()),
+            ("--alignment", args.alignment.is_some()),
+            ("--damping", args.damping.is_some()),
+            ("--max-sweeps", args.max_sweeps.is_some()),
+            ("--require-overlap", args.require_overlap),
+        ],
+        "{flag} applies to --kind bumps only",
+    )?;
     let s = read_csv(&args.events, &["time"], |v| v[0])?;
     let (a, b) = choose_pair(&s, args.pair.as_deref(), &args.events)?;
     let p = params(
@@ -432,15 +438,14 @@ fn run_1d(args: &SesArgs) -> Result<()> {
 
 fn run_bumps(args: &SesArgs) -> Result<()> {
     let mut out = String::new();
-    for (flag, given) in [
-        ("--init-jitter-var", args.init_jitter_var.is_some()),
-        ("--start-spread", args.start_spread.is_some()),
-        ("--n-starts", args.n_starts.is_some()),
-    ] {
-        if given {
-            bail!("{flag} applies to --kind 1d only (bumps start from st(0) = s0)");
-        }
-    }
+    refuse_flags(
+        &[
+            ("--init-jitter-var", args.init_jitter_var.is_some()),
+            ("--start-spread", args.start_spread.is_some()),
+            ("--n-starts", args.n_starts.is_some()),
+        ],
+        "{flag} applies to --kind 1d only (bumps start from st(0) = s0)",
+    )?;
     let s = read_csv(&args.events, &["t", "f", "dt", "df", "amplitude"], |v| {
         Bump {
             t: v[0],

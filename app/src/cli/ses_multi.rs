@@ -116,16 +116,21 @@ fn read_events(path: &Path) -> Result<Parsed> {
             headers
         );
     };
-    let bump_cols = ["t", "f", "dt", "df", "amplitude"].map(idx);
-    let time_col = idx("time");
-    let is_bumps = bump_cols.iter().all(Option::is_some);
-    if !is_bumps && time_col.is_none() {
+    const BUMP_COLUMNS: [&str; 5] = ["t", "f", "dt", "df", "amplitude"];
+    // Bump columns when all five are present, else the time column.
+    let bump_cols: Option<Vec<(usize, &str)>> = BUMP_COLUMNS
+        .iter()
+        .map(|&c| idx(c).map(|i| (i, c)))
+        .collect();
+    let is_bumps = bump_cols.is_some();
+    // The value columns of a row, in the order the events take them.
+    let Some(value_cols) = bump_cols.or_else(|| idx("time").map(|i| vec![(i, "time")])) else {
         bail!(
             "{}: expected columns `signal,time` or `signal,t,f,dt,df,amplitude` (header: {:?})",
             path.display(),
             headers
         );
-    }
+    };
     let mut raw_labels = Vec::new();
     let mut rows: Vec<Vec<f64>> = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
@@ -133,19 +138,11 @@ fn read_events(path: &Path) -> Result<Parsed> {
         let rec = rec.with_context(|| format!("{}: row {row}: malformed CSV", path.display()))?;
         let get = |c: usize| rec.get(c).unwrap_or("");
         raw_labels.push(get(sig_col).to_string());
-        if is_bumps {
-            let mut v = Vec::with_capacity(5);
-            for (name, c) in ["t", "f", "dt", "df", "amplitude"].iter().zip(bump_cols) {
-                // Invariant: is_bumps means every column index exists.
-                let c = c.expect("bump column present");
-                v.push(parse_f64(get(c), path, row, name)?);
-            }
-            rows.push(v);
-        } else {
-            // Invariant: checked above that the time column exists.
-            let c = time_col.expect("time column present");
-            rows.push(vec![parse_f64(get(c), path, row, "time")?]);
+        let mut v = Vec::with_capacity(value_cols.len());
+        for &(c, name) in &value_cols {
+            v.push(parse_f64(get(c), path, row, name)?);
         }
+        rows.push(v);
     }
     // Signal numbering.
     let numeric: Option<Vec<usize>> = raw_labels.iter().map(|l| l.parse::<usize>().ok()).collect();
