@@ -81,8 +81,53 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sesame: error: {e:#}");
+            eprintln!("sesame: error: {}", error_message(&e));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The error and its causes on one line, `outer: cause: …`. The core's errors already
+/// say their cause (`file: Is a directory`), so a cause whose text the message holds
+/// is not repeated.
+fn error_message(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[test]
+    fn causes_are_chained_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        /// An error that shows its cause and also chains it, as the core's errors do.
+        #[derive(Debug)]
+        struct Says(std::io::Error);
+        impl std::fmt::Display for Says {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "x.edf: {}", self.0)
+            }
+        }
+        impl std::error::Error for Says {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = anyhow::Error::new(Says(io)).context("analysing x.edf");
+        assert_eq!(error_message(&e), "analysing x.edf: x.edf: No such file");
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_message(&plain), "outer: inner");
     }
 }
