@@ -19,6 +19,10 @@ pub struct Provenance {
     pub config_sha256: String,
     /// The full analysis configuration, as TOML.
     pub config: String,
+    /// What the desktop application's signal browser showed (montage, display
+    /// filters); absent for exports made without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<crate::signal::montage::DisplayRecord>,
 }
 
 impl Provenance {
@@ -34,6 +38,7 @@ impl Provenance {
             input_sha256: hash,
             config_sha256: sha256_hex(config_toml.as_bytes()),
             config: config_toml.to_string(),
+            display: None,
         })
     }
 }

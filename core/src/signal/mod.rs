@@ -7,6 +7,7 @@
 
 mod error;
 pub mod filter;
+pub mod montage;
 pub mod reference;
 pub mod resample;
 pub mod segments;
