@@ -211,6 +211,10 @@ impl SesameApp {
             self.settings.remove_dc,
         );
         let mut doc = Document::new(id, title.into(), recording, lenient, view);
+        doc.display = super::montage::DisplayState::new(
+            self.settings.montage.clone(),
+            self.settings.display_filters,
+        );
         let rec = doc.recording.clone();
         let job = self
             .jobs
@@ -499,6 +503,7 @@ impl SesameApp {
                             }
                         }
                         super::document::View::Results => {
+                            export_state.display = Some(super::montage::display_record(doc));
                             export::bar(
                                 ui,
                                 export_state,
@@ -520,6 +525,10 @@ impl SesameApp {
             let (uv, page) = (d.browser.uv_per_div, d.browser.page);
             self.settings.uv_per_div = uv;
             self.settings.page_seconds = page;
+        }
+        let active = self.active;
+        if let Some(d) = self.docs.iter_mut().find(|d| Some(d.id) == active) {
+            super::montage::sync_settings(&mut d.display, &mut self.settings);
         }
         open::failure_panel(ui.ctx(), self);
         open::drop_overlay(ui.ctx());
@@ -621,6 +630,10 @@ fn status_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
             {
                 app.commands.push(Command::CancelJob(job.id));
             }
+            ui.separator();
+        }
+        if let Some(d) = app.active_doc() {
+            ui.label(d.display.status_text());
             ui.separator();
         }
         ui.label(&app.status);

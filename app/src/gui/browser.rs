@@ -1,13 +1,14 @@
 //! The signal browser: stacked channels with labels, paging and zoom, a typed jump,
 //! the whole-recording overview strip, global and per-channel gain with a µV scale
-//! bar, channel select/hide/reorder/mark bad, and annotations drawn as spans.
+//! bar, channel select/hide/reorder/mark bad, montages and display filters (second
+//! toolbar row, [`super::montage`]), and annotations drawn as spans.
 //!
-//! Each trace is drawn from [`Document::traces`]: at most two points per pixel column
-//! (a min/max envelope from the precomputed pyramid), never every sample of a long
-//! page. Display montages and display filters will slot in where the traces are
-//! fetched (`Document::traces`), before the envelope is taken.
+//! Each trace is drawn from [`Document::traces`] (as recorded, unfiltered) or from
+//! [`montage::derived_traces`] (another montage or a display filter): at most two
+//! points per pixel column (a min/max envelope), never every sample of a long page.
 
 use super::document::{format_time, parse_time, ChannelDisplay, Document};
+use super::montage::{self, RowMeta, RowTrace};
 use super::pyramid::Trace;
 use super::settings::Settings;
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
@@ -29,6 +30,7 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings) {
     let duration = doc.duration();
     handle_keys(ui, doc, duration);
     toolbar(ui, doc, duration);
+    montage::controls(ui, doc, &settings.user_montages);
     egui::Panel::left(("channel-list", doc.id))
         .resizable(true)
         .default_size(210.0)
@@ -496,21 +498,38 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let remove_dc = doc.browser.remove_dc;
     let uv_per_div = doc.browser.uv_per_div;
     let selected = doc.browser.selected;
-    let gains: Vec<(f32, bool)> = doc.visible_channels().map(|c| (c.gain, c.bad)).collect();
-    let labels: Vec<String> = doc
-        .recording
-        .signals()
-        .iter()
-        .map(|s| s.label.clone())
-        .collect();
-    let cache = doc.traces(width_px);
-    let n = cache.traces.len().max(1);
+    let plain_meta: Vec<RowMeta> = if doc.display.is_plain() {
+        let signals = doc.recording.signals();
+        doc.visible_channels()
+            .map(|c| RowMeta {
+                label: signals
+                    .get(c.signal)
+                    .map(|s| s.label.clone())
+                    .unwrap_or_default(),
+                signal: Some(c.signal),
+                bad: c.bad,
+                gain: c.gain,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (metas, traces): (&[RowMeta], &[RowTrace]) = if doc.display.is_plain() {
+        (
+            plain_meta.as_slice(),
+            doc.traces(width_px).traces.as_slice(),
+        )
+    } else {
+        montage::derived_traces(doc, width_px)
+    };
+    let n = traces.len().max(1);
     let lane = plot.height() / n as f32;
     let mut clicked_signal = None;
     let pointer = resp.interact_pointer_pos();
-    let mut shapes = Vec::with_capacity(cache.traces.len() * 2);
-    for (k, (signal, trace, mean)) in cache.traces.iter().enumerate() {
-        let (gain, bad) = gains.get(k).copied().unwrap_or((1.0, false));
+    let mut shapes = Vec::with_capacity(traces.len() * 2);
+    for (k, (signal, trace, mean)) in traces.iter().enumerate() {
+        let meta = metas.get(k);
+        let (gain, bad) = meta.map(|m| (m.gain, m.bad)).unwrap_or((1.0, false));
         let centre = plot.top() + lane * (k as f32 + 0.5);
         let scale = lane / uv_per_div * gain;
         let offset = if remove_dc { *mean } else { 0.0 };
@@ -531,7 +550,7 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if is_sel {
             painter.rect_filled(label_rect, 0.0, vis.selection.bg_fill.gamma_multiply(0.5));
         }
-        let label = labels.get(*signal).map(String::as_str).unwrap_or("?");
+        let label = meta.map(|m| m.label.as_str()).unwrap_or("?");
         painter.text(
             Pos2::new(rect.left() + 4.0, centre),
             egui::Align2::LEFT_CENTER,
@@ -545,7 +564,7 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         );
         if let Some(p) = pointer {
             if resp.clicked() && p.y >= centre - lane * 0.5 && p.y < centre + lane * 0.5 {
-                clicked_signal = Some(*signal);
+                clicked_signal = meta.and_then(|m| m.signal);
             }
         }
         match trace {
@@ -601,20 +620,12 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             vis.strong_text_color(),
         );
     }
-    if let Some(s) = clicked_signal {
-        doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
-    }
     // Time and channel under the pointer.
     if let Some(p) = resp.hover_pos() {
         if plot.contains(p) {
             let t = t0 + ((p.x - plot.left()) / plot.width()) as f64 * page;
             let k = ((p.y - plot.top()) / lane).floor() as usize;
-            let name = doc
-                .visible_channels()
-                .nth(k)
-                .and_then(|c| labels.get(c.signal))
-                .cloned()
-                .unwrap_or_default();
+            let name = metas.get(k).map(|m| m.label.clone()).unwrap_or_default();
             painter.text(
                 Pos2::new(plot.left() + 4.0, plot.bottom() - 2.0),
                 egui::Align2::LEFT_BOTTOM,
@@ -623,6 +634,9 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
                 vis.strong_text_color(),
             );
         }
+    }
+    if let Some(s) = clicked_signal {
+        doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
     }
 }
 

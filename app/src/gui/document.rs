@@ -221,6 +221,8 @@ pub struct Document {
     pub pyramid: Option<Arc<Pyramid>>,
     /// The job building the pyramid, while it runs.
     pub pyramid_job: Option<JobId>,
+    /// Montage and display filters of the browser, with their derived page.
+    pub display: super::montage::DisplayState,
     trace_cache: Option<TraceCache>,
 }
 
@@ -251,6 +253,7 @@ impl Document {
             channels,
             pyramid: None,
             pyramid_job: None,
+            display: Default::default(),
             trace_cache: None,
         };
         let d = doc.duration();

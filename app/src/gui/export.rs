@@ -1,10 +1,12 @@
 //! Export from the Results view: the results as CSV/TSV/JSON with provenance
-//! (`sesame_core::analysis::write_results`), and the figure on screen as PNG cropped to
+//! (`sesame_core::analysis::write_results`; it records the signal browser's montage and
+//! display filters, which affect the display only), and the figure on screen as PNG cropped to
 //! its panel. The save dialog, the writing and the PNG encoding all run off the frame
 //! loop; their outcome comes back as a status line.
 
 use egui::{ColorImage, Rect};
 use sesame_core::analysis::{write_results, Provenance, Results};
+use sesame_core::signal::montage::DisplayRecord;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
@@ -70,6 +72,9 @@ pub struct ExportState {
     pub picker: SavePicker,
     /// What the last export did (file written, or why not).
     pub status: Option<String>,
+    /// The signal browser's montage and display filters, recorded in the provenance of
+    /// the next results export (set by the app each frame from the active recording).
+    pub display: Option<DisplayRecord>,
     tx: Sender<String>,
     rx: Receiver<String>,
     busy: usize,
@@ -87,6 +92,7 @@ impl ExportState {
         ExportState {
             picker,
             status: None,
+            display: None,
             tx,
             rx,
             busy: 0,
@@ -128,6 +134,7 @@ impl ExportState {
         repaint: impl Fn() + Send + 'static,
     ) {
         let (picker, tx) = (self.picker.clone(), self.tx.clone());
+        let display = self.display.clone();
         self.busy += 1;
         std::thread::spawn(move || {
             let msg = match picker("Export results", &["csv", "tsv", "json"]) {
@@ -140,10 +147,13 @@ impl ExportState {
                             .map(|i| i.display().to_string())
                             .unwrap_or_default()
                     ),
-                    Ok(prov) => match save_results(&p, &results, &prov) {
-                        Ok(()) => format!("Results written to {}", p.display()),
-                        Err(e) => format!("Export failed: {e}"),
-                    },
+                    Ok(mut prov) => {
+                        prov.display = display;
+                        match save_results(&p, &results, &prov) {
+                            Ok(()) => format!("Results written to {}", p.display()),
+                            Err(e) => format!("Export failed: {e}"),
+                        }
+                    }
                 },
             };
             // The state may be gone if the window closed; nobody waits then.

@@ -1,7 +1,7 @@
 //! The desktop application (egui/eframe).
 //!
 //! [`app::SesameApp`] holds the state; each view is one module drawing part of it
-//! (`open`, `info`, `browser`, `tfmap`, `analysis`, `results`, `aligned`, `help`); [`jobs`] runs `core`
+//! (`open`, `info`, `browser` (with `montage`), `tfmap`, `analysis`, `results`, `aligned`, `help`); [`jobs`] runs `core`
 //! work on worker threads with progress and cancel, drained once per frame.
 
 pub mod aligned;
@@ -14,6 +14,7 @@ pub mod help;
 pub mod info;
 pub mod jobs;
 pub mod matrix;
+pub mod montage;
 pub mod open;
 pub mod pyramid;
 pub mod results;

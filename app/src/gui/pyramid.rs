@@ -256,12 +256,38 @@ pub fn page_trace(
     let values = rec
         .read_signal(index, first / fs, t1.max(first / fs))
         .map_err(|e| format!("reading `{}`: {e}", info.label))?;
+    Ok(trace_of_samples(values, first / fs, fs, t0, t1, width))
+}
+
+/// The trace of `values` (sample `k` at `start + k/fs` seconds, `fs` in Hz) over the
+/// page `[t0, t1)` seconds drawn `width` pixels wide: the samples themselves when each
+/// gets at least two columns, else the exact (min, max) of each column's samples.
+pub fn trace_of_samples(
+    values: Vec<f32>,
+    start: f64,
+    fs: f64,
+    t0: f64,
+    t1: f64,
+    width: usize,
+) -> Trace {
+    let width = width.max(1);
+    let (s0, s1) = (t0 * fs, t1 * fs);
+    let per_column = (s1 - s0) / width as f64;
+    // The index of the first sample (an integer, up to rounding of `start`).
+    let first = {
+        let f = start * fs;
+        if (f - f.round()).abs() < 1e-6 {
+            f.round()
+        } else {
+            f
+        }
+    };
     if per_column <= 0.5 {
-        return Ok(Trace::Samples {
-            t0: first / fs,
+        return Trace::Samples {
+            t0: start,
             dt: 1.0 / fs,
             values,
-        });
+        };
     }
     let columns = (0..width)
         .map(|c| {
@@ -275,7 +301,7 @@ pub fn page_trace(
             (mm.0 <= mm.1).then_some(mm)
         })
         .collect();
-    Ok(Trace::Envelope { columns })
+    Trace::Envelope { columns }
 }
 
 #[cfg(test)]

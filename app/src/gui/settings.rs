@@ -2,7 +2,9 @@
 //! default gain and page length, theme. Analysis configurations are not kept here:
 //! they are TOML files the user saves and the CLI reads.
 
+use super::montage::DisplayFilters;
 use serde::{Deserialize, Serialize};
+use sesame_core::signal::montage::Montage;
 use std::path::{Path, PathBuf};
 
 /// How many recent files are remembered.
@@ -36,6 +38,12 @@ pub struct Settings {
     /// Show the whole-recording overview strip under the traces.
     pub show_overview: bool,
     pub theme: ThemeChoice,
+    /// Montage of new browsers (the last one chosen).
+    pub montage: Montage,
+    /// Bipolar montages defined or loaded by the user, offered with the built-in ones.
+    pub user_montages: Vec<Montage>,
+    /// Display filters of new browsers (the last ones set).
+    pub display_filters: DisplayFilters,
 }
 
 impl Default for Settings {
@@ -48,6 +56,9 @@ impl Default for Settings {
             remove_dc: true,
             show_overview: true,
             theme: ThemeChoice::System,
+            montage: Montage::referential(),
+            user_montages: Vec::new(),
+            display_filters: DisplayFilters::default(),
         }
     }
 }
@@ -74,6 +85,11 @@ impl Settings {
             self.page_seconds = d.page_seconds;
         }
         self.recent.truncate(MAX_RECENT);
+        if self.montage.validate().is_err() {
+            self.montage = d.montage;
+        }
+        self.user_montages.retain(|m| m.validate().is_ok());
+        self.display_filters = self.display_filters.sanitized();
         self
     }
 }

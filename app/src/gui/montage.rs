@@ -1,0 +1,799 @@
+//! Display montage and display filters of the signal browser: the state, the page of
+//! derived (and filtered) samples it shows, and the montage file dialogs.
+//!
+//! When the montage is referential and no display filter is on, the browser draws from
+//! the min/max pyramid ([`Document::traces`]). Otherwise the page is derived here from
+//! the raw samples of the visible window plus a margin on both sides (so the zero-phase
+//! filters have settled at the page edges), once per page: the result is cached until
+//! the page, the channels shown, the bad marks, the montage or the filters change, and
+//! the envelope for the screen width is cached on top of it. Drawing a frame never
+//! touches the samples; a page change costs O(page samples), never O(recording).
+
+use super::document::Document;
+use super::pyramid::{trace_of_samples, Trace};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sesame_core::recording::{ChannelKind, Recording};
+use sesame_core::signal::montage::{DisplayRecord, Montage, MontageChannel, MontageKind, Ref};
+use sesame_core::signal::{FilterKind, FilterSpec, Sos};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver};
+
+/// Width of the notch, Hz (a band-stop from `f − 1` to `f + 1` Hz).
+pub const NOTCH_WIDTH_HZ: f64 = 2.0;
+/// Order of the display high-pass Butterworth (applied forward and backward).
+pub const HIGHPASS_ORDER: usize = 2;
+/// Order of the display low-pass Butterworth (applied forward and backward).
+pub const LOWPASS_ORDER: usize = 4;
+/// Order of the display notch's band-stop prototype (applied forward and backward).
+pub const NOTCH_ORDER: usize = 2;
+
+/// What the provenance says about the display settings.
+pub const DISPLAY_NOTE: &str = "display only: the signal browser's montage and display \
+filters affect what was shown, not these results, which were computed from the recording \
+as the analysis configuration says";
+
+/// Zero-phase display filters; cut-offs in Hz. Each keeps its cut-off when switched off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisplayFilters {
+    pub highpass_on: bool,
+    /// High-pass cut-off, Hz.
+    pub highpass_hz: f64,
+    pub lowpass_on: bool,
+    /// Low-pass cut-off, Hz.
+    pub lowpass_hz: f64,
+    pub notch_on: bool,
+    /// Mains frequency removed by the notch, Hz (50 or 60).
+    pub notch_hz: f64,
+}
+
+impl Default for DisplayFilters {
+    fn default() -> Self {
+        DisplayFilters {
+            highpass_on: false,
+            highpass_hz: 0.5,
+            lowpass_on: false,
+            lowpass_hz: 35.0,
+            notch_on: false,
+            notch_hz: 50.0,
+        }
+    }
+}
+
+impl DisplayFilters {
+    /// Whether any filter is on.
+    pub fn any(&self) -> bool {
+        self.highpass_on || self.lowpass_on || self.notch_on
+    }
+
+    /// Replaces unusable values (from an edited settings file) by the defaults.
+    pub fn sanitized(mut self) -> Self {
+        let d = DisplayFilters::default();
+        let ok = |v: f64| v.is_finite() && v > 0.0;
+        if !ok(self.highpass_hz) {
+            self.highpass_hz = d.highpass_hz;
+        }
+        if !ok(self.lowpass_hz) {
+            self.lowpass_hz = d.lowpass_hz;
+        }
+        if !ok(self.notch_hz) {
+            self.notch_hz = d.notch_hz;
+        }
+        self
+    }
+
+    /// The cut-offs that are on: (high-pass, low-pass, notch), Hz.
+    pub fn cutoffs(&self) -> (Option<f64>, Option<f64>, Option<f64>) {
+        (
+            self.highpass_on.then_some(self.highpass_hz),
+            self.lowpass_on.then_some(self.lowpass_hz),
+            self.notch_on.then_some(self.notch_hz),
+        )
+    }
+
+    /// The filters that are on, designed for sample rate `fs` Hz.
+    pub fn design(&self, fs: f64) -> Result<Vec<Sos>, String> {
+        let mut specs = Vec::new();
+        let (hp, lp, notch) = self.cutoffs();
+        if let Some(c) = hp {
+            specs.push((FilterKind::HighPass { cutoff: c }, HIGHPASS_ORDER));
+        }
+        if let Some(c) = lp {
+            specs.push((FilterKind::LowPass { cutoff: c }, LOWPASS_ORDER));
+        }
+        if let Some(f) = notch {
+            specs.push((
+                FilterKind::Notch {
+                    frequency: f,
+                    width: NOTCH_WIDTH_HZ,
+                },
+                NOTCH_ORDER,
+            ));
+        }
+        specs
+            .into_iter()
+            .map(|(kind, order)| {
+                FilterSpec {
+                    kind,
+                    order,
+                    sample_rate: fs,
+                }
+                .design()
+                .map_err(|e| format!("display filter: {e}"))
+            })
+            .collect()
+    }
+
+    /// Samples read on each side of the page, s: long enough for the filters to
+    /// settle (three periods of the high-pass cut-off, at least 1 s, at most 30 s).
+    pub fn margin_seconds(&self) -> f64 {
+        if self.highpass_on && self.highpass_hz > 0.0 {
+            (3.0 / self.highpass_hz).clamp(1.0, 30.0)
+        } else {
+            1.0
+        }
+    }
+
+    /// `HP 0.5 Hz · LP 35 Hz · notch 50 Hz`, or `no display filter`.
+    pub fn summary(&self) -> String {
+        let (hp, lp, notch) = self.cutoffs();
+        let mut parts = Vec::new();
+        if let Some(c) = hp {
+            parts.push(format!("HP {c} Hz"));
+        }
+        if let Some(c) = lp {
+            parts.push(format!("LP {c} Hz"));
+        }
+        if let Some(f) = notch {
+            parts.push(format!("notch {f} Hz"));
+        }
+        if parts.is_empty() {
+            "no display filter".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+}
+
+/// One row of a derived page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivedRow {
+    /// Shown name (`Fp1-F3`, `Cz-avg`…).
+    pub label: String,
+    /// The anode's signal index (selection and gain follow it); `None` when missing.
+    pub signal: Option<usize>,
+    /// One of the signals it reads is marked bad.
+    pub bad: bool,
+    /// Sample rate of the row, Hz.
+    pub sample_rate: f64,
+    /// Time of `values[0]`, s.
+    pub t0: f64,
+    /// The derived, filtered samples of the page (µV), or why there are none.
+    pub values: Result<Vec<f32>, String>,
+}
+
+/// The derived samples of one page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivedPage {
+    pub rows: Vec<DerivedRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PageKey {
+    t0: u64,
+    page: u64,
+    shown: Vec<usize>,
+    bad: Vec<bool>,
+    montage: Montage,
+    filters: DisplayFilters,
+}
+
+/// One drawn row: `(signal index or usize::MAX when missing, trace, drawn offset)`,
+/// as in [`super::document::TraceCache::traces`].
+pub type RowTrace = (usize, Result<Trace, String>, f32);
+
+/// What the browser draws for one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowMeta {
+    pub label: String,
+    pub signal: Option<usize>,
+    pub bad: bool,
+    pub gain: f32,
+}
+
+/// Montage and display filters of one recording's browser, with the derived page.
+#[derive(Default)]
+pub struct DisplayState {
+    pub montage: Montage,
+    pub filters: DisplayFilters,
+    /// Why the montage cannot be applied (shown above the traces; the channels are then
+    /// drawn as recorded).
+    pub message: Option<String>,
+    /// Outcome of the last montage file load or save.
+    pub io_status: Option<String>,
+    /// Name and pairs typed in the user-montage editor (`Fp1-F3, F3-C3`).
+    pub edit_name: String,
+    pub edit_pairs: String,
+    /// Montages created or loaded here, to be added to the settings' user montages.
+    pub new_user_montages: Vec<Montage>,
+    page: Option<(PageKey, DerivedPage)>,
+    traces: Option<(usize, Vec<RowMeta>, Vec<RowTrace>)>,
+    io: Option<Receiver<Result<IoDone, String>>>,
+}
+
+/// A montage file dialog's outcome.
+#[derive(Debug)]
+enum IoDone {
+    Loaded(Montage, PathBuf),
+    Saved(PathBuf),
+    Cancelled,
+}
+
+impl DisplayState {
+    /// A state showing `montage` with `filters`.
+    pub fn new(montage: Montage, filters: DisplayFilters) -> Self {
+        DisplayState {
+            montage,
+            filters,
+            ..Default::default()
+        }
+    }
+
+    /// True when the browser can draw straight from the pyramid.
+    pub fn is_plain(&self) -> bool {
+        self.montage.kind == MontageKind::Referential && !self.filters.any()
+    }
+
+    /// `Montage: Double banana · HP 0.5 Hz · LP 35 Hz` for the status line.
+    pub fn status_text(&self) -> String {
+        let m = if self.message.is_some() {
+            format!("{} (not applicable: as recorded)", self.montage.name)
+        } else {
+            self.montage.name.clone()
+        };
+        format!("Montage: {m} · {}", self.filters.summary())
+    }
+
+    /// Makes `m` the montage shown.
+    pub fn set_montage(&mut self, m: Montage) {
+        self.montage = m;
+        self.message = None;
+    }
+
+    /// Loads a montage file and shows it; it joins the user montages.
+    pub fn load_file(&mut self, path: &Path) -> Result<(), String> {
+        let m = Montage::load(path).map_err(|e| e.to_string())?;
+        self.new_user_montages.push(m.clone());
+        self.set_montage(m);
+        Ok(())
+    }
+
+    /// Saves the montage shown to `path` (TOML, temp file then rename).
+    pub fn save_file(&self, path: &Path) -> Result<(), String> {
+        self.montage.save(path).map_err(|e| e.to_string())
+    }
+
+    /// Makes a bipolar montage of the pairs typed in the editor and shows it.
+    pub fn use_edited_pairs(&mut self) -> Result<(), String> {
+        let name = if self.edit_name.trim().is_empty() {
+            "My montage".to_string()
+        } else {
+            self.edit_name.trim().to_string()
+        };
+        let m = Montage::bipolar_from_text(&name, &self.edit_pairs).map_err(|e| e.to_string())?;
+        self.new_user_montages.push(m.clone());
+        self.set_montage(m);
+        Ok(())
+    }
+
+    /// Asks for a montage file on a worker thread (the dialog never blocks a frame).
+    pub fn load_dialog(&mut self, repaint: impl Fn() + Send + 'static) {
+        let (tx, rx) = channel();
+        self.io = Some(rx);
+        std::thread::spawn(move || {
+            let r = match rfd::FileDialog::new()
+                .set_title("Load montage")
+                .add_filter("Montage (TOML)", &["toml"])
+                .pick_file()
+            {
+                None => Ok(IoDone::Cancelled),
+                Some(p) => Montage::load(&p)
+                    .map(|m| IoDone::Loaded(m, p))
+                    .map_err(|e| e.to_string()),
+            };
+            let _ = tx.send(r);
+            repaint();
+        });
+    }
+
+    /// Asks where to save the montage shown, on a worker thread, and writes it.
+    pub fn save_dialog(&mut self, repaint: impl Fn() + Send + 'static) {
+        let (tx, rx) = channel();
+        self.io = Some(rx);
+        let m = self.montage.clone();
+        std::thread::spawn(move || {
+            let r = match rfd::FileDialog::new()
+                .set_title("Save montage")
+                .add_filter("Montage (TOML)", &["toml"])
+                .save_file()
+            {
+                None => Ok(IoDone::Cancelled),
+                Some(p) => m
+                    .save(&p)
+                    .map(|()| IoDone::Saved(p))
+                    .map_err(|e| e.to_string()),
+            };
+            let _ = tx.send(r);
+            repaint();
+        });
+    }
+
+    /// Takes a finished dialog's outcome (once per frame).
+    pub fn poll(&mut self) {
+        let Some(rx) = &self.io else { return };
+        let r = match rx.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.io = None;
+                return;
+            }
+        };
+        self.io = None;
+        self.io_status = Some(match r {
+            Ok(IoDone::Loaded(m, p)) => {
+                let msg = format!("Montage `{}` loaded from {}", m.name, p.display());
+                self.new_user_montages.push(m.clone());
+                self.set_montage(m);
+                msg
+            }
+            Ok(IoDone::Saved(p)) => format!("Montage saved to {}", p.display()),
+            Ok(IoDone::Cancelled) => "Cancelled".into(),
+            Err(e) => e,
+        });
+    }
+}
+
+/// What the montage needs to know of each signal of `rec`, with the bad marks of `doc`.
+fn montage_channels(doc: &Document) -> Vec<MontageChannel> {
+    let mut all: Vec<MontageChannel> = doc
+        .recording
+        .signals()
+        .iter()
+        .map(|s| MontageChannel {
+            label: s.label.clone(),
+            canonical: s.canonical.clone(),
+            eeg: s.kind == ChannelKind::Eeg,
+            bad: false,
+        })
+        .collect();
+    for c in &doc.channels {
+        if let Some(m) = all.get_mut(c.signal) {
+            m.bad = c.bad;
+        }
+    }
+    all
+}
+
+/// The derived page of `doc` for its current page, montage and filters (cached).
+pub fn derived_page(doc: &mut Document) -> &DerivedPage {
+    let all = montage_channels(doc);
+    let key = PageKey {
+        t0: doc.browser.t0.to_bits(),
+        page: doc.browser.page.to_bits(),
+        shown: doc.visible_channels().map(|c| c.signal).collect(),
+        bad: all.iter().map(|c| c.bad).collect(),
+        montage: doc.display.montage.clone(),
+        filters: doc.display.filters,
+    };
+    let stale = doc.display.page.as_ref().is_none_or(|(k, _)| *k != key);
+    if stale {
+        let (t0, t1) = (doc.browser.t0, doc.browser.t1());
+        let derivations = match doc.display.montage.resolve(&all, &key.shown) {
+            Ok(d) => {
+                doc.display.message = None;
+                d
+            }
+            Err(e) => {
+                doc.display.message = Some(format!("{e}: channels are shown as recorded"));
+                Montage::referential()
+                    .resolve(&all, &key.shown)
+                    .unwrap_or_default()
+            }
+        };
+        let page = compute_page(&doc.recording, &all, &derivations, &key.filters, t0, t1);
+        doc.display.traces = None;
+        doc.display.page = Some((key, page));
+    }
+    // Filled just above when missing.
+    &doc.display.page.as_ref().expect("page was just computed").1
+}
+
+/// Samples `[i0, i1)` of every signal in `needed`, read in parallel.
+fn read_rows(
+    rec: &Recording,
+    needed: &[usize],
+    t0: f64,
+    t1: f64,
+    margin: f64,
+) -> HashMap<usize, Result<(usize, Vec<f32>), String>> {
+    needed
+        .par_iter()
+        .map(|&s| {
+            let r = rec
+                .signals()
+                .get(s)
+                .ok_or_else(|| format!("signal {s} out of range"))
+                .and_then(|info| {
+                    let fs = info.sample_rate;
+                    let i0 = ((t0 - margin) * fs).floor().max(0.0) as usize;
+                    let i1 = (((t1 + margin) * fs).ceil().max(0.0) as usize).min(info.n_samples);
+                    let i0 = i0.min(i1);
+                    rec.read_signal(s, i0 as f64 / fs, i1 as f64 / fs)
+                        .map(|v| (i0, v))
+                        .map_err(|e| format!("reading `{}`: {e}", info.label))
+                });
+            (s, r)
+        })
+        .collect()
+}
+
+fn compute_page(
+    rec: &Recording,
+    all: &[MontageChannel],
+    derivations: &[sesame_core::signal::montage::Derivation],
+    filters: &DisplayFilters,
+    t0: f64,
+    t1: f64,
+) -> DerivedPage {
+    let mut needed: Vec<usize> = derivations.iter().flat_map(|d| d.signals()).collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let margin = if filters.any() {
+        filters.margin_seconds()
+    } else {
+        0.0
+    };
+    let raw = read_rows(rec, &needed, t0, t1, margin);
+    // Each distinct reference (the common average, the linked ears) computed once.
+    let mut refs: HashMap<Vec<usize>, Result<Vec<f32>, String>> = HashMap::new();
+    for d in derivations {
+        if let Ref::Mean(set) = &d.reference {
+            refs.entry(set.clone())
+                .or_insert_with(|| mean_row(rec, &raw, set));
+        }
+    }
+    let rows = derivations
+        .par_iter()
+        .map(|d| {
+            let bad = d
+                .signals()
+                .iter()
+                .any(|&s| all.get(s).is_some_and(|c| c.bad));
+            let Some(anode) = d.anode else {
+                return DerivedRow {
+                    label: d.label.clone(),
+                    signal: None,
+                    bad,
+                    sample_rate: 0.0,
+                    t0,
+                    values: Err(format!(
+                        "missing in this recording: {}",
+                        d.missing.join(", ")
+                    )),
+                };
+            };
+            let fs = rec
+                .signals()
+                .get(anode)
+                .map(|s| s.sample_rate)
+                .unwrap_or(1.0);
+            let values = derive(rec, &raw, &refs, d, anode).and_then(|(i0, v)| {
+                let v = if filters.any() {
+                    filter_row(&v, filters, fs)?
+                } else {
+                    v
+                };
+                // Crop to the page: the first sample at or after t0, up to t1.
+                let first = ((t0 * fs) - 1e-9).ceil().max(0.0) as usize;
+                let last = (t1 * fs).round().max(0.0) as usize;
+                let a = first.saturating_sub(i0).min(v.len());
+                let b = last.saturating_sub(i0).min(v.len()).max(a);
+                Ok((first.max(i0), v[a..b].to_vec()))
+            });
+            let (start, values) = match values {
+                Ok((s, v)) => (s as f64 / fs, Ok(v)),
+                Err(e) => (t0, Err(e)),
+            };
+            DerivedRow {
+                label: d.label.clone(),
+                signal: Some(anode),
+                bad,
+                sample_rate: fs,
+                t0: start,
+                values,
+            }
+        })
+        .collect();
+    DerivedPage { rows }
+}
+
+fn same_rate(rec: &Recording, a: usize, b: usize) -> Result<(), String> {
+    let s = rec.signals();
+    match (s.get(a), s.get(b)) {
+        (Some(x), Some(y)) if (x.sample_rate - y.sample_rate).abs() < 1e-9 => Ok(()),
+        (Some(x), Some(y)) => Err(format!(
+            "`{}` ({} Hz) and `{}` ({} Hz) have different sample rates",
+            x.label.trim(),
+            x.sample_rate,
+            y.label.trim(),
+            y.sample_rate
+        )),
+        _ => Err("signal out of range".into()),
+    }
+}
+
+type Raw = HashMap<usize, Result<(usize, Vec<f32>), String>>;
+
+fn raw_row(raw: &Raw, s: usize) -> Result<&(usize, Vec<f32>), String> {
+    match raw.get(&s) {
+        Some(Ok(r)) => Ok(r),
+        Some(Err(e)) => Err(e.clone()),
+        None => Err(format!("signal {s} was not read")),
+    }
+}
+
+/// Mean of the signals `set`, sample by sample (in `f64`); `(first sample, values)`.
+fn mean_row(rec: &Recording, raw: &Raw, set: &[usize]) -> Result<Vec<f32>, String> {
+    let first = *set.first().ok_or("empty reference")?;
+    for &s in set {
+        same_rate(rec, first, s)?;
+    }
+    let rows: Vec<&(usize, Vec<f32>)> = set
+        .iter()
+        .map(|&s| raw_row(raw, s))
+        .collect::<Result<_, _>>()?;
+    let n = rows.iter().map(|r| r.1.len()).min().unwrap_or(0);
+    let k = rows.len() as f64;
+    Ok((0..n)
+        .map(|i| (rows.iter().map(|r| r.1[i] as f64).sum::<f64>() / k) as f32)
+        .collect())
+}
+
+/// `anode − reference` over the read window; `(first sample index, values)`.
+fn derive(
+    rec: &Recording,
+    raw: &Raw,
+    refs: &HashMap<Vec<usize>, Result<Vec<f32>, String>>,
+    d: &sesame_core::signal::montage::Derivation,
+    anode: usize,
+) -> Result<(usize, Vec<f32>), String> {
+    let (i0, x) = raw_row(raw, anode)?;
+    let r: Option<&[f32]> = match &d.reference {
+        Ref::None => None,
+        Ref::Channel(c) => {
+            same_rate(rec, anode, *c)?;
+            Some(&raw_row(raw, *c)?.1)
+        }
+        Ref::Mean(set) => {
+            if let Some(&s) = set.first() {
+                same_rate(rec, anode, s)?;
+            }
+            match refs.get(set) {
+                Some(Ok(v)) => Some(v.as_slice()),
+                Some(Err(e)) => return Err(e.clone()),
+                None => return Err("reference was not computed".into()),
+            }
+        }
+    };
+    let v = match r {
+        None => x.clone(),
+        Some(r) => x.iter().zip(r).map(|(a, b)| a - b).collect(),
+    };
+    Ok((*i0, v))
+}
+
+/// The row filtered zero-phase by every display filter that is on.
+fn filter_row(x: &[f32], filters: &DisplayFilters, fs: f64) -> Result<Vec<f32>, String> {
+    if x.iter().any(|v| !v.is_finite()) {
+        return Err("cannot filter: the page holds missing (non-finite) samples".into());
+    }
+    let mut y = x.to_vec();
+    for sos in filters.design(fs)? {
+        if y.len() <= sos.pad_len() {
+            return Err(format!(
+                "page too short to filter ({} samples, {} needed)",
+                y.len(),
+                sos.pad_len() + 1
+            ));
+        }
+        y = sos.filtfilt(&y).map_err(|e| e.to_string())?;
+    }
+    Ok(y)
+}
+
+/// Labels, gains and traces of the derived page drawn `width` pixels wide (cached).
+pub fn derived_traces(doc: &mut Document, width: usize) -> (&[RowMeta], &[RowTrace]) {
+    let (t0, t1) = (doc.browser.t0, doc.browser.t1());
+    let gains: HashMap<usize, f32> = doc.channels.iter().map(|c| (c.signal, c.gain)).collect();
+    derived_page(doc);
+    let stale = doc
+        .display
+        .traces
+        .as_ref()
+        .is_none_or(|(w, _, _)| *w != width);
+    if stale {
+        let page = &doc.display.page.as_ref().expect("page computed above").1;
+        let meta = page
+            .rows
+            .iter()
+            .map(|r| RowMeta {
+                label: r.label.clone(),
+                signal: r.signal,
+                bad: r.bad,
+                gain: r.signal.and_then(|s| gains.get(&s)).copied().unwrap_or(1.0),
+            })
+            .collect();
+        let traces =
+            page.rows
+                .par_iter()
+                .map(|r| {
+                    let trace =
+                        r.values.as_ref().map_err(Clone::clone).map(|v| {
+                            trace_of_samples(v.clone(), r.t0, r.sample_rate, t0, t1, width)
+                        });
+                    let mean = trace.as_ref().map(Trace::mean).unwrap_or(0.0);
+                    (r.signal.unwrap_or(usize::MAX), trace, mean)
+                })
+                .collect();
+        doc.display.traces = Some((width, meta, traces));
+    }
+    let (_, meta, traces) = doc.display.traces.as_ref().expect("traces computed above");
+    (meta, traces)
+}
+
+/// The display settings of `doc`, for the provenance of an export.
+pub fn display_record(doc: &Document) -> DisplayRecord {
+    let (highpass_hz, lowpass_hz, notch_hz) = doc.display.filters.cutoffs();
+    let labels = doc.recording.signals();
+    DisplayRecord {
+        montage: doc.display.montage.name.clone(),
+        montage_kind: doc.display.montage.kind,
+        pairs: doc.display.montage.pairs.clone(),
+        highpass_hz,
+        lowpass_hz,
+        notch_hz,
+        bad_channels: doc
+            .channels
+            .iter()
+            .filter(|c| c.bad)
+            .filter_map(|c| labels.get(c.signal).map(|s| s.label.trim().to_string()))
+            .collect(),
+        note: DISPLAY_NOTE.into(),
+    }
+}
+
+/// Copies the active browser's montage and filters into the settings (defaults of the
+/// next recording, persisted) and adds the montages made or loaded there to the
+/// user montages (a montage of the same name is replaced).
+pub fn sync_settings(display: &mut DisplayState, settings: &mut super::settings::Settings) {
+    settings.montage = display.montage.clone();
+    settings.display_filters = display.filters;
+    for m in display.new_user_montages.drain(..) {
+        settings.user_montages.retain(|u| u.name != m.name);
+        settings.user_montages.push(m);
+    }
+}
+
+/// The montage and filter controls (second toolbar row of the browser).
+pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]) {
+    doc.display.poll();
+    if !doc.display.is_plain() {
+        // Brings the page (cached) and the montage's message up to date before they
+        // are shown.
+        derived_page(doc);
+    }
+    let d = &mut doc.display;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Montage");
+        let mut chosen: Option<Montage> = None;
+        egui::ComboBox::from_id_salt(("montage", doc.id))
+            .selected_text(d.montage.name.as_str())
+            .show_ui(ui, |ui| {
+                for m in Montage::built_in()
+                    .into_iter()
+                    .chain(user_montages.iter().cloned())
+                {
+                    let sel = m == d.montage;
+                    if ui.selectable_label(sel, m.name.as_str()).clicked() {
+                        chosen = Some(m);
+                    }
+                }
+            })
+            .response
+            .on_hover_text(
+                "Derivation of the traces: as recorded, average reference, linked ears, \
+                 double banana or your own bipolar pairs (matched by electrode name)",
+            );
+        if let Some(m) = chosen {
+            d.set_montage(m);
+        }
+        ui.menu_button("Pairs…", |ui| {
+            ui.label("Bipolar pairs, ANODE-CATHODE, separated by commas:");
+            ui.add(
+                egui::TextEdit::singleline(&mut d.edit_name)
+                    .hint_text("name")
+                    .desired_width(220.0),
+            );
+            ui.add(
+                egui::TextEdit::multiline(&mut d.edit_pairs)
+                    .hint_text("Fp1-F3, F3-C3, C3-P3")
+                    .desired_width(220.0)
+                    .desired_rows(3),
+            );
+            if ui.button("Use these pairs").clicked() {
+                d.io_status = match d.use_edited_pairs() {
+                    Ok(()) => Some(format!("Montage `{}` in use", d.montage.name)),
+                    Err(e) => Some(e),
+                };
+            }
+        })
+        .response
+        .on_hover_text("Define a bipolar montage of your own pairs");
+        if ui
+            .button("Load…")
+            .on_hover_text("Load a montage file (TOML)")
+            .clicked()
+        {
+            let ctx = ui.ctx().clone();
+            d.load_dialog(move || ctx.request_repaint());
+        }
+        if ui
+            .button("Save…")
+            .on_hover_text("Save the montage shown as a TOML file")
+            .clicked()
+        {
+            let ctx = ui.ctx().clone();
+            d.save_dialog(move || ctx.request_repaint());
+        }
+        ui.separator();
+        let f = &mut d.filters;
+        ui.checkbox(&mut f.highpass_on, "HP")
+            .on_hover_text("Display high-pass (zero-phase Butterworth)");
+        ui.add(
+            egui::DragValue::new(&mut f.highpass_hz)
+                .range(0.01..=100.0)
+                .speed(0.05)
+                .suffix(" Hz"),
+        )
+        .on_hover_text("High-pass cut-off, Hz");
+        ui.checkbox(&mut f.lowpass_on, "LP")
+            .on_hover_text("Display low-pass (zero-phase Butterworth)");
+        ui.add(
+            egui::DragValue::new(&mut f.lowpass_hz)
+                .range(1.0..=1000.0)
+                .speed(0.5)
+                .suffix(" Hz"),
+        )
+        .on_hover_text("Low-pass cut-off, Hz");
+        ui.checkbox(&mut f.notch_on, "Notch")
+            .on_hover_text("Display notch at the mains frequency");
+        egui::ComboBox::from_id_salt(("notch", doc.id))
+            .selected_text(format!("{} Hz", f.notch_hz))
+            .width(60.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.notch_hz, 50.0, "50 Hz");
+                ui.selectable_value(&mut f.notch_hz, 60.0, "60 Hz");
+            })
+            .response
+            .on_hover_text("Mains frequency removed by the notch");
+        if let Some(s) = &d.io_status {
+            ui.label(s.as_str());
+        }
+    });
+    if let Some(m) = &d.message {
+        ui.colored_label(ui.visuals().warn_fg_color, m.as_str());
+    }
+}
