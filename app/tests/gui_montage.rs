@@ -344,3 +344,63 @@ fn exports_record_the_montage_and_the_display_filters() {
         assert_eq!(rec.montage_kind, MontageKind::Bipolar);
     }
 }
+
+/// The shared test recordings (`../shared` from the repository root), if present.
+fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SESAME_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn double_banana_and_filters_on_the_64_channel_recording() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipping: the shared test data folder is absent");
+        return;
+    };
+    let path = shared.join("eeg/real/S001R01.edf");
+    if !path.is_file() {
+        eprintln!("skipping: {} is absent", path.display());
+        return;
+    }
+    let rec = Recording::open(&path, &sesame_core::recording::ReadOptions::default())
+        .expect("the reader opens S001R01.edf");
+    let mut h = app_with(rec);
+    {
+        let d = doc(&mut h);
+        d.display.set_montage(Montage::double_banana());
+        d.display.filters = DisplayFilters {
+            highpass_on: true,
+            highpass_hz: 0.5,
+            lowpass_on: true,
+            lowpass_hz: 35.0,
+            notch_on: true,
+            notch_hz: 60.0,
+        };
+        d.browser.jump_to(20.0, 61.0);
+    }
+    let t = std::time::Instant::now();
+    let p = page(&mut h);
+    let first = t.elapsed();
+    // BCI2000 labels (`Fp1.`, `T7..`) carry every double-banana electrode, T3…T6 under
+    // their 10-10 names T7, T8, P7, P8.
+    assert_eq!(p.rows.len(), 18);
+    for r in &p.rows {
+        let v = r
+            .values
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{}: {e}", r.label));
+        assert_eq!(v.len(), 1600, "{}: 10 s at 160 Hz", r.label);
+        assert!(v.iter().all(|x| x.is_finite()));
+    }
+    let t = std::time::Instant::now();
+    for _ in 0..5 {
+        h.step();
+    }
+    eprintln!(
+        "S001R01, double banana + HP/LP/notch: page derived in {:.1} ms, then {:.1} ms per frame (debug build)",
+        first.as_secs_f64() * 1e3,
+        t.elapsed().as_secs_f64() * 1e3 / 5.0
+    );
+}
