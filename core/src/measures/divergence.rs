@@ -168,12 +168,8 @@ fn normalised_spectra(
     let sp = BandSpectra::compute(data, fs, &settings)?;
     Ok((0..sp.n_channels)
         .map(|ch| {
-            let mut p = vec![0.0; sp.freqs.len()];
-            for s in 0..sp.n_segments {
-                for (a, c) in p.iter_mut().zip(sp.spectrum(ch, s)) {
-                    *a += c.norm_sqr();
-                }
-            }
+            // one group (across epochs): Σ |X|² over all segments, per bin
+            let mut p = sp.group_power(ch, 0).to_vec();
             let tot: f64 = p.iter().sum();
             if tot > 0.0 {
                 p.iter_mut().for_each(|a| *a /= tot);

@@ -21,7 +21,8 @@
 //!   the value is the mean over epochs.
 
 use super::spectral::{
-    continuous_pair, continuous_set, pair_spectral, BandSpectra, SpectralMethod,
+    all_pairs, continuous_pair, continuous_set, pair_spectral, spectral_pairs, BandSpectra,
+    SpectralMethod,
 };
 use super::{
     InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
@@ -252,14 +253,12 @@ impl Measure for WaveletMeasure {
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
         let (data, fs) = continuous_set(self.id, set)?;
         let sp = wavelet_spectra(data, fs, params)?;
-        let n = sp.n_channels;
-        let pairs: Vec<(usize, usize)> = (0..n)
-            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-            .collect();
+        let pairs = all_pairs(sp.n_channels);
+        let values = spectral_pairs(&sp, &pairs, &[self.method]);
         Ok(pairs
-            .par_iter()
-            .map(|&(i, j)| {
-                let v = pair_spectral(&sp, i, j, &[self.method]);
+            .into_iter()
+            .zip(values)
+            .map(|((i, j), v)| {
                 (
                     Target::Pair(i, j),
                     vec![Value::new(self.outputs[0].name, v[0])],
