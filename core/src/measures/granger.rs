@@ -27,8 +27,8 @@
 
 use super::spectral::continuous_set;
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
+    InputKind, Measure, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec,
+    ParamValues, Plugin, SetInput, Target, Value,
 };
 use ndarray::{ArrayView3, Axis};
 use num_complex::Complex64;
@@ -715,24 +715,13 @@ mvar_measure!(
 /// Time-domain Granger causality (conditional on the rest of the set).
 pub struct GrangerTime;
 
-impl Measure for GrangerTime {
-    fn id(&self) -> &'static str {
-        "granger"
-    }
-    fn title(&self) -> &'static str {
-        "Granger causality index (time domain)"
-    }
-    fn doc(&self) -> &'static str {
-        "For j → i: gci = ln(σ²_r / σ²_f), the log ratio of the maximum-likelihood residual variance of channel i's equation without and with the past of j (other channels of the set kept: conditional GC; 0 = no causality); f_stat = the Wald F statistic of A_m[i, j] = 0 for m = 1..p (statsmodels `VAR.test_causality(i, [j], kind='f')`, p and T(K)−Kp−1 degrees of freedom). OLS with intercept, order given or by BIC. Target::Pair(a, b) is a → b."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &GC_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[
+static INFO: MeasureInfo = MeasureInfo {
+    id: "granger",
+    title: "Granger causality index (time domain)",
+    doc: "For j → i: gci = ln(σ²_r / σ²_f), the log ratio of the maximum-likelihood residual variance of channel i's equation without and with the past of j (other channels of the set kept: conditional GC; 0 = no causality); f_stat = the Wald F statistic of A_m[i, j] = 0 for m = 1..p (statsmodels `VAR.test_causality(i, [j], kind='f')`, p and T(K)−Kp−1 degrees of freedom). OLS with intercept, order given or by BIC. Target::Pair(a, b) is a → b.",
+    input: InputKind::Continuous,
+    params: &GC_PARAMS,
+    outputs: &[
             OutputSpec {
                 name: "gci",
                 unit: "",
@@ -748,13 +737,16 @@ impl Measure for GrangerTime {
                 unit: "",
                 doc: "model order used",
             },
-        ]
-    }
-    fn directed(&self) -> bool {
-        true
+        ],
+    directed: true,
+};
+
+impl Plugin for GrangerTime {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (d, _) = pair_as_set(self.id(), pair)?;
+        let (d, _) = pair_as_set(self.info().id, pair)?;
         let model = model_for(d.view(), params)?;
         let g = time_granger(d.view(), &model, 1, 0)?;
         Ok(vec![
@@ -763,12 +755,13 @@ impl Measure for GrangerTime {
             Value::new("order", model.p as f64),
         ])
     }
+
     fn compute_set(
         &self,
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, _) = continuous_set(self.id(), set)?;
+        let (data, _) = continuous_set(self.info().id, set)?;
         let model = model_for(data, params)?;
         let k = model.k;
         let pairs: Vec<(usize, usize)> = (0..k)

@@ -21,8 +21,8 @@
 //!   as one long signal (a single epoch).
 
 use super::{
-    InputKind, Measure, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec,
-    ParamValues, Plugin, SetInput, Target, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, SetInput, Target, Value,
 };
 use ndarray::{ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
@@ -1011,31 +1011,26 @@ pub struct Pearson;
 
 static PEARSON_PARAMS: [ParamSpec; 1] = [P_COMBINE];
 
-impl Measure for Pearson {
-    fn id(&self) -> &'static str {
-        "pearson"
-    }
-    fn title(&self) -> &'static str {
-        "Pearson correlation"
-    }
-    fn doc(&self) -> &'static str {
-        "r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²) of the samples as given (band-pass first for a band-limited r); `combine=pooled` over all epochs concatenated (numpy.corrcoef of the concatenation), `epoch-mean` the mean of per-epoch r. In [−1, 1]; 0 when a signal is constant."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &PEARSON_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[OutputSpec {
+static PEARSON_INFO: MeasureInfo = MeasureInfo {
+    id: "pearson",
+    title: "Pearson correlation",
+    doc: "r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²) of the samples as given (band-pass first for a band-limited r); `combine=pooled` over all epochs concatenated (numpy.corrcoef of the concatenation), `epoch-mean` the mean of per-epoch r. In [−1, 1]; 0 when a signal is constant.",
+    input: InputKind::Continuous,
+    params: &PEARSON_PARAMS,
+    outputs: &[OutputSpec {
             name: "r",
             unit: "",
             doc: "Pearson correlation coefficient",
-        }]
+        }],
+    directed: false,
+};
+
+impl Plugin for Pearson {
+    fn info(&self) -> &MeasureInfo {
+        &PEARSON_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         if x.len() < 2 {
             return Err(MeasureError::Invalid(
                 "pearson: need at least 2 samples".into(),
@@ -1065,24 +1060,13 @@ pub struct PearsonLagged;
 
 static PEARSON_LAGGED_PARAMS: [ParamSpec; 1] = [P_MAX_LAG];
 
-impl Measure for PearsonLagged {
-    fn id(&self) -> &'static str {
-        "pearson-lagged"
-    }
-    fn title(&self) -> &'static str {
-        "Lagged maximum of the Pearson correlation"
-    }
-    fn doc(&self) -> &'static str {
-        "r(τ) = Pearson r between x(t) and y(t+τ) over the overlapping samples of every epoch (pooled over epochs), for lags |τ| ≤ max_lag s on the sample grid; returns r at the lag of largest |r| (signed) and that lag τ in s (τ > 0: y follows x, i.e. x leads)."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &PEARSON_LAGGED_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[
+static PEARSON_LAGGED_INFO: MeasureInfo = MeasureInfo {
+    id: "pearson-lagged",
+    title: "Lagged maximum of the Pearson correlation",
+    doc: "r(τ) = Pearson r between x(t) and y(t+τ) over the overlapping samples of every epoch (pooled over epochs), for lags |τ| ≤ max_lag s on the sample grid; returns r at the lag of largest |r| (signed) and that lag τ in s (τ > 0: y follows x, i.e. x leads).",
+    input: InputKind::Continuous,
+    params: &PEARSON_LAGGED_PARAMS,
+    outputs: &[
             OutputSpec {
                 name: "r",
                 unit: "",
@@ -1093,10 +1077,16 @@ impl Measure for PearsonLagged {
                 unit: "s",
                 doc: "that lag; > 0 when x leads y",
             },
-        ]
+        ],
+    directed: false,
+};
+
+impl Plugin for PearsonLagged {
+    fn info(&self) -> &MeasureInfo {
+        &PEARSON_LAGGED_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id(), pair)?;
+        let (x, y, fs) = continuous_pair(self.info().id, pair)?;
         let n = x.ncols();
         let max_lag = (params.f64("max_lag")? * fs).round() as usize;
         if max_lag + 2 > n {

@@ -4,8 +4,8 @@
 
 use super::spectral::{continuous_pair, continuous_set, hann_symmetric};
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
+    InputKind, Measure, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec,
+    ParamValues, Plugin, SetInput, Target, Value,
 };
 use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
@@ -398,31 +398,26 @@ static SL_PARAMS: [ParamSpec; 5] = [
 /// Synchronization likelihood (per epoch, mean over epochs).
 pub struct SyncLikelihood;
 
-impl Measure for SyncLikelihood {
-    fn id(&self) -> &'static str {
-        "sync-likelihood"
-    }
-    fn title(&self) -> &'static str {
-        "Synchronization likelihood"
-    }
-    fn doc(&self) -> &'static str {
-        "Stam & van Dijk 2002, two channels: for each time i, ε is the `pref` quantile of the distances from delay vector i (dimension m, lag in samples) to those at w1 < |i−j| < w2; SL = mean_i #{j: both channels recur}/#{j: x recurs}. pref (≈ 0.05) for independent signals, 1 for identical ones. Computed per epoch, mean over epochs."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &SL_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[OutputSpec {
+static SYNC_LIKELIHOOD_INFO: MeasureInfo = MeasureInfo {
+    id: "sync-likelihood",
+    title: "Synchronization likelihood",
+    doc: "Stam & van Dijk 2002, two channels: for each time i, ε is the `pref` quantile of the distances from delay vector i (dimension m, lag in samples) to those at w1 < |i−j| < w2; SL = mean_i #{j: both channels recur}/#{j: x recurs}. pref (≈ 0.05) for independent signals, 1 for identical ones. Computed per epoch, mean over epochs.",
+    input: InputKind::Continuous,
+    params: &SL_PARAMS,
+    outputs: &[OutputSpec {
             name: "sl",
             unit: "",
             doc: "synchronization likelihood",
-        }]
+        }],
+    directed: false,
+};
+
+impl Plugin for SyncLikelihood {
+    fn info(&self) -> &MeasureInfo {
+        &SYNC_LIKELIHOOD_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         let (m, lag) = (params.int("m")? as usize, params.int("lag")? as usize);
         let (w1, w2) = (params.int("w1")? as usize, params.int("w2")? as usize);
         let pref = params.f64("pref")?;
@@ -569,24 +564,13 @@ static INTERDEPENDENCE_PARAMS: [ParamSpec; 4] = [
 /// Non-linear interdependence S, H, N in both directions (per epoch, mean over epochs).
 pub struct NonlinearInterdependence;
 
-impl Measure for NonlinearInterdependence {
-    fn id(&self) -> &'static str {
-        "interdependence"
-    }
-    fn title(&self) -> &'static str {
-        "Non-linear interdependence S, H, N"
-    }
-    fn doc(&self) -> &'static str {
-        "Arnhold et al. 1999, Quian Quiroga et al. 2002: delay vectors (dimension m, lag in samples), squared Euclidean distances, k nearest neighbours outside the Theiler window |i−j| ≤ theiler. S(X|Y) = ⟨R^k(X)/R^k(X|Y)⟩, H(X|Y) = ⟨ln(R(X)/R^k(X|Y))⟩, N(X|Y) = ⟨(R(X) − R^k(X|Y))/R(X)⟩ where R^k(X|Y) uses the time indices of Y's neighbours and R(X) is the mean distance to all admissible vectors; both directions. S → 1, H and N large for identical dynamics; H, N ≈ 0 for independent signals. Computed per epoch, mean over epochs."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &INTERDEPENDENCE_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[
+static NONLINEAR_INTERDEPENDENCE_INFO: MeasureInfo = MeasureInfo {
+    id: "interdependence",
+    title: "Non-linear interdependence S, H, N",
+    doc: "Arnhold et al. 1999, Quian Quiroga et al. 2002: delay vectors (dimension m, lag in samples), squared Euclidean distances, k nearest neighbours outside the Theiler window |i−j| ≤ theiler. S(X|Y) = ⟨R^k(X)/R^k(X|Y)⟩, H(X|Y) = ⟨ln(R(X)/R^k(X|Y))⟩, N(X|Y) = ⟨(R(X) − R^k(X|Y))/R(X)⟩ where R^k(X|Y) uses the time indices of Y's neighbours and R(X) is the mean distance to all admissible vectors; both directions. S → 1, H and N large for identical dynamics; H, N ≈ 0 for independent signals. Computed per epoch, mean over epochs.",
+    input: InputKind::Continuous,
+    params: &INTERDEPENDENCE_PARAMS,
+    outputs: &[
             OutputSpec {
                 name: "s_xy",
                 unit: "",
@@ -617,10 +601,16 @@ impl Measure for NonlinearInterdependence {
                 unit: "",
                 doc: "N(Y|X)",
             },
-        ]
+        ],
+    directed: false,
+};
+
+impl Plugin for NonlinearInterdependence {
+    fn info(&self) -> &MeasureInfo {
+        &NONLINEAR_INTERDEPENDENCE_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         let (m, lag) = (params.int("m")? as usize, params.int("lag")? as usize);
         let (k, theiler) = (params.int("k")? as usize, params.int("theiler")? as usize);
         let mut tot = [0.0; 6];
