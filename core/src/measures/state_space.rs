@@ -174,11 +174,8 @@ static GFS_PARAMS: [ParamSpec; 1] = [P_FREQ];
 
 /// A global measure of a whole channel set, mean over epochs.
 pub struct GlobalMeasure {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub doc: &'static str,
+    pub info: MeasureInfo,
     pub method: GlobalMethod,
-    pub outputs: &'static [OutputSpec],
 }
 
 impl GlobalMeasure {
@@ -192,7 +189,7 @@ impl GlobalMeasure {
         if k < 2 || n_ep == 0 || n < 3 {
             return Err(MeasureError::Invalid(format!(
                 "measure `{}` needs at least 2 channels and one epoch of 3 samples, got {k} × {n_ep} × {n}",
-                self.id
+                self.info.id
             )));
         }
         let freq = if self.method == GlobalMethod::Gfs {
@@ -208,36 +205,17 @@ impl GlobalMeasure {
     }
 }
 
-impl Measure for GlobalMeasure {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        if self.method == GlobalMethod::Gfs {
-            &GFS_PARAMS
-        } else {
-            &[]
-        }
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        self.outputs
+impl Plugin for GlobalMeasure {
+    fn info(&self) -> &MeasureInfo {
+        &self.info
     }
     /// The pair taken as a two-channel set.
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id, pair)?;
+        let (x, y, fs) = continuous_pair(self.info.id, pair)?;
         let d: Array3<f64> = ndarray::stack(Axis(0), &[x, y])
-            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.id)))?;
+            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.info.id)))?;
         Ok(vec![Value::new(
-            self.outputs[0].name,
+            self.info.outputs[0].name,
             self.value(d.view(), fs, params)?,
         )])
     }
@@ -246,11 +224,11 @@ impl Measure for GlobalMeasure {
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.id, set)?;
+        let (data, fs) = continuous_set(self.info.id, set)?;
         Ok(vec![(
             Target::Set,
             vec![Value::new(
-                self.outputs[0].name,
+                self.info.outputs[0].name,
                 self.value(data, fs, params)?,
             )],
         )])
@@ -258,27 +236,42 @@ impl Measure for GlobalMeasure {
 }
 
 pub static OMEGA: GlobalMeasure = GlobalMeasure {
-    id: "omega-complexity",
-    title: "Omega complexity",
-    doc: "Ω = exp(−Σ λ'_i ln λ'_i), λ' the eigenvalues of the channel covariance matrix of an epoch normalised to sum 1 (Wackermann 1996); no re-referencing (apply the reference you want first), mean over epochs. From 1 (one spatial mode: full synchrony) to K (K channels, independent with equal variance).",
+    info: MeasureInfo {
+        id: "omega-complexity",
+        title: "Omega complexity",
+        doc: "Ω = exp(−Σ λ'_i ln λ'_i), λ' the eigenvalues of the channel covariance matrix of an epoch normalised to sum 1 (Wackermann 1996); no re-referencing (apply the reference you want first), mean over epochs. From 1 (one spatial mode: full synchrony) to K (K channels, independent with equal variance).",
+        input: InputKind::Continuous,
+        params: &[],
+        outputs: &[OutputSpec { name: "omega", unit: "", doc: "omega complexity, 1..K" }],
+        directed: false,
+    },
     method: GlobalMethod::Omega,
-    outputs: &[OutputSpec { name: "omega", unit: "", doc: "omega complexity, 1..K" }],
 };
 
 pub static S_ESTIMATOR: GlobalMeasure = GlobalMeasure {
-    id: "s-estimator",
-    title: "S-estimator",
-    doc: "S = 1 + Σ λ'_i ln λ'_i / ln K, λ' the eigenvalues of the channel correlation matrix of an epoch normalised to sum 1 (Carmeli et al. 2005, without embedding); mean over epochs. 0 for uncorrelated channels, 1 for full synchrony.",
+    info: MeasureInfo {
+        id: "s-estimator",
+        title: "S-estimator",
+        doc: "S = 1 + Σ λ'_i ln λ'_i / ln K, λ' the eigenvalues of the channel correlation matrix of an epoch normalised to sum 1 (Carmeli et al. 2005, without embedding); mean over epochs. 0 for uncorrelated channels, 1 for full synchrony.",
+        input: InputKind::Continuous,
+        params: &[],
+        outputs: &[OutputSpec { name: "s", unit: "", doc: "S-estimator, 0..1" }],
+        directed: false,
+    },
     method: GlobalMethod::SEstimator,
-    outputs: &[OutputSpec { name: "s", unit: "", doc: "S-estimator, 0..1" }],
 };
 
 pub static GFS: GlobalMeasure = GlobalMeasure {
-    id: "gfs",
-    title: "Global field synchronization",
-    doc: "GFS(f) = |λ1 − λ2| / (λ1 + λ2), λ the eigenvalues of the 2 × 2 matrix Σ_c (Re X_c, Im X_c)ᵀ(Re X_c, Im X_c) of the channels' Fourier coefficients at f (Koenig et al. 2001): per epoch average reference, symmetric Hann window, the bin nearest `freq`; mean over epochs. 1 when all channels share one phase (or its opposite), 0 for uniformly spread phases.",
+    info: MeasureInfo {
+        id: "gfs",
+        title: "Global field synchronization",
+        doc: "GFS(f) = |λ1 − λ2| / (λ1 + λ2), λ the eigenvalues of the 2 × 2 matrix Σ_c (Re X_c, Im X_c)ᵀ(Re X_c, Im X_c) of the channels' Fourier coefficients at f (Koenig et al. 2001): per epoch average reference, symmetric Hann window, the bin nearest `freq`; mean over epochs. 1 when all channels share one phase (or its opposite), 0 for uniformly spread phases.",
+        input: InputKind::Continuous,
+        params: &GFS_PARAMS,
+        outputs: &[OutputSpec { name: "gfs", unit: "", doc: "global field synchronization, 0..1" }],
+        directed: false,
+    },
     method: GlobalMethod::Gfs,
-    outputs: &[OutputSpec { name: "gfs", unit: "", doc: "global field synchronization, 0..1" }],
 };
 
 // ---------------------------------------------------------------------------
