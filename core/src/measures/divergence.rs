@@ -21,8 +21,8 @@
 
 use super::spectral::{continuous_pair, continuous_set, BandSpectra, Estimate, FourierSettings};
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, SetInput, Target, Value,
 };
 use ndarray::{ArrayView3, Axis};
 use rayon::prelude::*;
@@ -168,12 +168,8 @@ fn normalised_spectra(
     let sp = BandSpectra::compute(data, fs, &settings)?;
     Ok((0..sp.n_channels)
         .map(|ch| {
-            let mut p = vec![0.0; sp.freqs.len()];
-            for s in 0..sp.n_segments {
-                for (a, c) in p.iter_mut().zip(sp.spectrum(ch, s)) {
-                    *a += c.norm_sqr();
-                }
-            }
+            // one group (across epochs): Σ |X|² over all segments, per bin
+            let mut p = sp.group_power(ch, 0).to_vec();
             let tot: f64 = p.iter().sum();
             if tot > 0.0 {
                 p.iter_mut().for_each(|a| *a /= tot);
@@ -202,39 +198,35 @@ fn divergences(p: &[f64], q: &[f64], alpha: f64) -> Result<Vec<Value>, MeasureEr
 /// Divergences between the normalised power spectra of two channels.
 pub struct SpectralDivergence;
 
-impl Measure for SpectralDivergence {
-    fn id(&self) -> &'static str {
-        "spectral-divergence"
-    }
-    fn title(&self) -> &'static str {
-        "Divergences between normalised spectra (KL, Jensen–Shannon, Rényi, Jensen–Rényi)"
-    }
-    fn doc(&self) -> &'static str {
-        "Hann-windowed power spectra (mean removed per epoch, averaged over epochs) over fmin ≤ f ≤ fmax, normalised to sum 1 (p for x, q for y); kl_xy = Σ p ln(p/q) (scipy.stats.entropy), kl_yx, js = ½D(p‖m) + ½D(q‖m) with m = (p+q)/2 (scipy jensenshannon²), renyi = ln(Σ p^α q^(1−α))/(α−1) both ways, jensen_renyi = H_α(m) − ½(H_α(p)+H_α(q)); natural logarithms (nats); 0 for identical spectra."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &DIVERGENCE_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &DIVERGENCE_OUTPUTS
+static INFO: MeasureInfo = MeasureInfo {
+    id: "spectral-divergence",
+    title: "Divergences between normalised spectra (KL, Jensen–Shannon, Rényi, Jensen–Rényi)",
+    doc: "Hann-windowed power spectra (mean removed per epoch, averaged over epochs) over fmin ≤ f ≤ fmax, normalised to sum 1 (p for x, q for y); kl_xy = Σ p ln(p/q) (scipy.stats.entropy), kl_yx, js = ½D(p‖m) + ½D(q‖m) with m = (p+q)/2 (scipy jensenshannon²), renyi = ln(Σ p^α q^(1−α))/(α−1) both ways, jensen_renyi = H_α(m) − ½(H_α(p)+H_α(q)); natural logarithms (nats); 0 for identical spectra.",
+    input: InputKind::Continuous,
+    params: &DIVERGENCE_PARAMS,
+    outputs: &DIVERGENCE_OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for SpectralDivergence {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id(), pair)?;
+        let (x, y, fs) = continuous_pair(self.info().id, pair)?;
         let data = ndarray::stack(Axis(0), &[x, y])
-            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.id())))?;
+            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.info().id)))?;
         let sp = normalised_spectra(data.view(), fs, params)?;
         divergences(&sp[0], &sp[1], params.f64("alpha")?)
     }
+
     /// One spectrum per channel, shared by all pairs.
     fn compute_set(
         &self,
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.id(), set)?;
+        let (data, fs) = continuous_set(self.info().id, set)?;
         let sp = normalised_spectra(data, fs, params)?;
         let alpha = params.f64("alpha")?;
         let n = sp.len();

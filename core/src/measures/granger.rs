@@ -27,8 +27,8 @@
 
 use super::spectral::continuous_set;
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, SetInput, Target, Value,
 };
 use ndarray::{ArrayView3, Axis};
 use num_complex::Complex64;
@@ -576,11 +576,8 @@ fn pair_as_set(
 
 /// A frequency-domain MVAR measure: one struct, one static instance per method.
 pub struct MvarMeasure {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub doc: &'static str,
+    pub info: MeasureInfo,
     pub method: MvarMethod,
-    pub outputs: &'static [OutputSpec],
 }
 
 impl MvarMeasure {
@@ -615,34 +612,16 @@ impl MvarMeasure {
     }
 }
 
-impl Measure for MvarMeasure {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &MVAR_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        self.outputs
-    }
-    fn directed(&self) -> bool {
-        self.method != MvarMethod::PCoh
+impl Plugin for MvarMeasure {
+    fn info(&self) -> &MeasureInfo {
+        &self.info
     }
 
     /// The value x → y of a bivariate model of the pair.
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (d, fs) = pair_as_set(self.id, pair)?;
+        let (d, fs) = pair_as_set(self.info.id, pair)?;
         let m = self.matrix(d.view(), fs, params)?;
-        Ok(vec![Value::new(self.outputs[0].name, m[2])]) // [1][0]: 0 → 1
+        Ok(vec![Value::new(self.info.outputs[0].name, m[2])]) // [1][0]: 0 → 1
     }
 
     /// One model of the whole set; `Target::Pair(a, b)` is the value a → b.
@@ -651,18 +630,18 @@ impl Measure for MvarMeasure {
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.id, set)?;
+        let (data, fs) = continuous_set(self.info.id, set)?;
         let k = data.dim().0;
         let m = self.matrix(data, fs, params)?;
         let mut out = Vec::new();
         for a in 0..k {
             for b in 0..k {
-                if a == b || (!self.directed() && b < a) {
+                if a == b || (!self.info.directed && b < a) {
                     continue;
                 }
                 out.push((
                     Target::Pair(a, b),
-                    vec![Value::new(self.outputs[0].name, m[b * k + a])],
+                    vec![Value::new(self.info.outputs[0].name, m[b * k + a])],
                 ));
             }
         }
@@ -673,11 +652,16 @@ impl Measure for MvarMeasure {
 macro_rules! mvar_measure {
     ($name:ident, $id:expr, $title:expr, $method:ident, $doc:expr) => {
         pub static $name: MvarMeasure = MvarMeasure {
+            info: MeasureInfo {
             id: $id,
             title: $title,
             doc: concat!($doc, " From an MVAR model of the whole set fitted by OLS with intercept (order given or by BIC); band value = mean over the points of a linspace(0, fs/2, resolution) grid in [fmin, fmax] Hz. Target::Pair(a, b) is a → b."),
-            method: MvarMethod::$method,
+            input: InputKind::Continuous,
+            params: &MVAR_PARAMS,
             outputs: &[OutputSpec { name: $id, unit: "", doc: $title }],
+            directed: !matches!(MvarMethod::$method, MvarMethod::PCoh),
+            },
+            method: MvarMethod::$method,
         };
     };
 }
@@ -715,24 +699,13 @@ mvar_measure!(
 /// Time-domain Granger causality (conditional on the rest of the set).
 pub struct GrangerTime;
 
-impl Measure for GrangerTime {
-    fn id(&self) -> &'static str {
-        "granger"
-    }
-    fn title(&self) -> &'static str {
-        "Granger causality index (time domain)"
-    }
-    fn doc(&self) -> &'static str {
-        "For j → i: gci = ln(σ²_r / σ²_f), the log ratio of the maximum-likelihood residual variance of channel i's equation without and with the past of j (other channels of the set kept: conditional GC; 0 = no causality); f_stat = the Wald F statistic of A_m[i, j] = 0 for m = 1..p (statsmodels `VAR.test_causality(i, [j], kind='f')`, p and T(K)−Kp−1 degrees of freedom). OLS with intercept, order given or by BIC. Target::Pair(a, b) is a → b."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &GC_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[
+static INFO: MeasureInfo = MeasureInfo {
+    id: "granger",
+    title: "Granger causality index (time domain)",
+    doc: "For j → i: gci = ln(σ²_r / σ²_f), the log ratio of the maximum-likelihood residual variance of channel i's equation without and with the past of j (other channels of the set kept: conditional GC; 0 = no causality); f_stat = the Wald F statistic of A_m[i, j] = 0 for m = 1..p (statsmodels `VAR.test_causality(i, [j], kind='f')`, p and T(K)−Kp−1 degrees of freedom). OLS with intercept, order given or by BIC. Target::Pair(a, b) is a → b.",
+    input: InputKind::Continuous,
+    params: &GC_PARAMS,
+    outputs: &[
             OutputSpec {
                 name: "gci",
                 unit: "",
@@ -748,13 +721,16 @@ impl Measure for GrangerTime {
                 unit: "",
                 doc: "model order used",
             },
-        ]
-    }
-    fn directed(&self) -> bool {
-        true
+        ],
+    directed: true,
+};
+
+impl Plugin for GrangerTime {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (d, _) = pair_as_set(self.id(), pair)?;
+        let (d, _) = pair_as_set(self.info().id, pair)?;
         let model = model_for(d.view(), params)?;
         let g = time_granger(d.view(), &model, 1, 0)?;
         Ok(vec![
@@ -763,12 +739,13 @@ impl Measure for GrangerTime {
             Value::new("order", model.p as f64),
         ])
     }
+
     fn compute_set(
         &self,
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, _) = continuous_set(self.id(), set)?;
+        let (data, _) = continuous_set(self.info().id, set)?;
         let model = model_for(data, params)?;
         let k = model.k;
         let pairs: Vec<(usize, usize)> = (0..k)

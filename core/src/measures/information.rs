@@ -4,8 +4,8 @@
 
 use super::spectral::continuous_pair;
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 use rayon::prelude::*;
 
@@ -182,31 +182,26 @@ static MI_PARAMS: [ParamSpec; 3] = [P_METHOD, P_BINS, P_K];
 /// Mutual information of the amplitudes of two channels.
 pub struct MutualInformation;
 
-impl Measure for MutualInformation {
-    fn id(&self) -> &'static str {
-        "mutual-information"
-    }
-    fn title(&self) -> &'static str {
-        "Mutual information"
-    }
-    fn doc(&self) -> &'static str {
-        "I(X;Y) in nats of the sample amplitudes, all epochs pooled. `method=binned`: plug-in Σ p ln(p/(p_x p_y)) over an equal-width bins×bins histogram of [min, max] (biased upwards for short signals); `method=ksg`: Kraskov et al. 2004 algorithm 1 with k neighbours, Chebyshev metric, both variables scaled to unit variance (scikit-learn mutual_info_regression), clipped at 0. 0 for independent signals."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &MI_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[OutputSpec {
+static INFO: MeasureInfo = MeasureInfo {
+    id: "mutual-information",
+    title: "Mutual information",
+    doc: "I(X;Y) in nats of the sample amplitudes, all epochs pooled. `method=binned`: plug-in Σ p ln(p/(p_x p_y)) over an equal-width bins×bins histogram of [min, max] (biased upwards for short signals); `method=ksg`: Kraskov et al. 2004 algorithm 1 with k neighbours, Chebyshev metric, both variables scaled to unit variance (scikit-learn mutual_info_regression), clipped at 0. 0 for independent signals.",
+    input: InputKind::Continuous,
+    params: &MI_PARAMS,
+    outputs: &[OutputSpec {
             name: "mi",
             unit: "nat",
             doc: "mutual information",
-        }]
+        }],
+    directed: false,
+};
+
+impl Plugin for MutualInformation {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         let xs: Vec<f64> = x.iter().copied().collect();
         let ys: Vec<f64> = y.iter().copied().collect();
         let k = params.int("k")? as usize;

@@ -196,22 +196,108 @@ pub trait Measure: Send + Sync {
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        if set.kind() != self.input() {
-            return Err(MeasureError::WrongInput {
-                measure: self.id(),
-                expected: self.input(),
-                got: set.kind(),
-            });
-        }
-        let n = set.n_channels();
-        let directed = self.directed();
-        let pairs: Vec<(usize, usize)> = (0..n)
-            .flat_map(|i| (0..n).map(move |j| (i, j)))
-            .filter(|&(i, j)| if directed { i != j } else { i < j })
-            .collect();
-        pairs
-            .par_iter()
-            .map(|&(i, j)| Ok((Target::Pair(i, j), self.compute(&set.pair(i, j), params)?)))
-            .collect()
+        pairwise_set(self.id(), self.input(), self.directed(), set, |pair| {
+            self.compute(pair, params)
+        })
     }
+}
+
+/// Everything a measure declares besides its computation: what the registry, the CLI
+/// (`sesame measures`, `--param`) and the GUI read.
+#[derive(Debug, Clone, Copy)]
+pub struct MeasureInfo {
+    /// Stable identifier used on the command line and in result tables.
+    pub id: &'static str,
+    /// Human-readable name.
+    pub title: &'static str,
+    /// One paragraph: the definition, with units.
+    pub doc: &'static str,
+    pub input: InputKind,
+    pub params: &'static [ParamSpec],
+    pub outputs: &'static [OutputSpec],
+    /// Whether `compute(x, y)` differs from `compute(y, x)`.
+    pub directed: bool,
+}
+
+/// The short way to write a measure: a [`MeasureInfo`] and the computation; the
+/// [`Measure`] trait follows from it.
+pub trait Plugin: Send + Sync {
+    fn info(&self) -> &MeasureInfo;
+
+    /// The measure on one pair of channels.
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError>;
+
+    /// The measure on a whole channel set; by default every pair, as
+    /// [`Measure::compute_set`] does.
+    fn compute_set(
+        &self,
+        set: &SetInput,
+        params: &ParamValues,
+    ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
+        let i = self.info();
+        pairwise_set(i.id, i.input, i.directed, set, |pair| {
+            Plugin::compute(self, pair, params)
+        })
+    }
+}
+
+impl<T: Plugin> Measure for T {
+    fn id(&self) -> &'static str {
+        self.info().id
+    }
+    fn title(&self) -> &'static str {
+        self.info().title
+    }
+    fn doc(&self) -> &'static str {
+        self.info().doc
+    }
+    fn input(&self) -> InputKind {
+        self.info().input
+    }
+    fn params(&self) -> &'static [ParamSpec] {
+        self.info().params
+    }
+    fn outputs(&self) -> &'static [OutputSpec] {
+        self.info().outputs
+    }
+    fn directed(&self) -> bool {
+        self.info().directed
+    }
+    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
+        Plugin::compute(self, pair, params)
+    }
+    fn compute_set(
+        &self,
+        set: &SetInput,
+        params: &ParamValues,
+    ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
+        Plugin::compute_set(self, set, params)
+    }
+}
+
+/// Every pair `i < j` of a set (and `j > i` too when `directed`), each computed by
+/// `f`, in parallel, in a deterministic order.
+fn pairwise_set(
+    id: &'static str,
+    input: InputKind,
+    directed: bool,
+    set: &SetInput,
+    f: impl Fn(&PairInput) -> Result<Vec<Value>, MeasureError> + Sync,
+) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
+    if set.kind() != input {
+        return Err(MeasureError::WrongInput {
+            measure: id,
+            expected: input,
+            got: set.kind(),
+        });
+    }
+    let n = set.n_channels();
+    let pairs: Vec<(usize, usize)> = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| if directed { i != j } else { i < j })
+        .collect();
+    pairs
+        .par_iter()
+        .map(|&(i, j)| Ok((Target::Pair(i, j), f(&set.pair(i, j))?)))
+        .collect()
 }

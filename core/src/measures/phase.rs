@@ -11,8 +11,7 @@
 //!   measure is estimated over time within each epoch, across epochs per sample, or
 //!   pooled.
 
-use super::spectral::{fourier_measure, FourierMeasure, SpectralMethod};
-use super::OutputSpec;
+use super::spectral::fourier_measure;
 
 fourier_measure!(PLV, "plv", "Phase locking value (Fourier)", Plv, "plv", "",
     "|⟨e^{i(φx−φy)}⟩| over segments, per bin (Lachaux et al. 1999); 1 for a constant phase difference, ≈ 1/√n for independent signals.");
@@ -65,7 +64,8 @@ fourier_measure!(
 
 use super::spectral::continuous_pair;
 use super::{
-    InputKind, Measure, MeasureError, PairInput, ParamKind, ParamSpec, ParamValues, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 use ndarray::ArrayView1;
 use num_complex::Complex64;
@@ -320,11 +320,8 @@ static HILBERT_PARAMS: [ParamSpec; 5] = [
 
 /// Phase synchrony from Hilbert phases of band-passed signals.
 pub struct HilbertMeasure {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub doc: &'static str,
+    pub info: MeasureInfo,
     pub method: HilbertMethod,
-    pub outputs: &'static [OutputSpec],
 }
 
 /// `w = z_x · conj(z_y)` per epoch and sample.
@@ -372,27 +369,12 @@ fn hilbert_stat(method: HilbertMethod, w: &[Complex64]) -> f64 {
     }
 }
 
-impl Measure for HilbertMeasure {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &HILBERT_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        self.outputs
+impl Plugin for HilbertMeasure {
+    fn info(&self) -> &MeasureInfo {
+        &self.info
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id, pair)?;
+        let (x, y, fs) = continuous_pair(self.info.id, pair)?;
         let form = if params.text("filter")? == "ba" {
             ButterForm::Ba
         } else {
@@ -417,30 +399,45 @@ impl Measure for HilbertMeasure {
             }
             _ => w.iter().map(|e| hilbert_stat(self.method, e)).sum::<f64>() / w.len() as f64,
         };
-        Ok(vec![Value::new(self.outputs[0].name, v)])
+        Ok(vec![Value::new(self.info.outputs[0].name, v)])
     }
 }
 
 pub static PLV_HILBERT: HilbertMeasure = HilbertMeasure {
-    id: "plv-hilbert",
-    title: "Phase locking value (Hilbert)",
-    doc: "|⟨e^{i(φx−φy)}⟩| with φ the phase of the analytic signal (FFT Hilbert transform, scipy `hilbert`) of each channel after a zero-phase Butterworth band-pass [fmin, fmax] Hz (scipy sosfiltfilt / filtfilt conventions, all samples kept). estimate=time: over the samples of each epoch, mean over epochs; epochs: across epochs per sample (Lachaux 1999), mean over samples; pooled: over all samples.",
+    info: MeasureInfo {
+        id: "plv-hilbert",
+        title: "Phase locking value (Hilbert)",
+        doc: "|⟨e^{i(φx−φy)}⟩| with φ the phase of the analytic signal (FFT Hilbert transform, scipy `hilbert`) of each channel after a zero-phase Butterworth band-pass [fmin, fmax] Hz (scipy sosfiltfilt / filtfilt conventions, all samples kept). estimate=time: over the samples of each epoch, mean over epochs; epochs: across epochs per sample (Lachaux 1999), mean over samples; pooled: over all samples.",
+        input: InputKind::Continuous,
+        params: &HILBERT_PARAMS,
+        outputs: &[OutputSpec { name: "plv", unit: "", doc: "phase locking value" }],
+        directed: false,
+    },
     method: HilbertMethod::Plv,
-    outputs: &[OutputSpec { name: "plv", unit: "", doc: "phase locking value" }],
 };
 
 pub static PLI_HILBERT: HilbertMeasure = HilbertMeasure {
-    id: "pli-hilbert",
-    title: "Phase lag index (Hilbert)",
-    doc: "|⟨sign sin(φx−φy)⟩| with Hilbert phases after a zero-phase Butterworth band-pass (see plv-hilbert for the filter and the estimate flavours); 0 for zero-lag coupling.",
+    info: MeasureInfo {
+        id: "pli-hilbert",
+        title: "Phase lag index (Hilbert)",
+        doc: "|⟨sign sin(φx−φy)⟩| with Hilbert phases after a zero-phase Butterworth band-pass (see plv-hilbert for the filter and the estimate flavours); 0 for zero-lag coupling.",
+        input: InputKind::Continuous,
+        params: &HILBERT_PARAMS,
+        outputs: &[OutputSpec { name: "pli", unit: "", doc: "phase lag index" }],
+        directed: false,
+    },
     method: HilbertMethod::Pli,
-    outputs: &[OutputSpec { name: "pli", unit: "", doc: "phase lag index" }],
 };
 
 pub static WPLI_HILBERT: HilbertMeasure = HilbertMeasure {
-    id: "wpli-hilbert",
-    title: "Weighted phase lag index (Hilbert)",
-    doc: "|⟨Im(z_x z_y*)⟩| / ⟨|Im(z_x z_y*)|⟩ with z the analytic signals after a zero-phase Butterworth band-pass (see plv-hilbert); 0 when every Im is 0.",
+    info: MeasureInfo {
+        id: "wpli-hilbert",
+        title: "Weighted phase lag index (Hilbert)",
+        doc: "|⟨Im(z_x z_y*)⟩| / ⟨|Im(z_x z_y*)|⟩ with z the analytic signals after a zero-phase Butterworth band-pass (see plv-hilbert); 0 when every Im is 0.",
+        input: InputKind::Continuous,
+        params: &HILBERT_PARAMS,
+        outputs: &[OutputSpec { name: "wpli", unit: "", doc: "weighted phase lag index" }],
+        directed: false,
+    },
     method: HilbertMethod::WPli,
-    outputs: &[OutputSpec { name: "wpli", unit: "", doc: "weighted phase lag index" }],
 };

@@ -21,8 +21,8 @@
 //!   as one long signal (a single epoch).
 
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, SetInput, Target, Value,
 };
 use ndarray::{ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
@@ -118,8 +118,11 @@ impl FourierSettings {
 
 /// Hann-windowed spectra of every channel, kept only at the bins of one band.
 ///
-/// Layout: `spectra[(ch * n_segments + s) * n_bins + b]`. One FFT per channel and
-/// segment, reused by every pair and every measure.
+/// One FFT per channel and segment, reused by every pair and every measure. The
+/// coefficients are stored per channel and bin with the segments contiguous
+/// (`re[(ch * n_bins + b) * n_segments + s]`, real and imaginary parts apart), so that
+/// the sums over the segments of a group, the inner loop of every pair measure, read
+/// contiguous memory and the data of one bin for all channels stays in cache.
 #[derive(Debug, Clone)]
 pub struct BandSpectra {
     pub n_channels: usize,
@@ -128,9 +131,11 @@ pub struct BandSpectra {
     pub freqs: Vec<f64>,
     /// Segment index ranges that are estimated together (see [`Estimate`]).
     pub groups: Vec<std::ops::Range<usize>>,
-    spectra: Vec<Complex64>,
-    /// `X/|X|` (0 where `X = 0`), same layout, so that phase terms need no division.
-    unit: Vec<Complex64>,
+    re: Vec<f64>,
+    im: Vec<f64>,
+    /// `1/|X|` (0 where `X = 0`), same layout: the unit phasor of a cross term is
+    /// `X·conj(Y) · (1/|X|)(1/|Y|)`, with no division in the pair loop.
+    inv: Vec<f64>,
     /// `Σ_{s ∈ group} |X|²` per channel, group and bin: `power[(ch * n_groups + g) *
     /// n_bins + b]`; a channel's power is shared by all its pairs.
     power: Vec<f64>,
@@ -212,7 +217,8 @@ impl BandSpectra {
         let n_bins = bins.len();
         let window = hann_symmetric(seg_len);
         let fft = FftPlanner::<f64>::new().plan_fft_forward(seg_len);
-        let mut spectra = vec![Complex64::new(0.0, 0.0); n_ch * n_seg * n_bins];
+        let mut re = vec![0.0; n_ch * n_bins * n_seg];
+        let mut im = vec![0.0; n_ch * n_bins * n_seg];
         // the windowed, mean-removed segment `s` of a channel (epoch s / per_epoch,
         // start starts[s % per_epoch]), written into `dst` as real or imaginary parts
         fn segment<'a>(
@@ -236,60 +242,74 @@ impl BandSpectra {
                 }
             }
         };
-        spectra
-            .par_chunks_mut(n_seg * n_bins)
+        // FFTs are done BATCH at a time (two real segments each), so that the kept bins
+        // of 2·BATCH consecutive segments are written contiguously per bin
+        const BATCH: usize = 16;
+        let chunk = n_bins * n_seg;
+        re.par_chunks_mut(chunk)
+            .zip(im.par_chunks_mut(chunk))
             .enumerate()
             .for_each_init(
                 || {
                     (
-                        vec![Complex64::new(0.0, 0.0); seg_len],
+                        vec![Complex64::new(0.0, 0.0); BATCH * seg_len],
                         vec![Complex64::new(0.0, 0.0); fft.get_inplace_scratch_len()],
                     )
                 },
-                |(buf, scratch), (ch, out)| {
+                |(buf, scratch), (ch, (ore, oim))| {
                     let chan = data.index_axis(Axis(0), ch);
-                    // two real segments a, b in one complex FFT of a + i·b:
-                    // A_m = (Z_m + conj Z_{N−m})/2, B_m = (Z_m − conj Z_{N−m})/(2i)
-                    let mut s = 0;
-                    while s < n_seg {
-                        let pair = s + 1 < n_seg;
-                        fill(segment(&chan, s, per_epoch, &starts, seg_len), buf, false);
-                        if pair {
-                            fill(
-                                segment(&chan, s + 1, per_epoch, &starts, seg_len),
-                                buf,
-                                true,
-                            );
-                        }
-                        fft.process_with_scratch(buf, scratch);
-                        let (oa, ob) = out[s * n_bins..].split_at_mut(n_bins);
-                        for (k, &m) in bins.iter().enumerate() {
-                            if pair {
-                                let z = buf[m];
-                                let zc = buf[(seg_len - m) % seg_len].conj();
-                                oa[k] = (z + zc) * 0.5;
-                                let d = (z - zc) * 0.5;
-                                ob[k] = Complex64::new(d.im, -d.re);
-                            } else {
-                                oa[k] = buf[m];
+                    for s0 in (0..n_seg).step_by(2 * BATCH) {
+                        let count = (n_seg - s0).min(2 * BATCH);
+                        let n_fft = count.div_ceil(2);
+                        // two real segments a, b in one complex FFT of a + i·b:
+                        // A_m = (Z_m + conj Z_{N−m})/2, B_m = (Z_m − conj Z_{N−m})/(2i)
+                        for (f, slot) in buf.chunks_exact_mut(seg_len).take(n_fft).enumerate() {
+                            let s = s0 + 2 * f;
+                            fill(segment(&chan, s, per_epoch, &starts, seg_len), slot, false);
+                            if s + 1 < n_seg {
+                                fill(
+                                    segment(&chan, s + 1, per_epoch, &starts, seg_len),
+                                    slot,
+                                    true,
+                                );
                             }
                         }
-                        s += 2;
+                        fft.process_with_scratch(&mut buf[..n_fft * seg_len], scratch);
+                        for (k, &m) in bins.iter().enumerate() {
+                            let o = k * n_seg + s0;
+                            let (dre, dim) = (&mut ore[o..o + count], &mut oim[o..o + count]);
+                            for (f, z) in buf.chunks_exact(seg_len).take(n_fft).enumerate() {
+                                let (s, zm) = (2 * f, z[m]);
+                                if s + 1 < count {
+                                    let zc = z[(seg_len - m) % seg_len].conj();
+                                    let a = (zm + zc) * 0.5;
+                                    let d = (zm - zc) * 0.5;
+                                    dre[s] = a.re;
+                                    dim[s] = a.im;
+                                    dre[s + 1] = d.im;
+                                    dim[s + 1] = -d.re;
+                                } else {
+                                    dre[s] = zm.re;
+                                    dim[s] = zm.im;
+                                }
+                            }
+                        }
                     }
                 },
             );
-        Ok(BandSpectra::from_parts(
+        Ok(BandSpectra::finish(
             n_ch,
             n_seg,
             bins.iter().map(|&m| m as f64 * df).collect(),
             groups,
-            spectra,
+            re,
+            im,
         ))
     }
 
     /// Coefficients computed elsewhere (e.g. wavelet coefficients, where the "bins" are
     /// time points or frequencies), laid out as `spectra[(ch * n_segments + s) *
-    /// freqs.len() + b]`; [`pair_spectral`] then averages its per-bin values over the
+    /// freqs.len() + b]`; [`spectral_pairs`] then averages its per-bin values over the
     /// bins and over the `groups`.
     pub fn from_parts(
         n_channels: usize,
@@ -300,44 +320,69 @@ impl BandSpectra {
     ) -> Self {
         let nb = freqs.len();
         debug_assert_eq!(spectra.len(), n_channels * n_segments * nb);
-        let unit = spectra
-            .par_iter()
-            .map(|c| {
-                // sqrt of the squared norm: libm hypot is several times slower
-                let m = c.norm_sqr().sqrt();
-                if m > 0.0 {
-                    c / m
-                } else {
-                    Complex64::new(0.0, 0.0)
-                }
-            })
-            .collect();
+        let n = n_channels * nb * n_segments;
+        let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
+        if nb > 0 && n_segments > 0 {
+            let chunk = nb * n_segments;
+            re.par_chunks_mut(chunk)
+                .zip(im.par_chunks_mut(chunk))
+                .zip(spectra.par_chunks(chunk))
+                .for_each(|((ore, oim), src)| {
+                    for (s, row) in src.chunks_exact(nb).enumerate() {
+                        for (b, c) in row.iter().enumerate() {
+                            ore[b * n_segments + s] = c.re;
+                            oim[b * n_segments + s] = c.im;
+                        }
+                    }
+                });
+        }
+        BandSpectra::finish(n_channels, n_segments, freqs, groups, re, im)
+    }
+
+    /// Adds the inverse magnitudes and the group powers to the coefficients.
+    fn finish(
+        n_channels: usize,
+        n_segments: usize,
+        freqs: Vec<f64>,
+        groups: Vec<std::ops::Range<usize>>,
+        re: Vec<f64>,
+        im: Vec<f64>,
+    ) -> Self {
+        let nb = freqs.len();
         let ng = groups.len();
+        let mut inv = vec![0.0; re.len()];
         let mut power = vec![0.0; n_channels * ng * nb];
-        if nb > 0 {
-            power
-                .par_chunks_mut(ng * nb)
-                .enumerate()
-                .for_each(|(ch, out)| {
+        if nb > 0 && n_segments > 0 {
+            let chunk = nb * n_segments;
+            inv.par_chunks_mut(chunk)
+                .zip(power.par_chunks_mut(ng * nb))
+                .zip(re.par_chunks(chunk).zip(im.par_chunks(chunk)))
+                .for_each(|((oinv, opow), (cre, cim))| {
+                    for ((v, &a), &b) in oinv.iter_mut().zip(cre).zip(cim) {
+                        let m2 = a * a + b * b;
+                        *v = if m2 > 0.0 { 1.0 / m2.sqrt() } else { 0.0 };
+                    }
                     for (g, range) in groups.iter().enumerate() {
-                        let acc = &mut out[g * nb..(g + 1) * nb];
-                        for s in range.clone() {
-                            let o = (ch * n_segments + s) * nb;
-                            for (a, c) in acc.iter_mut().zip(&spectra[o..o + nb]) {
-                                *a += c.norm_sqr();
-                            }
+                        for b in 0..nb {
+                            let o = b * n_segments;
+                            opow[g * nb + b] = cre[o + range.start..o + range.end]
+                                .iter()
+                                .zip(&cim[o + range.start..o + range.end])
+                                .map(|(a, b)| a * a + b * b)
+                                .sum();
                         }
                     }
                 });
         }
         BandSpectra {
-            unit,
-            power,
             n_channels,
             n_segments,
             freqs,
             groups,
-            spectra,
+            re,
+            im,
+            inv,
+            power,
         }
     }
 
@@ -345,24 +390,19 @@ impl BandSpectra {
         self.freqs.len()
     }
 
-    fn units(&self, ch: usize, s: usize) -> &[Complex64] {
-        let nb = self.n_bins();
-        let o = (ch * self.n_segments + s) * nb;
-        &self.unit[o..o + nb]
+    /// Real parts, imaginary parts and inverse magnitudes of channel `ch` at bin `b`
+    /// over the segments `range`.
+    fn coefs(&self, ch: usize, b: usize, range: &std::ops::Range<usize>) -> [&[f64]; 3] {
+        let o = (ch * self.n_bins() + b) * self.n_segments;
+        let r = o + range.start..o + range.end;
+        [&self.re[r.clone()], &self.im[r.clone()], &self.inv[r]]
     }
 
     /// `Σ |X|²` of channel `ch` over the segments of group `g`, per bin.
-    fn group_power(&self, ch: usize, g: usize) -> &[f64] {
+    pub fn group_power(&self, ch: usize, g: usize) -> &[f64] {
         let nb = self.n_bins();
         let o = (ch * self.groups.len() + g) * nb;
         &self.power[o..o + nb]
-    }
-
-    /// Spectrum of channel `ch`, segment `s`, at the kept bins.
-    pub fn spectrum(&self, ch: usize, s: usize) -> &[Complex64] {
-        let nb = self.n_bins();
-        let o = (ch * self.n_segments + s) * nb;
-        &self.spectra[o..o + nb]
     }
 }
 
@@ -448,104 +488,278 @@ fn bin_value(method: SpectralMethod, a: &Acc, n: f64) -> f64 {
     }
 }
 
-/// Band values of several Fourier measures for the pair `(i, j)`: one value per
-/// method, each the mean over groups of the band mean of its per-bin values.
+/// Sums over segments of the cross terms `S = X·conj(Y)`: `[Σ Re S, Σ Im S, Σ |Im S|,
+/// Σ (Im S)²]`, and with `unit` also `[Σ Re u, Σ Im u]` for `u = S/|S|`.
 ///
-/// Only the accumulators the methods read are summed, each in its own tight loop over
-/// the bins of a segment (channel powers come precomputed from [`BandSpectra`]).
-pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMethod]) -> Vec<f64> {
-    use SpectralMethod::*;
-    let nb = sp.n_bins();
-    let any = |f: &dyn Fn(SpectralMethod) -> bool| methods.iter().any(|&m| f(m));
-    let need_cross =
-        any(&|m| matches!(m, Coh | Msc | ImCoh | CoherencyPhase | WPli | WPli2Debiased));
-    let need_unit = any(&|m| matches!(m, Plv | CiPlv | Ppc));
-    let need_abs_im = any(&|m| matches!(m, WPli | WPli2Debiased));
-    let need_im2 = any(&|m| matches!(m, WPli2Debiased));
-    let need_sign = any(&|m| matches!(m, Pli | DPli | Pli2Unbiased));
-    let zero = Complex64::new(0.0, 0.0);
-    let mut sxy = vec![zero; nb];
-    let mut u = vec![zero; nb];
-    let mut abs_im = vec![0.0; nb];
-    let mut im2 = vec![0.0; nb];
-    let mut sign = vec![0.0; nb];
-    let mut heav = vec![0.0; nb];
-    let mut totals = vec![0.0; methods.len()];
-    for (gi, g) in sp.groups.iter().enumerate() {
-        sxy.fill(zero);
-        u.fill(zero);
-        abs_im.fill(0.0);
-        im2.fill(0.0);
-        sign.fill(0.0);
-        heav.fill(0.0);
-        for s in g.clone() {
-            let xs = sp.spectrum(i, s);
-            let ys = sp.spectrum(j, s);
-            if need_cross {
-                for ((a, &x), &y) in sxy.iter_mut().zip(xs).zip(ys) {
-                    *a += x * y.conj();
-                }
-            }
-            if need_unit {
-                for ((a, &x), &y) in u.iter_mut().zip(sp.units(i, s)).zip(sp.units(j, s)) {
-                    *a += x * y.conj();
-                }
-            }
-            if need_abs_im {
-                for (((a, q), &x), &y) in abs_im.iter_mut().zip(im2.iter_mut()).zip(xs).zip(ys) {
-                    // Im(x·conj y), as in the cross-spectrum
-                    let im = (x * y.conj()).im;
-                    *a += im.abs();
-                    if need_im2 {
-                        *q += im * im;
-                    }
-                }
-            }
-            if need_sign {
-                for (((sg, h), &x), &y) in sign.iter_mut().zip(heav.iter_mut()).zip(xs).zip(ys) {
-                    let im = (x * y.conj()).im;
-                    if im > 0.0 {
-                        *sg += 1.0;
-                        *h += 1.0;
-                    } else if im < 0.0 {
-                        *sg -= 1.0;
-                    } else {
-                        *h += 0.5;
-                    }
-                }
+/// The loop is compiled twice, plainly and for AVX, and the AVX copy is used when the
+/// processor has it. Neither copy fuses multiplications and additions, so both give
+/// the same bits.
+fn cross_sums(x: [&[f64]; 3], y: [&[f64]; 3], unit: bool) -> [f64; 6] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the processor supports AVX, checked just above.
+            return unsafe { cross_sums_avx(x, y, unit) };
+        }
+    }
+    cross_sums_loop(x, y, unit)
+}
+
+/// [`cross_sums_loop`] in AVX registers: lane `l` of each register is the partial sum
+/// `l` of the plain loop, with the same operations in the same order.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn cross_sums_avx(x: [&[f64]; 3], y: [&[f64]; 3], unit: bool) -> [f64; 6] {
+    use std::arch::x86_64::*;
+    const L: usize = 4;
+    let n = x[0].len().min(y[0].len());
+    let (xr, xi, xv) = (&x[0][..n], &x[1][..n], &x[2][..n]);
+    let (yr, yi, yv) = (&y[0][..n], &y[1][..n], &y[2][..n]);
+    let whole = n - n % L;
+    let mut acc = [_mm256_setzero_pd(); 6];
+    let sign = _mm256_set1_pd(-0.0);
+    // SAFETY: every load reads lanes k..k + 4 with k + 4 <= whole <= n, the length of
+    // all six slices.
+    let ld = |s: &[f64], k: usize| unsafe { _mm256_loadu_pd(s.as_ptr().add(k)) };
+    for k in (0..whole).step_by(L) {
+        let (a, b, c, d) = (ld(xr, k), ld(xi, k), ld(yr, k), ld(yi, k));
+        let re = _mm256_add_pd(_mm256_mul_pd(a, c), _mm256_mul_pd(b, d));
+        let im = _mm256_sub_pd(_mm256_mul_pd(b, c), _mm256_mul_pd(a, d));
+        acc[0] = _mm256_add_pd(acc[0], re);
+        acc[1] = _mm256_add_pd(acc[1], im);
+        acc[2] = _mm256_add_pd(acc[2], _mm256_andnot_pd(sign, im));
+        acc[3] = _mm256_add_pd(acc[3], _mm256_mul_pd(im, im));
+        if unit {
+            let w = _mm256_mul_pd(ld(xv, k), ld(yv, k));
+            acc[4] = _mm256_add_pd(acc[4], _mm256_mul_pd(re, w));
+            acc[5] = _mm256_add_pd(acc[5], _mm256_mul_pd(im, w));
+        }
+    }
+    let mut lanes = [[0.0f64; L]; 6];
+    for (l, a) in lanes.iter_mut().zip(&acc) {
+        // SAFETY: `l` holds exactly 4 f64.
+        unsafe { _mm256_storeu_pd(l.as_mut_ptr(), *a) };
+    }
+    cross_sums_finish(&lanes, x, y, whole, unit)
+}
+
+/// The loop of [`cross_sums`]: four independent partial sums per quantity (a fixed
+/// order, so the result depends on nothing but the data) let the compiler vectorise it.
+#[inline(always)]
+fn cross_sums_loop(x: [&[f64]; 3], y: [&[f64]; 3], unit: bool) -> [f64; 6] {
+    const L: usize = 4;
+    let n = x[0].len().min(y[0].len());
+    let (xr, xi, xv) = (&x[0][..n], &x[1][..n], &x[2][..n]);
+    let (yr, yi, yv) = (&y[0][..n], &y[1][..n], &y[2][..n]);
+    let mut acc = [[0.0f64; L]; 6];
+    let chunks = xr
+        .chunks_exact(L)
+        .zip(xi.chunks_exact(L))
+        .zip(xv.chunks_exact(L))
+        .zip(
+            yr.chunks_exact(L)
+                .zip(yi.chunks_exact(L))
+                .zip(yv.chunks_exact(L)),
+        );
+    if unit {
+        for (((xr, xi), xv), ((yr, yi), yv)) in chunks {
+            for l in 0..L {
+                let re = xr[l] * yr[l] + xi[l] * yi[l];
+                let im = xi[l] * yr[l] - xr[l] * yi[l];
+                let w = xv[l] * yv[l];
+                acc[0][l] += re;
+                acc[1][l] += im;
+                acc[2][l] += im.abs();
+                acc[3][l] += im * im;
+                acc[4][l] += re * w;
+                acc[5][l] += im * w;
             }
         }
-        let n = g.len() as f64;
-        let px = sp.group_power(i, gi);
-        let py = sp.group_power(j, gi);
-        let acc = |b: usize| Acc {
-            sxy: sxy[b],
-            sxx: px[b],
-            syy: py[b],
-            u: u[b],
-            sign: sign[b],
-            heav: heav[b],
-            im: sxy[b].im,
-            abs_im: abs_im[b],
-            im2: im2[b],
-        };
-        for (t, &m) in totals.iter_mut().zip(methods) {
-            if m == SpectralMethod::CoherencyPhase {
-                let mut c = Complex64::new(0.0, 0.0);
-                for b in 0..nb {
-                    let d = (px[b] * py[b]).sqrt();
-                    if d > 0.0 {
-                        c += sxy[b] / d;
-                    }
-                }
-                *t += c.arg();
-            } else {
-                *t += (0..nb).map(|b| bin_value(m, &acc(b), n)).sum::<f64>() / nb as f64;
+    } else {
+        for (((xr, xi), _), ((yr, yi), _)) in chunks {
+            for l in 0..L {
+                let re = xr[l] * yr[l] + xi[l] * yi[l];
+                let im = xi[l] * yr[l] - xr[l] * yi[l];
+                acc[0][l] += re;
+                acc[1][l] += im;
+                acc[2][l] += im.abs();
+                acc[3][l] += im * im;
             }
         }
     }
-    let ng = sp.groups.len() as f64;
-    totals.iter().map(|t| t / ng).collect()
+    cross_sums_finish(&acc, x, y, n - n % L, unit)
+}
+
+/// Adds the four partial sums of each quantity and the segments from `whole` on.
+#[inline(always)]
+fn cross_sums_finish(
+    acc: &[[f64; 4]; 6],
+    x: [&[f64]; 3],
+    y: [&[f64]; 3],
+    whole: usize,
+    unit: bool,
+) -> [f64; 6] {
+    let n = x[0].len().min(y[0].len());
+    let (xr, xi, xv) = (&x[0][..n], &x[1][..n], &x[2][..n]);
+    let (yr, yi, yv) = (&y[0][..n], &y[1][..n], &y[2][..n]);
+    let mut out = [0.0; 6];
+    for (o, a) in out.iter_mut().zip(acc) {
+        *o = (a[0] + a[1]) + (a[2] + a[3]);
+    }
+    for k in whole..n {
+        let re = xr[k] * yr[k] + xi[k] * yi[k];
+        let im = xi[k] * yr[k] - xr[k] * yi[k];
+        out[0] += re;
+        out[1] += im;
+        out[2] += im.abs();
+        out[3] += im * im;
+        if unit {
+            let w = xv[k] * yv[k];
+            out[4] += re * w;
+            out[5] += im * w;
+        }
+    }
+    out
+}
+
+/// `[Σ sign Im S, Σ H(Im S)]` over segments, `H(0) = ½`.
+fn sign_sums(x: [&[f64]; 3], y: [&[f64]; 3]) -> [f64; 2] {
+    let (mut sign, mut heav) = (0.0, 0.0);
+    for k in 0..x[0].len() {
+        let im = x[1][k] * y[0][k] - x[0][k] * y[1][k];
+        if im > 0.0 {
+            sign += 1.0;
+            heav += 1.0;
+        } else if im < 0.0 {
+            sign -= 1.0;
+        } else {
+            heav += 0.5;
+        }
+    }
+    [sign, heav]
+}
+
+/// Band values of several Fourier measures for the `pairs` of channels: per pair, one
+/// value per method, each the mean over groups of the band mean of its per-bin values.
+///
+/// The work is cut into tasks of one group and a fixed run of bins (fixed by the data's
+/// shape only), run in parallel; the per-task partial sums are added in task order, so
+/// the result does not depend on the number of threads. Inside a task the loop runs
+/// bin by bin over all pairs, reading each channel's contiguous segments of that bin.
+pub fn spectral_pairs(
+    sp: &BandSpectra,
+    pairs: &[(usize, usize)],
+    methods: &[SpectralMethod],
+) -> Vec<Vec<f64>> {
+    use SpectralMethod::*;
+    let nb = sp.n_bins();
+    let nm = methods.len();
+    let np = pairs.len();
+    let ng = sp.groups.len();
+    if nb == 0 || ng == 0 || nm == 0 {
+        return vec![vec![0.0; nm]; np];
+    }
+    let any = |f: &dyn Fn(SpectralMethod) -> bool| methods.iter().any(|&m| f(m));
+    let need_unit = any(&|m| matches!(m, Plv | CiPlv | Ppc));
+    let need_sign = any(&|m| matches!(m, Pli | DPli | Pli2Unbiased));
+    let need_phase = any(&|m| m == CoherencyPhase);
+    // tasks: (group, first bin, end bin), in order
+    let per_task = nb.div_ceil(32).max(1);
+    let tasks: Vec<(usize, usize, usize)> = (0..ng)
+        .flat_map(|g| {
+            (0..nb)
+                .step_by(per_task)
+                .map(move |b0| (g, b0, (b0 + per_task).min(nb)))
+        })
+        .collect();
+    // one task: Σ over its bins of every (pair, method) value, and of the normalised
+    // coherency (pair) when the phase is asked for
+    let run = |&(g, b0, b1): &(usize, usize, usize)| -> (Vec<f64>, Vec<Complex64>) {
+        let range = &sp.groups[g];
+        let n = range.len() as f64;
+        let mut vals = vec![0.0; np * nm];
+        let mut coh = vec![Complex64::new(0.0, 0.0); if need_phase { np } else { 0 }];
+        for b in b0..b1 {
+            for (p, &(i, j)) in pairs.iter().enumerate() {
+                let x = sp.coefs(i, b, range);
+                let y = sp.coefs(j, b, range);
+                let c = cross_sums(x, y, need_unit);
+                let [sign, heav] = if need_sign { sign_sums(x, y) } else { [0.0; 2] };
+                let a = Acc {
+                    sxy: Complex64::new(c[0], c[1]),
+                    sxx: sp.group_power(i, g)[b],
+                    syy: sp.group_power(j, g)[b],
+                    u: Complex64::new(c[4], c[5]),
+                    sign,
+                    heav,
+                    im: c[1],
+                    abs_im: c[2],
+                    im2: c[3],
+                };
+                for (v, &m) in vals[p * nm..(p + 1) * nm].iter_mut().zip(methods) {
+                    if m == CoherencyPhase {
+                        let d = (a.sxx * a.syy).sqrt();
+                        if d > 0.0 {
+                            coh[p] += a.sxy / d;
+                        }
+                    } else {
+                        *v += bin_value(m, &a, n);
+                    }
+                }
+            }
+        }
+        (vals, coh)
+    };
+    let mut totals = vec![0.0; np * nm];
+    let mut group_vals = vec![0.0; np * nm];
+    let mut group_coh = vec![Complex64::new(0.0, 0.0); if need_phase { np } else { 0 }];
+    // bounded memory: tasks run in batches, results folded in task order
+    let batch = (1 << 22) / (np * nm).max(1);
+    for chunk in tasks.chunks(batch.max(1)) {
+        let results: Vec<_> = chunk.par_iter().map(run).collect();
+        for (&(_, _, b1), (vals, coh)) in chunk.iter().zip(results) {
+            for (a, v) in group_vals.iter_mut().zip(&vals) {
+                *a += v;
+            }
+            for (a, c) in group_coh.iter_mut().zip(&coh) {
+                *a += c;
+            }
+            if b1 == nb {
+                // the group's last task: its band values are complete
+                for (p, t) in totals.chunks_mut(nm).enumerate() {
+                    for (q, (tv, &m)) in t.iter_mut().zip(methods).enumerate() {
+                        *tv += if m == CoherencyPhase {
+                            group_coh[p].arg()
+                        } else {
+                            group_vals[p * nm + q] / nb as f64
+                        };
+                    }
+                }
+                group_vals.fill(0.0);
+                group_coh.fill(Complex64::new(0.0, 0.0));
+            }
+        }
+    }
+    totals
+        .chunks(nm.max(1))
+        .take(np)
+        .map(|t| t.iter().map(|v| v / ng as f64).collect())
+        .collect()
+}
+
+/// Band values of several Fourier measures for the pair `(i, j)`: one value per
+/// method (see [`spectral_pairs`]).
+pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMethod]) -> Vec<f64> {
+    spectral_pairs(sp, &[(i, j)], methods)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// Every pair `i < j` of `n` channels, in row-major order.
+pub fn all_pairs(n: usize) -> Vec<(usize, usize)> {
+    (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .collect()
 }
 
 /// A pair `(i, j)` and one value per requested method.
@@ -560,14 +774,9 @@ pub fn set_spectral(
     methods: &[SpectralMethod],
 ) -> Result<Vec<PairValues>, MeasureError> {
     let sp = BandSpectra::compute(data, fs, settings)?;
-    let n = sp.n_channels;
-    let pairs: Vec<(usize, usize)> = (0..n)
-        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-        .collect();
-    Ok(pairs
-        .par_iter()
-        .map(|&(i, j)| ((i, j), pair_spectral(&sp, i, j, methods)))
-        .collect())
+    let pairs = all_pairs(sp.n_channels);
+    let values = spectral_pairs(&sp, &pairs, methods);
+    Ok(pairs.into_iter().zip(values).collect())
 }
 
 pub(crate) fn check_fs(fs: f64) -> Result<(), MeasureError> {
@@ -632,74 +841,80 @@ pub(crate) fn continuous_set<'a>(
     }
 }
 
-/// A Fourier-based pair measure (coherence and phase families): one struct, one
-/// static instance per method.
-pub struct FourierMeasure {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub doc: &'static str,
-    pub method: SpectralMethod,
-    pub outputs: &'static [OutputSpec],
+/// Where a spectral measure's coefficients come from: the Fourier engine
+/// ([`fourier_spectra`]) or a wavelet transform (`wavelet.rs`). Arguments: channels ×
+/// epochs × samples, the sample rate in Hz, the measure's parameters.
+pub type SpectraFn = fn(ArrayView3<f64>, f64, &ParamValues) -> Result<BandSpectra, MeasureError>;
+
+/// Fourier coefficients as the `fmin`, `fmax`, `estimate` and `segment` parameters ask.
+pub fn fourier_spectra(
+    data: ArrayView3<f64>,
+    fs: f64,
+    params: &ParamValues,
+) -> Result<BandSpectra, MeasureError> {
+    BandSpectra::compute(data, fs, &FourierSettings::from_params(params)?)
 }
 
-impl Measure for FourierMeasure {
-    fn id(&self) -> &'static str {
-        self.id
+/// A pair measure of the coherence and phase families, Fourier or wavelet flavour:
+/// its description, its method and where its coefficients come from; one static
+/// instance per measure.
+pub struct SpectralMeasure {
+    pub info: MeasureInfo,
+    pub method: SpectralMethod,
+    pub spectra: SpectraFn,
+}
+
+impl SpectralMeasure {
+    fn value(&self, v: f64) -> Vec<Value> {
+        vec![Value::new(self.info.outputs[0].name, v)]
     }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &FOURIER_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        self.outputs
+}
+
+impl Plugin for SpectralMeasure {
+    fn info(&self) -> &MeasureInfo {
+        &self.info
     }
 
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id, pair)?;
-        let settings = FourierSettings::from_params(params)?;
+        let (x, y, fs) = continuous_pair(self.info.id, pair)?;
         let data = ndarray::stack(Axis(0), &[x, y])
-            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.id)))?;
-        let sp = BandSpectra::compute(data.view(), fs, &settings)?;
-        let v = pair_spectral(&sp, 0, 1, &[self.method]);
-        Ok(vec![Value::new(self.outputs[0].name, v[0])])
+            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.info.id)))?;
+        let sp = (self.spectra)(data.view(), fs, params)?;
+        Ok(self.value(pair_spectral(&sp, 0, 1, &[self.method])[0]))
     }
 
-    /// One FFT per channel and segment, shared by all pairs.
+    /// One transform per channel and segment, shared by all pairs.
     fn compute_set(
         &self,
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.id, set)?;
-        let settings = FourierSettings::from_params(params)?;
-        Ok(set_spectral(data, fs, &settings, &[self.method])?
+        let (data, fs) = continuous_set(self.info.id, set)?;
+        let sp = (self.spectra)(data, fs, params)?;
+        let pairs = all_pairs(sp.n_channels);
+        let values = spectral_pairs(&sp, &pairs, &[self.method]);
+        Ok(pairs
             .into_iter()
-            .map(|((i, j), v)| {
-                (
-                    Target::Pair(i, j),
-                    vec![Value::new(self.outputs[0].name, v[0])],
-                )
-            })
+            .zip(values)
+            .map(|((i, j), v)| (Target::Pair(i, j), self.value(v[0])))
             .collect())
     }
 }
 
 macro_rules! fourier_measure {
     ($name:ident, $id:expr, $title:expr, $method:ident, $out:expr, $unit:expr, $doc:expr) => {
-        pub static $name: FourierMeasure = FourierMeasure {
-            id: $id,
-            title: $title,
-            doc: concat!($doc, " Fourier flavour: per segment mean removed, symmetric Hann window, FFT; cross-spectra S_xy = X·conj(Y) averaged over segments (estimate=epochs: across epochs, as mne-connectivity mode='fourier'; estimate=time: Welch segments inside each epoch, then mean over epochs); band value = plain mean of the per-bin values over fmin ≤ f ≤ fmax."),
-            method: SpectralMethod::$method,
-            outputs: &[OutputSpec { name: $out, unit: $unit, doc: $title }],
+        pub static $name: $crate::measures::spectral::SpectralMeasure = $crate::measures::spectral::SpectralMeasure {
+            info: $crate::measures::MeasureInfo {
+                id: $id,
+                title: $title,
+                doc: concat!($doc, " Fourier flavour: per segment mean removed, symmetric Hann window, FFT; cross-spectra S_xy = X·conj(Y) averaged over segments (estimate=epochs: across epochs, as mne-connectivity mode='fourier'; estimate=time: Welch segments inside each epoch, then mean over epochs); band value = plain mean of the per-bin values over fmin ≤ f ≤ fmax."),
+                input: $crate::measures::InputKind::Continuous,
+                params: &$crate::measures::spectral::FOURIER_PARAMS,
+                outputs: &[$crate::measures::OutputSpec { name: $out, unit: $unit, doc: $title }],
+                directed: false,
+            },
+            method: $crate::measures::spectral::SpectralMethod::$method,
+            spectra: $crate::measures::spectral::fourier_spectra,
         };
     };
 }
@@ -796,31 +1011,26 @@ pub struct Pearson;
 
 static PEARSON_PARAMS: [ParamSpec; 1] = [P_COMBINE];
 
-impl Measure for Pearson {
-    fn id(&self) -> &'static str {
-        "pearson"
-    }
-    fn title(&self) -> &'static str {
-        "Pearson correlation"
-    }
-    fn doc(&self) -> &'static str {
-        "r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²) of the samples as given (band-pass first for a band-limited r); `combine=pooled` over all epochs concatenated (numpy.corrcoef of the concatenation), `epoch-mean` the mean of per-epoch r. In [−1, 1]; 0 when a signal is constant."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &PEARSON_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[OutputSpec {
+static PEARSON_INFO: MeasureInfo = MeasureInfo {
+    id: "pearson",
+    title: "Pearson correlation",
+    doc: "r = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²) of the samples as given (band-pass first for a band-limited r); `combine=pooled` over all epochs concatenated (numpy.corrcoef of the concatenation), `epoch-mean` the mean of per-epoch r. In [−1, 1]; 0 when a signal is constant.",
+    input: InputKind::Continuous,
+    params: &PEARSON_PARAMS,
+    outputs: &[OutputSpec {
             name: "r",
             unit: "",
             doc: "Pearson correlation coefficient",
-        }]
+        }],
+    directed: false,
+};
+
+impl Plugin for Pearson {
+    fn info(&self) -> &MeasureInfo {
+        &PEARSON_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         if x.len() < 2 {
             return Err(MeasureError::Invalid(
                 "pearson: need at least 2 samples".into(),
@@ -850,24 +1060,13 @@ pub struct PearsonLagged;
 
 static PEARSON_LAGGED_PARAMS: [ParamSpec; 1] = [P_MAX_LAG];
 
-impl Measure for PearsonLagged {
-    fn id(&self) -> &'static str {
-        "pearson-lagged"
-    }
-    fn title(&self) -> &'static str {
-        "Lagged maximum of the Pearson correlation"
-    }
-    fn doc(&self) -> &'static str {
-        "r(τ) = Pearson r between x(t) and y(t+τ) over the overlapping samples of every epoch (pooled over epochs), for lags |τ| ≤ max_lag s on the sample grid; returns r at the lag of largest |r| (signed) and that lag τ in s (τ > 0: y follows x, i.e. x leads)."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &PEARSON_LAGGED_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[
+static PEARSON_LAGGED_INFO: MeasureInfo = MeasureInfo {
+    id: "pearson-lagged",
+    title: "Lagged maximum of the Pearson correlation",
+    doc: "r(τ) = Pearson r between x(t) and y(t+τ) over the overlapping samples of every epoch (pooled over epochs), for lags |τ| ≤ max_lag s on the sample grid; returns r at the lag of largest |r| (signed) and that lag τ in s (τ > 0: y follows x, i.e. x leads).",
+    input: InputKind::Continuous,
+    params: &PEARSON_LAGGED_PARAMS,
+    outputs: &[
             OutputSpec {
                 name: "r",
                 unit: "",
@@ -878,10 +1077,16 @@ impl Measure for PearsonLagged {
                 unit: "s",
                 doc: "that lag; > 0 when x leads y",
             },
-        ]
+        ],
+    directed: false,
+};
+
+impl Plugin for PearsonLagged {
+    fn info(&self) -> &MeasureInfo {
+        &PEARSON_LAGGED_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id(), pair)?;
+        let (x, y, fs) = continuous_pair(self.info().id, pair)?;
         let n = x.ncols();
         let max_lag = (params.f64("max_lag")? * fs).round() as usize;
         if max_lag + 2 > n {
@@ -930,5 +1135,41 @@ impl Measure for PearsonLagged {
             Value::new("r", rs[best]),
             Value::new("lag", lags[best] as f64 / fs),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The AVX and the plain loop give the same bits, with and without the unit
+    /// phasors, whatever the length (tails of 0 to 3 segments).
+    #[test]
+    fn cross_sums_paths_agree_bitwise() {
+        let v = |n: usize, a: f64| -> Vec<f64> {
+            (0..n)
+                .map(|k| ((k as f64 * a).sin() * 1e3).fract())
+                .collect()
+        };
+        for n in [0, 1, 3, 4, 7, 600, 603] {
+            let (xr, xi, xv) = (v(n, 0.7), v(n, 1.3), v(n, 0.2));
+            let (yr, yi, yv) = (v(n, 2.9), v(n, 0.4), v(n, 3.1));
+            for unit in [false, true] {
+                let x = [&xr[..], &xi[..], &xv[..]];
+                let y = [&yr[..], &yi[..], &yv[..]];
+                let plain = cross_sums_loop(x, y, unit);
+                // the straightforward sum agrees to rounding
+                let im: Vec<f64> = (0..n).map(|k| xi[k] * yr[k] - xr[k] * yi[k]).collect();
+                let abs: f64 = im.iter().map(|v| v.abs()).sum();
+                assert!((plain[2] - abs).abs() <= 1e-12 * (1.0 + abs));
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx") {
+                    // SAFETY: AVX is present, checked just above.
+                    let fast = unsafe { cross_sums_avx(x, y, unit) };
+                    let bits = |a: [f64; 6]| a.map(f64::to_bits);
+                    assert_eq!(bits(fast), bits(plain), "n = {n}, unit = {unit}");
+                }
+            }
+        }
     }
 }

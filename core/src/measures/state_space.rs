@@ -4,8 +4,8 @@
 
 use super::spectral::{continuous_pair, continuous_set, hann_symmetric};
 use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
+    InputKind, Measure, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec,
+    ParamValues, Plugin, SetInput, Target, Value,
 };
 use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
@@ -174,11 +174,8 @@ static GFS_PARAMS: [ParamSpec; 1] = [P_FREQ];
 
 /// A global measure of a whole channel set, mean over epochs.
 pub struct GlobalMeasure {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub doc: &'static str,
+    pub info: MeasureInfo,
     pub method: GlobalMethod,
-    pub outputs: &'static [OutputSpec],
 }
 
 impl GlobalMeasure {
@@ -192,7 +189,7 @@ impl GlobalMeasure {
         if k < 2 || n_ep == 0 || n < 3 {
             return Err(MeasureError::Invalid(format!(
                 "measure `{}` needs at least 2 channels and one epoch of 3 samples, got {k} × {n_ep} × {n}",
-                self.id
+                self.info.id
             )));
         }
         let freq = if self.method == GlobalMethod::Gfs {
@@ -208,36 +205,17 @@ impl GlobalMeasure {
     }
 }
 
-impl Measure for GlobalMeasure {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        if self.method == GlobalMethod::Gfs {
-            &GFS_PARAMS
-        } else {
-            &[]
-        }
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        self.outputs
+impl Plugin for GlobalMeasure {
+    fn info(&self) -> &MeasureInfo {
+        &self.info
     }
     /// The pair taken as a two-channel set.
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id, pair)?;
+        let (x, y, fs) = continuous_pair(self.info.id, pair)?;
         let d: Array3<f64> = ndarray::stack(Axis(0), &[x, y])
-            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.id)))?;
+            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.info.id)))?;
         Ok(vec![Value::new(
-            self.outputs[0].name,
+            self.info.outputs[0].name,
             self.value(d.view(), fs, params)?,
         )])
     }
@@ -246,11 +224,11 @@ impl Measure for GlobalMeasure {
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.id, set)?;
+        let (data, fs) = continuous_set(self.info.id, set)?;
         Ok(vec![(
             Target::Set,
             vec![Value::new(
-                self.outputs[0].name,
+                self.info.outputs[0].name,
                 self.value(data, fs, params)?,
             )],
         )])
@@ -258,27 +236,42 @@ impl Measure for GlobalMeasure {
 }
 
 pub static OMEGA: GlobalMeasure = GlobalMeasure {
-    id: "omega-complexity",
-    title: "Omega complexity",
-    doc: "Ω = exp(−Σ λ'_i ln λ'_i), λ' the eigenvalues of the channel covariance matrix of an epoch normalised to sum 1 (Wackermann 1996); no re-referencing (apply the reference you want first), mean over epochs. From 1 (one spatial mode: full synchrony) to K (K channels, independent with equal variance).",
+    info: MeasureInfo {
+        id: "omega-complexity",
+        title: "Omega complexity",
+        doc: "Ω = exp(−Σ λ'_i ln λ'_i), λ' the eigenvalues of the channel covariance matrix of an epoch normalised to sum 1 (Wackermann 1996); no re-referencing (apply the reference you want first), mean over epochs. From 1 (one spatial mode: full synchrony) to K (K channels, independent with equal variance).",
+        input: InputKind::Continuous,
+        params: &[],
+        outputs: &[OutputSpec { name: "omega", unit: "", doc: "omega complexity, 1..K" }],
+        directed: false,
+    },
     method: GlobalMethod::Omega,
-    outputs: &[OutputSpec { name: "omega", unit: "", doc: "omega complexity, 1..K" }],
 };
 
 pub static S_ESTIMATOR: GlobalMeasure = GlobalMeasure {
-    id: "s-estimator",
-    title: "S-estimator",
-    doc: "S = 1 + Σ λ'_i ln λ'_i / ln K, λ' the eigenvalues of the channel correlation matrix of an epoch normalised to sum 1 (Carmeli et al. 2005, without embedding); mean over epochs. 0 for uncorrelated channels, 1 for full synchrony.",
+    info: MeasureInfo {
+        id: "s-estimator",
+        title: "S-estimator",
+        doc: "S = 1 + Σ λ'_i ln λ'_i / ln K, λ' the eigenvalues of the channel correlation matrix of an epoch normalised to sum 1 (Carmeli et al. 2005, without embedding); mean over epochs. 0 for uncorrelated channels, 1 for full synchrony.",
+        input: InputKind::Continuous,
+        params: &[],
+        outputs: &[OutputSpec { name: "s", unit: "", doc: "S-estimator, 0..1" }],
+        directed: false,
+    },
     method: GlobalMethod::SEstimator,
-    outputs: &[OutputSpec { name: "s", unit: "", doc: "S-estimator, 0..1" }],
 };
 
 pub static GFS: GlobalMeasure = GlobalMeasure {
-    id: "gfs",
-    title: "Global field synchronization",
-    doc: "GFS(f) = |λ1 − λ2| / (λ1 + λ2), λ the eigenvalues of the 2 × 2 matrix Σ_c (Re X_c, Im X_c)ᵀ(Re X_c, Im X_c) of the channels' Fourier coefficients at f (Koenig et al. 2001): per epoch average reference, symmetric Hann window, the bin nearest `freq`; mean over epochs. 1 when all channels share one phase (or its opposite), 0 for uniformly spread phases.",
+    info: MeasureInfo {
+        id: "gfs",
+        title: "Global field synchronization",
+        doc: "GFS(f) = |λ1 − λ2| / (λ1 + λ2), λ the eigenvalues of the 2 × 2 matrix Σ_c (Re X_c, Im X_c)ᵀ(Re X_c, Im X_c) of the channels' Fourier coefficients at f (Koenig et al. 2001): per epoch average reference, symmetric Hann window, the bin nearest `freq`; mean over epochs. 1 when all channels share one phase (or its opposite), 0 for uniformly spread phases.",
+        input: InputKind::Continuous,
+        params: &GFS_PARAMS,
+        outputs: &[OutputSpec { name: "gfs", unit: "", doc: "global field synchronization, 0..1" }],
+        directed: false,
+    },
     method: GlobalMethod::Gfs,
-    outputs: &[OutputSpec { name: "gfs", unit: "", doc: "global field synchronization, 0..1" }],
 };
 
 // ---------------------------------------------------------------------------
@@ -398,31 +391,26 @@ static SL_PARAMS: [ParamSpec; 5] = [
 /// Synchronization likelihood (per epoch, mean over epochs).
 pub struct SyncLikelihood;
 
-impl Measure for SyncLikelihood {
-    fn id(&self) -> &'static str {
-        "sync-likelihood"
-    }
-    fn title(&self) -> &'static str {
-        "Synchronization likelihood"
-    }
-    fn doc(&self) -> &'static str {
-        "Stam & van Dijk 2002, two channels: for each time i, ε is the `pref` quantile of the distances from delay vector i (dimension m, lag in samples) to those at w1 < |i−j| < w2; SL = mean_i #{j: both channels recur}/#{j: x recurs}. pref (≈ 0.05) for independent signals, 1 for identical ones. Computed per epoch, mean over epochs."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &SL_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[OutputSpec {
+static SYNC_LIKELIHOOD_INFO: MeasureInfo = MeasureInfo {
+    id: "sync-likelihood",
+    title: "Synchronization likelihood",
+    doc: "Stam & van Dijk 2002, two channels: for each time i, ε is the `pref` quantile of the distances from delay vector i (dimension m, lag in samples) to those at w1 < |i−j| < w2; SL = mean_i #{j: both channels recur}/#{j: x recurs}. pref (≈ 0.05) for independent signals, 1 for identical ones. Computed per epoch, mean over epochs.",
+    input: InputKind::Continuous,
+    params: &SL_PARAMS,
+    outputs: &[OutputSpec {
             name: "sl",
             unit: "",
             doc: "synchronization likelihood",
-        }]
+        }],
+    directed: false,
+};
+
+impl Plugin for SyncLikelihood {
+    fn info(&self) -> &MeasureInfo {
+        &SYNC_LIKELIHOOD_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         let (m, lag) = (params.int("m")? as usize, params.int("lag")? as usize);
         let (w1, w2) = (params.int("w1")? as usize, params.int("w2")? as usize);
         let pref = params.f64("pref")?;
@@ -569,24 +557,13 @@ static INTERDEPENDENCE_PARAMS: [ParamSpec; 4] = [
 /// Non-linear interdependence S, H, N in both directions (per epoch, mean over epochs).
 pub struct NonlinearInterdependence;
 
-impl Measure for NonlinearInterdependence {
-    fn id(&self) -> &'static str {
-        "interdependence"
-    }
-    fn title(&self) -> &'static str {
-        "Non-linear interdependence S, H, N"
-    }
-    fn doc(&self) -> &'static str {
-        "Arnhold et al. 1999, Quian Quiroga et al. 2002: delay vectors (dimension m, lag in samples), squared Euclidean distances, k nearest neighbours outside the Theiler window |i−j| ≤ theiler. S(X|Y) = ⟨R^k(X)/R^k(X|Y)⟩, H(X|Y) = ⟨ln(R(X)/R^k(X|Y))⟩, N(X|Y) = ⟨(R(X) − R^k(X|Y))/R(X)⟩ where R^k(X|Y) uses the time indices of Y's neighbours and R(X) is the mean distance to all admissible vectors; both directions. S → 1, H and N large for identical dynamics; H, N ≈ 0 for independent signals. Computed per epoch, mean over epochs."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &INTERDEPENDENCE_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        &[
+static NONLINEAR_INTERDEPENDENCE_INFO: MeasureInfo = MeasureInfo {
+    id: "interdependence",
+    title: "Non-linear interdependence S, H, N",
+    doc: "Arnhold et al. 1999, Quian Quiroga et al. 2002: delay vectors (dimension m, lag in samples), squared Euclidean distances, k nearest neighbours outside the Theiler window |i−j| ≤ theiler. S(X|Y) = ⟨R^k(X)/R^k(X|Y)⟩, H(X|Y) = ⟨ln(R(X)/R^k(X|Y))⟩, N(X|Y) = ⟨(R(X) − R^k(X|Y))/R(X)⟩ where R^k(X|Y) uses the time indices of Y's neighbours and R(X) is the mean distance to all admissible vectors; both directions. S → 1, H and N large for identical dynamics; H, N ≈ 0 for independent signals. Computed per epoch, mean over epochs.",
+    input: InputKind::Continuous,
+    params: &INTERDEPENDENCE_PARAMS,
+    outputs: &[
             OutputSpec {
                 name: "s_xy",
                 unit: "",
@@ -617,10 +594,16 @@ impl Measure for NonlinearInterdependence {
                 unit: "",
                 doc: "N(Y|X)",
             },
-        ]
+        ],
+    directed: false,
+};
+
+impl Plugin for NonlinearInterdependence {
+    fn info(&self) -> &MeasureInfo {
+        &NONLINEAR_INTERDEPENDENCE_INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, _) = continuous_pair(self.id(), pair)?;
+        let (x, y, _) = continuous_pair(self.info().id, pair)?;
         let (m, lag) = (params.int("m")? as usize, params.int("lag")? as usize);
         let (k, theiler) = (params.int("k")? as usize, params.int("theiler")? as usize);
         let mut tot = [0.0; 6];

@@ -20,13 +20,8 @@
 //!   epoch the cross-spectra of all samples are averaged and the measure evaluated;
 //!   the value is the mean over epochs.
 
-use super::spectral::{
-    continuous_pair, continuous_set, pair_spectral, BandSpectra, SpectralMethod,
-};
-use super::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    SetInput, Target, Value,
-};
+use super::spectral::{BandSpectra, SpectralMeasure, SpectralMethod};
+use super::{InputKind, MeasureError, MeasureInfo, OutputSpec, ParamKind, ParamSpec, ParamValues};
 use ndarray::{ArrayView3, Axis};
 use num_complex::Complex64;
 use rayon::prelude::*;
@@ -206,77 +201,20 @@ fn wavelet_spectra(
     })
 }
 
-/// A wavelet-based pair measure: one struct, one static instance per method.
-pub struct WaveletMeasure {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub doc: &'static str,
-    pub method: SpectralMethod,
-    pub outputs: &'static [OutputSpec],
-}
-
-impl Measure for WaveletMeasure {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn title(&self) -> &'static str {
-        self.title
-    }
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-    fn input(&self) -> InputKind {
-        InputKind::Continuous
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &WAVELET_PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        self.outputs
-    }
-
-    fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let (x, y, fs) = continuous_pair(self.id, pair)?;
-        let data = ndarray::stack(Axis(0), &[x, y])
-            .map_err(|e| MeasureError::Invalid(format!("measure `{}`: {e}", self.id)))?;
-        let sp = wavelet_spectra(data.view(), fs, params)?;
-        let v = pair_spectral(&sp, 0, 1, &[self.method]);
-        Ok(vec![Value::new(self.outputs[0].name, v[0])])
-    }
-
-    /// One wavelet transform per channel and epoch, shared by all pairs.
-    fn compute_set(
-        &self,
-        set: &SetInput,
-        params: &ParamValues,
-    ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.id, set)?;
-        let sp = wavelet_spectra(data, fs, params)?;
-        let n = sp.n_channels;
-        let pairs: Vec<(usize, usize)> = (0..n)
-            .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
-            .collect();
-        Ok(pairs
-            .par_iter()
-            .map(|&(i, j)| {
-                let v = pair_spectral(&sp, i, j, &[self.method]);
-                (
-                    Target::Pair(i, j),
-                    vec![Value::new(self.outputs[0].name, v[0])],
-                )
-            })
-            .collect())
-    }
-}
-
 macro_rules! wavelet_measure {
     ($name:ident, $id:expr, $title:expr, $method:ident, $out:expr, $doc:expr) => {
-        pub static $name: WaveletMeasure = WaveletMeasure {
+        pub static $name: SpectralMeasure = SpectralMeasure {
+            info: MeasureInfo {
             id: $id,
             title: $title,
             doc: concat!($doc, " Wavelet flavour: complex Morlet transform at `freq` Hz with `n_cycles` cycles (MNE `morlet`, convolution 'same', no mean removal); estimate=epochs: cross-spectra averaged over epochs at every sample, the measure's mean over samples (mne-connectivity spectral_connectivity_epochs, mode='cwt_morlet'); estimate=time: averaged over the samples of each epoch, then the mean over epochs (spectral_connectivity_time)."),
-            method: SpectralMethod::$method,
+            input: InputKind::Continuous,
+            params: &WAVELET_PARAMS,
             outputs: &[OutputSpec { name: $out, unit: "", doc: $title }],
+            directed: false,
+            },
+            method: SpectralMethod::$method,
+            spectra: wavelet_spectra,
         };
     };
 }

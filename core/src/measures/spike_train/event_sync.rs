@@ -2,8 +2,8 @@
 
 use super::trains;
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 
 /// Strength `Q` and delay asymmetry `q` of event synchronization.
@@ -137,33 +137,25 @@ static OUTPUTS: &[OutputSpec] = &[
     },
 ];
 
-impl Measure for EventSync {
-    fn id(&self) -> &'static str {
-        "event-sync"
-    }
-    fn title(&self) -> &'static str {
-        "Event synchronization (Quian Quiroga)"
-    }
-    fn doc(&self) -> &'static str {
-        "Counts near-coincident events (Quian Quiroga, Kreuz & Grassberger 2002): an x event \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "event-sync",
+    title: "Event synchronization (Quian Quiroga)",
+    doc: "Counts near-coincident events (Quian Quiroga, Kreuz & Grassberger 2002): an x event \
          within τ after a y event counts 1 towards c(x|y), an exact tie ½ towards both. \
-         Returns the strength Q and the delay asymmetry q."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn directed(&self) -> bool {
-        // Q is symmetric, but q changes sign when x and y are swapped.
-        false
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         Returns the strength Q and the delay asymmetry q.",
+    input: InputKind::PointProcess,
+    params: PARAMS,
+    outputs: OUTPUTS,
+    directed: // Q is symmetric, but q changes sign when x and y are swapped.
+        false,
+};
+
+impl Plugin for EventSync {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         let r = event_synchronization(t.x, t.y, params.f64_or_auto("tau")?);
         Ok(vec![Value::new("Q", r.strength), Value::new("q", r.delay)])
     }

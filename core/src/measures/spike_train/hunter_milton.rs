@@ -2,8 +2,8 @@
 
 use super::{nearest_distances, trains};
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 
 /// Hunter–Milton similarity of two sorted event trains (seconds) with time constant
@@ -37,28 +37,23 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Mean of e^(−|Δ|/τ) over both trains' events, in [0, 1]; 1 for identical trains.",
 }];
 
-impl Measure for HunterMilton {
-    fn id(&self) -> &'static str {
-        "hunter-milton"
-    }
-    fn title(&self) -> &'static str {
-        "Hunter–Milton similarity"
-    }
-    fn doc(&self) -> &'static str {
-        "For every event, e^(−|Δ|/τ) with Δ the distance to the nearest event of the other \
-         train; averaged per train and symmetrised over both trains (Hunter & Milton 2003)."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+static INFO: MeasureInfo = MeasureInfo {
+    id: "hunter-milton",
+    title: "Hunter–Milton similarity",
+    doc: "For every event, e^(−|Δ|/τ) with Δ the distance to the nearest event of the other \
+         train; averaged per train and symmetrised over both trains (Hunter & Milton 2003).",
+    input: InputKind::PointProcess,
+    params: PARAMS,
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for HunterMilton {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         Ok(vec![Value::new(
             "similarity",
             hunter_milton(t.x, t.y, params.f64("tau")?),

@@ -3,7 +3,7 @@
 use super::kreuz::kreuz_train;
 use super::trains;
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamValues, Plugin, Value,
 };
 
 /// The inter-event interval (s) that train `s` (non-empty, strictly increasing) is in
@@ -88,30 +88,25 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Time-averaged relative difference of the current inter-event intervals, in [0, 1]; 0 for identical trains.",
 }];
 
-impl Measure for IsiDistance {
-    fn id(&self) -> &'static str {
-        "isi-distance"
-    }
-    fn title(&self) -> &'static str {
-        "ISI-distance (Kreuz)"
-    }
-    fn doc(&self) -> &'static str {
-        "Kreuz et al. 2007: time average over the window of |ν_x − ν_y| / max(ν_x, ν_y), with \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "isi-distance",
+    title: "ISI-distance (Kreuz)",
+    doc: "Kreuz et al. 2007: time average over the window of |ν_x − ν_y| / max(ν_x, ν_y), with \
          ν the length of the inter-event interval containing t; PySpike's edge correction \
          (the interval before the first / after the last event is at least the neighbouring \
-         interval). Parameter-free and time-scale adaptive."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &[]
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         interval). Parameter-free and time-scale adaptive.",
+    input: InputKind::PointProcess,
+    params: &[],
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for IsiDistance {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, _params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         Ok(vec![Value::new(
             "distance",
             isi_distance(t.x, t.y, t.t0, t.t1),

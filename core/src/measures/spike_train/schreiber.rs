@@ -3,8 +3,8 @@
 
 use super::trains;
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 
 /// Σ_i Σ_j exp(−(u_i − v_j)² / (4σ²)) over sorted `u`, `v`, visiting only the pairs
@@ -71,29 +71,24 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Cosine of the two Gaussian-filtered trains, in [0, 1]; 1 for identical trains.",
 }];
 
-impl Measure for Schreiber {
-    fn id(&self) -> &'static str {
-        "schreiber"
-    }
-    fn title(&self) -> &'static str {
-        "Schreiber et al. similarity"
-    }
-    fn doc(&self) -> &'static str {
-        "Correlation-based similarity (Schreiber et al. 2003): both trains are convolved with \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "schreiber",
+    title: "Schreiber et al. similarity",
+    doc: "Correlation-based similarity (Schreiber et al. 2003): both trains are convolved with \
          a Gaussian of s.d. σ and the normalised inner product (cosine) of the filtered \
-         signals is returned."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         signals is returned.",
+    input: InputKind::PointProcess,
+    params: PARAMS,
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for Schreiber {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         Ok(vec![Value::new(
             "similarity",
             schreiber(t.x, t.y, params.f64("sigma")?),

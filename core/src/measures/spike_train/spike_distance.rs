@@ -4,7 +4,7 @@
 use super::kreuz::kreuz_train;
 use super::{nearest_distances, trains};
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamValues, Plugin, Value,
 };
 
 /// One train's piecewise-linear local dissimilarity `S_n(t)`: nodes `p` (its events,
@@ -162,30 +162,25 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Time-averaged local spike-timing dissimilarity, in [0, 1]; 0 for identical trains.",
 }];
 
-impl Measure for SpikeDistance {
-    fn id(&self) -> &'static str {
-        "spike-distance"
-    }
-    fn title(&self) -> &'static str {
-        "SPIKE-distance (Kreuz)"
-    }
-    fn doc(&self) -> &'static str {
-        "Kreuz et al. 2013: time average of a local dissimilarity built from each event's \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "spike-distance",
+    title: "SPIKE-distance (Kreuz)",
+    doc: "Kreuz et al. 2013: time average of a local dissimilarity built from each event's \
          distance to the nearest event of the other train, interpolated between events and \
          weighted by the local inter-event intervals; PySpike's edge correction. \
-         Parameter-free and time-scale adaptive."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &[]
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         Parameter-free and time-scale adaptive.",
+    input: InputKind::PointProcess,
+    params: &[],
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for SpikeDistance {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, _params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         Ok(vec![Value::new(
             "distance",
             spike_distance(t.x, t.y, t.t0, t.t1),

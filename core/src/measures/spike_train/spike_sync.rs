@@ -3,7 +3,7 @@
 use super::kreuz::kreuz_train;
 use super::trains;
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamSpec, ParamValues, Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamValues, Plugin, Value,
 };
 
 /// Half the shorter inter-event interval around each event (s); a missing neighbour
@@ -75,30 +75,25 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Fraction of events that have a coincident event in the other train, in [0, 1]; 1 for identical trains.",
 }];
 
-impl Measure for SpikeSync {
-    fn id(&self) -> &'static str {
-        "spike-sync"
-    }
-    fn title(&self) -> &'static str {
-        "SPIKE-synchronization (Kreuz)"
-    }
-    fn doc(&self) -> &'static str {
-        "Kreuz et al. 2015: the fraction of events that are coincident, an event being \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "spike-sync",
+    title: "SPIKE-synchronization (Kreuz)",
+    doc: "Kreuz et al. 2015: the fraction of events that are coincident, an event being \
          coincident when the other train has an event closer than half the shortest of the \
          inter-event intervals around the two events (adaptive window; a missing neighbour \
-         counts as the window length)."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        &[]
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         counts as the window length).",
+    input: InputKind::PointProcess,
+    params: &[],
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for SpikeSync {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, _params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         Ok(vec![Value::new("sync", spike_sync(t.x, t.y, t.t0, t.t1))])
     }
 }

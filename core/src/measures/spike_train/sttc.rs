@@ -2,8 +2,8 @@
 
 use super::{nearest_distances, trains};
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 
 /// Fraction of `[t0, t1]` covered by the union of `[s − dt, s + dt]` over the sorted
@@ -78,29 +78,24 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Spike time tiling coefficient in [−1, 1]; 1 for identical trains, ≈ 0 for independent ones.",
 }];
 
-impl Measure for Sttc {
-    fn id(&self) -> &'static str {
-        "sttc"
-    }
-    fn title(&self) -> &'static str {
-        "Spike time tiling coefficient"
-    }
-    fn doc(&self) -> &'static str {
-        "Cutts & Eglen 2014: the proportion of one train's events within ±dt of the other's, \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "sttc",
+    title: "Spike time tiling coefficient",
+    doc: "Cutts & Eglen 2014: the proportion of one train's events within ±dt of the other's, \
          corrected for the fraction of the window the other train tiles by chance, \
-         symmetrised. Insensitive to firing rate."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         symmetrised. Insensitive to firing rate.",
+    input: InputKind::PointProcess,
+    params: PARAMS,
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for Sttc {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         Ok(vec![Value::new(
             "sttc",
             sttc(t.x, t.y, params.f64("dt")?, t.t0, t.t1),

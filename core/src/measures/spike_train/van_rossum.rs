@@ -2,8 +2,8 @@
 
 use super::trains;
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 
 /// Normalisation of the van Rossum distance.
@@ -93,29 +93,24 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "van Rossum distance in the chosen normalisation; 0 for identical trains.",
 }];
 
-impl Measure for VanRossum {
-    fn id(&self) -> &'static str {
-        "van-rossum"
-    }
-    fn title(&self) -> &'static str {
-        "van Rossum distance"
-    }
-    fn doc(&self) -> &'static str {
-        "Euclidean distance between the trains filtered with a causal exponential of time \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "van-rossum",
+    title: "van Rossum distance",
+    doc: "Euclidean distance between the trains filtered with a causal exponential of time \
          constant τ (van Rossum 2001), integrated over the whole time axis (past the window \
-         end). Exact O(n+m) exponential recursion."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         end). Exact O(n+m) exponential recursion.",
+    input: InputKind::PointProcess,
+    params: PARAMS,
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for VanRossum {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         let tau = params.f64("tau")?;
         let norm = match params.text("normalisation")? {
             "paper" => VanRossumNorm::Paper,

@@ -2,8 +2,8 @@
 
 use super::trains;
 use crate::measures::{
-    InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
+    Plugin, Value,
 };
 
 /// Victor–Purpura distance between two sorted event trains (seconds): the minimum
@@ -135,29 +135,24 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     doc: "Minimum total cost (in units of one event deletion); 0 for identical trains.",
 }];
 
-impl Measure for VictorPurpura {
-    fn id(&self) -> &'static str {
-        "victor-purpura"
-    }
-    fn title(&self) -> &'static str {
-        "Victor–Purpura distance"
-    }
-    fn doc(&self) -> &'static str {
-        "Minimum cost of turning train x into train y (Victor & Purpura 1996): deleting or \
+static INFO: MeasureInfo = MeasureInfo {
+    id: "victor-purpura",
+    title: "Victor–Purpura distance",
+    doc: "Minimum cost of turning train x into train y (Victor & Purpura 1996): deleting or \
          inserting an event costs 1, moving an event by Δ s costs q·|Δ|. Exact: dynamic \
-         programme, over the pairs closer than 2/q when they are few."
-    }
-    fn input(&self) -> InputKind {
-        InputKind::PointProcess
-    }
-    fn params(&self) -> &'static [ParamSpec] {
-        PARAMS
-    }
-    fn outputs(&self) -> &'static [OutputSpec] {
-        OUTPUTS
+         programme, over the pairs closer than 2/q when they are few.",
+    input: InputKind::PointProcess,
+    params: PARAMS,
+    outputs: OUTPUTS,
+    directed: false,
+};
+
+impl Plugin for VictorPurpura {
+    fn info(&self) -> &MeasureInfo {
+        &INFO
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let t = trains(self.id(), pair)?;
+        let t = trains(self.info().id, pair)?;
         let q = params.f64("q")?;
         Ok(vec![Value::new("distance", victor_purpura(t.x, t.y, q))])
     }
