@@ -335,9 +335,9 @@ fn start_partition_never_changes_the_optimum() {
         // A random partition: random disjoint columns, completed by singletons.
         let mut covered = vec![false; n_rows];
         let mut random = Vec::new();
-        for j in n_rows..columns.len() {
-            if rng.gen_bool(0.5) && columns[j].iter().all(|&r| !covered[r]) {
-                columns[j].iter().for_each(|&r| covered[r] = true);
+        for (j, col) in columns.iter().enumerate().skip(n_rows) {
+            if rng.gen_bool(0.5) && col.iter().all(|&r| !covered[r]) {
+                col.iter().for_each(|&r| covered[r] = true);
                 random.push(j);
             }
         }
