@@ -270,3 +270,99 @@ fn n2_ilp_equals_part_one_alignment() {
     // Continuous random costs: optimal alignments are unique, so they must coincide.
     assert_eq!(same_pairs, trials);
 }
+
+/// Exhaustive minimum of a set-partitioning programme (bitmask DP over the rows; every
+/// row has a singleton column, so a partition exists).
+fn partition_brute_force(n_rows: usize, columns: &[Vec<usize>], costs: &[f64]) -> f64 {
+    let masks: Vec<usize> = columns
+        .iter()
+        .map(|c| c.iter().fold(0usize, |m, &r| m | (1 << r)))
+        .collect();
+    let full = (1usize << n_rows) - 1;
+    let mut best = vec![f64::INFINITY; full + 1];
+    best[0] = 0.0;
+    for s in 1..=full {
+        let low = s & s.wrapping_neg();
+        for (j, &m) in masks.iter().enumerate() {
+            if m & low != 0 && m & !s == 0 {
+                let v = costs[j] + best[s & !m];
+                if v < best[s] {
+                    best[s] = v;
+                }
+            }
+        }
+    }
+    best[full]
+}
+
+/// A start (the previous clustering of an alternation) never changes the optimum: on
+/// random set-partitioning programmes with random costs (fractional LP relaxations are
+/// frequent), the solution from a start — all singletons, a random partition, or the
+/// optimum itself — has the exhaustive minimum cost.
+#[test]
+fn start_partition_never_changes_the_optimum() {
+    use sesame_core::ses::multi::ilp::{solve_set_partition, solve_set_partition_from};
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    let mut fractional = 0;
+    for _ in 0..300 {
+        let n_rows = rng.gen_range(4..=10);
+        let mut columns: Vec<Vec<usize>> = (0..n_rows).map(|r| vec![r]).collect();
+        let mut costs: Vec<f64> = (0..n_rows).map(|_| rng.gen_range(1.0..3.0)).collect();
+        for _ in 0..rng.gen_range(n_rows..4 * n_rows) {
+            let size = rng.gen_range(2..=4.min(n_rows));
+            let mut c: Vec<usize> = (0..n_rows).collect();
+            for i in 0..size {
+                let k = rng.gen_range(i..n_rows);
+                c.swap(i, k);
+            }
+            c.truncate(size);
+            c.sort_unstable();
+            if !columns.contains(&c) {
+                costs.push(rng.gen_range(0.5..2.5) * size as f64);
+                columns.push(c);
+            }
+        }
+        let want = partition_brute_force(n_rows, &columns, &costs);
+        let plain = solve_set_partition(n_rows, &columns, &costs, 30.0).expect("solves");
+        assert!(
+            (plain.objective - want).abs() < 1e-7,
+            "{} vs {want}",
+            plain.objective
+        );
+        if !plain.lp_integral {
+            fractional += 1;
+        }
+        // A random partition: random disjoint columns, completed by singletons.
+        let mut covered = vec![false; n_rows];
+        let mut random = Vec::new();
+        for (j, col) in columns.iter().enumerate().skip(n_rows) {
+            if rng.gen_bool(0.5) && col.iter().all(|&r| !covered[r]) {
+                col.iter().for_each(|&r| covered[r] = true);
+                random.push(j);
+            }
+        }
+        random.extend((0..n_rows).filter(|&r| !covered[r]));
+        let singletons: Vec<usize> = (0..n_rows).collect();
+        for start in [singletons, random, plain.chosen.clone()] {
+            let sol = solve_set_partition_from(n_rows, &columns, &costs, &start, 30.0)
+                .expect("solves from a start");
+            assert!(
+                (sol.objective - want).abs() < 1e-7,
+                "start {start:?}: {} vs {want}",
+                sol.objective
+            );
+            let mut cover = vec![0; n_rows];
+            sol.chosen
+                .iter()
+                .for_each(|&j| columns[j].iter().for_each(|&r| cover[r] += 1));
+            assert!(cover.iter().all(|&c| c == 1), "not a partition");
+        }
+        // An overlapping start is refused.
+        assert!(solve_set_partition_from(n_rows, &columns, &costs, &[0, 0], 30.0).is_err());
+    }
+    eprintln!("{fractional} of 300 programmes had a fractional LP relaxation");
+    assert!(
+        fractional >= 10,
+        "too few fractional relaxations to test the start"
+    );
+}

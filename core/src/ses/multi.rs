@@ -788,7 +788,9 @@ fn alternate(
             pair_bound,
             opts.max_candidates_per_component,
         )?;
-        let (cl, report) = ilp::solve_clustering(&cand, opts.columns_per_model, deadline)?;
+        // The previous clustering warm-starts the programmes (same optimum, less work).
+        let (cl, report) =
+            ilp::solve_clustering(&cand, opts.columns_per_model, prev.as_deref(), deadline)?;
         last_report = report;
         clusters = cl;
         let (nd, ns) =
@@ -984,7 +986,8 @@ pub fn align_once(
         pair_bound,
         opts.max_candidates_per_component,
     )?;
-    let (clusters, mut solver) = ilp::solve_clustering(&cand, opts.columns_per_model, &deadline)?;
+    let (clusters, mut solver) =
+        ilp::solve_clustering(&cand, opts.columns_per_model, None, &deadline)?;
     let objective = clusters.iter().map(|c| model.cost(c)).sum();
     solver.objective = objective;
     Ok(Alignment {

@@ -41,6 +41,7 @@ fn status_error(status: HighsModelStatus, deadline: &Deadline, what: &str) -> Mu
     }
 }
 
+/// Builds and solves one programme: the LP relaxation, or the MILP (`integer`).
 fn build_and_solve(
     n_rows: usize,
     columns: &[Vec<usize>],
@@ -69,6 +70,14 @@ fn build_and_solve(
     if integer {
         model.try_set_option("mip_rel_gap", 1e-9).map_err(opt)?;
         model.try_set_option("mip_abs_gap", 1e-9).map_err(opt)?;
+        // The feasibility-jump primal heuristic costs much time on these programmes and
+        // is not needed (the reduced-cost fixing above already used a good incumbent);
+        // the search for the optimum and its proof (gap 1e-9) are unaffected. (A MIP start
+        // through `Highs_setSolution` is deliberately not passed: with HiGHS 1.16 it made
+        // the solver report a non-optimal start as optimal on small programmes.)
+        model
+            .try_set_option("mip_heuristic_run_feasibility_jump", false)
+            .map_err(opt)?;
     }
     let what = if integer { "MILP" } else { "LP relaxation" };
     let solved = model
@@ -121,13 +130,51 @@ pub fn solve_set_partition(
     time_limit_s: f64,
 ) -> Result<PartitionSolution, MultiError> {
     let deadline = Deadline::new(time_limit_s);
-    solve_with_deadline(n_rows, columns, costs, &deadline)
+    solve_with_deadline(n_rows, columns, costs, None, &deadline)
 }
+
+/// [`solve_set_partition`] with a known partition `start` (column indices) as the first
+/// incumbent: when the LP relaxation is fractional, the cheaper of `start` and the rounded
+/// LP partition bounds the reduced-cost fixing, is accepted without branch-and-bound on
+/// every connected part where its cost meets the LP lower bound (an optimality
+/// certificate), and starts the MILP elsewhere. The optimum is the same as without a
+/// start. `start` must be a partition of the rows (else it is an error).
+pub fn solve_set_partition_from(
+    n_rows: usize,
+    columns: &[Vec<usize>],
+    costs: &[f64],
+    start: &[usize],
+    time_limit_s: f64,
+) -> Result<PartitionSolution, MultiError> {
+    let mut cover = vec![0u32; n_rows];
+    for &j in start {
+        let col = columns
+            .get(j)
+            .ok_or_else(|| MultiError::Solver(format!("start column {j} does not exist")))?;
+        for &r in col {
+            if r < n_rows {
+                cover[r] += 1;
+            }
+        }
+    }
+    if cover.iter().any(|&c| c != 1) {
+        return Err(MultiError::Solver(
+            "the start is not a partition of the rows".into(),
+        ));
+    }
+    let deadline = Deadline::new(time_limit_s);
+    solve_with_deadline(n_rows, columns, costs, Some(start), &deadline)
+}
+
+/// Relative tolerance of the optimality certificate `cost(incumbent) ≤ lower bound`
+/// (the MILP's relative gap tolerance).
+const CERT_TOL: f64 = 1e-9;
 
 pub(crate) fn solve_with_deadline(
     n_rows: usize,
     columns: &[Vec<usize>],
     costs: &[f64],
+    hint: Option<&[usize]>,
     deadline: &Deadline,
 ) -> Result<PartitionSolution, MultiError> {
     let (z, y, lp_bound, _) = build_and_solve(n_rows, columns, costs, false, deadline)?;
@@ -158,15 +205,25 @@ pub(crate) fn solve_with_deadline(
         red_cost.push(c - col.iter().map(|&r| y[r]).sum::<f64>());
     }
     let lower = y.iter().sum::<f64>() + red_cost.iter().map(|r| r.min(0.0)).sum::<f64>();
-    let incumbent = round_up_partition(n_rows, columns, &z);
-    let upper: f64 = incumbent.iter().map(|&j| costs[j]).sum();
+    // Incumbent: the rounded LP partition, or the given start when it is cheaper (in an
+    // alternation, the previous clustering — often optimal or nearly so, which makes
+    // `U − L` the true integrality gap and the fixing very effective).
+    let rounded = round_up_partition(n_rows, columns, &z);
+    let cost_of = |p: &[usize]| p.iter().map(|&j| costs[j]).sum::<f64>();
+    let incumbent = match hint {
+        Some(h) if cost_of(h) < cost_of(&rounded) => h.to_vec(),
+        _ => rounded,
+    };
+    let upper: f64 = cost_of(&incumbent);
     let slack = upper - lower + 1e-9 * upper.abs().max(1.0);
     let mut keep = vec![false; columns.len()];
     for (j, &r) in red_cost.iter().enumerate() {
         keep[j] = r <= slack;
     }
+    let mut in_incumbent = vec![false; columns.len()];
     for &j in &incumbent {
         keep[j] = true;
+        in_incumbent[j] = true;
     }
     // Connected components of the reduced programme.
     let mut parent: Vec<usize> = (0..n_rows).collect();
@@ -199,6 +256,23 @@ pub(crate) fn solve_with_deadline(
             .any(|&j| (z[j] - z[j].round()).abs() > INTEGRALITY_TOL);
         if !fractional {
             chosen.extend(cols.iter().copied().filter(|&j| z[j] > 0.5));
+            continue;
+        }
+        // Certificate on this part: every partition of its rows by its columns costs at
+        // least `L_k = Σ_{e∈k} y_e + Σ_{j∈k} min(r_j, 0)`; the incumbent's columns inside
+        // the part partition its rows, so if they cost no more than `L_k` they are optimal.
+        let inc_cols: Vec<usize> = cols.iter().copied().filter(|&j| in_incumbent[j]).collect();
+        let inc_cost: f64 = inc_cols.iter().map(|&j| costs[j]).sum();
+        let mut part_rows: Vec<usize> = cols
+            .iter()
+            .flat_map(|&j| columns[j].iter().copied())
+            .collect();
+        part_rows.sort_unstable();
+        part_rows.dedup();
+        let part_lower = part_rows.iter().map(|&r| y[r]).sum::<f64>()
+            + cols.iter().map(|&j| red_cost[j].min(0.0)).sum::<f64>();
+        if inc_cost <= part_lower + CERT_TOL * inc_cost.abs().max(1.0) {
+            chosen.extend(inc_cols);
             continue;
         }
         let mut rows: Vec<usize> = cols
@@ -293,9 +367,14 @@ struct Batch {
 
 /// Solves the clustering over all components. Returns the clusters (sorted member lists,
 /// sorted by first member) and the solver report.
+///
+/// `hint` (the previous clustering of an alternation, sorted member lists) is used as the
+/// first incumbent of every model whose events it partitions with current candidates
+/// (see [`solve_set_partition_from`]); it never changes the optimum, only the work.
 pub(crate) fn solve_clustering(
     cand: &CandidateSet,
     columns_per_model: usize,
+    hint: Option<&[Vec<usize>]>,
     deadline: &Deadline,
 ) -> Result<(Vec<Vec<usize>>, SolverReport), MultiError> {
     let mut clusters: Vec<Vec<usize>> = Vec::new();
@@ -332,9 +411,32 @@ pub(crate) fn solve_clustering(
     }
     batches.extend(cur.take());
 
+    // Hint clusters grouped by the batch of their first event.
+    let n_events = cand
+        .components
+        .iter()
+        .flat_map(|c| c.events.iter().copied())
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut batch_of = vec![usize::MAX; n_events];
+    for (k, b) in batches.iter().enumerate() {
+        for &e in &b.events {
+            batch_of[e] = k;
+        }
+    }
+    let mut hint_of: Vec<Vec<&[usize]>> = vec![Vec::new(); batches.len()];
+    for c in hint.unwrap_or(&[]) {
+        if let Some(&k) = c.first().and_then(|&e| batch_of.get(e)) {
+            if k != usize::MAX {
+                hint_of[k].push(c.as_slice());
+            }
+        }
+    }
+
     let solved = batches
         .par_iter()
-        .map(|b| {
+        .zip(&hint_of)
+        .map(|(b, h)| {
             // Local row index of every event of the batch.
             let mut local = std::collections::HashMap::with_capacity(b.events.len());
             for (i, &e) in b.events.iter().enumerate() {
@@ -345,7 +447,8 @@ pub(crate) fn solve_clustering(
                 .iter()
                 .map(|c| c.iter().map(|e| local[e]).collect())
                 .collect();
-            solve_with_deadline(b.events.len(), &cols, &b.costs, deadline)
+            let start = hint_columns(b, h);
+            solve_with_deadline(b.events.len(), &cols, &b.costs, start.as_deref(), deadline)
         })
         .collect::<Result<Vec<_>, _>>()?;
     for (b, sol) in batches.iter().zip(&solved) {
@@ -362,4 +465,21 @@ pub(crate) fn solve_clustering(
     report.status = "optimal".into();
     clusters.sort();
     Ok((clusters, report))
+}
+
+/// Column indices of `b` forming the hint clusters `h`, when every hint cluster is a
+/// current candidate of the batch and together they cover its events exactly once.
+fn hint_columns(b: &Batch, h: &[&[usize]]) -> Option<Vec<usize>> {
+    if h.is_empty() || h.iter().map(|c| c.len()).sum::<usize>() != b.events.len() {
+        return None;
+    }
+    let index: std::collections::HashMap<&[usize], usize> = b
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, c)| (c.as_slice(), j))
+        .collect();
+    // Hint clusters are disjoint (a clustering) and each is a column of this batch, so
+    // equal total size means an exact cover of the batch's events.
+    h.iter().map(|c| index.get(c).copied()).collect()
 }
