@@ -168,24 +168,56 @@ fn print_table(results: &Results) {
             .or_default()
             .push((r.parameter.clone(), r.value));
     }
-    let mut last_measure = String::new();
-    for ((measure, a, b), values) in by_key {
-        if measure != last_measure {
-            println!("\n{measure}");
-            let header: Vec<String> = values.iter().map(|(n, _)| format!("{n:>10}")).collect();
-            println!("{:<16}{}", "pair", header.join(""));
-            last_measure = measure;
-        }
-        let pair = if b.is_empty() {
-            a
+    // A header is printed whenever the measure or its list of parameters changes (a
+    // measure may give global rows and per-channel rows with other parameters).
+    let label = |a: &str, b: &str| {
+        if b.is_empty() {
+            a.to_string()
         } else {
             format!("{a}–{b}")
-        };
+        }
+    };
+    let pair_width = by_key
+        .keys()
+        .map(|(_, a, b)| label(a, b).chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(16);
+    // Rows with the same parameters stay together under one header.
+    let mut rows: Vec<(String, Vec<String>, String, String, Vec<f64>)> = by_key
+        .into_iter()
+        .map(|((measure, a, b), values)| {
+            let (names, values) = values.into_iter().unzip();
+            (measure, names, a, b, values)
+        })
+        .collect();
+    rows.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+    let mut last_header: Option<(String, Vec<String>)> = None;
+    let mut widths: Vec<usize> = Vec::new();
+    for (measure, names, a, b, values) in rows {
+        let same = last_header
+            .as_ref()
+            .is_some_and(|(m, n)| *m == measure && *n == names);
+        if !same {
+            if last_header.as_ref().is_none_or(|(m, _)| *m != measure) {
+                println!("\n{measure}");
+            }
+            widths = names.iter().map(|n| n.chars().count().max(10)).collect();
+            let header: Vec<String> = names
+                .iter()
+                .zip(&widths)
+                .map(|(n, w)| format!(" {n:>w$}"))
+                .collect();
+            println!("{:<pair_width$}{}", "pair", header.join(""));
+            last_header = Some((measure, names));
+        }
+        let pair = label(&a, &b);
         let cells: Vec<String> = values
             .iter()
-            .map(|(_, v)| format!("{:>10}", fmt_value(*v)))
+            .zip(&widths)
+            .map(|(v, w)| format!(" {:>w$}", fmt_value(*v)))
             .collect();
-        println!("{pair:<16}{}", cells.join(""));
+        println!("{pair:<pair_width$}{}", cells.join(""));
     }
 }
 
