@@ -52,12 +52,17 @@ impl Grid<'_> {
             return None;
         }
         let half = a * w2.sqrt();
-        let lo = (centre - half).floor() - 1.0 - self.col0 as f64;
-        let hi = (centre + half).ceil() + 1.0 - self.col0 as f64;
-        if hi < 0.0 || lo > self.n_cols as f64 - 1.0 {
+        let x = centre - half - self.col0 as f64;
+        let y = centre + half - self.col0 as f64;
+        // Truncating casts instead of floor/ceil (library calls on baseline x86-64):
+        // trunc(x − 2) ≤ floor(x) − 1 and trunc(y + 2) ≥ ceil(y) + 1 whenever the range
+        // is not empty, so the range is at least as wide.
+        let lo = (x - 2.0) as i64;
+        let hi = (y + 2.0) as i64;
+        if hi < 0 || lo > self.n_cols as i64 - 1 {
             return None;
         }
-        Some((lo.max(0.0) as usize, (hi as usize).min(self.n_cols - 1)))
+        Some((lo.max(0) as usize, (hi as usize).min(self.n_cols - 1)))
     }
 }
 
@@ -355,7 +360,13 @@ fn run(
         }
         bounds.clamp(&mut trial);
         let moved = (0..5).any(|i| trial[i] != p[i]);
-        let trial_cost = cost_of(&trial);
+        // The fast loop evaluates the normal equations at the trial point in the same pass
+        // as its cost (one pass over the support instead of two when the step is taken).
+        let trial_ne = (fast && moved).then(|| ne(&trial));
+        let trial_cost = match &trial_ne {
+            Some(t) => t.2,
+            None => cost_of(&trial),
+        };
         if moved && trial_cost < cost {
             let decrease = cost - trial_cost;
             if fast {
@@ -374,7 +385,10 @@ fn run(
                 lambda = (lambda * 0.3).max(1e-9);
             }
             p = trial;
-            (jtj, jte, cost) = ne(&p);
+            (jtj, jte, cost) = match trial_ne {
+                Some(t) => t,
+                None => ne(&p),
+            };
             if decrease <= tol * cost.max(f64::MIN_POSITIVE) {
                 break;
             }
