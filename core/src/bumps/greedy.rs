@@ -260,8 +260,10 @@ impl<'g> State<'g> {
                     self.prefix[k + 1] += v;
                 }
             }
-            for k in 0..n_c {
-                self.prefix[k + 1] += self.prefix[k];
+            let mut acc = 0;
+            for v in self.prefix.iter_mut() {
+                acc += *v;
+                *v = acc;
             }
             let w = self.geo.windows[row].width;
             let lo_off = Window::lo_offset(w);

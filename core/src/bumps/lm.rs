@@ -360,13 +360,7 @@ fn run(
         }
         bounds.clamp(&mut trial);
         let moved = (0..5).any(|i| trial[i] != p[i]);
-        // The fast loop evaluates the normal equations at the trial point in the same pass
-        // as its cost (one pass over the support instead of two when the step is taken).
-        let trial_ne = (fast && moved).then(|| ne(&trial));
-        let trial_cost = match &trial_ne {
-            Some(t) => t.2,
-            None => cost_of(&trial),
-        };
+        let trial_cost = cost_of(&trial);
         if moved && trial_cost < cost {
             let decrease = cost - trial_cost;
             if fast {
@@ -385,10 +379,7 @@ fn run(
                 lambda = (lambda * 0.3).max(1e-9);
             }
             p = trial;
-            (jtj, jte, cost) = match trial_ne {
-                Some(t) => t,
-                None => ne(&p),
-            };
+            (jtj, jte, cost) = ne(&p);
             if decrease <= tol * cost.max(f64::MIN_POSITIVE) {
                 break;
             }

@@ -310,15 +310,22 @@ fn planted_bursts_in_pink_noise_are_recovered() {
     for &(th, planted, recovered, bumps, spurious) in &table {
         eprintln!("threshold {th}: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
     }
+    // The criterion at the default threshold: at least 90 % of the planted bursts
+    // recovered within half a blob width, at most 10 % spurious bumps (measured 55/56 and
+    // 3/71 at 0.4).
     let (_, planted, recovered, bumps, spurious) = table[table.len() - 1];
     assert!(
         recovered as f64 >= 0.9 * planted as f64,
         "recovered {recovered}/{planted}"
     );
     assert!(
-        spurious as f64 <= 0.35 * bumps as f64,
+        spurious as f64 <= 0.1 * bumps as f64,
         "spurious {spurious}/{bumps}"
     );
+    // 0.3 recovers every burst but keeps strong background events of the pink noise
+    // (measured 43/154 spurious): the criterion fails there.
+    let (_, planted, recovered, bumps, spurious) = table[3];
+    assert!(recovered == planted && spurious as f64 > 0.1 * bumps as f64);
     // The toolbox's threshold keeps the decomposition of the background too: every burst
     // is found, but most bumps are away from the bursts.
     let (_, planted, recovered, bumps, spurious) = table[0];
