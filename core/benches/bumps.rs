@@ -48,6 +48,22 @@ fn channel(seed: u64, minutes: f64) -> Vec<f32> {
     x.into_iter().map(|v| v as f32).collect()
 }
 
+/// CPU time (user + system) of this process so far, s, from `/proc/self/stat` (clock
+/// ticks of 1/100 s); `None` where that file does not exist.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// The 1-minute load average, from `/proc/loadavg` (`None` elsewhere).
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next().map(str::to_string)
+}
+
 fn recording(minutes: f64) -> Vec<Vec<f32>> {
     (0..CHANNELS as u64).map(|c| channel(c, minutes)).collect()
 }
@@ -144,18 +160,25 @@ fn bench(c: &mut Criterion) {
     );
     let long = recording(20.0);
     let slices: Vec<&[f32]> = long.iter().map(Vec::as_slice).collect();
+    let load_before = load_average();
+    let cpu0 = cpu_seconds();
     let t = Instant::now();
     let results = extract_channels(&slices, FS, 0.0, &opts);
     let all = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     let n_bumps: usize = results
         .iter()
         .filter_map(|r| r.as_ref().ok())
         .map(|s| s.bumps.len())
         .sum();
     eprintln!(
-        "map + bumps, 21 ch × 20 min, {} threads: {:.3} s ({} bumps)",
+        "map + bumps, 21 ch × 20 min, {} threads: {:.3} s wall, {} s CPU (user + system), \
+         load average {} before, {} after ({} bumps)",
         rayon::current_num_threads(),
         all,
+        cpu.map_or("n/a".to_string(), |c| format!("{c:.2}")),
+        load_before.unwrap_or_else(|| "n/a".into()),
+        load_average().unwrap_or_else(|| "n/a".into()),
         n_bumps
     );
 }

@@ -63,7 +63,7 @@ pub struct BatchArgs {
     /// Frequency band of the bump maps, LOW-HIGH in Hz (default 4-30).
     #[arg(long)]
     pub band: Option<String>,
-    /// Prune bumps below this fraction of the map maximum (default 0.3).
+    /// Prune bumps below this fraction of the map maximum (default 0.4).
     #[arg(long)]
     pub threshold: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).

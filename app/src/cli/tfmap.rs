@@ -24,7 +24,7 @@ pub struct TfmapArgs {
     /// Frequency band LOW-HIGH in Hz.
     #[arg(long, default_value = "4-30")]
     pub band: String,
-    /// Minimum normalised bump amplitude kept (default 0.3, the toolbox's is 0.05).
+    /// Minimum normalised bump amplitude kept (default 0.4, the toolbox's is 0.05).
     #[arg(long)]
     pub threshold: Option<f64>,
     /// Output image: .png or .svg.

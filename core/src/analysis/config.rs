@@ -16,13 +16,14 @@ pub struct Config {
     pub input: InputConfig,
     pub preprocess: PreprocessConfig,
     /// Time-frequency map and bump extraction (band, threshold…): `BumpOptions::default()`,
-    /// which differs from the bump toolbox's defaults in one option: bumps below 0.3 of the
-    /// map maximum are pruned (`min_amplitude = 0.3` instead of 0.05). With 0.05 the greedy
+    /// which differs from the bump toolbox's defaults in one option: bumps below 0.4 of the
+    /// map maximum are pruned (`min_amplitude = 0.4` instead of 0.05). With 0.05 the greedy
     /// fit also models the background, about 6 bumps/s per channel of which most are noise,
-    /// and SES then aligns noise; 0.3 keeps the stronger oscillatory events (a median of
-    /// about 1.8 bumps/s per channel on the 19-channel resting recording `Subject00_1`, 4–30
-    /// Hz) and separates synchronous from unrelated channels on the bundled sample (see
-    /// `sample-data/README.md` and `docs/bumps.md`).
+    /// and SES then aligns noise; 0.4 keeps the stronger oscillatory events (a median of
+    /// about 0.5 bumps/s per channel on the 19-channel resting recording `Subject00_1`, 4–30
+    /// Hz; at most 10 % spurious bumps on planted bursts) and separates synchronous from
+    /// unrelated channels on the bundled sample (see `sample-data/README.md` and
+    /// `docs/bumps.md`).
     pub bumps: BumpOptions,
     pub regions: RegionsConfig,
     pub measures: MeasuresConfig,
@@ -43,7 +44,7 @@ impl Default for Config {
 }
 
 /// Bump options of an analysis: [`BumpOptions::default()`] (the toolbox defaults with
-/// `min_amplitude = 0.3`).
+/// `min_amplitude = 0.4`).
 pub fn default_bumps() -> BumpOptions {
     BumpOptions::default()
 }

@@ -153,7 +153,7 @@ const SECTIONS: &[Section] = &[
             key(
                 "min_amplitude",
                 "Prune bumps below this fraction of the map maximum (dimensionless). Analysis\n\
-                 default 0.3 (the bump toolbox's is 0.05).",
+                 default 0.4 (the bump toolbox's is 0.05).",
             ),
             opt(
                 "min_energy_decrease",

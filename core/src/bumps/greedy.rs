@@ -127,6 +127,10 @@ struct State<'g> {
     n_blocks: usize,
     tree: MaxTree,
     colsum: Vec<i64>,
+    /// Change of `sq` over the last subtracted bump's bounding box, row-major.
+    dsq: Vec<i64>,
+    /// Prefix sums of column sums of `dsq` (scratch).
+    prefix: Vec<i64>,
 }
 
 impl<'g> State<'g> {
@@ -148,6 +152,8 @@ impl<'g> State<'g> {
             band,
             n_blocks,
             colsum: vec![0; n_cols],
+            dsq: Vec::new(),
+            prefix: Vec::new(),
         };
         for bi in 0..st.band.len() {
             st.recompute(bi, 0, n_cols - 1);
@@ -191,6 +197,12 @@ impl<'g> State<'g> {
             }
             self.energy[base + c] = e;
         }
+        self.rescan(bi, c_from, c_to);
+    }
+
+    /// Refreshes the tree leaves of band row `bi` covering centre columns `[c_from, c_to]`.
+    fn rescan(&mut self, bi: usize, c_from: usize, c_to: usize) {
+        let base = bi * self.n_cols;
         for blk in c_from / BLOCK..=c_to / BLOCK {
             let (s, e) = (blk * BLOCK, ((blk + 1) * BLOCK).min(self.n_cols));
             let mut best = (i128::MIN, usize::MAX);
@@ -204,22 +216,72 @@ impl<'g> State<'g> {
         }
     }
 
-    /// Refreshes every window energy touched by a change of the residual in rows
-    /// `[r0, r1]`, columns `[c0, c1]`.
-    fn refresh(&mut self, (r0, r1): (usize, usize), (c0, c1): (usize, usize)) {
+    /// Subtracts `bump` from the residual (clipping at 0) over its support and updates the
+    /// window energies by the exact (fixed-point) change of the pixels it touched, on its
+    /// bounding box only. Returns the decrease of `Σ R²` over rows `reach`.
+    fn subtract(&mut self, bump: &HalfEllipsoid, reach: (usize, usize)) -> f64 {
+        let Some(((sr0, sr1), (sc0, sc1))) = bump.support(self.n_rows, self.n_cols) else {
+            return 0.0;
+        };
+        let n_c = sc1 - sc0 + 1;
+        self.dsq.clear();
+        self.dsq.resize((sr1 - sr0 + 1) * n_c, 0);
+        let mut decrease = 0.0;
+        for r in sr0..=sr1 {
+            for c in sc0..=sc1 {
+                let x = bump.value(r as f64, c as f64);
+                if x > 0.0 {
+                    let old = self.res[(r, c)];
+                    let new = (old - x).max(0.0);
+                    self.res[(r, c)] = new;
+                    let i = r * self.n_cols + c;
+                    let sq = fixed_sq(new);
+                    self.dsq[(r - sr0) * n_c + c - sc0] = sq - self.sq[i];
+                    self.sq[i] = sq;
+                    if (reach.0..=reach.1).contains(&r) {
+                        decrease += old * old - new * new;
+                    }
+                }
+            }
+        }
         for bi in 0..self.band.len() {
             let row = self.band[bi];
             let (lo, hi) = self.geo.row_span(row, self.n_rows);
-            if hi < r0 || lo > r1 {
+            let (r0, r1) = (lo.max(sr0), hi.min(sr1));
+            if r0 > r1 {
                 continue;
+            }
+            // prefix[k] = Σ over columns sc0..sc0+k of the rows' change.
+            self.prefix.clear();
+            self.prefix.resize(n_c + 1, 0);
+            for r in r0..=r1 {
+                let d = &self.dsq[(r - sr0) * n_c..(r - sr0 + 1) * n_c];
+                for (k, &v) in d.iter().enumerate() {
+                    self.prefix[k + 1] += v;
+                }
+            }
+            let mut acc = 0;
+            for v in self.prefix.iter_mut() {
+                acc += *v;
+                *v = acc;
             }
             let w = self.geo.windows[row].width;
             let lo_off = Window::lo_offset(w);
             let hi_off = w - 1 - lo_off;
-            let from = c0.saturating_sub(hi_off);
-            let to = (c1 + lo_off).min(self.n_cols - 1);
-            self.recompute(bi, from, to);
+            let from = sc0.saturating_sub(hi_off);
+            let to = (sc1 + lo_off).min(self.n_cols - 1);
+            let base = bi * self.n_cols;
+            for c in from..=to {
+                // Window of centre c: columns [c − lo_off, c + hi_off] ∩ [sc0, sc1].
+                let a = c.saturating_sub(lo_off).max(sc0) - sc0;
+                let b = (c + hi_off).min(sc1) - sc0;
+                if a <= b {
+                    self.energy[base + c] += (self.prefix[b + 1] - self.prefix[a]) as i128;
+                }
+            }
+            self.rescan(bi, from, to);
         }
+        decrease
     }
 }
 
@@ -329,39 +391,15 @@ pub fn fit_map(
         };
         let fit = lm::fit(&grid, start, &bounds, max_iterations, tolerance);
         // Subtract with clipping at 0.
-        let mut decrease = 0.0;
-        let support = fit.bump.support(n_rows, n_cols);
-        if let Some(((sr0, sr1), (sc0, sc1))) = support {
-            for r in sr0..=sr1 {
-                for c in sc0..=sc1 {
-                    let x = fit.bump.value(r as f64, c as f64);
-                    if x > 0.0 {
-                        let old = st.res[(r, c)];
-                        let new = (old - x).max(0.0);
-                        st.res[(r, c)] = new;
-                        st.sq[r * n_cols + c] = fixed_sq(new);
-                        if (reach.0..=reach.1).contains(&r) {
-                            decrease += old * old - new * new;
-                        }
-                    }
-                }
-            }
-        }
-        let window_energy = st.energy[index] as f64 / SCALE;
+        let window_energy = best as f64 / SCALE;
+        let decrease = st.subtract(&fit.bump, reach);
+        residual = (residual - decrease).max(0.0);
         if decrease <= 1e-12 * initial {
             // Nothing removable here: exclude this window from further choices.
             failures += 1;
-            residual = (residual - decrease).max(0.0);
             st.blocked[index] = true;
-            match support {
-                Some((rows, cols)) => st.refresh(rows, cols),
-                None => st.recompute(bi, col, col),
-            }
+            st.rescan(bi, col, col);
             continue;
-        }
-        residual = (residual - decrease).max(0.0);
-        if let Some((rows, cols)) = support {
-            st.refresh(rows, cols);
         }
         fits.push(BumpFit {
             shape: fit.bump,

@@ -52,12 +52,17 @@ impl Grid<'_> {
             return None;
         }
         let half = a * w2.sqrt();
-        let lo = (centre - half).floor() - 1.0 - self.col0 as f64;
-        let hi = (centre + half).ceil() + 1.0 - self.col0 as f64;
-        if hi < 0.0 || lo > self.n_cols as f64 - 1.0 {
+        let x = centre - half - self.col0 as f64;
+        let y = centre + half - self.col0 as f64;
+        // Truncating casts instead of floor/ceil (library calls on baseline x86-64):
+        // trunc(x − 2) ≤ floor(x) − 1 and trunc(y + 2) ≥ ceil(y) + 1 whenever the range
+        // is not empty, so the range is at least as wide.
+        let lo = (x - 2.0) as i64;
+        let hi = (y + 2.0) as i64;
+        if hi < 0 || lo > self.n_cols as i64 - 1 {
             return None;
         }
-        Some((lo.max(0.0) as usize, (hi as usize).min(self.n_cols - 1)))
+        Some((lo.max(0) as usize, (hi as usize).min(self.n_cols - 1)))
     }
 }
 

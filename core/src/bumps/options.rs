@@ -49,12 +49,16 @@ pub struct BumpOptions {
     pub max_iterations: usize,
     /// Levenberg–Marquardt relative cost-decrease tolerance (default 1e−10).
     pub tolerance: f64,
-    /// Pruning `ab`: remove bumps of normalised amplitude (fraction of the map maximum)
-    /// below this. Default 0.3, not the toolbox's 0.05 ([`TOOLBOX_MIN_AMPLITUDE`]): at
-    /// 0.05 the greedy fit, which runs until 80 % of the map energy is explained, keeps
-    /// the decomposition of the background too (about 6 bumps/s per channel, three
-    /// quarters of them away from any planted burst in the tests); 0.3 keeps the
-    /// oscillatory events.
+    /// Pruning `ab`: remove bumps of normalised amplitude (fraction of the map maximum,
+    /// spec §5.6) below this. Default 0.4, not the toolbox's 0.05
+    /// ([`TOOLBOX_MIN_AMPLITUDE`]): the greedy fit runs until 80 % of the map energy is
+    /// explained, so at 0.05 it keeps the decomposition of the background too. Measured on
+    /// planted Gaussian bursts in pink noise (4 × 14 bursts, amplitude 4 × the noise s.d.;
+    /// a bump is spurious when farther than a blob width from every burst): 0.05 finds
+    /// 56/56 bursts with 590/777 bumps spurious; 0.3 56/56 with 43/154 spurious; **0.4**
+    /// 55/56 with 3/71 spurious, the lowest threshold with at most 10 % spurious bumps and
+    /// at least 90 % recovered; 0.5 54/56 with 0/58. The unit is relative to the map's
+    /// strongest event, so the threshold's meaning in z-score units varies between maps.
     pub min_amplitude: f64,
     /// Pruning `th`: walking bumps in fitting order, stop after 3 consecutive bumps whose
     /// decrease of residual energy (fraction of the initial energy) is below this
@@ -87,7 +91,7 @@ impl Default for BumpOptions {
             cap_period: 20.0,
             max_iterations: 100,
             tolerance: 1e-10,
-            min_amplitude: 0.3,
+            min_amplitude: 0.4,
             min_energy_decrease: None,
             keep_first: None,
             keep_first_in_time: None,

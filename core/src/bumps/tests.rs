@@ -243,62 +243,77 @@ fn blob_sd(b: &Burst) -> (f64, f64) {
 }
 
 /// Recovery and spurious counts over 4 seeded signals (40 s, 14 bursts each, amplitude
-/// 4 × the noise standard deviation) with amplitude threshold `min_amplitude`.
-fn burst_scores(min_amplitude: f64) -> (usize, usize, usize, usize) {
+/// 4 × the noise standard deviation) at each amplitude threshold of `thresholds`:
+/// `(threshold, planted, recovered, bumps, spurious)`. The `ab` rule only filters by
+/// amplitude, so the signals are decomposed once and the bumps filtered per threshold.
+fn burst_scores(thresholds: &[f64]) -> Vec<(f64, usize, usize, usize, usize)> {
     let fs = 200.0;
-    let (mut planted, mut recovered, mut bumps, mut spurious) = (0, 0, 0, 0);
-    for seed in 0..4 {
-        let (x, bursts) = burst_signal(seed, 40.0, fs, 14, 4.0);
-        let o = BumpOptions {
-            min_amplitude,
-            ..BumpOptions::default()
-        };
-        let set = extract_bumps(&x, fs, 0.0, &o).unwrap();
-        for b in &bursts {
-            let (st, sf) = blob_sd(b);
-            planted += 1;
-            if set
-                .bumps
-                .iter()
-                .any(|e| (e.t - b.t).abs() <= st && (e.f - b.f).abs() <= sf)
-            {
-                recovered += 1;
+    let o = BumpOptions {
+        min_amplitude: 0.0,
+        ..BumpOptions::default()
+    };
+    let sets: Vec<_> = (0..4)
+        .map(|seed| {
+            let (x, bursts) = burst_signal(seed, 40.0, fs, 14, 4.0);
+            (extract_bumps(&x, fs, 0.0, &o).unwrap(), bursts)
+        })
+        .collect();
+    thresholds
+        .iter()
+        .map(|&th| {
+            let (mut planted, mut recovered, mut bumps, mut spurious) = (0, 0, 0, 0);
+            for (set, bursts) in &sets {
+                let kept: Vec<&Bump> = set.bumps.iter().filter(|e| e.amplitude >= th).collect();
+                for b in bursts {
+                    let (st, sf) = blob_sd(b);
+                    planted += 1;
+                    if kept
+                        .iter()
+                        .any(|e| (e.t - b.t).abs() <= st && (e.f - b.f).abs() <= sf)
+                    {
+                        recovered += 1;
+                    }
+                }
+                for e in &kept {
+                    bumps += 1;
+                    let near = bursts.iter().any(|b| {
+                        let (st, sf) = blob_sd(b);
+                        (e.t - b.t).abs() <= 2.0 * st && (e.f - b.f).abs() <= 2.0 * sf
+                    });
+                    if !near {
+                        spurious += 1;
+                    }
+                }
             }
-        }
-        for e in &set.bumps {
-            bumps += 1;
-            let near = bursts.iter().any(|b| {
-                let (st, sf) = blob_sd(b);
-                (e.t - b.t).abs() <= 2.0 * st && (e.f - b.f).abs() <= 2.0 * sf
-            });
-            if !near {
-                spurious += 1;
-            }
-        }
-    }
-    (planted, recovered, bumps, spurious)
+            (th, planted, recovered, bumps, spurious)
+        })
+        .collect()
 }
 
 #[test]
 fn planted_bursts_in_pink_noise_are_recovered() {
     // A bump is spurious when it is farther than a blob width (2 standard deviations in t
-    // and in f) from every planted burst. Default options: every planted burst is found
-    // within half a blob width; about a quarter of the bumps are strong background events
-    // of the pink noise (measured 43/154).
+    // and in f) from every planted burst.
     let default = BumpOptions::default().min_amplitude;
-    let (planted, recovered, bumps, spurious) = burst_scores(default);
-    eprintln!("threshold {default}: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
-    assert!(
-        recovered as f64 >= 0.9 * planted as f64,
-        "recovered {recovered}/{planted}"
-    );
-    assert!(
-        spurious as f64 <= 0.35 * bumps as f64,
-        "spurious {spurious}/{bumps}"
-    );
-    // At threshold 0.5, at most 10 % spurious bumps with at least 90 % recovered.
-    let (planted, recovered, bumps, spurious) = burst_scores(0.5);
-    eprintln!("threshold 0.5: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
+    let table = burst_scores(&[
+        TOOLBOX_MIN_AMPLITUDE,
+        0.1,
+        0.2,
+        0.3,
+        0.35,
+        0.4,
+        0.45,
+        0.5,
+        0.6,
+        default,
+    ]);
+    for &(th, planted, recovered, bumps, spurious) in &table {
+        eprintln!("threshold {th}: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
+    }
+    // The criterion at the default threshold: at least 90 % of the planted bursts
+    // recovered within half a blob width, at most 10 % spurious bumps (measured 55/56 and
+    // 3/71 at 0.4).
+    let (_, planted, recovered, bumps, spurious) = table[table.len() - 1];
     assert!(
         recovered as f64 >= 0.9 * planted as f64,
         "recovered {recovered}/{planted}"
@@ -307,10 +322,13 @@ fn planted_bursts_in_pink_noise_are_recovered() {
         spurious as f64 <= 0.1 * bumps as f64,
         "spurious {spurious}/{bumps}"
     );
+    // 0.3 recovers every burst but keeps strong background events of the pink noise
+    // (measured 43/154 spurious): the criterion fails there.
+    let (_, planted, recovered, bumps, spurious) = table[3];
+    assert!(recovered == planted && spurious as f64 > 0.1 * bumps as f64);
     // The toolbox's threshold keeps the decomposition of the background too: every burst
     // is found, but most bumps are away from the bursts.
-    let (planted, recovered, bumps, spurious) = burst_scores(TOOLBOX_MIN_AMPLITUDE);
-    eprintln!("threshold 0.05: recovered {recovered}/{planted}, spurious {spurious}/{bumps}");
+    let (_, planted, recovered, bumps, spurious) = table[0];
     assert!(
         recovered as f64 >= 0.9 * planted as f64,
         "recovered {recovered}/{planted}"
