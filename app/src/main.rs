@@ -59,7 +59,19 @@ enum Command {
     Stats(cli::stats::StatsArgs),
 }
 
+/// Lets `sesame … | head` end quietly when the reader closes the pipe, as Unix tools do:
+/// the Rust runtime ignores SIGPIPE, which turns every later `println!` into a panic.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; resetting a
+    // signal's disposition to its default has no other precondition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let result: anyhow::Result<()> = match cli.command {
         Some(Command::Analyze(args)) => cli::analyze::run(args),

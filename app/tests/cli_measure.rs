@@ -363,3 +363,37 @@ fn signal_errors_exit_2_with_a_reason() {
         );
     }
 }
+
+/// A reader that closes the pipe early (`sesame measures | head -c 1`) ends the listing
+/// quietly instead of making every later write panic. The pipe is shrunk to one page so
+/// that the listing (about 38 kB) cannot fit in it before the reader goes away.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::process::Stdio;
+    let (mut reader, writer) = std::io::pipe().expect("a pipe");
+    // SAFETY: `reader` is an open pipe descriptor owned by this function.
+    let size = unsafe { libc::fcntl(reader.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    assert!(size >= 4096, "could not shrink the pipe");
+    let child = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .arg("measures")
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame starts");
+    let mut first = [0u8; 1];
+    reader.read_exact(&mut first).expect("one byte of output");
+    drop(reader);
+    let out = child.wait_with_output().expect("sesame ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "a closed pipe made sesame panic: {stderr}"
+    );
+    assert!(
+        size < 38_000,
+        "the pipe ({size} bytes) holds the whole listing: the test would prove nothing"
+    );
+}

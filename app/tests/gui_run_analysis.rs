@@ -200,7 +200,7 @@ fn a_loaded_configuration_reruns_exactly() {
     wanted.input.window = Some([12.25, 31.5]);
     wanted.bumps.f_min = 5.0;
     wanted.bumps.f_max = 25.0;
-    wanted.bumps.min_amplitude = 0.4;
+    wanted.bumps.min_amplitude = 0.45;
     wanted.preprocess.highpass = Some(1.0);
     let path = dir.path().join("wanted.toml");
     std::fs::write(&path, wanted.to_toml()).expect("write config");
@@ -220,7 +220,7 @@ fn a_loaded_configuration_reruns_exactly() {
     assert_eq!(resolved(&rebuilt), resolved(&wanted));
     assert_eq!(rebuilt.input.window, wanted.input.window);
     assert_eq!(rebuilt.preprocess.highpass, Some(1.0));
-    assert_eq!(rebuilt.bumps.min_amplitude, 0.4);
+    assert_eq!(rebuilt.bumps.min_amplitude, 0.45);
     assert_eq!((rebuilt.bumps.f_min, rebuilt.bumps.f_max), (5.0, 25.0));
     let shown: Vec<String> = rebuilt.input.channels.clone();
     assert_eq!(shown, ["Fz", "Cz", "Pz"], "channels {shown:?}");
