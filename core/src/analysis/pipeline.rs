@@ -290,7 +290,7 @@ pub fn run_detailed(
     let mut kept_bumps = None;
     let (unit_labels, unit_bumps) = if needs_events {
         progress.report(0.05, "extracting bumps");
-        let bumps = channel_bumps(&prep, config)?;
+        let bumps = channel_bumps_reporting(&prep, config, progress, (0.05, 0.4))?;
         check_cancel(progress)?;
         kept_bumps = Some(ChannelBumps {
             labels: prep.labels.clone(),
@@ -384,13 +384,55 @@ fn check_cancel(progress: &dyn Progress) -> Result<(), AnalysisError> {
 
 /// Bumps of every prepared channel (one extraction per channel, in parallel).
 pub fn channel_bumps(prep: &Prepared, config: &Config) -> Result<Vec<Vec<Bump>>, AnalysisError> {
-    let rows: Vec<Vec<f32>> = prep.data.rows().into_iter().map(|r| r.to_vec()).collect();
+    bumps_of_channels(prep, config, 0..prep.data.nrows())
+}
+
+/// [`channel_bumps`] by batches of as many channels as there are worker threads,
+/// checking for cancel before each batch and reporting after it. The fraction reported
+/// goes from `span.0` to `span.1` (fractions of the whole analysis) in proportion to the
+/// channels done. Each channel's extraction is independent of the others, so the
+/// bumps are those of [`channel_bumps`] whatever the batch size.
+fn channel_bumps_reporting(
+    prep: &Prepared,
+    config: &Config,
+    progress: &dyn Progress,
+    span: (f64, f64),
+) -> Result<Vec<Vec<Bump>>, AnalysisError> {
+    let n = prep.data.nrows();
+    let batch = rayon::current_num_threads().max(1);
+    let mut bumps = Vec::with_capacity(n);
+    for start in (0..n).step_by(batch) {
+        check_cancel(progress)?;
+        let end = (start + batch).min(n);
+        bumps.extend(bumps_of_channels(prep, config, start..end)?);
+        progress.report(
+            span.0 + (span.1 - span.0) * end as f64 / n as f64,
+            &format!("extracting bumps: {end} of {n} channels"),
+        );
+    }
+    Ok(bumps)
+}
+
+/// Bumps of the prepared channels (rows of `prep.data`) in `channels`, in parallel.
+fn bumps_of_channels(
+    prep: &Prepared,
+    config: &Config,
+    channels: std::ops::Range<usize>,
+) -> Result<Vec<Vec<Bump>>, AnalysisError> {
+    let rows: Vec<Vec<f32>> = prep
+        .data
+        .rows()
+        .into_iter()
+        .skip(channels.start)
+        .take(channels.len())
+        .map(|r| r.to_vec())
+        .collect();
     let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
     let mut opts = config.bumps;
     opts.keep_map = config.regions.enabled && config.regions.merge == MergeChoice::AverageMaps;
     extract_channels(&slices, prep.fs, prep.window.0, &opts)
         .into_iter()
-        .zip(&prep.labels)
+        .zip(prep.labels.iter().skip(channels.start))
         .map(|(r, label)| {
             r.map(|set| {
                 let mut b = set.bumps;
@@ -528,5 +570,69 @@ fn push_rows(
                 certified,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+    use crate::simulate::{simulate, SimulationOptions};
+    use std::sync::Mutex;
+
+    /// Keeps every report.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<(f64, String)>>);
+    impl Progress for Recorder {
+        fn report(&self, fraction: f64, message: &str) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push((fraction, message.to_string()));
+            }
+        }
+    }
+
+    #[test]
+    fn progress_moves_per_batch_of_channels_and_the_bumps_are_unchanged() {
+        let rec = simulate(&SimulationOptions {
+            duration: 20.0,
+            ..SimulationOptions::default()
+        })
+        .expect("simulation")
+        .0;
+        let mut config = Config::default();
+        config.input.channels = ["F3", "Fz", "F4", "C3", "Cz", "C4", "O1", "O2"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        config.measures.ids = vec!["ses-bumps".into(), "victor-purpura".into()];
+        let recorder = Recorder::default();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool");
+        let (results, kept) = pool
+            .install(|| run_detailed(&rec, "sim", &config, &recorder))
+            .expect("analysis");
+        let reports = recorder.0.into_inner().expect("reports");
+        let fractions: Vec<f64> = reports.iter().map(|r| r.0).collect();
+        // Stages: preprocessing, bumps, one per measure, done = 5 reports; 8 channels in
+        // batches of 2 add 4 more.
+        assert_eq!(fractions.len(), 9, "{reports:?}");
+        assert!(
+            fractions.windows(2).all(|w| w[0] <= w[1]),
+            "non-decreasing: {fractions:?}"
+        );
+        assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)));
+        assert_eq!(fractions.last(), Some(&1.0));
+        assert_eq!(reports[2].1, "extracting bumps: 2 of 8 channels");
+        assert_eq!(reports[5].1, "extracting bumps: 8 of 8 channels");
+        assert!((reports[5].0 - 0.4).abs() < 1e-12, "{reports:?}");
+
+        // The batched extraction gives the bumps of one extraction of every channel.
+        let prep = prepare(&rec, &config).expect("prepared");
+        let all = channel_bumps(&prep, &config).expect("bumps");
+        let kept = kept.expect("bump measures keep their bumps");
+        assert_eq!(kept.bumps, all);
+        assert!(all.iter().all(|b| !b.is_empty()), "every channel has bumps");
+        assert!(!results.rows.is_empty());
     }
 }

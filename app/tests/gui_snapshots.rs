@@ -1,0 +1,238 @@
+//! Rendered snapshots of the main views on the bundled sample: the signal browser, the
+//! time-frequency map with its bumps, the analysis view, and, after an analysis run to
+//! completion, the results matrix and the aligned bumps of the most synchronous pair.
+//!
+//! Compiled only with the `snapshots` feature (`cargo test --workspace --features
+//! sesame/snapshots`). The images are drawn by wgpu on a software rasterizer (Mesa
+//! lavapipe, Debian package `mesa-vulkan-drivers`) and compared with the PNGs in
+//! `app/tests/snapshots/` at the tolerances of `kittest.toml`. `UPDATE_SNAPSHOTS=true`
+//! rewrites the images that differ. When no wgpu adapter can be created (no Vulkan or
+//! GL driver), or the only one is a hardware GPU whose pixels would not match the
+//! reference images, each test prints why and passes without comparing.
+//!
+//! With `SESAME_SCREENSHOT_DIR=<folder>` every view is also rendered at 1400×900 and
+//! saved there as `gui-<view>.png` (the documentation's screenshots).
+#![cfg(feature = "snapshots")]
+
+use egui_kittest::Harness;
+use sesame::gui::app::{FilePicker, SesameApp};
+use sesame::gui::document::View;
+use sesame::gui::results::ResultsTab;
+use sesame::gui::settings::{Settings, ThemeChoice};
+use sesame_core::recording::{ReadOptions, Recording};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Size of the compared images, points (one pixel per point).
+const SIZE: egui::Vec2 = egui::vec2(900.0, 600.0);
+/// Size of the documentation screenshots, points.
+const DOC_SIZE: egui::Vec2 = egui::vec2(1400.0, 900.0);
+
+struct NoPicker;
+impl FilePicker for NoPicker {
+    fn pick_recordings(&self, _: Option<&Path>) -> Vec<PathBuf> {
+        Vec::new()
+    }
+}
+
+/// Whether a software wgpu adapter renders here; `Err` says why not. Probed once per
+/// test binary.
+fn renderer() -> Result<(), String> {
+    static PROBE: OnceLock<Result<String, String>> = OnceLock::new();
+    let probe = PROBE.get_or_init(|| {
+        // Creating the render state panics when no adapter is found: keep that panic's
+        // message as the reason, without the default hook printing it as a failure.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let made = std::panic::catch_unwind(|| {
+            let state = egui_kittest::wgpu::create_render_state(
+                egui_kittest::wgpu::default_wgpu_setup(),
+                Default::default(),
+            );
+            let info = state.adapter.get_info();
+            (
+                format!("{:?}", info.device_type),
+                format!(
+                    "{:?} {:?} \"{}\"",
+                    info.backend, info.device_type, info.name
+                ),
+            )
+        });
+        std::panic::set_hook(hook);
+        match made {
+            Ok((kind, desc)) if kind == "Cpu" => Ok(desc),
+            Ok((_, desc)) => Err(format!(
+                "the only wgpu adapter is {desc}, not a software rasterizer; the reference \
+                 images are drawn by Mesa lavapipe (install mesa-vulkan-drivers)"
+            )),
+            Err(payload) => {
+                let why = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown error".into());
+                Err(format!(
+                    "no wgpu adapter ({why}); install mesa-vulkan-drivers and libvulkan1"
+                ))
+            }
+        }
+    });
+    match probe {
+        Ok(desc) => {
+            eprintln!("snapshots rendered with {desc}");
+            Ok(())
+        }
+        Err(why) => Err(why.clone()),
+    }
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample-data/sesame-sample.edf")
+}
+
+fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "timed out waiting for: {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.step();
+}
+
+/// The app in the dark theme with the sample open (its overview built), drawn by wgpu
+/// at `SIZE` and one pixel per point.
+fn app_on_sample() -> Harness<'static, SesameApp> {
+    let settings = Settings {
+        theme: ThemeChoice::Dark,
+        ..Settings::default()
+    };
+    let mut app = SesameApp::new(settings, Arc::new(NoPicker));
+    let rec = Recording::open(&sample(), &ReadOptions::default()).expect("the bundled sample");
+    app.add_recording("sesame-sample.edf", rec, false);
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .with_pixels_per_point(1.0)
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app);
+    step_until(&mut h, "overview built", |a| {
+        a.jobs.running().is_empty() && a.docs.iter().all(|d| d.pyramid.is_some())
+    });
+    h
+}
+
+/// Compares the current frame with `<name>.png`, and saves a documentation screenshot
+/// `gui-<name>.png` when `SESAME_SCREENSHOT_DIR` is set.
+fn snapshot(h: &mut Harness<'_, SesameApp>, name: &str) {
+    // A few frames so that layouts measured in one frame settle in the next.
+    for _ in 0..3 {
+        h.step();
+    }
+    h.snapshot(name);
+    if let Some(dir) = std::env::var_os("SESAME_SCREENSHOT_DIR") {
+        h.set_size(DOC_SIZE);
+        for _ in 0..3 {
+            h.step();
+        }
+        let image = h.render().expect("rendered");
+        let path = Path::new(&dir).join(format!("gui-{name}.png"));
+        image.save(&path).expect("screenshot written");
+        eprintln!("wrote {}", path.display());
+        h.set_size(SIZE);
+        for _ in 0..3 {
+            h.step();
+        }
+    }
+}
+
+#[test]
+fn the_signal_browser_on_the_sample() {
+    if let Err(why) = renderer() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let mut h = app_on_sample();
+    assert_eq!(h.state().active_doc().expect("doc").view, View::Signals);
+    snapshot(&mut h, "main");
+}
+
+#[test]
+fn the_time_frequency_map_of_the_first_channel() {
+    if let Err(why) = renderer() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let mut h = app_on_sample();
+    h.state_mut().active_doc_mut().expect("doc").view = View::TimeFrequency;
+    h.step();
+    step_until(&mut h, "map computed", |a| {
+        !a.tfmap.is_computing() && a.tfmap.result.is_some()
+    });
+    match &h.state().tfmap.result {
+        Some(Ok(r)) => assert!(!r.bumps.is_empty(), "bumps on the first page"),
+        other => panic!(
+            "time-frequency map failed: {:?}",
+            other.as_ref().map(|r| r.as_ref().err())
+        ),
+    }
+    snapshot(&mut h, "tfmap");
+}
+
+#[test]
+fn the_analysis_view_then_the_matrix_and_the_aligned_bumps() {
+    if let Err(why) = renderer() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let mut h = app_on_sample();
+    {
+        let app = h.state_mut();
+        let doc = app.active_doc_mut().expect("doc");
+        let rec = doc.recording.clone();
+        let keep = ["F3", "Fz", "C3", "O1", "O2"];
+        for c in &mut doc.channels {
+            let label = rec.signals()[c.signal].label.trim().to_string();
+            c.visible = keep.iter().any(|k| k.eq_ignore_ascii_case(&label));
+        }
+        doc.view = View::Analysis;
+        app.analysis.from_text = "0".into();
+        app.analysis.to_text = "40".into();
+    }
+    h.step();
+    snapshot(&mut h, "analysis");
+    {
+        use egui_kittest::kittest::Queryable;
+        h.get_by_label("Run").click();
+    }
+    h.step();
+    h.step();
+    assert!(
+        h.state().analysis.job.is_some(),
+        "Run starts a job ({:?})",
+        h.state().analysis.error
+    );
+    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
+    assert_eq!(h.state().analysis.error, None);
+    assert_eq!(h.state().active_doc().expect("doc").view, View::Results);
+
+    h.state_mut().results.tab = ResultsTab::Matrix;
+    h.step();
+    snapshot(&mut h, "matrix");
+
+    h.state_mut().active_doc_mut().expect("doc").view = View::Aligned;
+    h.step();
+    step_until(&mut h, "alignment computed", |a| {
+        !a.aligned.is_computing() && a.aligned.outcome.is_some()
+    });
+    assert!(
+        matches!(h.state().aligned.outcome, Some(Ok(_))),
+        "alignment failed: {:?}",
+        h.state().aligned.outcome.as_ref().map(|r| r.as_ref().err())
+    );
+    snapshot(&mut h, "aligned");
+}
