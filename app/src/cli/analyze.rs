@@ -184,17 +184,37 @@ fn print_table(results: &Results) {
         .unwrap_or(0)
         .max(16);
     // Rows with the same parameters stay together under one header.
-    let mut rows: Vec<(String, Vec<String>, String, String, Vec<f64>)> = by_key
+    struct Line {
+        measure: String,
+        names: Vec<String>,
+        a: String,
+        b: String,
+        values: Vec<f64>,
+    }
+    let mut rows: Vec<Line> = by_key
         .into_iter()
         .map(|((measure, a, b), values)| {
             let (names, values) = values.into_iter().unzip();
-            (measure, names, a, b, values)
+            Line {
+                measure,
+                names,
+                a,
+                b,
+                values,
+            }
         })
         .collect();
-    rows.sort_by(|x, y| (&x.0, &x.1).cmp(&(&y.0, &y.1)));
+    rows.sort_by(|x, y| (&x.measure, &x.names).cmp(&(&y.measure, &y.names)));
     let mut last_header: Option<(String, Vec<String>)> = None;
     let mut widths: Vec<usize> = Vec::new();
-    for (measure, names, a, b, values) in rows {
+    for Line {
+        measure,
+        names,
+        a,
+        b,
+        values,
+    } in rows
+    {
         let same = last_header
             .as_ref()
             .is_some_and(|(m, n)| *m == measure && *n == names);
