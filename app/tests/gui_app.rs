@@ -11,7 +11,10 @@ use sesame_core::recording::{Annotation, Recording};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+use common::{shared_dir, step_until};
 
 /// A picker that answers with fixed paths (native dialogs cannot be driven).
 struct FixedPicker(Vec<PathBuf>);
@@ -68,20 +71,6 @@ fn harness(app: SesameApp) -> Harness<'static, SesameApp> {
 
 fn new_app() -> SesameApp {
     SesameApp::new(Settings::default(), Arc::new(FixedPicker(Vec::new())))
-}
-
-/// Steps frames until `done` holds (background jobs finish on their own threads).
-fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for: {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.step();
 }
 
 fn garbage_file() -> tempfile::NamedTempFile {
@@ -492,14 +481,6 @@ fn clicking_the_overview_jumps_and_clicking_a_trace_selects_it() {
         h.state().active_doc().expect("doc").browser.selected,
         Some(2)
     );
-}
-
-/// The shared test recordings (`../shared` from the repository root), if present.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SESAME_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    dir.is_dir().then_some(dir)
 }
 
 #[test]

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+use common::shared_dir;
+
 struct NoPicker;
 
 impl FilePicker for NoPicker {
@@ -343,14 +346,6 @@ fn exports_record_the_montage_and_the_display_filters() {
         let rec = p.display.expect("display recorded");
         assert_eq!(rec.montage_kind, MontageKind::Bipolar);
     }
-}
-
-/// The shared test recordings (`../shared` from the repository root), if present.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SESAME_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    dir.is_dir().then_some(dir)
 }
 
 #[test]

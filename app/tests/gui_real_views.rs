@@ -13,31 +13,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{shared_dir, step_until};
+
 struct NoPicker;
 impl FilePicker for NoPicker {
     fn pick_recordings(&self, _: Option<&Path>) -> Vec<PathBuf> {
         Vec::new()
     }
-}
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SESAME_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    dir.is_dir().then_some(dir)
-}
-
-fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "timed out waiting for: {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.step();
 }
 
 fn views_work_on(path: PathBuf) {

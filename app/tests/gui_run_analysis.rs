@@ -13,7 +13,10 @@ use sesame_core::analysis::{pipeline, Config, Provenance, Silent};
 use sesame_core::recording::{ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+use common::{sample, step_until};
 
 struct NoPicker;
 impl FilePicker for NoPicker {
@@ -22,27 +25,10 @@ impl FilePicker for NoPicker {
     }
 }
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample-data/sesame-sample.edf")
-}
-
 fn harness(app: SesameApp) -> Harness<'static, SesameApp> {
     Harness::builder()
         .with_size(egui::vec2(1200.0, 900.0))
         .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app)
-}
-
-fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "timed out waiting for: {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.step();
 }
 
 /// The app with the sample open in the Analysis view, only `keep` channels shown.

@@ -22,7 +22,9 @@ use sesame::gui::settings::{Settings, ThemeChoice};
 use sesame_core::recording::{ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+
+mod common;
+use common::{sample, step_until};
 
 /// Size of the compared images, points (one pixel per point).
 const SIZE: egui::Vec2 = egui::vec2(900.0, 600.0);
@@ -85,23 +87,6 @@ fn renderer() -> Result<(), String> {
         }
         Err(why) => Err(why.clone()),
     }
-}
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample-data/sesame-sample.edf")
-}
-
-fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(180),
-            "timed out waiting for: {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.step();
 }
 
 /// The app in the dark theme with the sample open (its overview built), drawn by wgpu

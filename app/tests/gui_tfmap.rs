@@ -11,7 +11,9 @@ use sesame::gui::settings::Settings;
 use sesame_core::recording::Recording;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+mod common;
+use common::step_until;
 
 struct NoPicker;
 impl FilePicker for NoPicker {
@@ -47,19 +49,6 @@ fn recording() -> Recording {
         v as f32
     });
     Recording::from_samples(vec!["Cz".into(), "Pz".into()], fs, "uV", data).expect("valid")
-}
-
-fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&SesameApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out: {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    h.step();
 }
 
 fn computed(a: &SesameApp) -> bool {
