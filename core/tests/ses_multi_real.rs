@@ -36,20 +36,7 @@ fn region_events(path: &std::path::Path) -> (MultiInput, usize) {
     let table = RegionTable::from_toml_str(DEFAULT_REGIONS_TOML).expect("default regions");
     let regions = region_bumps_union(&table, &prep.labels, &bumps, config.regions.union_radius)
         .expect("region bumps");
-    let events: Vec<BumpEvent> = regions
-        .iter()
-        .enumerate()
-        .flat_map(|(signal, set)| {
-            set.iter().map(move |b| BumpEvent {
-                signal,
-                t: b.t,
-                f: b.f,
-                width_t: b.dt,
-                width_f: b.df,
-                amplitude: b.amplitude,
-            })
-        })
-        .collect();
+    let events: Vec<BumpEvent> = BumpEvent::from_sets(&regions);
     let n = regions.len();
     (
         MultiInput {

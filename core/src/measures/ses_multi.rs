@@ -121,20 +121,7 @@ fn run(
     window: (f64, f64),
     p: &ParamValues,
 ) -> Result<MultiResult, MeasureError> {
-    let events: Vec<BumpEvent> = bumps
-        .iter()
-        .enumerate()
-        .flat_map(|(signal, set)| {
-            set.iter().map(move |b| BumpEvent {
-                signal,
-                t: b.t,
-                f: b.f,
-                width_t: b.dt,
-                width_f: b.df,
-                amplitude: b.amplitude,
-            })
-        })
-        .collect();
+    let events: Vec<BumpEvent> = BumpEvent::from_sets(bumps);
     let input = MultiInput {
         n_signals: bumps.len(),
         events: MultiEvents::Bumps(events),

@@ -66,6 +66,26 @@ pub struct BumpEvent {
     pub amplitude: f64,
 }
 
+impl BumpEvent {
+    /// The bumps of `N` signals (`sets[k]` holds signal `k`'s) as one event list, signal
+    /// by signal in the given order.
+    pub fn from_sets<S: AsRef<[crate::bumps::Bump]>>(sets: &[S]) -> Vec<BumpEvent> {
+        sets.iter()
+            .enumerate()
+            .flat_map(|(signal, set)| {
+                set.as_ref().iter().map(move |b| BumpEvent {
+                    signal,
+                    t: b.t,
+                    f: b.f,
+                    width_t: b.dt,
+                    width_f: b.df,
+                    amplitude: b.amplitude,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The events of the `N` signals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum MultiEvents {
