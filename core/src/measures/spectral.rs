@@ -22,7 +22,7 @@
 
 use super::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Plugin, SetInput, Target, Value,
+    Plugin, SetInput, SetValues, Target, Value,
 };
 use ndarray::{ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
@@ -868,6 +868,61 @@ impl SpectralMeasure {
     fn value(&self, v: f64) -> Vec<Value> {
         vec![Value::new(self.info.outputs[0].name, v)]
     }
+
+    /// Whether `other` takes its coefficients from the same source (so that, given
+    /// equal parameters, both can be computed from one set of spectra).
+    pub fn shares_spectra(&self, other: &SpectralMeasure) -> bool {
+        std::ptr::fn_addr_eq(self.spectra, other.spectra)
+    }
+}
+
+/// Several spectral measures that share their spectra source (see
+/// [`SpectralMeasure::shares_spectra`]), on every pair `i < j` of a channel set, from
+/// one set of spectra computed with `params` (one transform per channel and segment
+/// for all of them). Returns, per measure in the order given, what its own
+/// `compute_set` returns: the per-method sums of [`spectral_pairs`] are accumulated
+/// apart, so the values are bit-identical to computing each measure alone.
+pub fn shared_set(
+    measures: &[&SpectralMeasure],
+    set: &SetInput,
+    params: &ParamValues,
+) -> Result<Vec<SetValues>, MeasureError> {
+    let Some(first) = measures.first() else {
+        return Ok(Vec::new());
+    };
+    if let Some(other) = measures.iter().find(|m| !m.shares_spectra(first)) {
+        return Err(MeasureError::Invalid(format!(
+            "measures `{}` and `{}` do not read the same spectra",
+            first.info.id, other.info.id
+        )));
+    }
+    let (data, fs) = continuous_set(first.info.id, set)?;
+    let sp = (first.spectra)(data, fs, params)?;
+    let pairs = all_pairs(sp.n_channels);
+    // each method once (a method listed twice would add its phase sums twice)
+    let mut methods: Vec<SpectralMethod> = Vec::with_capacity(measures.len());
+    let slots: Vec<usize> = measures
+        .iter()
+        .map(|m| match methods.iter().position(|&q| q == m.method) {
+            Some(k) => k,
+            None => {
+                methods.push(m.method);
+                methods.len() - 1
+            }
+        })
+        .collect();
+    let values = spectral_pairs(&sp, &pairs, &methods);
+    Ok(measures
+        .iter()
+        .zip(slots)
+        .map(|(m, k)| {
+            pairs
+                .iter()
+                .zip(&values)
+                .map(|(&(i, j), v)| (Target::Pair(i, j), m.value(v[k])))
+                .collect()
+        })
+        .collect())
 }
 
 impl Plugin for SpectralMeasure {
@@ -883,21 +938,17 @@ impl Plugin for SpectralMeasure {
         Ok(self.value(pair_spectral(&sp, 0, 1, &[self.method])[0]))
     }
 
+    fn as_spectral(&self) -> Option<&SpectralMeasure> {
+        Some(self)
+    }
+
     /// One transform per channel and segment, shared by all pairs.
     fn compute_set(
         &self,
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.info.id, set)?;
-        let sp = (self.spectra)(data, fs, params)?;
-        let pairs = all_pairs(sp.n_channels);
-        let values = spectral_pairs(&sp, &pairs, &[self.method]);
-        Ok(pairs
-            .into_iter()
-            .zip(values)
-            .map(|((i, j), v)| (Target::Pair(i, j), self.value(v[0])))
-            .collect())
+        Ok(shared_set(&[self], set, params)?.pop().unwrap_or_default())
     }
 }
 
