@@ -102,3 +102,45 @@ fn measures_computed_together_equal_each_alone_bit_for_bit() {
         assert_eq!(x, y);
     }
 }
+
+/// Channels × epochs × samples of Gaussian noise.
+fn noise(seed: u64, n_ch: usize, n_ep: usize, n_samp: usize) -> ndarray::Array3<f64> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, StandardNormal};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    ndarray::Array3::from_shape_fn((n_ch, n_ep, n_samp), |_| StandardNormal.sample(&mut rng))
+}
+
+#[test]
+fn spectra_in_reused_buffers_equal_fresh_ones() {
+    use sesame_core::measures::spectral::{
+        set_spectral, Estimate, FourierSettings, SpectralMethod,
+    };
+    let methods = [
+        SpectralMethod::Coh,
+        SpectralMethod::ImCoh,
+        SpectralMethod::Plv,
+        SpectralMethod::WPli,
+    ];
+    for estimate in [Estimate::AcrossEpochs, Estimate::OverTime { segment: 0.5 }] {
+        let settings = FourierSettings {
+            fmin: 1.0,
+            fmax: 45.0,
+            estimate,
+        };
+        let small = noise(1, 5, 12, 200);
+        let first = set_spectral(small.view(), 100.0, &settings, &methods).expect("small");
+        // larger spectra of other data, dropped: their buffers are reused below
+        let large = noise(2, 8, 30, 400);
+        let other = set_spectral(large.view(), 100.0, &settings, &methods).expect("large");
+        assert_eq!(other.len(), 28);
+        drop(other);
+        let again = set_spectral(small.view(), 100.0, &settings, &methods).expect("again");
+        assert_eq!(first.len(), 10);
+        for ((pa, va), (pb, vb)) in first.iter().zip(&again) {
+            assert_eq!(pa, pb);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(va), bits(vb), "{estimate:?}, pair {pa:?}");
+        }
+    }
+}

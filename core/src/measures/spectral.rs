@@ -141,6 +141,60 @@ pub struct BandSpectra {
     power: Vec<f64>,
 }
 
+/// Coefficient buffers of dropped [`BandSpectra`], kept for the next computation: a
+/// fresh allocation of this size is mapped anew by the system, which zeroes every page
+/// on first touch (about a sixth of the time of a repeated computation); a reused
+/// buffer is only overwritten. At most [`POOL_BUFFERS`] buffers of at most
+/// [`POOL_MAX_LEN`] values each are kept.
+static POOL: std::sync::Mutex<Vec<Vec<f64>>> = std::sync::Mutex::new(Vec::new());
+const POOL_BUFFERS: usize = 8;
+/// 2^23 values: 64 MiB.
+const POOL_MAX_LEN: usize = 1 << 23;
+
+/// A buffer of `n` zeros, from the pool when one there is large enough (the smallest
+/// such), otherwise newly allocated.
+fn pooled_zeros(n: usize) -> Vec<f64> {
+    let reused = POOL.lock().ok().and_then(|mut pool| {
+        let best = pool
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= n)
+            .min_by_key(|(_, b)| b.capacity())
+            .map(|(k, _)| k)?;
+        Some(pool.swap_remove(best))
+    });
+    match reused {
+        Some(mut b) => {
+            b.clear();
+            b.resize(n, 0.0);
+            b
+        }
+        None => vec![0.0; n],
+    }
+}
+
+/// Returns `buffers` to the pool (those too large, or beyond the pool's size, are freed).
+fn recycle(buffers: impl IntoIterator<Item = Vec<f64>>) {
+    if let Ok(mut pool) = POOL.lock() {
+        for b in buffers {
+            if b.capacity() > 0 && b.capacity() <= POOL_MAX_LEN && pool.len() < POOL_BUFFERS {
+                pool.push(b);
+            }
+        }
+    }
+}
+
+impl Drop for BandSpectra {
+    fn drop(&mut self) {
+        recycle([
+            std::mem::take(&mut self.re),
+            std::mem::take(&mut self.im),
+            std::mem::take(&mut self.inv),
+            std::mem::take(&mut self.power),
+        ]);
+    }
+}
+
 /// `np.hanning(n)`: the symmetric Hann window.
 pub fn hann_symmetric(n: usize) -> Vec<f64> {
     if n == 1 {
@@ -217,8 +271,8 @@ impl BandSpectra {
         let n_bins = bins.len();
         let window = hann_symmetric(seg_len);
         let fft = FftPlanner::<f64>::new().plan_fft_forward(seg_len);
-        let mut re = vec![0.0; n_ch * n_bins * n_seg];
-        let mut im = vec![0.0; n_ch * n_bins * n_seg];
+        let mut re = pooled_zeros(n_ch * n_bins * n_seg);
+        let mut im = pooled_zeros(n_ch * n_bins * n_seg);
         // the windowed, mean-removed segment `s` of a channel (epoch s / per_epoch,
         // start starts[s % per_epoch]), written into `dst` as real or imaginary parts
         fn segment<'a>(
@@ -321,7 +375,7 @@ impl BandSpectra {
         let nb = freqs.len();
         debug_assert_eq!(spectra.len(), n_channels * n_segments * nb);
         let n = n_channels * nb * n_segments;
-        let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
+        let (mut re, mut im) = (pooled_zeros(n), pooled_zeros(n));
         if nb > 0 && n_segments > 0 {
             let chunk = nb * n_segments;
             re.par_chunks_mut(chunk)
@@ -350,8 +404,8 @@ impl BandSpectra {
     ) -> Self {
         let nb = freqs.len();
         let ng = groups.len();
-        let mut inv = vec![0.0; re.len()];
-        let mut power = vec![0.0; n_channels * ng * nb];
+        let mut inv = pooled_zeros(re.len());
+        let mut power = pooled_zeros(n_channels * ng * nb);
         if nb > 0 && n_segments > 0 {
             let chunk = nb * n_segments;
             inv.par_chunks_mut(chunk)
