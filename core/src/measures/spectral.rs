@@ -145,11 +145,13 @@ pub struct BandSpectra {
 /// fresh allocation of this size is mapped anew by the system, which zeroes every page
 /// on first touch (about a sixth of the time of a repeated computation); a reused
 /// buffer is only overwritten. At most [`POOL_BUFFERS`] buffers of at most
-/// [`POOL_MAX_LEN`] values each are kept.
+/// [`POOL_MAX_LEN`] values each, [`POOL_MAX_TOTAL`] values in all, are kept.
 static POOL: std::sync::Mutex<Vec<Vec<f64>>> = std::sync::Mutex::new(Vec::new());
 const POOL_BUFFERS: usize = 8;
 /// 2^23 values: 64 MiB.
 const POOL_MAX_LEN: usize = 1 << 23;
+/// 2^25 values: 256 MiB.
+const POOL_MAX_TOTAL: usize = 1 << 25;
 
 /// A buffer of `n` zeros, from the pool when one there is large enough (the smallest
 /// such), otherwise newly allocated.
@@ -176,8 +178,15 @@ fn pooled_zeros(n: usize) -> Vec<f64> {
 /// Returns `buffers` to the pool (those too large, or beyond the pool's size, are freed).
 fn recycle(buffers: impl IntoIterator<Item = Vec<f64>>) {
     if let Ok(mut pool) = POOL.lock() {
+        let mut total: usize = pool.iter().map(Vec::capacity).sum();
         for b in buffers {
-            if b.capacity() > 0 && b.capacity() <= POOL_MAX_LEN && pool.len() < POOL_BUFFERS {
+            let c = b.capacity();
+            if c > 0
+                && c <= POOL_MAX_LEN
+                && pool.len() < POOL_BUFFERS
+                && total + c <= POOL_MAX_TOTAL
+            {
+                total += c;
                 pool.push(b);
             }
         }
