@@ -5,6 +5,7 @@
 use super::config::{Config, MergeChoice};
 use super::results::{Results, Row};
 use crate::bumps::{extract_channels, Bump, BumpError};
+use crate::measures::spectral::{self, SpectralMeasure};
 use crate::measures::{self, InputKind, MeasureError, ParamValues, SetInput, Target};
 use crate::recording::{ChannelKind, Recording, RecordingError};
 use crate::ses::regions::{self, RegionTable};
@@ -318,6 +319,10 @@ pub fn run_detailed(
 
     let mut results = Results::default();
     let n = measures.len() as f64;
+    // outputs of spectral measures computed ahead, together with an earlier one
+    let mut computed: Vec<Option<measures::SetValues>> = vec![None; measures.len()];
+    // the epochs of the continuous signals, cut once for every continuous measure
+    let mut continuous: Option<Array3<f64>> = None;
     for (k, (m, params)) in measures.iter().enumerate() {
         check_cancel(progress)?;
         progress.report(0.4 + 0.6 * k as f64 / n, &format!("computing {}", m.id()));
@@ -326,7 +331,6 @@ pub fn run_detailed(
             error: source,
         };
         let trains: Vec<Vec<f64>>;
-        let continuous: Array3<f64>;
         let (labels, set) = match m.input() {
             InputKind::Bumps => (
                 &unit_labels,
@@ -349,17 +353,38 @@ pub fn run_detailed(
                 if table.is_some() {
                     return Err(continuous_without_regions(m.id()));
                 }
-                continuous = epochs(&prep, config.continuous.epoch)?;
+                let data = match continuous {
+                    Some(ref d) => d,
+                    None => continuous.insert(epochs(&prep, config.continuous.epoch)?),
+                };
                 (
                     &prep.labels,
                     SetInput::Continuous {
-                        data: continuous.view(),
+                        data: data.view(),
                         fs: prep.fs,
                     },
                 )
             }
         };
-        let outputs = m.compute_set(&set, params).map_err(err)?;
+        let outputs = match computed[k].take() {
+            Some(outputs) => outputs,
+            None => {
+                let group = spectral_group(&measures, k);
+                if group.len() > 1 {
+                    let ms: Vec<_> = group.iter().map(|&(_, s)| s).collect();
+                    let mut all = spectral::shared_set(&ms, &set, params)
+                        .map_err(err)?
+                        .into_iter();
+                    let first = all.next().unwrap_or_default();
+                    for (&(q, _), o) in group.iter().skip(1).zip(all) {
+                        computed[q] = Some(o);
+                    }
+                    first
+                } else {
+                    m.compute_set(&set, params).map_err(err)?
+                }
+            }
+        };
         push_rows(
             &mut results,
             recording_id,
@@ -372,6 +397,31 @@ pub fn run_detailed(
     results.sort();
     progress.report(1.0, "done");
     Ok((results, kept_bumps))
+}
+
+/// The spectral measure `k` of `measures` (as [`resolve_measures`] returns them) and
+/// every later one with the same spectra source and parameters, with their indices:
+/// what [`run`] computes from one set of spectra (see [`spectral::shared_set`]). Empty
+/// when measure `k` is not spectral.
+pub fn spectral_group<'a>(
+    measures: &'a [(&'static dyn measures::Measure, ParamValues)],
+    k: usize,
+) -> Vec<(usize, &'a SpectralMeasure)> {
+    let (m, params) = &measures[k];
+    let Some(s) = m.as_spectral() else {
+        return Vec::new();
+    };
+    std::iter::once((k, s))
+        .chain(
+            measures
+                .iter()
+                .enumerate()
+                .skip(k + 1)
+                .filter(|(_, (_, p))| p == params)
+                .filter_map(|(q, (o, _))| o.as_spectral().map(|t| (q, t)))
+                .filter(|(_, t)| t.shares_spectra(s)),
+        )
+        .collect()
 }
 
 fn check_cancel(progress: &dyn Progress) -> Result<(), AnalysisError> {

@@ -170,6 +170,9 @@ pub enum MeasureError {
     Invalid(String),
 }
 
+/// What a measure returns on a channel set: per target (pair), its output values.
+pub type SetValues = Vec<(Target, Vec<Value>)>;
+
 /// A synchrony measure.
 pub trait Measure: Send + Sync {
     /// Stable identifier used on the command line and in result tables (`victor-purpura`).
@@ -188,6 +191,14 @@ pub trait Measure: Send + Sync {
 
     /// The measure on one pair of channels.
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError>;
+
+    /// The measure as a spectral measure (coherence and phase families), whose values
+    /// come from shared spectra: measures with the same spectra source and parameters
+    /// can then be computed together, one transform per channel and segment for all
+    /// (see [`spectral::shared_set`]). `None` for every other measure.
+    fn as_spectral(&self) -> Option<&spectral::SpectralMeasure> {
+        None
+    }
 
     /// The measure on a whole channel set: by default every pair `i < j` (and `j > i`
     /// too when [`directed`](Measure::directed)), in parallel, in a deterministic order.
@@ -227,6 +238,11 @@ pub trait Plugin: Send + Sync {
     /// The measure on one pair of channels.
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError>;
 
+    /// See [`Measure::as_spectral`].
+    fn as_spectral(&self) -> Option<&spectral::SpectralMeasure> {
+        None
+    }
+
     /// The measure on a whole channel set; by default every pair, as
     /// [`Measure::compute_set`] does.
     fn compute_set(
@@ -265,6 +281,9 @@ impl<T: Plugin> Measure for T {
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
         Plugin::compute(self, pair, params)
+    }
+    fn as_spectral(&self) -> Option<&spectral::SpectralMeasure> {
+        Plugin::as_spectral(self)
     }
     fn compute_set(
         &self,

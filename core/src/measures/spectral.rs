@@ -22,7 +22,7 @@
 
 use super::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Plugin, SetInput, Target, Value,
+    Plugin, SetInput, SetValues, Target, Value,
 };
 use ndarray::{ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
@@ -141,6 +141,69 @@ pub struct BandSpectra {
     power: Vec<f64>,
 }
 
+/// Coefficient buffers of dropped [`BandSpectra`], kept for the next computation: a
+/// fresh allocation of this size is mapped anew by the system, which zeroes every page
+/// on first touch (about a sixth of the time of a repeated computation); a reused
+/// buffer is only overwritten. At most [`POOL_BUFFERS`] buffers of at most
+/// [`POOL_MAX_LEN`] values each, [`POOL_MAX_TOTAL`] values in all, are kept.
+static POOL: std::sync::Mutex<Vec<Vec<f64>>> = std::sync::Mutex::new(Vec::new());
+const POOL_BUFFERS: usize = 8;
+/// 2^23 values: 64 MiB.
+const POOL_MAX_LEN: usize = 1 << 23;
+/// 2^25 values: 256 MiB.
+const POOL_MAX_TOTAL: usize = 1 << 25;
+
+/// A buffer of `n` zeros, from the pool when one there is large enough (the smallest
+/// such), otherwise newly allocated.
+fn pooled_zeros(n: usize) -> Vec<f64> {
+    let reused = POOL.lock().ok().and_then(|mut pool| {
+        let best = pool
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= n)
+            .min_by_key(|(_, b)| b.capacity())
+            .map(|(k, _)| k)?;
+        Some(pool.swap_remove(best))
+    });
+    match reused {
+        Some(mut b) => {
+            b.clear();
+            b.resize(n, 0.0);
+            b
+        }
+        None => vec![0.0; n],
+    }
+}
+
+/// Returns `buffers` to the pool (those too large, or beyond the pool's size, are freed).
+fn recycle(buffers: impl IntoIterator<Item = Vec<f64>>) {
+    if let Ok(mut pool) = POOL.lock() {
+        let mut total: usize = pool.iter().map(Vec::capacity).sum();
+        for b in buffers {
+            let c = b.capacity();
+            if c > 0
+                && c <= POOL_MAX_LEN
+                && pool.len() < POOL_BUFFERS
+                && total + c <= POOL_MAX_TOTAL
+            {
+                total += c;
+                pool.push(b);
+            }
+        }
+    }
+}
+
+impl Drop for BandSpectra {
+    fn drop(&mut self) {
+        recycle([
+            std::mem::take(&mut self.re),
+            std::mem::take(&mut self.im),
+            std::mem::take(&mut self.inv),
+            std::mem::take(&mut self.power),
+        ]);
+    }
+}
+
 /// `np.hanning(n)`: the symmetric Hann window.
 pub fn hann_symmetric(n: usize) -> Vec<f64> {
     if n == 1 {
@@ -217,8 +280,8 @@ impl BandSpectra {
         let n_bins = bins.len();
         let window = hann_symmetric(seg_len);
         let fft = FftPlanner::<f64>::new().plan_fft_forward(seg_len);
-        let mut re = vec![0.0; n_ch * n_bins * n_seg];
-        let mut im = vec![0.0; n_ch * n_bins * n_seg];
+        let mut re = pooled_zeros(n_ch * n_bins * n_seg);
+        let mut im = pooled_zeros(n_ch * n_bins * n_seg);
         // the windowed, mean-removed segment `s` of a channel (epoch s / per_epoch,
         // start starts[s % per_epoch]), written into `dst` as real or imaginary parts
         fn segment<'a>(
@@ -321,7 +384,7 @@ impl BandSpectra {
         let nb = freqs.len();
         debug_assert_eq!(spectra.len(), n_channels * n_segments * nb);
         let n = n_channels * nb * n_segments;
-        let (mut re, mut im) = (vec![0.0; n], vec![0.0; n]);
+        let (mut re, mut im) = (pooled_zeros(n), pooled_zeros(n));
         if nb > 0 && n_segments > 0 {
             let chunk = nb * n_segments;
             re.par_chunks_mut(chunk)
@@ -350,8 +413,8 @@ impl BandSpectra {
     ) -> Self {
         let nb = freqs.len();
         let ng = groups.len();
-        let mut inv = vec![0.0; re.len()];
-        let mut power = vec![0.0; n_channels * ng * nb];
+        let mut inv = pooled_zeros(re.len());
+        let mut power = pooled_zeros(n_channels * ng * nb);
         if nb > 0 && n_segments > 0 {
             let chunk = nb * n_segments;
             inv.par_chunks_mut(chunk)
@@ -868,6 +931,61 @@ impl SpectralMeasure {
     fn value(&self, v: f64) -> Vec<Value> {
         vec![Value::new(self.info.outputs[0].name, v)]
     }
+
+    /// Whether `other` takes its coefficients from the same source (so that, given
+    /// equal parameters, both can be computed from one set of spectra).
+    pub fn shares_spectra(&self, other: &SpectralMeasure) -> bool {
+        std::ptr::fn_addr_eq(self.spectra, other.spectra)
+    }
+}
+
+/// Several spectral measures that share their spectra source (see
+/// [`SpectralMeasure::shares_spectra`]), on every pair `i < j` of a channel set, from
+/// one set of spectra computed with `params` (one transform per channel and segment
+/// for all of them). Returns, per measure in the order given, what its own
+/// `compute_set` returns: the per-method sums of [`spectral_pairs`] are accumulated
+/// apart, so the values are bit-identical to computing each measure alone.
+pub fn shared_set(
+    measures: &[&SpectralMeasure],
+    set: &SetInput,
+    params: &ParamValues,
+) -> Result<Vec<SetValues>, MeasureError> {
+    let Some(first) = measures.first() else {
+        return Ok(Vec::new());
+    };
+    if let Some(other) = measures.iter().find(|m| !m.shares_spectra(first)) {
+        return Err(MeasureError::Invalid(format!(
+            "measures `{}` and `{}` do not read the same spectra",
+            first.info.id, other.info.id
+        )));
+    }
+    let (data, fs) = continuous_set(first.info.id, set)?;
+    let sp = (first.spectra)(data, fs, params)?;
+    let pairs = all_pairs(sp.n_channels);
+    // each method once (a method listed twice would add its phase sums twice)
+    let mut methods: Vec<SpectralMethod> = Vec::with_capacity(measures.len());
+    let slots: Vec<usize> = measures
+        .iter()
+        .map(|m| match methods.iter().position(|&q| q == m.method) {
+            Some(k) => k,
+            None => {
+                methods.push(m.method);
+                methods.len() - 1
+            }
+        })
+        .collect();
+    let values = spectral_pairs(&sp, &pairs, &methods);
+    Ok(measures
+        .iter()
+        .zip(slots)
+        .map(|(m, k)| {
+            pairs
+                .iter()
+                .zip(&values)
+                .map(|(&(i, j), v)| (Target::Pair(i, j), m.value(v[k])))
+                .collect()
+        })
+        .collect())
 }
 
 impl Plugin for SpectralMeasure {
@@ -883,21 +1001,17 @@ impl Plugin for SpectralMeasure {
         Ok(self.value(pair_spectral(&sp, 0, 1, &[self.method])[0]))
     }
 
+    fn as_spectral(&self) -> Option<&SpectralMeasure> {
+        Some(self)
+    }
+
     /// One transform per channel and segment, shared by all pairs.
     fn compute_set(
         &self,
         set: &SetInput,
         params: &ParamValues,
     ) -> Result<Vec<(Target, Vec<Value>)>, MeasureError> {
-        let (data, fs) = continuous_set(self.info.id, set)?;
-        let sp = (self.spectra)(data, fs, params)?;
-        let pairs = all_pairs(sp.n_channels);
-        let values = spectral_pairs(&sp, &pairs, &[self.method]);
-        Ok(pairs
-            .into_iter()
-            .zip(values)
-            .map(|((i, j), v)| (Target::Pair(i, j), self.value(v[0])))
-            .collect())
+        Ok(shared_set(&[self], set, params)?.pop().unwrap_or_default())
     }
 }
 
