@@ -106,3 +106,53 @@ fn analyze_user_errors_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("/no/such/file.edf"), "{err}");
 }
+
+/// `vp` and `vr` name Victor–Purpura and van Rossum, also in `--param`; the rows carry
+/// the full ids and equal those of the full names.
+#[test]
+fn measure_aliases_give_the_rows_of_the_full_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = sample();
+    let run = |measures: &str, param: &str, name: &str| {
+        let out = dir.path().join(name);
+        let out_s = out.display().to_string();
+        let (code, _, err) = sesame(&[
+            "analyze",
+            &s,
+            "--channels",
+            "Fz,F3,O1",
+            "--window",
+            "0:60",
+            "--measure",
+            measures,
+            "--param",
+            param,
+            "--out",
+            &out_s,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(out).expect("written")
+    };
+    let short = run("vp,vr", "vp.q=3", "short.csv");
+    let full = run(
+        "victor-purpura,van-rossum",
+        "victor-purpura.q=3",
+        "full.csv",
+    );
+    let default_q = run("victor-purpura,van-rossum", "van-rossum.tau=0.1", "q.csv");
+    let rows = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows(&short), rows(&full));
+    assert!(rows(&short).iter().any(|l| l.contains("victor-purpura")));
+    assert!(rows(&short).iter().any(|l| l.contains("van-rossum")));
+    assert!(!rows(&short).iter().any(|l| l.contains(",vp,")));
+    // The alias's parameter was applied: q = 3 differs from the default q.
+    assert_ne!(rows(&short), rows(&default_q));
+    let (code, list, _) = sesame(&["measures"]);
+    assert_eq!(code, 0);
+    assert!(list.contains("alias  vp"), "{list}");
+}

@@ -76,6 +76,10 @@ pub fn table(measures: &[&dyn Measure]) -> String {
             input_name(m.input()),
             if m.directed() { " (directed)" } else { "" }
         ));
+        let aliases: Vec<&str> = sesame_core::measures::aliases(m.id()).collect();
+        if !aliases.is_empty() {
+            out.push_str(&format!("    alias  {}\n", aliases.join(", ")));
+        }
         for p in m.params() {
             let (default, range) = default_and_range(p);
             let unit = if p.unit.is_empty() {

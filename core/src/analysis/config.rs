@@ -174,21 +174,21 @@ impl Config {
     /// `name=value` parameter overrides of measure `id` as text, for
     /// [`crate::measures::ParamValues::parse`].
     pub fn param_overrides(&self, id: &str) -> Vec<(String, String)> {
+        // A table may name the measure by its id or an alias (`[measures.params.vp]`).
         self.measures
             .params
-            .get(id)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| {
-                        let text = match v {
-                            toml::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        (k.clone(), text)
-                    })
-                    .collect()
+            .iter()
+            .filter(|(key, _)| same_measure(key, id))
+            .flat_map(|(_, m)| {
+                m.iter().map(|(k, v)| {
+                    let text = match v {
+                        toml::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
             })
-            .unwrap_or_default()
+            .collect()
     }
 }
 
@@ -218,5 +218,13 @@ mod tests {
             c.param_overrides("ses-1d"),
             vec![("beta".to_string(), "0.02".to_string())]
         );
+    }
+}
+
+/// Whether two measure names (ids or aliases, any case) name the same measure.
+pub fn same_measure(a: &str, b: &str) -> bool {
+    match (crate::measures::find(a), crate::measures::find(b)) {
+        (Some(x), Some(y)) => x.id() == y.id(),
+        _ => a.trim().eq_ignore_ascii_case(b.trim()),
     }
 }

@@ -77,7 +77,7 @@ pub fn resolve_measures(
             .measures
             .ids
             .iter()
-            .any(|m| m.eq_ignore_ascii_case(id))
+            .any(|m| super::config::same_measure(m, id))
         {
             return Err(AnalysisError::Config(format!(
                 "parameters given for measure `{id}`, which is not selected"

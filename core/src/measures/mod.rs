@@ -23,7 +23,7 @@ pub mod state_space;
 pub mod wavelet;
 
 pub use params::{ParamKind, ParamSpec, ParamValue, ParamValues};
-pub use registry::{find, registry};
+pub use registry::{aliases, find, registry, ALIASES};
 
 use crate::bumps::Bump;
 use ndarray::{ArrayView2, ArrayView3};

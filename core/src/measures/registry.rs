@@ -65,10 +65,47 @@ pub fn registry() -> &'static [&'static dyn Measure] {
     REGISTRY
 }
 
-/// The measure with this id (case-insensitive), if any.
+/// Short names accepted wherever a measure id is (`--measure vp,vr`, `--param vp.q=5`,
+/// a configuration file): `(alias, id)`. Results always carry the full id.
+pub static ALIASES: &[(&str, &str)] = &[("vp", "victor-purpura"), ("vr", "van-rossum")];
+
+/// The measure with this id or alias (case-insensitive), if any.
 pub fn find(id: &str) -> Option<&'static dyn Measure> {
+    let id = id.trim();
+    let id = ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(id))
+        .map_or(id, |(_, full)| full);
     REGISTRY
         .iter()
         .copied()
-        .find(|m| m.id().eq_ignore_ascii_case(id.trim()))
+        .find(|m| m.id().eq_ignore_ascii_case(id))
+}
+
+/// The aliases of the measure with this full id.
+pub fn aliases(id: &str) -> impl Iterator<Item = &'static str> + '_ {
+    ALIASES
+        .iter()
+        .filter(move |(_, full)| full.eq_ignore_ascii_case(id))
+        .map(|(alias, _)| *alias)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_name_their_measure() {
+        for (alias, full) in ALIASES {
+            let m = find(alias).expect("an alias resolves");
+            assert_eq!(m.id(), *full);
+            assert_eq!(find(&alias.to_uppercase()).map(|m| m.id()), Some(*full));
+            assert!(aliases(full).any(|a| a == *alias));
+            assert!(
+                REGISTRY.iter().all(|m| !m.id().eq_ignore_ascii_case(alias)),
+                "alias `{alias}` shadows a measure id"
+            );
+        }
+        assert!(find("vpx").is_none());
+    }
 }
