@@ -192,6 +192,14 @@ impl Config {
     }
 }
 
+/// Whether two measure names (ids or aliases, any case) name the same measure.
+pub fn same_measure(a: &str, b: &str) -> bool {
+    match (crate::measures::find(a), crate::measures::find(b)) {
+        (Some(x), Some(y)) => x.id() == y.id(),
+        _ => a.trim().eq_ignore_ascii_case(b.trim()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,13 +226,5 @@ mod tests {
             c.param_overrides("ses-1d"),
             vec![("beta".to_string(), "0.02".to_string())]
         );
-    }
-}
-
-/// Whether two measure names (ids or aliases, any case) name the same measure.
-pub fn same_measure(a: &str, b: &str) -> bool {
-    match (crate::measures::find(a), crate::measures::find(b)) {
-        (Some(x), Some(y)) => x.id() == y.id(),
-        _ => a.trim().eq_ignore_ascii_case(b.trim()),
     }
 }
