@@ -155,6 +155,12 @@ const SECTIONS: &[Section] = &[
                 "Prune bumps below this fraction of the map maximum (dimensionless). Analysis\n\
                  default 0.4 (the bump toolbox's is 0.05).",
             ),
+            key(
+                "prune_patience",
+                "Stop fitting after this many consecutive bumps below min_amplitude (count):\n\
+                 the rest is background that pruning removes. Default 1000; 0 = fit to the\n\
+                 energy limit.",
+            ),
             opt(
                 "min_energy_decrease",
                 "Stop after 3 consecutive bumps whose residual-energy decrease (fraction of the\n\

@@ -1,7 +1,8 @@
 //! One channel or many: map, greedy fit, pruning, conversion to [`Bump`]s (spec §5.7).
 
 use super::{
-    fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, StopReason, Window, WindowGeometry,
+    fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, Patience, StopReason, Window,
+    WindowGeometry,
 };
 use crate::tf::{self, MorletPlan, TfError, TfMap};
 use rayon::prelude::*;
@@ -129,6 +130,10 @@ fn fit_normalised_map(map: TfMap, opts: &BumpOptions, bydn: usize) -> Result<Bum
         cap,
         opts.max_iterations,
         opts.tolerance,
+        Some(Patience {
+            min_height: opts.min_amplitude,
+            run: opts.prune_patience,
+        }),
     );
     let kept = prune(&outcome.fits, outcome.initial_energy, opts);
     let (n_rows, n_cols) = map.values.dim();

@@ -18,16 +18,16 @@ use serde::{Deserialize, Serialize};
 /// Columns per leaf of the maximum tree.
 const BLOCK: usize = 64;
 
-/// Fixed-point scale of squared residuals in the window energies: `round(R²·2³²)`.
+/// Fixed-point scale of squared residuals in the window energies: `⌊R²·2³² + ½⌋`.
 /// Integer sums are exact, so window energies can be updated by sliding sums and still not
 /// depend on the order of updates.
 const SCALE: f64 = 4_294_967_296.0;
 
-/// A squared residual in fixed point, clamped to `2²⁰` (far above a normalised map's 1) so
-/// that column sums of up to 2048 rows fit in an `i64`.
+/// A squared residual in fixed point, clamped to `2⁴` (a normalised map's values are at
+/// most 1) so that a window of up to `2²⁶` pixels sums in an `i64`.
 #[inline]
 fn fixed_sq(v: f64) -> i64 {
-    ((v * v).min(1_048_576.0) * SCALE).round() as i64
+    ((v * v).min(16.0) * SCALE + 0.5) as i64
 }
 
 /// Why the greedy loop stopped.
@@ -39,6 +39,27 @@ pub enum StopReason {
     Cap,
     /// No window holds residual energy that a bump could remove.
     Exhausted,
+    /// The last [`Patience::run`] fits all had a height below [`Patience::min_height`]:
+    /// the loop has reached the background, which amplitude pruning removes.
+    Patience,
+}
+
+/// Early stop of the greedy loop: stop after `run` consecutive fitted bumps of height
+/// below `min_height` (normalised map units).
+///
+/// Windows are taken in decreasing residual energy, so the bumps that amplitude pruning
+/// keeps come first: on the real recordings and simulations measured (see
+/// [`super::BumpOptions::prune_patience`]) every kept bump is fitted within the first
+/// few hundred fits, and the longest run of pruned fits between two kept ones is 159,
+/// while the loop goes on for thousands of background fits to reach the energy limit.
+/// Stopping there leaves the kept bumps as they are unless a kept bump would have come
+/// after `run` pruned ones; `run = 0` turns the rule off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Patience {
+    /// Height below which a fit counts as pruned (the `ab` threshold).
+    pub min_height: f64,
+    /// Consecutive pruned fits that stop the loop (0: never).
+    pub run: usize,
 }
 
 /// Diagnostics of one fitted bump, in fitting order.
@@ -76,7 +97,7 @@ pub struct FitOutcome {
 /// Maximum tree over `(value, index)` leaves; ties go to the lower index.
 struct MaxTree {
     size: usize,
-    val: Vec<i128>,
+    val: Vec<i64>,
     idx: Vec<usize>,
 }
 
@@ -85,7 +106,7 @@ impl MaxTree {
         let size = n.next_power_of_two().max(1);
         MaxTree {
             size,
-            val: vec![i128::MIN; 2 * size],
+            val: vec![i64::MIN; 2 * size],
             idx: vec![usize::MAX; 2 * size],
         }
     }
@@ -100,14 +121,19 @@ impl MaxTree {
         }
     }
 
-    fn set(&mut self, leaf: usize, value: i128, index: usize) {
+    fn set(&mut self, leaf: usize, value: i64, index: usize) {
         let i = self.size + leaf;
         self.val[i] = value;
         self.idx[i] = index;
         self.pull(i);
     }
 
-    fn top(&self) -> (i128, usize) {
+    /// Index held by leaf `leaf` (`usize::MAX` when empty).
+    fn leaf(&self, leaf: usize) -> usize {
+        self.idx[self.size + leaf]
+    }
+
+    fn top(&self) -> (i64, usize) {
         (self.val[1], self.idx[1])
     }
 }
@@ -122,7 +148,7 @@ struct State<'g> {
     n_cols: usize,
     /// Band rows, in order; window energies (fixed point) are `energy[bi·n_cols + col]`.
     band: Vec<usize>,
-    energy: Vec<i128>,
+    energy: Vec<i64>,
     blocked: Vec<bool>,
     n_blocks: usize,
     tree: MaxTree,
@@ -182,18 +208,17 @@ impl<'g> State<'g> {
         }
         // Sliding window sums: exact in integers.
         let base = bi * self.n_cols;
-        let mut e: i128 = self.colsum
+        let mut e: i64 = self.colsum
             [c_from.saturating_sub(lo_off)..=(c_from + hi_off).min(self.n_cols - 1)]
             .iter()
-            .map(|&v| v as i128)
             .sum();
         self.energy[base + c_from] = e;
         for c in c_from + 1..=c_to {
             if c + hi_off < self.n_cols {
-                e += self.colsum[c + hi_off] as i128;
+                e += self.colsum[c + hi_off];
             }
             if c > lo_off {
-                e -= self.colsum[c - 1 - lo_off] as i128;
+                e -= self.colsum[c - 1 - lo_off];
             }
             self.energy[base + c] = e;
         }
@@ -202,10 +227,28 @@ impl<'g> State<'g> {
 
     /// Refreshes the tree leaves of band row `bi` covering centre columns `[c_from, c_to]`.
     fn rescan(&mut self, bi: usize, c_from: usize, c_to: usize) {
+        self.rescan_where(bi, c_from, c_to, false);
+    }
+
+    /// [`Self::rescan`] after window energies in `[c_from, c_to]` decreased or were
+    /// blocked (never increased): a block whose maximum lies outside that range keeps it
+    /// (every other entry only went down, so it is still the first maximum) and is not
+    /// scanned again.
+    fn rescan_decreased(&mut self, bi: usize, c_from: usize, c_to: usize) {
+        self.rescan_where(bi, c_from, c_to, true);
+    }
+
+    fn rescan_where(&mut self, bi: usize, c_from: usize, c_to: usize, decreased: bool) {
         let base = bi * self.n_cols;
         for blk in c_from / BLOCK..=c_to / BLOCK {
+            if decreased {
+                let top = self.tree.leaf(bi * self.n_blocks + blk);
+                if top != usize::MAX && !(base + c_from..=base + c_to).contains(&top) {
+                    continue;
+                }
+            }
             let (s, e) = (blk * BLOCK, ((blk + 1) * BLOCK).min(self.n_cols));
-            let mut best = (i128::MIN, usize::MAX);
+            let mut best = (i64::MIN, usize::MAX);
             for c in s..e {
                 let i = base + c;
                 if !self.blocked[i] && self.energy[i] > best.0 {
@@ -276,16 +319,17 @@ impl<'g> State<'g> {
                 let a = c.saturating_sub(lo_off).max(sc0) - sc0;
                 let b = (c + hi_off).min(sc1) - sc0;
                 if a <= b {
-                    self.energy[base + c] += (self.prefix[b + 1] - self.prefix[a]) as i128;
+                    self.energy[base + c] += self.prefix[b + 1] - self.prefix[a];
                 }
             }
-            self.rescan(bi, from, to);
+            self.rescan_decreased(bi, from, to);
         }
         decrease
     }
 }
 
-/// Runs the greedy extraction on `map` with the window geometry `geo`.
+/// Runs the greedy extraction on `map` with the window geometry `geo`, stopping at the
+/// energy limit, the cap, or (with `patience`) after a run of fits below a height.
 pub fn fit_map(
     map: &TfMap,
     geo: &WindowGeometry,
@@ -293,6 +337,7 @@ pub fn fit_map(
     cap: usize,
     max_iterations: usize,
     tolerance: f64,
+    patience: Option<Patience>,
 ) -> FitOutcome {
     let (n_rows, n_cols) = map.values.dim();
     if n_rows == 0 || n_cols == 0 || geo.windows.len() != n_rows || geo.band_rows.1 >= n_rows {
@@ -324,8 +369,13 @@ pub fn fit_map(
     let mut fits = Vec::new();
     let (band_lo, band_hi) = geo.band_rows;
     let mut failures = 0usize;
+    let mut below_run = 0usize;
+    let patience = patience.filter(|p| p.run > 0);
     let mut window: Vec<f64> = Vec::new();
     let stop = loop {
+        if patience.is_some_and(|p| below_run >= p.run) {
+            break StopReason::Patience;
+        }
         if residual <= energy_limit * initial || initial <= 0.0 {
             break StopReason::EnergyLimit;
         }
@@ -398,8 +448,12 @@ pub fn fit_map(
             // Nothing removable here: exclude this window from further choices.
             failures += 1;
             st.blocked[index] = true;
-            st.rescan(bi, col, col);
+            st.rescan_decreased(bi, col, col);
             continue;
+        }
+        match patience {
+            Some(p) if fit.bump.height < p.min_height => below_run += 1,
+            _ => below_run = 0,
         }
         fits.push(BumpFit {
             shape: fit.bump,

@@ -18,11 +18,9 @@
 #![allow(clippy::needless_range_loop)] // small dense 5×5 algebra reads best indexed
 
 use super::ellipsoid::{HalfEllipsoid, Q_EPS};
-
-/// Floor of the bracket in the Jacobian.
-const Q_MIN: f64 = 0.02;
-/// Enlargement of the support for the Jacobian (in units of the bracket).
-const Q_EXT: f64 = 0.3;
+#[cfg(test)]
+use super::kernel::Q_MIN;
+use super::kernel::{self, Row, Q_EXT};
 
 /// Stall rule: stop when the cost decreased by less than `STALL_TOL × cost` over the last
 /// `STALL_ITERS` accepted steps.
@@ -83,21 +81,23 @@ fn grid_sse(grid: &Grid, zz: f64, p: &[f64; 5]) -> f64 {
         let Some((lo, hi)) = grid.col_range(c0, a, w2) else {
             continue;
         };
-        let zrow = &grid.z[ri * grid.n_cols..(ri + 1) * grid.n_cols];
-        for ci in lo..=hi {
-            let u = ((grid.col0 + ci) as f64 - c0) * ia;
-            let q = 1.0 - v * v - u * u;
-            if q > Q_EPS {
-                let x = h * q.sqrt();
-                let z = zrow[ci];
-                delta += x * (x - 2.0 * z);
-            }
-        }
+        delta += kernel::row_cost(&Row {
+            z: &grid.z[ri * grid.n_cols..(ri + 1) * grid.n_cols],
+            lo,
+            hi,
+            col0: grid.col0,
+            c0,
+            ia,
+            w: 1.0 - v * v,
+            h,
+        });
     }
     (zz + delta).max(0.0)
 }
 
-/// [`normal_equations`] on a grid, visiting only the pixels of the enlarged support.
+/// [`normal_equations`] on a grid, visiting only the pixels of the enlarged support, row by
+/// row with the row factors of the Jacobian taken out of the pixel sums
+/// ([`kernel::row_sums`]).
 fn grid_normal_equations(grid: &Grid, zz: f64, p: &[f64; 5]) -> ([[f64; 5]; 5], [f64; 5], f64) {
     let (h, c0, r0, a, b) = (p[0], p[1], p[2], p[3], p[4]);
     let (ia, ib) = (1.0 / a, 1.0 / b);
@@ -110,28 +110,42 @@ fn grid_normal_equations(grid: &Grid, zz: f64, p: &[f64; 5]) -> ([[f64; 5]; 5], 
         let Some((lo, hi)) = grid.col_range(c0, a, w2) else {
             continue;
         };
-        let zrow = &grid.z[ri * grid.n_cols..(ri + 1) * grid.n_cols];
-        for ci in lo..=hi {
-            let u = ((grid.col0 + ci) as f64 - c0) * ia;
-            let q = 1.0 - u * u - v * v;
-            if q <= -Q_EXT {
-                continue;
-            }
-            let z = zrow[ci];
-            let sq = if q > Q_EPS { q.sqrt() } else { 0.0 };
-            let x = h * sq;
-            let e = x - z;
-            delta += x * (x - 2.0 * z);
-            let s = if q > Q_MIN { sq } else { Q_MIN.sqrt() };
-            let g = h / s;
-            let j = [sq, g * u * ia, g * v * ib, g * u * u * ia, g * v * v * ib];
-            for i in 0..5 {
-                jte[i] += j[i] * e;
-                for k in i..5 {
-                    jtj[i][k] += j[i] * j[k];
-                }
-            }
-        }
+        let s = kernel::row_sums(&Row {
+            z: &grid.z[ri * grid.n_cols..(ri + 1) * grid.n_cols],
+            lo,
+            hi,
+            col0: grid.col0,
+            c0,
+            ia,
+            w: 1.0 - v * v,
+            h,
+        });
+        delta += s.delta;
+        // Jacobian column k is (factor, pixel sum): 0 → (1, β₀), 1 → (1/a, G·u),
+        // 2 → (v/b, G), 3 → (1/a, G·u²), 4 → (v²/b, G).
+        let vb = v * ib;
+        let v2b = v * vb;
+        let ia2 = ia * ia;
+        jtj[0][0] += s.s00;
+        jtj[0][1] += ia * s.p[1];
+        jtj[0][2] += vb * s.p[0];
+        jtj[0][3] += ia * s.p[2];
+        jtj[0][4] += v2b * s.p[0];
+        jtj[1][1] += ia2 * s.t[2];
+        jtj[1][2] += ia * vb * s.t[1];
+        jtj[1][3] += ia2 * s.t[3];
+        jtj[1][4] += ia * v2b * s.t[1];
+        jtj[2][2] += vb * vb * s.t[0];
+        jtj[2][3] += vb * ia * s.t[2];
+        jtj[2][4] += vb * v2b * s.t[0];
+        jtj[3][3] += ia2 * s.t[4];
+        jtj[3][4] += ia * v2b * s.t[2];
+        jtj[4][4] += v2b * v2b * s.t[0];
+        jte[0] += s.e[0];
+        jte[1] += ia * s.e[2];
+        jte[2] += vb * s.e[1];
+        jte[3] += ia * s.e[3];
+        jte[4] += v2b * s.e[1];
     }
     for i in 0..5 {
         for k in 0..i {

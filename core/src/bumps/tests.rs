@@ -111,7 +111,7 @@ fn planted_half_ellipsoids_are_recovered() {
     ];
     let map = synthetic_map(1200, &planted);
     let geo = geometry_for(&map);
-    let out = fit_map(&map, &geo, 1e-3, 50, 100, 1e-12);
+    let out = fit_map(&map, &geo, 1e-3, 50, 100, 1e-12, None);
     assert_eq!(out.stop, StopReason::EnergyLimit);
     for p in &planted {
         let best = out
@@ -158,15 +158,15 @@ fn greedy_stops_at_the_energy_limit_and_the_cap() {
     ];
     let map = synthetic_map(800, &planted);
     let geo = geometry_for(&map);
-    let out = fit_map(&map, &geo, 0.5, 50, 100, 1e-12);
+    let out = fit_map(&map, &geo, 0.5, 50, 100, 1e-12, None);
     // The first (larger) bump holds more than half the energy: one bump suffices.
     assert_eq!(out.stop, StopReason::EnergyLimit);
     assert_eq!(out.fits.len(), 1);
     assert!(out.residual_energy <= 0.5 * out.initial_energy);
-    let out = fit_map(&map, &geo, 0.0, 1, 100, 1e-12);
+    let out = fit_map(&map, &geo, 0.0, 1, 100, 1e-12, None);
     assert_eq!((out.stop, out.fits.len()), (StopReason::Cap, 1));
     // Energy bookkeeping: each decrease is accounted for.
-    let out = fit_map(&map, &geo, 1e-4, 50, 100, 1e-12);
+    let out = fit_map(&map, &geo, 1e-4, 50, 100, 1e-12, None);
     let total: f64 = out.fits.iter().map(|f| f.energy_decrease).sum();
     assert!((out.initial_energy - total - out.residual_energy).abs() < 1e-9 * out.initial_energy);
 }
@@ -569,4 +569,74 @@ fn fast_fit_matches_the_reference_fit() {
     assert!(close as f64 >= 0.95 * n as f64, "{close}/{n}");
     assert!(worst_cost <= 0.05 && mean_cost <= 0.002 * n as f64);
     assert!(fast_iters < ref_iters, "{fast_iters} vs {ref_iters}");
+}
+
+/// The patience stop (default `prune_patience`) ends the loop long before the energy
+/// limit on a long recording, and keeps exactly the bumps of the full loop.
+#[test]
+fn patience_stop_keeps_the_bumps_of_the_full_loop() {
+    let fs = 200.0;
+    let (x, _) = burst_signal(21, 300.0, fs, 120, 4.0);
+    let short = BumpOptions {
+        keep_map: false,
+        ..BumpOptions::default()
+    };
+    let full = BumpOptions {
+        prune_patience: 0,
+        ..short
+    };
+    let a = extract_bumps(&x, fs, 0.0, &short).unwrap();
+    let b = extract_bumps(&x, fs, 0.0, &full).unwrap();
+    eprintln!(
+        "patience {}: {} fits, stop {:?}; full loop: {} fits, stop {:?}; {} bumps kept",
+        short.prune_patience,
+        a.n_fitted,
+        a.stop,
+        b.n_fitted,
+        b.stop,
+        b.bumps.len()
+    );
+    assert_eq!(a.stop, Some(StopReason::Patience));
+    assert_eq!(b.stop, Some(StopReason::EnergyLimit));
+    assert!(a.n_fitted < b.n_fitted);
+    assert!(a.residual_energy > b.residual_energy);
+    assert!(b.bumps.len() > 60);
+    assert_eq!(a.bumps, b.bumps);
+    assert_eq!(a.fits, b.fits);
+}
+
+/// `fit_map` stops after `run` consecutive fits below `min_height`, and a fit above it
+/// resets the count.
+#[test]
+fn patience_counts_consecutive_fits_below_the_height() {
+    let shapes: Vec<HalfEllipsoid> = (0..8)
+        .map(|k| HalfEllipsoid {
+            height: if k == 3 { 0.9 } else { 0.5 - 0.02 * k as f64 },
+            col: 60.0 + 70.0 * k as f64,
+            row: 12.0,
+            a: 8.0,
+            b: 4.0,
+        })
+        .collect();
+    let map = synthetic_map(640, &shapes);
+    let geo = geometry_for(&map);
+    let all = fit_map(&map, &geo, 1e-4, 50, 100, 1e-12, None);
+    let heights: Vec<f64> = all.fits.iter().map(|f| f.shape.height).collect();
+    // Fitting order is by window energy: the tall bump first, then the others.
+    assert!(heights[0] > 0.8 && all.fits.len() >= 8, "{heights:?}");
+    for run in 1..4 {
+        let p = Patience {
+            min_height: 0.8,
+            run,
+        };
+        let out = fit_map(&map, &geo, 1e-4, 50, 100, 1e-12, Some(p));
+        assert_eq!(out.stop, StopReason::Patience);
+        assert_eq!(out.fits.len(), 1 + run);
+        assert_eq!(out.fits[..], all.fits[..1 + run]);
+    }
+    let off = Patience {
+        min_height: 0.8,
+        run: 0,
+    };
+    assert_eq!(fit_map(&map, &geo, 1e-4, 50, 100, 1e-12, Some(off)), all);
 }
