@@ -91,9 +91,11 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
         let (measure, name) = key
             .split_once('.')
             .with_context(|| format!("--param {p}: expected measure.name=value"))?;
-        let value = match value.trim().parse::<f64>() {
-            Ok(x) => toml::Value::Float(x),
-            Err(_) => toml::Value::String(value.trim().to_string()),
+        // Integers stay integers (integer parameters refuse `3.0`; real ones accept `3`).
+        let value = match (value.trim().parse::<i64>(), value.trim().parse::<f64>()) {
+            (Ok(i), _) => toml::Value::Integer(i),
+            (_, Ok(x)) => toml::Value::Float(x),
+            _ => toml::Value::String(value.trim().to_string()),
         };
         config
             .measures

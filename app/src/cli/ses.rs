@@ -102,9 +102,20 @@ pub struct SesArgs {
     /// Multi: initial per-copy time variance s (default 4·s0).
     #[arg(long)]
     pub s_init: Option<String>,
+    /// Multi: upper bound on the per-copy time variance s, s² (truncates its prior and
+    /// caps the lossless window; default unbounded for times, 4·s0 for bumps).
+    #[arg(long)]
+    pub s_max: Option<String>,
+    /// Multi, bumps: upper bound on the per-copy frequency variance, Hz² (default 4·s0_f).
+    #[arg(long)]
+    pub s_max_f: Option<String>,
     /// Multi: fixed candidate window (s, or normalised units); default the lossless window.
     #[arg(long)]
     pub window: Option<String>,
+    /// Multi: largest block of chained events solved as one integer programme; larger
+    /// blocks are solved in overlapping time windows of this many events (default 2000).
+    #[arg(long)]
+    pub max_programme_events: Option<String>,
     /// Multi: wall-clock limit of the solver, s (default 120); exceeding it is an error.
     #[arg(long)]
     pub time_limit: Option<String>,
@@ -264,7 +275,13 @@ pub fn run(args: SesArgs) -> Result<()> {
                 ("--kappa", args.kappa.is_some()),
                 ("--pd-prior", args.pd_prior.is_some()),
                 ("--s-init", args.s_init.is_some()),
+                ("--s-max", args.s_max.is_some()),
+                ("--s-max-f", args.s_max_f.is_some()),
                 ("--window", args.window.is_some()),
+                (
+                    "--max-programme-events",
+                    args.max_programme_events.is_some(),
+                ),
                 ("--time-limit", args.time_limit.is_some()),
                 ("--duration", args.duration.is_some()),
                 ("--signals", args.signals.is_some()),
@@ -309,7 +326,10 @@ fn run_multi(args: &SesArgs) -> Result<()> {
         ("--s-init", &args.s_init),
         ("--nu-f", &args.nu_f),
         ("--s0-f", &args.s0_f),
+        ("--s-max", &args.s_max),
+        ("--s-max-f", &args.s_max_f),
         ("--window", &args.window),
+        ("--max-programme-events", &args.max_programme_events),
         ("--time-limit", &args.time_limit),
         ("--duration", &args.duration),
         ("--signals", &args.signals),

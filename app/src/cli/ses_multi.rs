@@ -9,7 +9,7 @@
 
 use anyhow::{bail, Context, Result};
 use sesame_core::ses::multi::{
-    ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, TimedEvent,
+    ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, PdPrior, TimedEvent,
     WidthNormalisation, WindowRule,
 };
 use std::collections::HashMap;
@@ -34,9 +34,11 @@ pub struct MultiArgs {
     /// Cluster opening cost κ_N (default −ln(λ̂·p^N) from --pd-prior and the event rate).
     #[arg(long)]
     pub kappa: Option<f64>,
-    /// Prior guess of the deletion probability for the default κ_N.
-    #[arg(long, default_value_t = 0.2)]
-    pub pd_prior: f64,
+    /// Deletion probability for the default κ_N: a number in (0, 1), or `auto` =
+    /// estimated once from the chance-corrected rate of coincidences within two prior SDs
+    /// (default: 0.2 for event times, as the spec; `auto` for bumps).
+    #[arg(long)]
+    pub pd_prior: Option<String>,
     /// Prior degrees of freedom ν of the per-copy time variance s.
     #[arg(long, default_value_t = 2.0)]
     pub nu: f64,
@@ -54,9 +56,23 @@ pub struct MultiArgs {
     /// default, 4 Hz²; normalised units with a width normalisation).
     #[arg(long)]
     pub s0_f: Option<f64>,
+    /// Upper bound on the per-copy time variance s (s², or normalised units with a width
+    /// normalisation): the prior on s is truncated there, which also caps the lossless
+    /// window (default: unbounded for event times; 4·s0 for bumps, the starting value —
+    /// 0.04 s², jitter ≤ 0.2 s, at the default s0).
+    #[arg(long)]
+    pub s_max: Option<f64>,
+    /// Upper bound on the per-copy frequency variance (bumps; Hz² with absolute offsets;
+    /// default 4·s0_f, 16 Hz² at the default s0_f).
+    #[arg(long)]
+    pub s_max_f: Option<f64>,
     /// Fixed candidate window (s, or normalised units); default: the lossless window.
     #[arg(long)]
     pub window: Option<f64>,
+    /// Largest block of chained events solved as one integer programme; larger blocks are
+    /// solved in overlapping time windows of this many events (reported in the output).
+    #[arg(long, default_value_t = 2000)]
+    pub max_programme_events: usize,
     /// Wall-clock limit of the solver (s); exceeding it is an error.
     #[arg(long, default_value_t = 120.0)]
     pub time_limit: f64,
@@ -191,20 +207,35 @@ fn read_events(path: &Path) -> Result<Parsed> {
     Ok(Parsed { labels, events })
 }
 
-fn options(args: &MultiArgs, bumps: bool) -> MultiOptions {
+fn options(args: &MultiArgs, bumps: bool) -> Result<MultiOptions> {
     let base = if bumps {
         MultiOptions::bumps()
     } else {
         MultiOptions::default()
     };
-    MultiOptions {
+    let pd_prior =
+        match args.pd_prior.as_deref().map(str::trim) {
+            None => base.pd_prior,
+            Some(t) if t.eq_ignore_ascii_case("auto") => PdPrior::Coincidences,
+            Some(t) => PdPrior::Fixed(t.parse::<f64>().with_context(|| {
+                format!("--pd-prior `{t}`: expected a number in (0, 1) or `auto`")
+            })?),
+        };
+    Ok(MultiOptions {
         kappa_n: args.kappa,
-        pd_prior: args.pd_prior,
+        pd_prior,
         nu: args.nu,
         s0: args.s0.unwrap_or(base.s0),
         s_init: args.s_init,
         nu_f: args.nu_f,
         s0_f: args.s0_f.unwrap_or(base.s0_f),
+        s_max: args
+            .s_max
+            .or_else(|| bumps.then(|| 4.0 * args.s0.unwrap_or(base.s0))),
+        s_max_f: args
+            .s_max_f
+            .or_else(|| bumps.then(|| 4.0 * args.s0_f.unwrap_or(base.s0_f))),
+        max_programme_events: args.max_programme_events,
         window: args.window.map_or(WindowRule::Lossless, WindowRule::Fixed),
         normalisation: match args.normalisation {
             None => base.normalisation,
@@ -216,7 +247,7 @@ fn options(args: &MultiArgs, bumps: bool) -> MultiOptions {
         max_iter: args.max_iter,
         time_limit_s: args.time_limit,
         ..base
-    }
+    })
 }
 
 fn json_output(r: &MultiResult, labels: &[String], with_clusters: bool) -> serde_json::Value {
@@ -238,6 +269,9 @@ fn json_output(r: &MultiResult, labels: &[String], with_clusters: bool) -> serde
         "pd_hat": num(r.pd_hat),
         "lambda_hat": num(r.lambda_hat),
         "kappa_n": num(r.kappa_n),
+        "pd_guess": r.pd_guess.map(num),
+        "coincidences": r.coincidences.map(|c| serde_json::json!({
+            "pairs": c.pairs, "chance": num(c.chance), "pd": num(c.pd)})),
         "duration": num(r.duration),
         "cluster_sizes": r.cluster_sizes,
         "pairwise": r.pairwise.iter().map(|p| serde_json::json!({
@@ -257,6 +291,10 @@ fn json_output(r: &MultiResult, labels: &[String], with_clusters: bool) -> serde
             "components": r.solver.components,
             "largest_component": r.solver.largest_component,
             "candidates": r.solver.candidates,
+            "windowed_components": r.solver.windowed_components,
+            "windows": r.solver.windows,
+            "forced_windows": r.solver.forced_windows,
+            "window_gap": num(r.solver.window_gap),
         },
     });
     if let (Some(df), Some(sf)) = (&r.delta_f, r.s_f) {
@@ -300,12 +338,37 @@ fn summary(r: &MultiResult, labels: &[String], reference: usize) -> String {
         "  ρ_single = {:.4}   p̂_d = {:.4}   λ̂ = {:.4}   κ_N = {:.4}",
         r.rho_single, r.pd_hat, r.lambda_hat, r.kappa_n
     );
+    if let Some(p) = r.pd_guess {
+        match r.coincidences {
+            Some(c) => {
+                let _ = writeln!(
+                    s,
+                    "  κ_N from p_d = {p:.4}, estimated from {} coincidences ({:.1} expected by chance)",
+                    c.pairs, c.chance
+                );
+            }
+            None => {
+                let _ = writeln!(s, "  κ_N from the fixed guess p_d = {p:.4}");
+            }
+        }
+    }
     let _ = writeln!(s, "  cluster sizes (1..N): {:?}", r.cluster_sizes);
     let _ = writeln!(
         s,
         "  solver: {} — {} models ({} LP-integral, {} MILP, max gap {:.2e}), {} candidates, largest block {} events",
         r.solver.status, r.solver.models, r.solver.lp_integral, r.solver.milp, r.solver.max_gap, r.solver.candidates, r.solver.largest_component
     );
+    if r.solver.windows > 0 {
+        let _ = writeln!(
+            s,
+            "  windows: {} block(s) over {} events solved in {} overlapping windows ({} forced), certified gap ≤ {:.2e}",
+            r.solver.windowed_components,
+            r.solver.largest_component,
+            r.solver.windows,
+            r.solver.forced_windows,
+            r.solver.window_gap
+        );
+    }
     s
 }
 
@@ -329,7 +392,7 @@ pub fn run(args: MultiArgs) -> Result<()> {
         events: parsed.events,
         duration: args.duration,
     };
-    let opts = options(&args, bumps);
+    let opts = options(&args, bumps)?;
     let result = ses_multi(&input, &opts)
         .with_context(|| format!("N-signal SES on {}", args.events.display()))?;
     if args.json {

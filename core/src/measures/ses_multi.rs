@@ -7,7 +7,8 @@ use super::{
 };
 use crate::bumps::Bump;
 use crate::ses::multi::{
-    ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, WidthNormalisation,
+    ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, PdPrior,
+    WidthNormalisation,
 };
 
 /// `ses-multi`: N-signal bump SES.
@@ -27,12 +28,12 @@ static PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "pd_prior",
         unit: "",
-        kind: ParamKind::Float {
-            default: 0.2,
+        kind: ParamKind::FloatOrAuto {
+            default: None,
             min: 1e-6,
             max: 0.999,
         },
-        doc: "Prior guess of the deletion probability used by the automatic κ_N.",
+        doc: "Deletion probability used by the automatic κ_N; auto: estimated once from the chance-corrected rate of bump coincidences within two prior SDs (the spec's fixed guess is 0.2).",
     },
     ParamSpec {
         name: "nu",
@@ -65,6 +66,36 @@ static PARAMS: &[ParamSpec] = &[
         doc: "Prior scale of the per-copy frequency variance (Hz²; normalised units² with a width normalisation).",
     },
     ParamSpec {
+        name: "s_max",
+        unit: "s²",
+        kind: ParamKind::FloatOrAuto {
+            default: None,
+            min: 1e-12,
+            max: 1e6,
+        },
+        doc: "Upper bound on the per-copy timing variance s (s²; auto: 4·s0, the starting value — 0.04 s², jitter ≤ 0.2 s, by default): the prior on s is truncated there, which also bounds the candidate window. Must be ≥ s0.",
+    },
+    ParamSpec {
+        name: "s_max_f",
+        unit: "Hz²",
+        kind: ParamKind::FloatOrAuto {
+            default: None,
+            min: 1e-12,
+            max: 1e6,
+        },
+        doc: "Upper bound on the per-copy frequency variance (Hz²; auto: 4·s0_f — 16 Hz², jitter ≤ 4 Hz, by default). Must be ≥ s0_f.",
+    },
+    ParamSpec {
+        name: "max_programme_events",
+        unit: "",
+        kind: ParamKind::Int {
+            default: 2000,
+            min: 1,
+            max: 1_000_000_000,
+        },
+        doc: "Largest block of chained bumps solved as one integer programme; larger blocks are solved in overlapping time windows of this many bumps (reported, with a certified bound on the loss).",
+    },
+    ParamSpec {
         name: "normalisation",
         unit: "",
         kind: ParamKind::Choice {
@@ -95,18 +126,29 @@ static OUTPUTS: &[OutputSpec] = &[
     OutputSpec { name: "pd", unit: "", doc: "Set: estimated deletion probability p̂_d." },
     OutputSpec { name: "n_events", unit: "", doc: "Set: bumps of all channels." },
     OutputSpec { name: "mip_gap", unit: "", doc: "Set: largest relative optimality gap of the integer programmes (0: optimal)." },
+    OutputSpec { name: "components", unit: "", doc: "Set: independent programmes (connected blocks of chained bumps) of the final alignment." },
+    OutputSpec { name: "largest_component", unit: "", doc: "Set: bumps in the largest of them." },
+    OutputSpec { name: "windows", unit: "", doc: "Set: overlapping time windows solved for blocks larger than max_programme_events (0: every block solved as one programme)." },
+    OutputSpec { name: "window_gap", unit: "", doc: "Set: certified bound on the relative loss of the windowed solve (0: none or proven optimal)." },
 ];
 
 fn options(p: &ParamValues) -> Result<MultiOptions, MeasureError> {
     Ok(MultiOptions {
         kappa_n: p.f64_or_auto("kappa")?,
-        pd_prior: p.f64("pd_prior")?,
+        pd_prior: match p.f64_or_auto("pd_prior")? {
+            Some(v) => PdPrior::Fixed(v),
+            None => PdPrior::Coincidences,
+        },
         nu: p.f64("nu")?,
         s0: p.f64("s0")?,
         s0_f: p.f64("s0_f")?,
         s_init: Some(p.f64("s0")?),
         s_init_f: Some(p.f64("s0_f")?),
         time_limit_s: p.f64("time_limit")?,
+        s_max: Some(p.f64_or_auto("s_max")?.unwrap_or(4.0 * p.f64("s0")?)),
+        s_max_f: Some(p.f64_or_auto("s_max_f")?.unwrap_or(4.0 * p.f64("s0_f")?)),
+        max_programme_events: usize::try_from(p.int("max_programme_events")?)
+            .map_err(|e| MeasureError::Invalid(format!("max_programme_events: {e}")))?,
         normalisation: match p.text("normalisation")? {
             "sum_of_widths" => WidthNormalisation::SumOfWidths,
             "root_sum_squares" => WidthNormalisation::RootSumSquares,
@@ -139,6 +181,10 @@ fn set_values(r: &MultiResult) -> Vec<Value> {
         Value::new("pd", r.pd_hat),
         Value::new("n_events", r.n_events as f64),
         Value::new("mip_gap", r.solver.max_gap),
+        Value::new("components", r.solver.components as f64),
+        Value::new("largest_component", r.solver.largest_component as f64),
+        Value::new("windows", r.solver.windows as f64),
+        Value::new("window_gap", r.solver.window_gap),
     ]
 }
 

@@ -39,6 +39,9 @@ use super::MultiError;
 pub struct Component {
     /// Input event indices of the block, in order of the sort key.
     pub events: Vec<usize>,
+    /// Sort key (shifted time, or raw time for width-normalised bumps) of every event, in
+    /// the order of `events` (non-decreasing).
+    pub keys: Vec<f64>,
     /// Candidate clusters as input event indices (singletons included, first).
     pub columns: Vec<Vec<usize>>,
     /// Cost `κ_N + g(C)` of every column.
@@ -57,6 +60,8 @@ impl Component {
 pub struct CandidateSet {
     /// Components in time order.
     pub components: Vec<Component>,
+    /// Key window: no candidate spans more than this on the sort key.
+    pub key_window: f64,
 }
 
 impl CandidateSet {
@@ -120,12 +125,15 @@ impl CandidateSet {
         let components = blocks
             .par_iter()
             .zip(per_block)
-            .map(|(blk, (cols, costs))| split_connected(model, blk, &pos, cols, costs))
+            .map(|(blk, (cols, costs))| split_connected(model, &keys, blk, &pos, cols, costs))
             .collect::<Vec<_>>()
             .into_iter()
             .flatten()
             .collect();
-        Ok(CandidateSet { components })
+        Ok(CandidateSet {
+            components,
+            key_window: kw,
+        })
     }
 
     /// Total number of candidate columns.
@@ -256,6 +264,7 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 /// component lists its events in key order and its singletons first.
 fn split_connected(
     model: &CostModel,
+    keys: &[f64],
     block: &[usize],
     pos: &[usize],
     columns: Vec<Vec<usize>>,
@@ -284,6 +293,7 @@ fn split_connected(
             comp_of_root[r] = comps.len();
             comps.push(Component {
                 events: Vec::new(),
+                keys: Vec::new(),
                 columns: Vec::new(),
                 costs: Vec::new(),
             });
@@ -291,6 +301,7 @@ fn split_connected(
         let k = comp_of_root[r];
         comp_of_pos[p] = k;
         comps[k].events.push(block[p]);
+        comps[k].keys.push(keys[block[p]]);
         comps[k].columns.push(vec![block[p]]);
         comps[k].costs.push(model.kappa);
     }

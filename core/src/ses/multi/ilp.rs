@@ -12,7 +12,7 @@
 use highs::{ColProblem, HighsModelStatus, Sense};
 use rayon::prelude::*;
 
-use super::candidates::CandidateSet;
+use super::candidates::{CandidateSet, Component};
 use super::{Deadline, MultiError, SolverReport};
 
 /// Solution of one set-partitioning programme.
@@ -28,6 +28,9 @@ pub struct PartitionSolution {
     pub lp_integral: bool,
     /// Relative MIP gap reported by HiGHS (0 when the LP was integral).
     pub gap: f64,
+    /// Row prices (duals) of the LP relaxation, one per row: for any prices `y`,
+    /// `Σ_e y_e + Σ_C min(0, cost(C) − Σ_{e∈C} y_e)` is a lower bound on the optimum.
+    pub duals: Vec<f64>,
 }
 
 const INTEGRALITY_TOL: f64 = 1e-6;
@@ -186,6 +189,7 @@ pub(crate) fn solve_with_deadline(
             lp_bound,
             lp_integral: true,
             gap: 0.0,
+            duals: y,
         });
     }
     // Fractional LP: branch-and-bound, on a reduced programme (reduced-cost fixing).
@@ -314,6 +318,7 @@ pub(crate) fn solve_with_deadline(
         lp_bound,
         lp_integral: false,
         gap,
+        duals: y,
     })
 }
 
@@ -368,12 +373,17 @@ struct Batch {
 /// Solves the clustering over all components. Returns the clusters (sorted member lists,
 /// sorted by first member) and the solver report.
 ///
+/// Components with more than `max_programme_events` events are solved in overlapping
+/// time windows ([`super::window`]); the others are packed into models of about
+/// `columns_per_model` columns and solved exactly.
+///
 /// `hint` (the previous clustering of an alternation, sorted member lists) is used as the
 /// first incumbent of every model whose events it partitions with current candidates
 /// (see [`solve_set_partition_from`]); it never changes the optimum, only the work.
 pub(crate) fn solve_clustering(
     cand: &CandidateSet,
     columns_per_model: usize,
+    max_programme_events: usize,
     hint: Option<&[Vec<usize>]>,
     deadline: &Deadline,
 ) -> Result<(Vec<Vec<usize>>, SolverReport), MultiError> {
@@ -390,11 +400,16 @@ pub(crate) fn solve_clustering(
         ..SolverReport::default()
     };
     let mut batches: Vec<Batch> = Vec::new();
+    let mut windowed: Vec<&Component> = Vec::new();
     let mut cur: Option<Batch> = None;
     for comp in &cand.components {
         if comp.trivial() {
             clusters.extend(comp.events.iter().map(|&e| vec![e]));
             report.lp_bound += comp.costs.iter().sum::<f64>();
+            continue;
+        }
+        if comp.events.len() > max_programme_events.max(1) {
+            windowed.push(comp);
             continue;
         }
         let b = cur.get_or_insert_with(|| Batch {
@@ -424,7 +439,13 @@ pub(crate) fn solve_clustering(
             batch_of[e] = k;
         }
     }
-    let mut hint_of: Vec<Vec<&[usize]>> = vec![Vec::new(); batches.len()];
+    // Windowed components are numbered after the batches.
+    for (k, comp) in windowed.iter().enumerate() {
+        for &e in &comp.events {
+            batch_of[e] = batches.len() + k;
+        }
+    }
+    let mut hint_of: Vec<Vec<&[usize]>> = vec![Vec::new(); batches.len() + windowed.len()];
     for c in hint.unwrap_or(&[]) {
         if let Some(&k) = c.first().and_then(|&e| batch_of.get(e)) {
             if k != usize::MAX {
@@ -433,36 +454,102 @@ pub(crate) fn solve_clustering(
         }
     }
 
-    let solved = batches
+    /// What one unit of parallel work (a packed model or a windowed component) adds to
+    /// the clustering and the report.
+    #[derive(Default)]
+    struct Piece {
+        clusters: Vec<Vec<usize>>,
+        models: usize,
+        lp_integral: usize,
+        milp: usize,
+        max_gap: f64,
+        lp_bound: f64,
+        windowed: bool,
+        windows: usize,
+        forced: usize,
+        window_gap: f64,
+    }
+    let tasks: Vec<(Option<&Batch>, Option<&Component>)> = batches
+        .iter()
+        .map(|b| (Some(b), None))
+        .chain(windowed.iter().map(|&c| (None, Some(c))))
+        .collect();
+    let pieces = tasks
         .par_iter()
         .zip(&hint_of)
-        .map(|(b, h)| {
-            // Local row index of every event of the batch.
-            let mut local = std::collections::HashMap::with_capacity(b.events.len());
-            for (i, &e) in b.events.iter().enumerate() {
-                local.insert(e, i);
+        .map(|(task, h)| -> Result<Piece, MultiError> {
+            if let (Some(b), _) = task {
+                // Local row index of every event of the batch.
+                let mut local = std::collections::HashMap::with_capacity(b.events.len());
+                for (i, &e) in b.events.iter().enumerate() {
+                    local.insert(e, i);
+                }
+                let cols: Vec<Vec<usize>> = b
+                    .columns
+                    .iter()
+                    .map(|c| c.iter().map(|e| local[e]).collect())
+                    .collect();
+                let start = hint_columns(b, h);
+                let sol = solve_with_deadline(
+                    b.events.len(),
+                    &cols,
+                    &b.costs,
+                    start.as_deref(),
+                    deadline,
+                )?;
+                return Ok(Piece {
+                    clusters: sol.chosen.iter().map(|&j| b.columns[j].clone()).collect(),
+                    models: 1,
+                    lp_integral: usize::from(sol.lp_integral),
+                    milp: usize::from(!sol.lp_integral),
+                    max_gap: if sol.lp_integral { 0.0 } else { sol.gap },
+                    lp_bound: sol.lp_bound,
+                    ..Piece::default()
+                });
             }
-            let cols: Vec<Vec<usize>> = b
-                .columns
-                .iter()
-                .map(|c| c.iter().map(|e| local[e]).collect())
-                .collect();
-            let start = hint_columns(b, h);
-            solve_with_deadline(b.events.len(), &cols, &b.costs, start.as_deref(), deadline)
+            let Some(c) = task.1 else {
+                return Ok(Piece::default());
+            };
+            let w = super::window::solve_windowed(
+                c,
+                cand.key_window,
+                max_programme_events.max(1),
+                h,
+                deadline,
+            )?;
+            Ok(Piece {
+                models: w.windows,
+                lp_integral: w.lp_integral,
+                milp: w.milp,
+                max_gap: w.max_gap,
+                lp_bound: w.lower_bound,
+                windowed: true,
+                windows: w.windows,
+                forced: w.forced,
+                window_gap: w.relative_gap(),
+                clusters: w.clusters,
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    for (b, sol) in batches.iter().zip(&solved) {
-        report.models += 1;
-        if sol.lp_integral {
-            report.lp_integral += 1;
-        } else {
-            report.milp += 1;
-            report.max_gap = report.max_gap.max(sol.gap);
+    for p in pieces {
+        report.models += p.models;
+        report.lp_integral += p.lp_integral;
+        report.milp += p.milp;
+        report.max_gap = report.max_gap.max(p.max_gap);
+        report.lp_bound += p.lp_bound;
+        if p.windowed {
+            report.windowed_components += 1;
+            report.windows += p.windows;
+            report.forced_windows += p.forced;
+            report.window_gap = report.window_gap.max(p.window_gap);
         }
-        report.lp_bound += sol.lp_bound;
-        clusters.extend(sol.chosen.iter().map(|&j| b.columns[j].clone()));
+        clusters.extend(p.clusters);
     }
-    report.status = "optimal".into();
+    report.status = if report.window_gap <= super::window::CERTIFIED_GAP {
+        "optimal".into()
+    } else {
+        "windowed".into()
+    };
     clusters.sort();
     Ok((clusters, report))
 }

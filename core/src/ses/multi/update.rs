@@ -6,18 +6,34 @@
 //!   `A = Σ_C E_Cᵀ (I − 11ᵀ/m) E_C`, `b = Σ_C E_Cᵀ (I − 11ᵀ/m) y_C`, solved exactly for the
 //!   signals connected to the reference through co-clustered events (the others keep
 //!   their previous offsets);
-//! * variance: `s ← (ν s0 + Σ_C SS_C) / (ν + Σ_C (m_C − 1) + 2)` (scaled-inv-χ² prior).
+//! * variance: `s ← min((ν s0 + Σ_C SS_C) / (ν + Σ_C (m_C − 1) + 2), s_max)`
+//!   (scaled-inv-χ² prior, truncated to `s ≤ s_max` when a bound is set).
 //!
 //! `y_i` is the event coordinate divided by its cluster's width scale (1 for times).
 
 use super::cost::cluster_scale;
 use super::Prepared;
 
-/// Scaled-inverse-χ² priors per dimension.
+/// Scaled-inverse-χ² priors per dimension, truncated to `s_d ≤ s_max_d`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Prior {
     pub nu: [f64; 2],
     pub s0: [f64; 2],
+    /// Upper end of the support (`+∞`: no truncation).
+    pub s_max: [f64; 2],
+}
+
+impl Prior {
+    pub(crate) fn from_options(opts: &super::MultiOptions) -> Self {
+        Prior {
+            nu: [opts.nu, opts.nu_f],
+            s0: [opts.s0, opts.s0_f],
+            s_max: [
+                opts.s_max.unwrap_or(f64::INFINITY),
+                opts.s_max_f.unwrap_or(f64::INFINITY),
+            ],
+        }
+    }
 }
 
 /// Prior terms of the objective: `Σ_d (1 + ν_d/2)·ln s_d + ν_d s0_d/(2 s_d)`.
@@ -53,8 +69,10 @@ pub(crate) fn update_parameters(
             dof += c.len() - 1;
         }
         let v = (prior.nu[d] * prior.s0[d] + ss) / (prior.nu[d] + dof as f64 + 2.0);
-        // Floor (ν = 0 with perfectly aligned clusters would give 0).
-        s[d] = v.max(1e-12 * prior.s0[d]);
+        // Floor (ν = 0 with perfectly aligned clusters would give 0). The truncated prior's
+        // MAP is the unconstrained one clipped to the support: the objective in `s`,
+        // `(ν + P + 2)/2·ln s + (ν s0 + SS)/(2s)`, is unimodal with its minimum at `v`.
+        s[d] = v.max(1e-12 * prior.s0[d]).min(prior.s_max[d]);
     }
     (delta, s)
 }
