@@ -2,6 +2,8 @@
 //! events per signal) and, for N = 2, against Part I's pairwise alignment rule solved by
 //! an edit-distance dynamic programme — both written here independently of the library.
 
+mod common;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sesame_core::ses::multi::{
@@ -132,17 +134,7 @@ fn ilp_equals_brute_force_on_random_instances() {
         };
         let al = align_once(&to_input(&ev, n), &opts, &delta, s, None, None).expect("solves");
         // The ILP clustering is a valid partition with ≤ 1 event per signal.
-        let mut seen = vec![0; ev.len()];
-        for c in &al.clusters {
-            let mut sigs: Vec<usize> = c.iter().map(|&e| ev[e].0).collect();
-            sigs.sort_unstable();
-            sigs.dedup();
-            assert_eq!(sigs.len(), c.len(), "two events of one signal in a cluster");
-            for &e in c {
-                seen[e] += 1;
-            }
-        }
-        assert!(seen.iter().all(|&v| v == 1), "not a partition");
+        common::assert_partition(ev.len(), &al.clusters, |e| ev[e].0);
         let ilp_cost: f64 = al
             .clusters
             .iter()

@@ -5,6 +5,8 @@
 //! certifies it — it equals the optimum; on these instances it is the optimum in almost
 //! every case.
 
+mod common;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sesame_core::ses::multi::surrogate::{generate, SurrogateSpec};
@@ -38,17 +40,7 @@ fn dense_instance(rng: &mut ChaCha8Rng, n: usize) -> (Vec<TimedEvent>, Vec<f64>,
 }
 
 fn check_partition(events: &[TimedEvent], clusters: &[Vec<usize>]) {
-    let mut seen = vec![0; events.len()];
-    for c in clusters {
-        let mut sigs: Vec<usize> = c.iter().map(|&e| events[e].signal).collect();
-        sigs.sort_unstable();
-        sigs.dedup();
-        assert_eq!(sigs.len(), c.len(), "two events of one signal in a cluster");
-        for &e in c {
-            seen[e] += 1;
-        }
-    }
-    assert!(seen.iter().all(|&v| v == 1), "not a partition");
+    common::assert_partition(events.len(), clusters, |e| events[e].signal);
 }
 
 #[test]

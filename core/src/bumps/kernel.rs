@@ -70,12 +70,12 @@ pub(crate) struct RowSums {
 pub(crate) fn row_cost(row: &Row) -> f64 {
     #[cfg(target_arch = "x86_64")]
     {
-        if avx() {
-            // SAFETY: the processor supports AVX, checked just above.
-            return unsafe { row_cost_avx(row) };
-        }
+        dispatch(row, row_cost_avx, row_cost_lanes)
     }
-    row_cost_lanes(row)
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        row_cost_lanes(row)
+    }
 }
 
 /// The sums of [`RowSums`] over the pixels of the enlarged support.
@@ -83,12 +83,24 @@ pub(crate) fn row_cost(row: &Row) -> f64 {
 pub(crate) fn row_sums(row: &Row) -> RowSums {
     #[cfg(target_arch = "x86_64")]
     {
-        if avx() {
-            // SAFETY: the processor supports AVX, checked just above.
-            return unsafe { row_sums_avx(row) };
-        }
+        dispatch(row, row_sums_avx, row_sums_lanes)
     }
-    row_sums_lanes(row)
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        row_sums_lanes(row)
+    }
+}
+
+/// Runs the AVX copy of a row loop when the processor has AVX, the plain one otherwise.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn dispatch<T>(row: &Row, with_avx: unsafe fn(&Row) -> T, plain: fn(&Row) -> T) -> T {
+    if avx() {
+        // SAFETY: `with_avx` only needs AVX, and the processor has it (checked just above).
+        unsafe { with_avx(row) }
+    } else {
+        plain(row)
+    }
 }
 
 /// True when the processor has AVX (checked once).

@@ -62,6 +62,27 @@ impl Grid<'_> {
         }
         Some((lo.max(0) as usize, (hi as usize).min(self.n_cols - 1)))
     }
+
+    /// Grid row `ri` for the bump `p = [h, col, row, a, b]`: the columns with
+    /// `q > −reach` (`reach = −Q_EPS`: the support; `Q_EXT`: the enlarged support) and the
+    /// row's offset `v = (r − row)/b`; `None` when the row misses them.
+    #[inline]
+    fn row(&self, ri: usize, p: &[f64; 5], reach: f64) -> Option<(Row<'_>, f64)> {
+        let (h, c0, r0, a, b) = (p[0], p[1], p[2], p[3], p[4]);
+        let v = ((self.row0 + ri) as f64 - r0) * (1.0 / b);
+        let (lo, hi) = self.col_range(c0, a, 1.0 + reach - v * v)?;
+        let row = Row {
+            z: &self.z[ri * self.n_cols..(ri + 1) * self.n_cols],
+            lo,
+            hi,
+            col0: self.col0,
+            c0,
+            ia: 1.0 / a,
+            w: 1.0 - v * v,
+            h,
+        };
+        Some((row, v))
+    }
 }
 
 /// Sum of squares of the window: the cost of the zero bump.
@@ -72,25 +93,11 @@ fn energy(grid: &Grid) -> f64 {
 /// `Σ_window (ξ − Z)²` at `p`, as `Σ Z² + Σ_support ((ξ − Z)² − Z²)`: only the pixels under
 /// the bump are visited.
 fn grid_sse(grid: &Grid, zz: f64, p: &[f64; 5]) -> f64 {
-    let (h, c0, r0, a, b) = (p[0], p[1], p[2], p[3], p[4]);
-    let (ia, ib) = (1.0 / a, 1.0 / b);
     let mut delta = 0.0;
     for ri in 0..grid.n_rows {
-        let v = ((grid.row0 + ri) as f64 - r0) * ib;
-        let w2 = 1.0 - Q_EPS - v * v;
-        let Some((lo, hi)) = grid.col_range(c0, a, w2) else {
-            continue;
-        };
-        delta += kernel::row_cost(&Row {
-            z: &grid.z[ri * grid.n_cols..(ri + 1) * grid.n_cols],
-            lo,
-            hi,
-            col0: grid.col0,
-            c0,
-            ia,
-            w: 1.0 - v * v,
-            h,
-        });
+        if let Some((row, _)) = grid.row(ri, p, -Q_EPS) {
+            delta += kernel::row_cost(&row);
+        }
     }
     (zz + delta).max(0.0)
 }
@@ -99,27 +106,15 @@ fn grid_sse(grid: &Grid, zz: f64, p: &[f64; 5]) -> f64 {
 /// row with the row factors of the Jacobian taken out of the pixel sums
 /// ([`kernel::row_sums`]).
 fn grid_normal_equations(grid: &Grid, zz: f64, p: &[f64; 5]) -> ([[f64; 5]; 5], [f64; 5], f64) {
-    let (h, c0, r0, a, b) = (p[0], p[1], p[2], p[3], p[4]);
-    let (ia, ib) = (1.0 / a, 1.0 / b);
+    let (ia, ib) = (1.0 / p[3], 1.0 / p[4]);
     let mut jtj = [[0.0; 5]; 5];
     let mut jte = [0.0; 5];
     let mut delta = 0.0;
     for ri in 0..grid.n_rows {
-        let v = ((grid.row0 + ri) as f64 - r0) * ib;
-        let w2 = 1.0 + Q_EXT - v * v;
-        let Some((lo, hi)) = grid.col_range(c0, a, w2) else {
+        let Some((row, v)) = grid.row(ri, p, Q_EXT) else {
             continue;
         };
-        let s = kernel::row_sums(&Row {
-            z: &grid.z[ri * grid.n_cols..(ri + 1) * grid.n_cols],
-            lo,
-            hi,
-            col0: grid.col0,
-            c0,
-            ia,
-            w: 1.0 - v * v,
-            h,
-        });
+        let s = kernel::row_sums(&row);
         delta += s.delta;
         // Jacobian column k is (factor, pixel sum): 0 → (1, β₀), 1 → (1/a, G·u),
         // 2 → (v/b, G), 3 → (1/a, G·u²), 4 → (v²/b, G).
