@@ -124,3 +124,46 @@ fn kind_flags_that_do_not_apply_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("abc"), "{err}");
 }
+
+/// The scale flags: `--s-max` bounds the jitter estimate, `--pd-prior auto` estimates the
+/// deletion probability from coincidences, `--max-programme-events` is accepted and
+/// reported, and bad values are refused with the option's name.
+#[test]
+fn kind_multi_scale_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("events.csv");
+    std::fs::write(&path, planted_csv()).expect("write csv");
+    let p = path.to_str().expect("utf-8 path");
+    let json = |extra: &[&str]| {
+        let mut args = vec!["ses", "--events", p, "--kind", "multi", "--json"];
+        args.extend_from_slice(extra);
+        let (code, out, err) = sesame(&args);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON output")
+    };
+    // The smallest bound allowed is the prior scale s0 (default 1e-4 s²).
+    let bound = 1e-4;
+    let bounded = json(&["--s-max", "1e-4"]);
+    let s_bounded = bounded["s"].as_f64().expect("s");
+    assert!(
+        s_bounded <= bound * (1.0 + 1e-12),
+        "s {s_bounded} above the bound {bound}"
+    );
+    let auto = json(&["--pd-prior", "auto", "--max-programme-events", "10"]);
+    let c = &auto["coincidences"];
+    assert!(c["pairs"].as_u64().expect("coincident pairs") > 0, "{c}");
+    let pd = c["pd"].as_f64().expect("pd");
+    assert!((0.0..1.0).contains(&pd), "pd {pd}");
+    assert!(auto["solver"]["windows"].is_u64());
+    // Every event is planted in all three signals: almost nothing is non-coincident.
+    assert!(auto["rho_single"].as_f64().expect("rho_single") < 0.05);
+    for (flag, value) in [("--pd-prior", "1.5"), ("--s-max", "abc")] {
+        let (code, _, err) = sesame(&["ses", "--events", p, "--kind", "multi", flag, value]);
+        assert_eq!(code, 2, "{flag} {value}");
+        let name = flag.trim_start_matches("--").replace('-', "_");
+        assert!(
+            err.contains(flag) || err.contains(&name),
+            "{flag} {value}: {err}"
+        );
+    }
+}

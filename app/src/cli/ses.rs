@@ -96,7 +96,8 @@ pub struct SesArgs {
     /// event rate).
     #[arg(long)]
     pub kappa: Option<String>,
-    /// Multi: prior guess of the deletion probability for the default κ_N (default 0.2).
+    /// Multi: deletion probability behind the default κ_N, in (0, 1), or `auto` to estimate
+    /// it from coincidences across signals (default 0.2 for event times, auto for bumps).
     #[arg(long)]
     pub pd_prior: Option<String>,
     /// Multi: initial per-copy time variance s (default 4·s0).
