@@ -80,8 +80,7 @@ WINE=$(command -v wine || command -v wine64)
 
 # --- the cross toolchain ------------------------------------------------------------
 # HiGHS uses std::thread: Debian's MinGW-w64 needs its POSIX-threads flavour (the
-# default `-win32` flavour has no std::thread). Everything is linked statically so that
-# sesame.exe needs no MinGW DLL beside it.
+# default `-win32` flavour has no std::thread).
 # shellcheck source=scripts/windows-env.sh
 source scripts/windows-env.sh
 
