@@ -30,6 +30,10 @@ pub struct AnalyzeArgs {
     /// Prune bumps below this fraction of the map maximum (default 0.4).
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// Cap on events per second of each channel or region: keep the largest bumps, so
+    /// that units with different bump counts are comparable (default: no cap).
+    #[arg(long)]
+    pub max_rate: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
     pub measure: Vec<String>,
@@ -72,6 +76,12 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
             bail!("--threshold {t}: must be in [0, 1)");
         }
         config.bumps.min_amplitude = t;
+    }
+    if let Some(r) = args.max_rate {
+        if !(r.is_finite() && r > 0.0) {
+            bail!("--max-rate {r}: must be a number of events per second > 0");
+        }
+        config.events.max_rate = Some(r);
     }
     if let Some(r) = &args.regions {
         config.regions.enabled = true;
