@@ -175,13 +175,24 @@ fn malformed(path: &Path, reason: impl Into<String>) -> RecordingError {
 }
 
 /// Opens an EDF/BDF file from disk: header and annotations now, samples on demand.
+/// Anything but a regular file is refused before it is opened
+/// ([`check_regular_file`](super::check_regular_file)).
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
     let io = |e| RecordingError::Io {
         path: path.to_path_buf(),
         source: e,
     };
+    super::check_regular_file(path)?;
     let file = File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
+    let meta = file.metadata().map_err(io)?;
+    // The path may have been replaced between the check and the opening.
+    if let Some(kind) = super::special_file_kind(&meta.file_type()) {
+        return Err(RecordingError::NotRegularFile {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    let len = meta.len();
     let fixed_len = (len.min(FIXED_HEADER_BYTES as u64)) as usize;
     let mut fixed = vec![0u8; fixed_len];
     file.read_exact_at(&mut fixed, 0).map_err(io)?;

@@ -141,8 +141,13 @@ impl Recording {
     ///
     /// EDF/BDF files are recognised by their version field, CSV/TSV files by their
     /// extension (`.csv`, `.tsv`, `.txt`); anything else is refused with the reason.
+    ///
+    /// Anything but a regular file (or a symbolic link to one) is refused before it is
+    /// opened: a FIFO named `x.edf` would block the reader forever, and a device such as
+    /// `/dev/zero` never ends (see [`check_regular_file`]).
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
         use std::io::Read;
+        check_regular_file(path)?;
         let mut head = [0u8; 16];
         let n = {
             let mut f = std::fs::File::open(path).map_err(|e| RecordingError::Io {
@@ -402,6 +407,55 @@ impl Recording {
     }
 }
 
+/// What a file type other than a regular file is called in messages, with its
+/// article (`a FIFO (named pipe)`, `a character device`…); `None` for a regular file.
+pub fn special_file_kind(file_type: &std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if file_type.is_symlink() {
+        return Some("a symbolic link to nothing readable");
+    }
+    Some("a special file")
+}
+
+/// Refuses, before anything opens it for reading, a path that is not a regular file
+/// (symbolic links are followed): a FIFO, a character or block device, a socket or a
+/// directory, named as such in the error. A path that does not exist gives the
+/// operating system's error.
+pub fn check_regular_file(path: &Path) -> Result<(), RecordingError> {
+    let meta = std::fs::metadata(path).map_err(|e| RecordingError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    match special_file_kind(&meta.file_type()) {
+        None => Ok(()),
+        Some(kind) => Err(RecordingError::NotRegularFile {
+            path: path.to_path_buf(),
+            kind,
+        }),
+    }
+}
+
 /// Parses an EDF/BDF file held in memory (the same checks as [`Recording::open`]);
 /// samples stay in the given bytes. The entry point of the fuzz target.
 pub fn parse_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Recording, RecordingError> {
@@ -418,4 +472,84 @@ fn sample_range(info: &SignalInfo, start: f64, end: f64) -> Result<(usize, usize
     let a = ((start.max(0.0) * info.sample_rate).round() as usize).min(info.n_samples);
     let b = ((end * info.sample_rate).round().max(0.0) as usize).min(info.n_samples);
     Ok((a, b.max(a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Opens `path` on a worker thread; `None` if it has not returned after 60 s (a
+    /// guard against a hang, not a timing requirement).
+    fn open_guarded(path: &Path) -> Option<Result<Recording, RecordingError>> {
+        let (tx, rx) = mpsc::channel();
+        let p = path.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(Recording::open(&p, &ReadOptions::default()));
+        });
+        rx.recv_timeout(Duration::from_secs(60)).ok()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_named_like_a_recording_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["x.edf", "x.csv"] {
+            let fifo = dir.path().join(name);
+            match std::process::Command::new("mkfifo").arg(&fifo).status() {
+                Ok(s) if s.success() => {}
+                _ => {
+                    eprintln!("skipped: the mkfifo command is not available");
+                    return;
+                }
+            }
+            let err = open_guarded(&fifo)
+                .expect("opening a FIFO must not block")
+                .unwrap_err();
+            assert!(
+                matches!(err, RecordingError::NotRegularFile { .. }),
+                "{err:?}"
+            );
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("{name} is a FIFO (named pipe), not a regular file")),
+                "{err}"
+            );
+            // The other entry points refuse it too.
+            assert!(matches!(
+                edf::open(&fifo, &ReadOptions::default()),
+                Err(RecordingError::NotRegularFile { .. })
+            ));
+            assert!(matches!(
+                csv::read(&fifo, &ReadOptions::default()),
+                Err(RecordingError::NotRegularFile { .. })
+            ));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_directories_are_named_as_such() {
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            let err = open_guarded(zero).expect("no hang").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "/dev/zero is a character device, not a regular file"
+            );
+        } else {
+            eprintln!("skipped /dev/zero: not present on this system");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let err = open_guarded(dir.path()).expect("no hang").unwrap_err();
+        assert!(err.to_string().ends_with("is a directory, not a regular file"));
+        // A symbolic link to a regular file is followed; a missing file keeps the
+        // operating system's error.
+        let missing = dir.path().join("missing.edf");
+        assert!(matches!(
+            open_guarded(&missing).expect("no hang"),
+            Err(RecordingError::Io { .. })
+        ));
+    }
 }
