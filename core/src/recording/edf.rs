@@ -363,6 +363,7 @@ fn build(
             Source::Bytes(_) => None,
         };
         let mut bad_utf8 = 0;
+        let mut recovered = 0;
         let mut buf = Vec::new();
         for (ci, (aoff, abytes, label)) in annot_offsets.iter().enumerate() {
             buf.resize(*abytes, 0);
@@ -378,6 +379,7 @@ fn build(
                             *onset_slot = t.record_onset;
                         }
                         bad_utf8 += t.invalid_utf8;
+                        recovered += t.recovered;
                         annotations.extend(t.annotations);
                     }
                     Err(msg) => {
@@ -395,6 +397,9 @@ fn build(
                     }
                 }
             }
+        }
+        if recovered > 0 {
+            warnings.push(format!("{recovered} time-keeping annotations lack their closing NUL byte; the onset written right after each was read as the start of a new annotation list"));
         }
         if bad_utf8 > 0 {
             warnings.push(format!("{bad_utf8} annotation texts are not valid UTF-8; shown with replacement characters"));
