@@ -106,3 +106,72 @@ fn devices_are_named_as_such() {
         "{err}"
     );
 }
+
+/// An EDF+ file whose annotation texts hold control characters (escape sequences, a
+/// bell) and a bidirectional override.
+fn hostile_text_recording(path: &Path) {
+    use sesame_core::recording::{write_edf, Annotation, Recording, Resolution};
+    let data = ndarray::Array2::from_shape_fn((2, 512), |(c, k)| {
+        ((k as f32) * 0.1 + c as f32).sin() * 20.0
+    });
+    let rec = Recording::from_samples(vec!["Fp1".into(), "C3".into()], 256.0, "uV", data)
+        .expect("recording")
+        .with_annotations(vec![
+            Annotation {
+                onset: 0.5,
+                duration: None,
+                text: "\u{1b}[2J\u{1b}]0;owned\u{7}clear".into(),
+            },
+            Annotation {
+                onset: 1.0,
+                duration: Some(0.5),
+                text: "left\u{202e}right".into(),
+            },
+        ]);
+    write_edf(path, &rec, Resolution::Edf16).expect("write");
+}
+
+#[test]
+fn control_characters_from_a_file_are_escaped_on_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("hostile.edf");
+    hostile_text_recording(&file);
+    let (code, out, err) = sesame(&["info", &s(&file)]);
+    assert_eq!(code, 0, "{err}");
+    for raw in ['\u{1b}', '\u{7}', '\u{0}', '\u{202e}'] {
+        assert!(!out.contains(raw), "raw {raw:?} in: {out}");
+        assert!(!err.contains(raw), "raw {raw:?} in: {err}");
+    }
+    assert!(
+        out.contains("\\u{1b}[2J\\u{1b}]0;owned\\u{7}clear"),
+        "{out}"
+    );
+    assert!(out.contains("left\\u{202e}right"), "{out}");
+    // JSON keeps the exact text.
+    let (code, json, _) = sesame(&["info", "--json", &s(&file)]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(
+        v["annotations"][0]["text"],
+        "\u{1b}[2J\u{1b}]0;owned\u{7}clear"
+    );
+    assert!(!json.contains('\u{1b}'), "JSON escapes controls itself");
+
+    // A header field with an escape and a NUL: the refusal quotes it escaped, and so
+    // does the lenient reading's warning.
+    let mut bytes = std::fs::read(&file).expect("read");
+    bytes[8..8 + 12].copy_from_slice(b"X \x1b[31mred\x00 ");
+    std::fs::write(&file, &bytes).expect("write");
+    let (code, out, err) = sesame(&["info", &s(&file)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("\\u{1b}[31mred\\u{0}"), "{err}");
+    let (code, out, err) = sesame(&["info", "--lenient", &s(&file)]);
+    assert_eq!(code, 0, "{err}");
+    for text in [&out, &err] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{0}'),
+            "{text}"
+        );
+    }
+    assert!(out.contains("\\u{1b}[31mred"), "{out}");
+}

@@ -18,10 +18,12 @@ mod error;
 pub mod header;
 pub mod labels;
 pub mod positions;
+pub mod text;
 pub mod write;
 
 pub use error::RecordingError;
 pub use header::{EdfHeader, SampleWidth, SignalHeader, StartTime};
+pub use text::terminal_safe;
 pub use write::{write_edf, Resolution};
 
 use ndarray::Array2;
