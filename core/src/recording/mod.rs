@@ -110,6 +110,90 @@ pub struct Gap {
     pub sample_time: f64,
 }
 
+/// Onsets of the data records of an EDF/BDF file, s from the start of the recording,
+/// kept as runs of records that follow each other by one record duration: one entry per
+/// run, not one number per record, so a file of 100 million records costs a few bytes.
+///
+/// A record starts a new run when its onset differs from the run's prediction (the
+/// run's first onset plus whole record durations) by more than 1 ns, far below the
+/// 100 ns resolution of EDF+ time-keeping annotations; an onset read back may differ
+/// from the written one by less than that.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordOnsets {
+    /// Record duration, s.
+    duration: f64,
+    /// Number of records.
+    len: usize,
+    /// (first record of the run, its onset in s), by record.
+    runs: Vec<(usize, f64)>,
+}
+
+impl RecordOnsets {
+    /// Largest difference, s, between an onset and its run's prediction that does not
+    /// start a new run.
+    const TOLERANCE: f64 = 1e-9;
+
+    /// No records yet; records last `duration` s.
+    pub fn new(duration: f64) -> Self {
+        RecordOnsets {
+            duration,
+            len: 0,
+            runs: Vec::new(),
+        }
+    }
+
+    /// `len` records of `duration` s, one after the other from 0 s.
+    pub fn regular(len: usize, duration: f64) -> Self {
+        RecordOnsets {
+            duration,
+            len,
+            runs: if len > 0 { vec![(0, 0.0)] } else { Vec::new() },
+        }
+    }
+
+    /// Appends the next record, starting at `onset` s.
+    pub fn push(&mut self, onset: f64) {
+        let follows = self.runs.last().is_some_and(|&(k, t)| {
+            let predicted = t + (self.len - k) as f64 * self.duration;
+            (onset - predicted).abs() <= Self::TOLERANCE
+        });
+        if !follows {
+            self.runs.push((self.len, onset));
+        }
+        self.len += 1;
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Onset of record `r` (from 0), s; `None` past the last record.
+    pub fn get(&self, r: usize) -> Option<f64> {
+        if r >= self.len {
+            return None;
+        }
+        let i = self.runs.partition_point(|&(k, _)| k <= r).checked_sub(1)?;
+        let (k, t) = self.runs[i];
+        Some(t + (r - k) as f64 * self.duration)
+    }
+
+    /// Every onset, s, one per record.
+    pub fn to_vec(&self) -> Vec<f64> {
+        let mut v = Vec::with_capacity(self.len);
+        for (i, &(k, t)) in self.runs.iter().enumerate() {
+            let end = self.runs.get(i + 1).map_or(self.len, |n| n.0);
+            v.extend((0..end - k).map(|m| t + m as f64 * self.duration));
+        }
+        v
+    }
+}
+
 /// Where the samples live.
 #[derive(Debug, Clone)]
 enum Store {
@@ -135,7 +219,7 @@ pub struct Recording {
     /// The file's header as written (EDF/BDF only), annotation channels included.
     pub header: Option<EdfHeader>,
     gaps: Vec<Gap>,
-    record_onsets: Vec<f64>,
+    record_onsets: RecordOnsets,
 }
 
 impl Recording {
@@ -197,9 +281,17 @@ impl Recording {
     }
 
     /// Onset of every data record, s from the start of the recording (EDF/BDF; for
-    /// EDF+ from each record's time-keeping annotation). Empty for other sources.
-    pub fn record_onsets(&self) -> &[f64] {
-        &self.record_onsets
+    /// EDF+ from each record's time-keeping annotation), one per record. Empty for
+    /// other sources. Built on each call from runs of contiguous records (see
+    /// [`RecordOnsets`]); [`Recording::record_onset`] reads one without building them.
+    pub fn record_onsets(&self) -> Vec<f64> {
+        self.record_onsets.to_vec()
+    }
+
+    /// Onset of data record `r` (from 0), s from the start of the recording; `None`
+    /// past the last record or for sources without records.
+    pub fn record_onset(&self, r: usize) -> Option<f64> {
+        self.record_onsets.get(r)
     }
 
     /// Duration of one data record, s (EDF/BDF only).
@@ -240,7 +332,7 @@ impl Recording {
             start: None,
             header: None,
             gaps: Vec::new(),
-            record_onsets: Vec::new(),
+            record_onsets: RecordOnsets::default(),
         })
     }
 
@@ -301,7 +393,7 @@ impl Recording {
             start: None,
             header: None,
             gaps: Vec::new(),
-            record_onsets: Vec::new(),
+            record_onsets: RecordOnsets::default(),
         })
     }
 
@@ -514,8 +606,9 @@ mod tests {
                 "{err:?}"
             );
             assert!(
-                err.to_string()
-                    .ends_with(&format!("{name} is a FIFO (named pipe), not a regular file")),
+                err.to_string().ends_with(&format!(
+                    "{name} is a FIFO (named pipe), not a regular file"
+                )),
                 "{err}"
             );
             // The other entry points refuse it too.
@@ -545,7 +638,9 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let err = open_guarded(dir.path()).expect("no hang").unwrap_err();
-        assert!(err.to_string().ends_with("is a directory, not a regular file"));
+        assert!(err
+            .to_string()
+            .ends_with("is a directory, not a regular file"));
         // A symbolic link to a regular file is followed; a missing file keeps the
         // operating system's error.
         let missing = dir.path().join("missing.edf");
