@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use sesame_core::analysis::{self, write_results, Config, Progress, Provenance, Results};
-use sesame_core::recording::{ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -141,7 +141,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     };
     let rec = Recording::open(&args.file, &opts)?;
     for w in &rec.warnings {
-        eprintln!("sesame: warning: {}: {w}", args.file.display());
+        eprintln!(
+            "sesame: warning: {}: {}",
+            args.file.display(),
+            terminal_safe(w)
+        );
     }
     let id = recording_id(&args.file);
     let started = std::time::Instant::now();
@@ -243,7 +247,7 @@ fn print_table(results: &Results) {
             println!("{:<pair_width$}{}", "pair", header.join(""));
             last_header = Some((measure, names));
         }
-        let pair = label(&a, &b);
+        let pair = terminal_safe(&label(&a, &b)).into_owned();
         let cells: Vec<String> = values
             .iter()
             .zip(&widths)
