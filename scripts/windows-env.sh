@@ -5,8 +5,9 @@
 # HiGHS (C++, built by the highs-sys crate's cmake) uses std::thread, which Debian's
 # and Ubuntu's MinGW-w64 offer only in their POSIX-threads flavour (`…-posix`); other
 # distributions ship that flavour under the plain name. cmake is told the target by the
-# cmake crate; the compilers come from these variables. Static linking is asked for,
-# but the executable still imports libstdc++-6.dll (see docs/install.md).
+# cmake crate; the compilers come from these variables. `-static` links MinGW's own
+# libraries statically; the C++ runtime HiGHS needs is linked from libstdc++.a by
+# app/build.rs (see docs/install.md), so sesame.exe needs no MinGW DLL.
 _mingw_flavour() {
   if command -v "x86_64-w64-mingw32-$1-posix" >/dev/null 2>&1; then
     echo "x86_64-w64-mingw32-$1-posix"
