@@ -8,8 +8,7 @@
 # --install  installs what a Debian/Ubuntu machine lacks (MinGW-w64, Wine, the rustup
 #            target); otherwise a missing tool ends the script with what to install.
 # --gui      also starts the GUI under Wine and Xvfb and saves a screenshot of its
-#            first screen to docs/img/windows-welcome.png (needs xvfb, x11-apps and
-#            imagemagick).
+#            welcome screen to docs/img/windows-gui.png (needs xvfb and imagemagick).
 # --linux-profile P
 #            the cargo profile of the Linux build compared against (default: release,
 #            as sesame.exe). `test` reuses the binary the test suite built; Rust's
@@ -22,6 +21,15 @@
 # C maths libraries of the two platforms may round `exp`, `sin`… differently) passes
 # as "same numbers" with a relative tolerance of 1e-9 and is reported as such. Any
 # other difference fails the check.
+#
+# First checked: sesame.exe imports only DLLs that every Windows has (no MinGW
+# runtime DLL such as libstdc++-6.dll, libgcc_s_seh-1.dll or libwinpthread-1.dll).
+#
+# Wine before 9.0 (Debian 12 ships 8.0) lacks bcryptprimitives.dll, whose ProcessPrng
+# Rust's standard library imports, so no Rust executable starts there. For such a Wine
+# the script builds a stand-in from scripts/wine/bcryptprimitives.c and puts it beside
+# the copy of sesame.exe it runs, in a temporary folder; it is never part of a release
+# (Windows 10 and 11 have the real one), and the report names it when it is used.
 #
 # Build artefacts go to $CARGO_TARGET_DIR (default: target/), the Wine prefix to
 # $SESAME_WINEPREFIX (default: ~/.cache/sesame-wine).
@@ -55,8 +63,7 @@ command -v x86_64-w64-mingw32-g++ >/dev/null || pkgs+=(g++-mingw-w64-x86-64)
 command -v wine >/dev/null || command -v wine64 >/dev/null || pkgs+=(wine64)
 if [ "$gui" = 1 ]; then
   command -v Xvfb >/dev/null || pkgs+=(xvfb)
-  command -v xwd >/dev/null || pkgs+=(x11-apps)
-  command -v convert >/dev/null || pkgs+=(imagemagick)
+  command -v import >/dev/null || pkgs+=(imagemagick)
 fi
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$install" = 1 ]; then
@@ -100,6 +107,17 @@ esac
 WIN_EXE="$CARGO_TARGET_DIR/$TARGET/release/sesame.exe"
 test -x "$LINUX_BIN" && test -f "$WIN_EXE"
 
+# --- the DLLs sesame.exe imports ------------------------------------------------------
+# MinGW's runtime DLLs are named lib*.dll; no Windows system DLL is.
+mapfile -t dlls < <(x86_64-w64-mingw32-objdump -p "$WIN_EXE" | sed -n 's/^[[:space:]]*DLL Name: //p' |
+  tr 'A-Z' 'a-z' | LC_ALL=C sort -u)
+say "sesame.exe imports: ${dlls[*]}"
+foreign=$(printf '%s\n' "${dlls[@]}" | grep -E '^lib.*\.dll$' || true)
+if [ -n "$foreign" ]; then
+  say "FAILED: sesame.exe needs MinGW runtime DLLs that Windows does not have: $(echo $foreign)" >&2
+  exit 1
+fi
+
 # --- Wine ----------------------------------------------------------------------------
 export WINEPREFIX="${SESAME_WINEPREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/sesame-wine}"
 export WINEDEBUG=-all
@@ -111,6 +129,18 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
 fi
 
 work=$(mktemp -d)
+# The executable runs from its own folder, with the ProcessPrng stand-in beside it when
+# this Wine needs one (a DLL in the executable's folder is found first).
+mkdir -p "$work/bin"
+cp "$WIN_EXE" "$work/bin/sesame.exe"
+WIN_EXE="$work/bin/sesame.exe"
+shim=none
+if [ ! -e "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
+  x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$work/bin/bcryptprimitives.dll" \
+    scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
+  shim="bcryptprimitives.dll stand-in (scripts/wine/bcryptprimitives.c)"
+  say "$("$WINE" --version) has no bcryptprimitives.dll: using the test-only $shim"
+fi
 cleanup() {
   [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
   "${WINE%/*}/wineserver" -k 2>/dev/null || true
@@ -202,6 +232,22 @@ same_numbers() {
 bytes=0
 numbers=0
 failed=0
+
+# One output names an absolute path: the URL of the source dataset in
+# out/dataset_description.json. Wine shows the Linux file system as drive Z:, so
+# sesame.exe must write file:///Z:/tmp/…/windows/cohort where the Linux build writes
+# file:///tmp/…/linux/cohort. The exact expected URL is replaced by the Linux one
+# before the comparison; any other URL stays and fails it.
+desc="$work/windows/out/dataset_description.json"
+win_url="file:///Z:$work/windows/cohort"
+linux_url="file://$work/linux/cohort"
+if [ -f "$desc" ] && grep -qF "\"URL\": \"$win_url\"" "$desc"; then
+  awk -v from="\"$win_url\"" -v to="\"$linux_url\"" '
+    { i = index($0, from); if (i) $0 = substr($0, 1, i - 1) to substr($0, i + length(from)); print }
+  ' "$desc" >"$desc.mapped"
+  mv "$desc.mapped" "$desc"
+  say "out/dataset_description.json: the source URL is $win_url, as expected; compared as $linux_url"
+fi
 (cd "$work/linux" && find . -type f ! -name '*.err' | sort) >"$work/linux.files"
 (cd "$work/windows" && find . -type f ! -name '*.err' | sort) >"$work/windows.files"
 if ! cmp -s "$work/linux.files" "$work/windows.files"; then
@@ -228,10 +274,14 @@ if [ "$failed" != 0 ]; then
   say "FAILED: sesame.exe under Wine does not give the Linux build's outputs" >&2
   exit 1
 fi
-say "sesame.exe under Wine gives the Linux build's outputs: $bytes files the same bytes, $numbers the same numbers"
+say "sesame.exe under Wine gives the Linux build's outputs: $bytes files the same bytes, $numbers the same numbers (Wine: $("$WINE" --version); ProcessPrng: $shim)"
 
 # --- the GUI -------------------------------------------------------------------------
+# The desktop application draws with OpenGL; Wine passes that to the X server's GLX,
+# which Xvfb provides with Mesa's software rasterizer. The settings the application
+# keeps in the prefix are removed first, so that it opens on its welcome screen.
 if [ "$gui" = 1 ]; then
+  rm -rf "$WINEPREFIX"/drive_c/users/*/AppData/Roaming/sesame
   display=:$(( 90 + RANDOM % 100 ))
   Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
   xvfb_pid=$!
@@ -239,11 +289,11 @@ if [ "$gui" = 1 ]; then
   say "starting the GUI under Wine on Xvfb $display"
   (cd "$work/windows" && DISPLAY=$display "$WINE" "$WIN_EXE" >"$work/gui.out" 2>&1) &
   gui_pid=$!
-  sleep "${SESAME_GUI_WAIT:-30}"
+  sleep "${SESAME_GUI_WAIT:-40}"
   mkdir -p docs/img
   if kill -0 "$gui_pid" 2>/dev/null; then
-    xwd -root -display "$display" -silent | convert xwd:- -crop 1400x900+0+0 docs/img/windows-welcome.png
-    say "screenshot: docs/img/windows-welcome.png"
+    import -display "$display" -window root docs/img/windows-gui.png
+    say "screenshot: docs/img/windows-gui.png"
   else
     say "the GUI ended before the screenshot:" >&2
     sed 's/^/  /' "$work/gui.out" >&2
