@@ -44,6 +44,7 @@ command -v zip >/dev/null || pkgs+=(zip)
 if [ "$windows" = 1 ]; then
   command -v x86_64-w64-mingw32-gcc >/dev/null || pkgs+=(gcc-mingw-w64-x86-64)
   command -v x86_64-w64-mingw32-g++ >/dev/null || pkgs+=(g++-mingw-w64-x86-64)
+  command -v x86_64-w64-mingw32-strip >/dev/null || pkgs+=(binutils-mingw-w64-x86-64)
 fi
 if [ ${#pkgs[@]} -gt 0 ]; then
   if [ "$install" = 1 ]; then
@@ -68,6 +69,10 @@ version=$(sed -n '/^\[workspace.package\]/,/^\[/ s/^version = "\(.*\)"/\1/p' Car
 [ -n "$version" ] || { say "no version in Cargo.toml" >&2; exit 1; }
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+# Archives hold their files in a fixed order, dated with the date of the commit built
+# (read before the builds, which record that commit).
+stamp=$(git log -1 --format=%ct 2>/dev/null || date +%s)
+export SOURCE_DATE_EPOCH="$stamp"
 
 say "building sesame $version for Linux"
 cargo build --profile "$profile" --locked -p sesame
@@ -104,10 +109,6 @@ sums() {
     xargs -d '\n' sha256sum >SHA256SUMS)
 }
 
-# Archives hold their files in a fixed order, dated with the commit's date.
-stamp=$(git log -1 --format=%ct 2>/dev/null || date +%s)
-export SOURCE_DATE_EPOCH="$stamp"
-
 artefacts=()
 
 # --- Windows zip ---------------------------------------------------------------------
@@ -116,6 +117,7 @@ if [ "$windows" = 1 ]; then
   d="$stage/$name"
   mkdir -p "$d"
   cp "$win_exe" "$d/sesame.exe"
+  x86_64-w64-mingw32-strip "$d/sesame.exe"
   sample "$d/sample-data"
   sed "s|@VERSION@|$built|" scripts/dist/README-windows.txt | sed 's/$/\r/' >"$d/README.txt"
   sums "$d"

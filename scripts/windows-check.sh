@@ -60,7 +60,8 @@ if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 pkgs=()
 command -v x86_64-w64-mingw32-gcc >/dev/null || pkgs+=(gcc-mingw-w64-x86-64)
 command -v x86_64-w64-mingw32-g++ >/dev/null || pkgs+=(g++-mingw-w64-x86-64)
-command -v wine >/dev/null || command -v wine64 >/dev/null || pkgs+=(wine64)
+# Debian's `wine64` holds the 64-bit loader; the `wine` command comes with `wine`.
+command -v wine >/dev/null || pkgs+=(wine wine64)
 if [ "$gui" = 1 ]; then
   command -v Xvfb >/dev/null || pkgs+=(xvfb)
   command -v import >/dev/null || pkgs+=(imagemagick)
@@ -83,7 +84,7 @@ if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
     exit 1
   fi
 fi
-WINE=$(command -v wine || command -v wine64)
+WINE=$(command -v wine)
 
 # --- the cross toolchain ------------------------------------------------------------
 # HiGHS uses std::thread: Debian's MinGW-w64 needs its POSIX-threads flavour (the
@@ -143,7 +144,7 @@ if [ ! -e "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
 fi
 cleanup() {
   [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
-  "${WINE%/*}/wineserver" -k 2>/dev/null || true
+  wineserver -k 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
