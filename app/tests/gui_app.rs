@@ -336,7 +336,7 @@ fn question_mark_shows_the_shortcuts() {
     assert!(h.state().show_help);
     // A new window is laid out invisibly on its first frame.
     h.step();
-    h.get_by_label("Next / previous page");
+    h.get_by_label("Next / previous page (browser and time-frequency map)");
     h.key_press(egui::Key::Escape);
     h.step();
     assert!(!h.state().show_help);

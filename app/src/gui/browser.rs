@@ -7,7 +7,7 @@
 //! [`montage::derived_traces`] (another montage or a display filter): at most two
 //! points per pixel column (a min/max envelope), never every sample of a long page.
 
-use super::document::{format_time, parse_time, ChannelDisplay, Document};
+use super::document::{format_time, ChannelDisplay, Document};
 use super::montage::{self, RowMeta, RowTrace};
 use super::pyramid::Trace;
 use super::settings::Settings;
@@ -49,38 +49,12 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         return;
     }
     use egui::{Key, Modifiers};
+    paging_keys(ui, &mut doc.browser, duration);
     let v = &mut doc.browser;
     let mut select_step = 0isize;
     let mut toggle_bad = false;
     let mut hide = false;
     ui.input_mut(|i| {
-        if i.consume_key(Modifiers::NONE, Key::PageDown) {
-            v.scroll_pages(1.0, duration);
-        }
-        if i.consume_key(Modifiers::NONE, Key::PageUp) {
-            v.scroll_pages(-1.0, duration);
-        }
-        if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
-            v.scroll_pages(0.1, duration);
-        }
-        if i.consume_key(Modifiers::NONE, Key::ArrowLeft) {
-            v.scroll_pages(-0.1, duration);
-        }
-        if i.consume_key(Modifiers::NONE, Key::Home) {
-            v.jump_to(0.0, duration);
-        }
-        if i.consume_key(Modifiers::NONE, Key::End) {
-            v.jump_to(duration, duration);
-        }
-        let mid = v.t0 + 0.5 * v.page;
-        if i.consume_key(Modifiers::COMMAND, Key::Equals)
-            || i.consume_key(Modifiers::COMMAND, Key::Plus)
-        {
-            v.zoom(0.5, mid, duration);
-        }
-        if i.consume_key(Modifiers::COMMAND, Key::Minus) {
-            v.zoom(2.0, mid, duration);
-        }
         let plus = i.consume_key(Modifiers::NONE, Key::Plus)
             || i.consume_key(Modifiers::NONE, Key::Equals)
             || i.consume_key(Modifiers::SHIFT, Key::Equals);
@@ -123,6 +97,45 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             }
         }
     }
+}
+
+/// The paging and time-zoom keys (PgDn / PgUp, Right / Left, Home / End, Ctrl+= /
+/// Ctrl+-), shared by the views that follow the browser's page; nothing while a text
+/// field has the keyboard.
+pub fn paging_keys(ui: &mut egui::Ui, v: &mut super::document::BrowserView, duration: f64) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    use egui::{Key, Modifiers};
+    ui.input_mut(|i| {
+        if i.consume_key(Modifiers::NONE, Key::PageDown) {
+            v.scroll_pages(1.0, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::PageUp) {
+            v.scroll_pages(-1.0, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
+            v.scroll_pages(0.1, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowLeft) {
+            v.scroll_pages(-0.1, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::Home) {
+            v.jump_to(0.0, duration);
+        }
+        if i.consume_key(Modifiers::NONE, Key::End) {
+            v.jump_to(duration, duration);
+        }
+        let mid = v.t0 + 0.5 * v.page;
+        if i.consume_key(Modifiers::COMMAND, Key::Equals)
+            || i.consume_key(Modifiers::COMMAND, Key::Plus)
+        {
+            v.zoom(0.5, mid, duration);
+        }
+        if i.consume_key(Modifiers::COMMAND, Key::Minus) {
+            v.zoom(2.0, mid, duration);
+        }
+    });
 }
 
 /// The next sensitivity in [`SENSITIVITIES`] towards more (`dir < 0`) or less
@@ -186,17 +199,24 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             v.jump_to(duration, duration);
         }
         ui.separator();
-        ui.label("Go to");
-        let r = ui.add(
-            egui::TextEdit::singleline(&mut v.goto_text)
-                .desired_width(80.0)
-                .hint_text("mm:ss"),
-        );
-        let r = r.on_hover_text("Time to show: seconds, mm:ss or hh:mm:ss; Enter to go");
+        let tl = &doc.timeline;
+        let goto = ui.label("Go to");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut v.goto_text)
+                    .desired_width(90.0)
+                    .hint_text(if v.clock { "hh:mm:ss" } else { "mm:ss" }),
+            )
+            .labelled_by(goto.id);
+        let r = r.on_hover_text(if v.clock {
+            "Clock time to show (hh:mm:ss), or +elapsed time (+125.5, +2:05); Enter to go"
+        } else {
+            "Time to show: seconds, mm:ss or hh:mm:ss since the start (gaps included); Enter to go"
+        });
         let go = ui.button("Go").clicked()
             || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
         if go {
-            match parse_time(&v.goto_text) {
+            match tl.parse(&v.goto_text, v.clock) {
                 Ok(t) => {
                     v.jump_to(t, duration);
                     v.goto_error = None;
@@ -246,12 +266,21 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         }
         ui.checkbox(&mut v.remove_dc, "Remove DC")
             .on_hover_text("Subtract each trace's mean over the page");
+        ui.add_enabled(tl.has_clock(), egui::Checkbox::new(&mut v.clock, "Clock time"))
+            .on_hover_text("Show and type times as clock time from the recording's start, instead of time elapsed since the start")
+            .on_disabled_hover_text("The recording gives no start time");
         ui.separator();
+        let gaps = tl.gaps.len();
         ui.label(format!(
-            "{} – {} of {}",
-            format_time(v.t0),
-            format_time(v.t1().min(duration)),
-            format_time(duration)
+            "{} – {} of {}{}",
+            tl.label(v.t0, v.clock),
+            tl.label(v.t1().min(duration), v.clock),
+            format_time(tl.wall(duration)),
+            match gaps {
+                0 => String::new(),
+                1 => " (1 gap)".into(),
+                n => format!(" ({n} gaps)"),
+            }
         ));
         if doc.pyramid_job.is_some() {
             ui.spinner()
@@ -357,8 +386,16 @@ fn overview(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         return;
     }
     let x_of = |t: f64| rect.left() + (t / duration) as f32 * rect.width();
+    let tl = &doc.timeline;
+    for g in &tl.gaps {
+        let x = x_of(g.sample_time);
+        painter.line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(2.0, GAP_COLOR),
+        );
+    }
     for a in doc.recording.annotations() {
-        let x = x_of(a.onset);
+        let x = x_of(tl.sample(a.onset));
         painter.line_segment(
             [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
             Stroke::new(1.0, Color32::from_rgb(230, 160, 40)),
@@ -376,7 +413,7 @@ fn overview(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         painter.text(
             Pos2::new(x_of(t) + 2.0, rect.bottom() - 1.0),
             egui::Align2::LEFT_BOTTOM,
-            format_time(t),
+            tl.label(t, doc.browser.clock),
             egui::FontId::proportional(10.0),
             vis.weak_text_color(),
         );
@@ -443,8 +480,11 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let (t0, page) = (doc.browser.t0, doc.browser.page);
     let x_of_now = |t: f64| plot.left() + ((t - t0) / page) as f32 * plot.width();
 
-    // Time grid and axis labels.
-    let step = nice_step(page / 10.0);
+    // Time grid and axis labels (elapsed or clock time, gaps included).
+    let tl = doc.timeline.clone();
+    let clock = doc.browser.clock;
+    let label_width = if clock { 80.0 } else { 60.0 };
+    let step = nice_step(page / (plot.width() / label_width).clamp(2.0, 10.0) as f64);
     let mut t = (t0 / step).ceil() * step;
     while t <= t0 + page + 1e-9 {
         let x = x_of_now(t);
@@ -459,20 +499,35 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         painter.text(
             Pos2::new(x, plot.bottom() + 2.0),
             egui::Align2::CENTER_TOP,
-            format_time(t),
+            tl.label(t, clock),
             egui::FontId::proportional(11.0),
             vis.weak_text_color(),
         );
         t += step;
     }
 
-    // Annotations overlapping the page, as spans (or lines when instantaneous).
-    for a in doc.recording.annotations() {
-        let end = a.onset + a.duration.unwrap_or(0.0);
-        if end < t0 || a.onset > t0 + page {
-            continue;
-        }
-        let x0 = x_of_now(a.onset).max(plot.left());
+    // Gaps (EDF+D): a break in the trace where recording stopped, with its length.
+    for g in tl.gaps_in(t0, t0 + page) {
+        let x = x_of_now(g.sample_time);
+        painter.rect_filled(
+            Rect::from_x_y_ranges(x - 2.0..=x + 2.0, plot.y_range()),
+            0.0,
+            GAP_COLOR.gamma_multiply(0.8),
+        );
+        painter.text(
+            Pos2::new(x + 4.0, plot.bottom() - 14.0),
+            egui::Align2::LEFT_BOTTOM,
+            format!("gap {}", format_time(g.duration)),
+            egui::FontId::proportional(11.0),
+            GAP_COLOR,
+        );
+    }
+
+    // Annotations overlapping the page, placed by their wall-clock onset, as spans (or
+    // lines when instantaneous); their texts in up to three rows so they do not overlap.
+    let mut rows_end = [f32::NEG_INFINITY; 3];
+    for (start, end, a) in page_annotations(&tl, doc.recording.annotations(), t0, t0 + page) {
+        let x0 = x_of_now(start).max(plot.left());
         let x1 = x_of_now(end).min(plot.right());
         let color = Color32::from_rgba_unmultiplied(230, 160, 40, 40);
         if x1 - x0 >= 2.0 {
@@ -483,12 +538,21 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
                 Stroke::new(1.5, Color32::from_rgb(230, 160, 40)),
             );
         }
-        painter.text(
-            Pos2::new(x0 + 2.0, plot.top() + 1.0),
-            egui::Align2::LEFT_TOP,
-            &a.text,
-            egui::FontId::proportional(11.0),
-            Color32::from_rgb(200, 130, 20),
+        let text_color = Color32::from_rgb(200, 130, 20);
+        let galley =
+            painter.layout_no_wrap(a.text.clone(), egui::FontId::proportional(11.0), text_color);
+        let width = galley.size().x;
+        let row = rows_end.iter().position(|&e| e < x0).unwrap_or_else(|| {
+            // Every row is taken: the row that frees first.
+            (0..rows_end.len())
+                .min_by(|&i, &j| rows_end[i].total_cmp(&rows_end[j]))
+                .unwrap_or(0)
+        });
+        rows_end[row] = x0 + 2.0 + width + 6.0;
+        painter.galley(
+            Pos2::new(x0 + 2.0, plot.top() + 1.0 + 13.0 * row as f32),
+            galley,
+            text_color,
         );
     }
 
@@ -629,7 +693,7 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             painter.text(
                 Pos2::new(plot.left() + 4.0, plot.bottom() - 2.0),
                 egui::Align2::LEFT_BOTTOM,
-                format!("{}  {name}", format_time(t)),
+                format!("{}  {name}", tl.label(t, clock)),
                 egui::FontId::monospace(11.0),
                 vis.strong_text_color(),
             );
@@ -638,6 +702,27 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if let Some(s) = clicked_signal {
         doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
     }
+}
+
+/// Colour of gap marks.
+const GAP_COLOR: Color32 = Color32::from_rgb(220, 60, 60);
+
+/// The annotations that overlap sample times `[t0, t1]`, each with its start and end
+/// in sample time (its wall-clock onset and end mapped through the gaps).
+pub fn page_annotations<'a>(
+    tl: &super::timeline::Timeline,
+    annotations: &'a [sesame_core::recording::Annotation],
+    t0: f64,
+    t1: f64,
+) -> Vec<(f64, f64, &'a sesame_core::recording::Annotation)> {
+    annotations
+        .iter()
+        .filter_map(|a| {
+            let start = tl.sample(a.onset);
+            let end = tl.sample(a.onset + a.duration.unwrap_or(0.0)).max(start);
+            (end >= t0 && start <= t1).then_some((start, end, a))
+        })
+        .collect()
 }
 
 /// The envelope as one mesh of vertical bars, one physical pixel wide per column

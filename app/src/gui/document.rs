@@ -78,6 +78,8 @@ pub struct BrowserView {
     pub goto_text: String,
     /// Why the typed time was refused.
     pub goto_error: Option<String>,
+    /// Times are shown (and typed) as clock time instead of elapsed time.
+    pub clock: bool,
 }
 
 impl BrowserView {
@@ -91,6 +93,7 @@ impl BrowserView {
             selected: None,
             goto_text: String::new(),
             goto_error: None,
+            clock: false,
         }
     }
 
@@ -223,6 +226,8 @@ pub struct Document {
     pub pyramid_job: Option<JobId>,
     /// Montage and display filters of the browser, with their derived page.
     pub display: super::montage::DisplayState,
+    /// Sample, wall-clock and clock time of the recording, with its gaps.
+    pub timeline: super::timeline::Timeline,
     trace_cache: Option<TraceCache>,
 }
 
@@ -254,8 +259,10 @@ impl Document {
             pyramid: None,
             pyramid_job: None,
             display: Default::default(),
+            timeline: Default::default(),
             trace_cache: None,
         };
+        doc.timeline = super::timeline::Timeline::of(&doc.recording);
         let d = doc.duration();
         doc.browser.clamp(d);
         doc

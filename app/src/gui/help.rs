@@ -10,7 +10,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Q", "Quit"),
     ("? or F1", "Show or hide this help"),
     ("Esc", "Close this help"),
-    ("PgDn / PgUp", "Next / previous page"),
+    (
+        "PgDn / PgUp",
+        "Next / previous page (browser and time-frequency map)",
+    ),
     ("Right / Left arrow", "Forward / back 1/10 page"),
     ("Home / End", "Start / end of the recording"),
     ("Ctrl+wheel", "Zoom time around the pointer"),

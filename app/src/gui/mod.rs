@@ -8,6 +8,7 @@ pub mod aligned;
 pub mod analysis;
 pub mod app;
 pub mod browser;
+pub mod dialog;
 pub mod document;
 pub mod export;
 pub mod help;
@@ -21,6 +22,7 @@ pub mod results;
 pub mod scalp;
 pub mod settings;
 pub mod tfmap;
+pub mod timeline;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -44,6 +44,8 @@ pub struct Settings {
     pub user_montages: Vec<Montage>,
     /// Display filters of new browsers (the last ones set).
     pub display_filters: DisplayFilters,
+    /// Show times as clock time (from the recording's start time) instead of elapsed.
+    pub clock_time: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             montage: Montage::referential(),
             user_montages: Vec::new(),
             display_filters: DisplayFilters::default(),
+            clock_time: false,
         }
     }
 }
