@@ -405,6 +405,45 @@ fn interrupted_batch_resumes_to_identical_results() {
     let (code, _, err) = sesame(&batch_args(&inp, &o, &[]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("done 0, skipped 6, failed 0"), "{err}");
+
+    // A table truncated at a line boundary behind an intact sidecar (a full disk, an
+    // interrupted copy): merge names it and fails, resume recomputes it.
+    let table = out.join("sub-control02/eeg/sub-control02_task-rest_desc-sesbumps_conn.tsv");
+    let bytes = std::fs::read(&table).expect("table");
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    assert!(lines > 2, "too few rows to truncate");
+    let cut = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(lines / 2)
+        .map(|(i, _)| i + 1)
+        .expect("a line end");
+    std::fs::write(&table, &bytes[..cut]).expect("truncate");
+    let merged = std::fs::read(out.join("sesame_results.tsv")).expect("merged");
+    let (code, _, err) = sesame(&["merge", &o]);
+    assert_eq!(code, 2, "a truncated table must fail the merge: {err}");
+    assert!(
+        err.contains("sub-control02_task-rest_desc-sesbumps_conn.tsv")
+            && err.contains("truncated or altered"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("sesame_results.tsv")).expect("merged"),
+        merged,
+        "a failed merge leaves the merged table as it was"
+    );
+    let (code, _, err) = sesame(&batch_args(&inp, &o, &[]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("done 1, skipped 5, failed 0"), "{err}");
+    assert_eq!(std::fs::read(&table).expect("table"), bytes);
+    let (code, _, err) = sesame(&["merge", &o]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(out.join("sesame_results.tsv")).expect("merged"),
+        merged
+    );
+
     let (code, _, err) = sesame(&batch_args(&inp, &o, &["--threshold", "0.35"]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("done 6, skipped 0"), "{err}");

@@ -17,6 +17,7 @@ pub mod recording;
 pub mod ses;
 pub mod signal;
 pub mod simulate;
+pub mod surrogates;
 pub mod tf;
 
 /// The version of this library, written into every export's provenance.

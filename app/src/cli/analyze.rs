@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use sesame_core::analysis::{self, write_results, Config, Progress, Provenance, Results};
-use sesame_core::recording::{ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -30,6 +30,10 @@ pub struct AnalyzeArgs {
     /// Prune bumps below this fraction of the map maximum (default 0.4).
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// Cap on events per second of each channel or region: keep the largest bumps, so
+    /// that units with different bump counts are comparable (default: no cap).
+    #[arg(long)]
+    pub max_rate: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
     pub measure: Vec<String>,
@@ -72,6 +76,12 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
             bail!("--threshold {t}: must be in [0, 1)");
         }
         config.bumps.min_amplitude = t;
+    }
+    if let Some(r) = args.max_rate {
+        if !(r.is_finite() && r > 0.0) {
+            bail!("--max-rate {r}: must be a number of events per second > 0");
+        }
+        config.events.max_rate = Some(r);
     }
     if let Some(r) = &args.regions {
         config.regions.enabled = true;
@@ -131,7 +141,11 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     };
     let rec = Recording::open(&args.file, &opts)?;
     for w in &rec.warnings {
-        eprintln!("sesame: warning: {}: {w}", args.file.display());
+        eprintln!(
+            "sesame: warning: {}: {}",
+            args.file.display(),
+            terminal_safe(w)
+        );
     }
     let id = recording_id(&args.file);
     let started = std::time::Instant::now();
@@ -233,7 +247,7 @@ fn print_table(results: &Results) {
             println!("{:<pair_width$}{}", "pair", header.join(""));
             last_header = Some((measure, names));
         }
-        let pair = label(&a, &b);
+        let pair = terminal_safe(&label(&a, &b)).into_owned();
         let cells: Vec<String> = values
             .iter()
             .zip(&widths)

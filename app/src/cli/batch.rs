@@ -66,6 +66,10 @@ pub struct BatchArgs {
     /// Prune bumps below this fraction of the map maximum (default 0.4).
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// Cap on events per second of each channel or region: keep the largest bumps, so
+    /// that units with different bump counts are comparable (default: no cap).
+    #[arg(long)]
+    pub max_rate: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
     pub measure: Vec<String>,
@@ -221,6 +225,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
         window: args.window.clone(),
         band: args.band.clone(),
         threshold: args.threshold,
+        max_rate: args.max_rate,
         measure: args.measure.clone(),
         params: args.params.clone(),
         ..AnalyzeArgs::default()

@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sesame_core::bumps::{extract_bumps, extract_channels, BumpOptions, BumpSet};
-use sesame_core::recording::{ChannelKind, ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, ChannelKind, ReadOptions, Recording};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -104,7 +104,11 @@ pub fn select_channels(rec: &Recording, names: Option<&[String]>) -> Result<Vec<
             .iter()
             .map(|n| {
                 rec.channel_index(n).with_context(|| {
-                    let all: Vec<&str> = rec.signals().iter().map(|s| s.label.as_str()).collect();
+                    let all: Vec<String> = rec
+                        .signals()
+                        .iter()
+                        .map(|s| terminal_safe(&s.label).into_owned())
+                        .collect();
                     format!("no channel named {n:?} (channels: {})", all.join(", "))
                 })
             })
@@ -209,7 +213,7 @@ pub fn summary(result: &[ChannelBumps]) -> Vec<String> {
     for c in result {
         lines.push(format!(
             "{:<10} {:>7} {:>10.3} {:>15}",
-            c.channel,
+            terminal_safe(&c.channel),
             c.set.bumps.len(),
             c.set.rate(),
             c.set
@@ -298,7 +302,11 @@ pub fn run(args: BumpsArgs) -> Result<()> {
     let result = analyse(&rec, &args, &opts)?;
     for c in &result {
         for w in &c.set.warnings {
-            eprintln!("sesame: warning: channel {}: {w}", c.channel);
+            eprintln!(
+                "sesame: warning: channel {}: {}",
+                terminal_safe(&c.channel),
+                terminal_safe(w)
+            );
         }
     }
     for line in summary(&result) {

@@ -1,9 +1,15 @@
 //! `sesame info FILE [--json] [--lenient]`: the header, signals, annotations, gaps and
 //! warnings of a recording file.
+//!
+//! The table shows every text read from the file through
+//! [`terminal_safe`](sesame_core::recording::terminal_safe) (control characters as
+//! `\u{1b}`-style escapes); `--json` keeps the exact text (JSON escapes controls).
 
 use anyhow::Result;
 use serde::Serialize;
-use sesame_core::recording::{Annotation, Format, Gap, ReadOptions, Recording, SignalInfo};
+use sesame_core::recording::{
+    terminal_safe, Annotation, Format, Gap, ReadOptions, Recording, SignalInfo,
+};
 use std::path::PathBuf;
 
 /// Arguments of `sesame info`.
@@ -120,20 +126,20 @@ fn table(o: &InfoOut<'_>) -> String {
     use std::fmt::Write;
     let mut t = String::new();
     // Writing to a String cannot fail.
-    let _ = writeln!(t, "File:              {}", o.file);
+    let _ = writeln!(t, "File:              {}", terminal_safe(&o.file));
     let _ = writeln!(
         t,
         "Format:            {}{}",
         o.format,
         o.version
-            .map(|v| format!(" (version field '{v}')"))
+            .map(|v| format!(" (version field '{}')", terminal_safe(v)))
             .unwrap_or_default()
     );
     if let Some(p) = o.patient {
-        let _ = writeln!(t, "Patient:           {p}");
+        let _ = writeln!(t, "Patient:           {}", terminal_safe(p));
     }
     if let Some(r) = o.recording {
-        let _ = writeln!(t, "Recording:         {r}");
+        let _ = writeln!(t, "Recording:         {}", terminal_safe(r));
     }
     if let Some(s) = &o.start {
         let _ = writeln!(t, "Start:             {s}");
@@ -166,17 +172,17 @@ fn table(o: &InfoOut<'_>) -> String {
             let s = s.info;
             vec![
                 (i + 1).to_string(),
-                s.label.clone(),
+                terminal_safe(&s.label).into_owned(),
                 s.canonical.clone().unwrap_or_else(|| "-".into()),
                 format!("{:?}", s.kind).to_uppercase(),
-                s.unit.clone(),
+                terminal_safe(&s.unit).into_owned(),
                 num(s.sample_rate),
                 s.n_samples.to_string(),
                 num(s.physical_min),
                 num(s.physical_max),
                 s.digital_min.to_string(),
                 s.digital_max.to_string(),
-                s.prefilter.clone(),
+                terminal_safe(&s.prefilter).into_owned(),
             ]
         })
         .collect();
@@ -214,7 +220,13 @@ fn table(o: &InfoOut<'_>) -> String {
             .duration
             .map(|d| format!("{} s", num(d)))
             .unwrap_or_else(|| "-".into());
-        let _ = writeln!(t, "  {:>12} s  {:>10}  {}", num(a.onset), d, a.text);
+        let _ = writeln!(
+            t,
+            "  {:>12} s  {:>10}  {}",
+            num(a.onset),
+            d,
+            terminal_safe(&a.text)
+        );
     }
     if !o.gaps.is_empty() {
         let _ = writeln!(t, "Gaps:              {}", o.gaps.len());
@@ -232,7 +244,7 @@ fn table(o: &InfoOut<'_>) -> String {
     if !o.warnings.is_empty() {
         let _ = writeln!(t, "Warnings:          {}", o.warnings.len());
         for w in o.warnings {
-            let _ = writeln!(t, "  warning: {w}");
+            let _ = writeln!(t, "  warning: {}", terminal_safe(w));
         }
     }
     t

@@ -15,7 +15,7 @@ use sesame_core::measures::signals_csv::CsvSignals;
 use sesame_core::measures::{
     find, registry, InputKind, Measure, PairInput, ParamValues, SetInput, Target, Value,
 };
-use sesame_core::recording::{ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 
 use super::measures::input_name;
@@ -217,14 +217,21 @@ fn run_set(measure: &dyn Measure, params: &ParamValues, args: &MeasureArgs) -> R
     } else {
         let mut text = format!("measure  {} ({})\n", measure.id(), measure.title());
         text.push_str(&signals.summary_text());
-        text.push_str(&format!("channels {}\n", signals.labels.join(", ")));
+        text.push_str(&format!(
+            "channels {}\n",
+            terminal_safe(&signals.labels.join(", "))
+        ));
         text.push_str(&params_text(params));
         for (t, vals) in &out {
             let v: Vec<String> = vals
                 .iter()
                 .map(|v| format!("{} = {}", v.name, v.value))
                 .collect();
-            text.push_str(&format!("{}  {}\n", target(t), v.join("  ")));
+            text.push_str(&format!(
+                "{}  {}\n",
+                terminal_safe(&target(t)),
+                v.join("  ")
+            ));
         }
         print!("{text}");
     }

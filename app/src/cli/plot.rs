@@ -16,7 +16,7 @@ use sesame_core::analysis::config::MergeChoice;
 use sesame_core::analysis::{pipeline, prepare};
 use sesame_core::measures::ses::bump_options;
 use sesame_core::recording::labels::canonical_name;
-use sesame_core::recording::{ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
 use sesame_core::ses::bumps::ses_bumps;
 use sesame_core::ses::regions::{self, RegionTable};
 use std::path::{Path, PathBuf};
@@ -248,7 +248,11 @@ fn run_tfmap(a: TfmapPlotArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", map.file.display()))?;
     let (label, set) = tfmap::compute(&rec, &map)?;
     for w in &set.warnings {
-        eprintln!("sesame: warning: channel {label}: {w}");
+        eprintln!(
+            "sesame: warning: channel {}: {}",
+            terminal_safe(&label),
+            terminal_safe(w)
+        );
     }
     let band = super::bumps::parse_band(&map.band)?;
     tfmap::render_sized(&map.out, &label, &set, Some(band), size)?;
@@ -310,7 +314,11 @@ fn run_aligned(a: AlignedArgs) -> Result<()> {
     let rec = Recording::open(&a.file, &read)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     for w in &rec.warnings {
-        eprintln!("sesame: warning: {}: {w}", a.file.display());
+        eprintln!(
+            "sesame: warning: {}: {}",
+            a.file.display(),
+            terminal_safe(w)
+        );
     }
     let measures = pipeline::resolve_measures(&config)?;
     let params = &measures

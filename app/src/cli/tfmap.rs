@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use sesame::plot::save;
 use sesame::plot::tfmap::TfMapFigure;
 use sesame_core::bumps::{extract_bumps, BumpSet};
-use sesame_core::recording::{ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 
 /// Draw the time-frequency map of one channel with its bumps.
@@ -70,13 +70,17 @@ pub fn run(args: TfmapArgs) -> Result<()> {
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let (label, set) = compute(&rec, &args)?;
     for w in &set.warnings {
-        eprintln!("sesame: warning: channel {label}: {w}");
+        eprintln!(
+            "sesame: warning: channel {}: {}",
+            terminal_safe(&label),
+            terminal_safe(w)
+        );
     }
     let band = parse_band(&args.band)?;
     render_sized(&args.out, &label, &set, Some(band), DEFAULT_SIZE)?;
     println!(
         "{}: {} bumps drawn to {}",
-        label,
+        terminal_safe(&label),
         set.bumps.len(),
         args.out.display()
     );

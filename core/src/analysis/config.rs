@@ -26,6 +26,7 @@ pub struct Config {
     /// `docs/bumps.md`).
     pub bumps: BumpOptions,
     pub regions: RegionsConfig,
+    pub events: EventsConfig,
     pub measures: MeasuresConfig,
     pub continuous: ContinuousConfig,
 }
@@ -37,6 +38,7 @@ impl Default for Config {
             preprocess: PreprocessConfig::default(),
             bumps: default_bumps(),
             regions: RegionsConfig::default(),
+            events: EventsConfig::default(),
             measures: MeasuresConfig::default(),
             continuous: ContinuousConfig::default(),
         }
@@ -116,6 +118,17 @@ impl Default for RegionsConfig {
             union_radius: 0.5,
         }
     }
+}
+
+/// What the event-based measures receive from each analysed unit (channel or region).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// Cap on the event rate of every unit, events/s: a unit with more than
+    /// `max_rate·T` bumps keeps the `⌊max_rate·T⌋` largest (by amplitude) over the
+    /// window of length `T`. Absent: no cap. Makes units with different bump counts
+    /// comparable by ρ (chance coincidences grow with density); see `docs/ses.md`.
+    pub max_rate: Option<f64>,
 }
 
 /// Merging rule of §6.2.

@@ -207,6 +207,16 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        name: "events",
+        doc: "What event-based measures receive from each channel or region.",
+        keys: &[opt(
+            "max_rate",
+            "Cap on events per second per channel or region: keep the largest bumps (by amplitude)\n\
+             so that units with different bump counts are comparable by rho. Default: absent = no cap.",
+            "max_rate = 0.5",
+        )],
+    },
+    Section {
         name: "measures",
         doc: "The measures to run (`sesame measures` lists them with their parameters).",
         keys: &[

@@ -316,6 +316,10 @@ pub fn run_detailed(
     } else {
         (prep.labels.clone(), Vec::new())
     };
+    let unit_bumps = match config.events.max_rate {
+        Some(rate) => cap_rate(unit_bumps, rate, prep.window.1 - prep.window.0)?,
+        None => unit_bumps,
+    };
 
     let mut results = Results::default();
     let n = measures.len() as f64;
@@ -397,6 +401,39 @@ pub fn run_detailed(
     results.sort();
     progress.report(1.0, "done");
     Ok((results, kept_bumps))
+}
+
+/// Keeps at most `⌊rate·duration⌋` bumps per unit, the largest by amplitude (ties: the
+/// earlier bump), in their original order.
+pub fn cap_rate(
+    units: Vec<Vec<Bump>>,
+    rate: f64,
+    duration: f64,
+) -> Result<Vec<Vec<Bump>>, AnalysisError> {
+    if !(rate.is_finite() && rate > 0.0) {
+        return Err(AnalysisError::Config(format!(
+            "events.max_rate = {rate} must be a finite number of events per second > 0"
+        )));
+    }
+    let keep = (rate * duration).floor().max(0.0) as usize;
+    Ok(units
+        .into_iter()
+        .map(|bumps| {
+            if bumps.len() <= keep {
+                return bumps;
+            }
+            let mut order: Vec<usize> = (0..bumps.len()).collect();
+            order.sort_by(|&a, &b| {
+                bumps[b]
+                    .amplitude
+                    .total_cmp(&bumps[a].amplitude)
+                    .then(a.cmp(&b))
+            });
+            let mut kept = order[..keep].to_vec();
+            kept.sort_unstable();
+            kept.into_iter().map(|i| bumps[i]).collect()
+        })
+        .collect())
 }
 
 /// The spectral measure `k` of `measures` (as [`resolve_measures`] returns them) and

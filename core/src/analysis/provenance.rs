@@ -49,7 +49,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// SHA-256 of a file, streamed (no need to hold the file in memory), as lowercase hex.
+/// Anything but a regular file (a FIFO, a device…) is refused before it is opened, with
+/// an error of kind `InvalidInput` that says what it is.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if let Some(kind) = crate::recording::special_file_kind(&meta.file_type()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is {kind}, not a regular file", path.display()),
+        ));
+    }
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];

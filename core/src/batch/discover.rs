@@ -47,9 +47,25 @@ fn io_err(path: &Path, source: std::io::Error) -> BatchError {
 }
 
 /// Classifies an input path.
+///
+/// A manifest may be a pipe (`sesame batch <(find … -name '*.edf') out`), but a FIFO
+/// named like a recording (`x.edf`), a device or a socket is refused with what it is,
+/// before anything opens it for reading.
 pub fn input_kind(input: &Path) -> Result<InputKind, BatchError> {
     let meta = std::fs::metadata(input).map_err(|e| io_err(input, e))?;
     if !meta.is_dir() {
+        if let Some(kind) = crate::recording::special_file_kind(&meta.file_type()) {
+            #[cfg(unix)]
+            let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
+            #[cfg(not(unix))]
+            let pipe = false;
+            if !pipe || is_recording(input) {
+                return Err(BatchError::Input(format!(
+                    "{} is {kind}, not a regular file",
+                    input.display()
+                )));
+            }
+        }
         return Ok(InputKind::Manifest);
     }
     if input.join("dataset_description.json").is_file() {
@@ -380,6 +396,37 @@ mod tests {
         assert!(Shard::parse("0/3").is_err());
         assert!(Shard::parse("4/3").is_err());
         assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_named_like_a_recording_is_refused_as_input_and_listed_in_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.edf");
+        match std::process::Command::new("mkfifo").arg(&fifo).status() {
+            Ok(s) if s.success() => {}
+            _ => {
+                eprintln!("skipped: the mkfifo command is not available");
+                return;
+            }
+        }
+        let err = input_kind(&fifo).unwrap_err().to_string();
+        assert!(
+            err.ends_with("x.edf is a FIFO (named pipe), not a regular file"),
+            "{err}"
+        );
+        // In a folder it is a work item; opening it fails with the reason, and its hash
+        // is refused rather than read.
+        let items = discover(dir.path()).unwrap();
+        assert_eq!(items.len(), 1);
+        assert!(crate::analysis::provenance::sha256_file(&fifo)
+            .unwrap_err()
+            .to_string()
+            .contains("is a FIFO (named pipe), not a regular file"));
+        if Path::new("/dev/null").exists() {
+            let err = input_kind(Path::new("/dev/null")).unwrap_err().to_string();
+            assert_eq!(err, "/dev/null is a character device, not a regular file");
+        }
     }
 
     #[test]

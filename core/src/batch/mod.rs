@@ -32,6 +32,10 @@ pub enum BatchError {
     Input(String),
     #[error("{0}")]
     Format(String),
+    /// A per-recording table that does not match the row count, length and SHA-256 its
+    /// sidecar records (truncated or altered after it was written).
+    #[error("{0}")]
+    Integrity(String),
 }
 
 /// What happened to one recording.
@@ -99,7 +103,9 @@ pub struct MergeSummary {
 
 /// Merges every per-recording connectivity table below `out` (for the measures of its
 /// `config.resolved.toml`) into `out/sesame_results.tsv`, sorted, and the shards'
-/// `failures.shard-K-of-N.tsv` into `failures.tsv`.
+/// `failures.shard-K-of-N.tsv` into `failures.tsv`. A table that does not match the
+/// row count, length and SHA-256 its sidecar records is an error naming it
+/// ([`BatchError::Integrity`]); nothing is written then.
 pub fn merge(out: &Path) -> Result<MergeSummary, BatchError> {
     let cfg_path = out.join(RESOLVED_CONFIG);
     let text = std::fs::read_to_string(&cfg_path).map_err(|source| BatchError::Io {
@@ -111,7 +117,7 @@ pub fn merge(out: &Path) -> Result<MergeSummary, BatchError> {
     let tables = output::find_conn_tables(out, &config)?;
     let mut rows = Vec::new();
     for t in &tables {
-        rows.extend(output::read_table(t)?);
+        rows.extend(output::read_verified_table(t)?);
     }
     output::sort_rows(&mut rows);
     write_atomic(&out.join(RESULTS_TABLE), &output::table_bytes(&rows)?)?;

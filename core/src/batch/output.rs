@@ -111,6 +111,18 @@ pub fn read_table(path: &Path) -> Result<Vec<BatchRow>, BatchError> {
         .map_err(|e| BatchError::Format(format!("{}: {e}", path.display())))
 }
 
+/// Reads a per-recording table after checking it against its sidecar's
+/// `TableIntegrity` ([`read_verified`]); `path` names it in messages.
+pub fn read_verified_table(path: &Path) -> Result<Vec<BatchRow>, BatchError> {
+    let bytes = read_verified(path)?;
+    csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .from_reader(bytes.as_slice())
+        .deserialize()
+        .collect::<Result<Vec<BatchRow>, _>>()
+        .map_err(|e| BatchError::Format(format!("{}: {e}", path.display())))
+}
+
 /// `ses-bumps` → `sesbumps`: a measure id as a BIDS `desc` label (letters and digits).
 pub fn desc_label(measure: &str) -> String {
     measure
@@ -187,11 +199,76 @@ pub fn expected_outputs(out: &Path, item: &WorkItem, config: &Config) -> Vec<(Pa
 struct SidecarProvenance {
     #[serde(rename = "Provenance")]
     provenance: Provenance,
+    #[serde(rename = "TableIntegrity", default)]
+    integrity: Option<TableIntegrity>,
 }
 
-/// True when every output of the recording exists and its sidecar's provenance names the
-/// same input hash and configuration hash (so the recording need not be rerun). The input
-/// is hashed only when every sidecar matches the configuration.
+/// What a table held when it was written, recorded in its sidecar
+/// (`TableIntegrity`): a table truncated or altered afterwards (a full disk, an
+/// interrupted copy) no longer matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableIntegrity {
+    /// Data rows (lines after the header).
+    #[serde(rename = "Rows")]
+    pub rows: u64,
+    /// Length of the file, bytes.
+    #[serde(rename = "Bytes")]
+    pub bytes: u64,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    #[serde(rename = "SHA256")]
+    pub sha256: String,
+}
+
+impl TableIntegrity {
+    /// The integrity record of a table's bytes (`rows` data rows after its header).
+    pub fn of(bytes: &[u8], rows: usize) -> TableIntegrity {
+        TableIntegrity {
+            rows: rows as u64,
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        }
+    }
+}
+
+/// Reads a table's bytes and checks them against the `TableIntegrity` of its sidecar
+/// (row count, byte length, SHA-256). The error names the table and what differs.
+pub fn read_verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
+    let json = json_sidecar(tsv);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BatchError::Io { path, source }
+    };
+    let side_bytes = std::fs::read(&json).map_err(io(&json))?;
+    let side: SidecarProvenance = serde_json::from_slice(&side_bytes)
+        .map_err(|e| BatchError::Format(format!("{}: {e}", json.display())))?;
+    let Some(want) = side.integrity else {
+        return Err(BatchError::Integrity(format!(
+            "{}: its sidecar {} records no row count and SHA-256 (written by an older sesame?); rerun `sesame batch` on this output to recompute it",
+            tsv.display(),
+            json.display()
+        )));
+    };
+    let bytes = std::fs::read(tsv).map_err(io(tsv))?;
+    // The length and hash decide; the row count is what the sidecar promises a reader.
+    let got = TableIntegrity::of(&bytes, want.rows as usize);
+    if got != want {
+        return Err(BatchError::Integrity(format!(
+            "{}: the table is not the one its sidecar describes ({} bytes, SHA-256 {}…; the sidecar says {} rows in {} bytes, SHA-256 {}…): it was truncated or altered after it was written; rerun `sesame batch` on this output to recompute it",
+            tsv.display(),
+            got.bytes,
+            &got.sha256[..12],
+            want.rows,
+            want.bytes,
+            want.sha256.get(..12).unwrap_or(&want.sha256),
+        )));
+    }
+    Ok(bytes)
+}
+
+/// True when every output of the recording exists, its sidecar's provenance names the
+/// same input hash and configuration hash, and the table still has the row count, length
+/// and SHA-256 its sidecar records (so the recording need not be rerun). The input is
+/// hashed only when every sidecar matches the configuration.
 pub fn is_done(out: &Path, item: &WorkItem, config: &Config) -> bool {
     let config_hash = sha256_hex(item_config(config, item).to_toml().as_bytes());
     let mut input_hash: Option<String> = None;
@@ -205,7 +282,9 @@ pub fn is_done(out: &Path, item: &WorkItem, config: &Config) -> bool {
         let Ok(side) = serde_json::from_slice::<SidecarProvenance>(&bytes) else {
             return false;
         };
-        if side.provenance.config_sha256 != config_hash || side.provenance.version != crate::VERSION
+        if side.provenance.config_sha256 != config_hash
+            || side.provenance.version != crate::VERSION
+            || side.integrity.is_none()
         {
             return false;
         }
@@ -219,7 +298,10 @@ pub fn is_done(out: &Path, item: &WorkItem, config: &Config) -> bool {
             return false;
         }
     }
-    true
+    // Last, as it reads every table: each must be the one its sidecar describes.
+    expected_outputs(out, item, config)
+        .iter()
+        .all(|(tsv, _)| read_verified(tsv).is_ok())
 }
 
 /// Removes temporary files (`.NAME.tmp-PID`, left by an interrupted atomic write) in
@@ -298,10 +380,12 @@ pub fn write_item(
             }
         }
         events.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let n_events = events.len();
         for (_, _, line) in events {
             tsv.push_str(&line);
         }
         write_atomic(&path, tsv.as_bytes())?;
+        let integrity = TableIntegrity::of(tsv.as_bytes(), n_events);
         let side = serde_json::json!({
             "Description": "Bumps: half-ellipsoid models of oscillatory bursts in each channel's normalised wavelet time-frequency map (one row per bump).",
             "onset": {"Description": "Start of the bump's time extent (centre minus time semi-axis), seconds from the start of the recording.", "Units": "s"},
@@ -312,6 +396,7 @@ pub fn write_item(
             "frequency_halfwidth": {"Description": "Frequency semi-axis of the bump.", "Units": "Hz"},
             "amplitude": {"Description": "Height of the half-ellipsoid in normalised map units (map maximum = 1).", "Units": "n/a"},
             "peak": {"Description": "Peak of the normalised map under the bump centre (map maximum = 1).", "Units": "n/a"},
+            "TableIntegrity": integrity,
             "Provenance": prov,
         });
         write_atomic(&json_sidecar(&path), &pretty(&side)?)?;
@@ -327,7 +412,9 @@ pub fn write_item(
             .collect();
         sort_rows(&mut table);
         let path = conn_path(out, item, id);
-        write_atomic(&path, &table_bytes(&table)?)?;
+        let bytes = table_bytes(&table)?;
+        write_atomic(&path, &bytes)?;
+        let integrity = TableIntegrity::of(&bytes, table.len());
         let outputs: serde_json::Map<String, serde_json::Value> = m
             .map(|m| {
                 m.outputs()
@@ -361,6 +448,7 @@ pub fn write_item(
                 "certified": "For SES alignments: whether the alignment is certified optimal.",
             },
             "Outputs": outputs,
+            "TableIntegrity": integrity,
             "Provenance": prov,
         });
         write_atomic(&json_sidecar(&path), &pretty(&side)?)?;
@@ -369,7 +457,8 @@ pub fn write_item(
     Ok(all)
 }
 
-/// Reads back a finished recording's rows from its connectivity tables.
+/// Reads back a finished recording's rows from its connectivity tables, each checked
+/// against its sidecar ([`read_verified`]).
 pub fn read_item(
     out: &Path,
     item: &WorkItem,
@@ -378,7 +467,7 @@ pub fn read_item(
     let mut rows = Vec::new();
     for id in &config.measures.ids {
         let id = measures::find(id).map(|m| m.id()).unwrap_or(id);
-        rows.extend(read_table(&conn_path(out, item, id))?);
+        rows.extend(read_verified_table(&conn_path(out, item, id))?);
     }
     Ok(rows)
 }
@@ -577,6 +666,70 @@ mod tests {
         assert_eq!(table_bytes(&back).unwrap(), std::fs::read(&p).unwrap());
         let empty = String::from_utf8(table_bytes(&[]).unwrap()).unwrap();
         assert_eq!(empty.trim_end(), TABLE_HEADER.join("\t"));
+    }
+
+    #[test]
+    fn a_table_truncated_at_a_line_boundary_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let mut it = item();
+        it.path = dir.path().join("in.edf");
+        std::fs::write(&it.path, b"recording bytes").unwrap();
+        let mut config = Config::default();
+        config.measures.ids = vec!["ses-bumps".into()];
+        let cfg = item_config(&config, &it);
+        let prov = Provenance::new(Some(&it.path), &cfg.to_toml()).unwrap();
+        let rows: Vec<Row> = (0..5)
+            .map(|k| Row {
+                recording: it.entities.clone(),
+                channel_a: "F3".into(),
+                channel_b: format!("C{k}"),
+                measure: "ses-bumps".into(),
+                parameter: "rho".into(),
+                value: 0.1 * k as f64,
+                unit: String::new(),
+                n_events: Some(10),
+                certified: Some(true),
+            })
+            .collect();
+        let written = write_item(&out, &it, &config, &prov, &rows, None).unwrap();
+        assert_eq!(written.len(), 5);
+        assert!(is_done(&out, &it, &config));
+        assert_eq!(read_item(&out, &it, &config).unwrap(), written);
+        let table = conn_path(&out, &it, "ses-bumps");
+        let side: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(json_sidecar(&table)).unwrap()).unwrap();
+        assert_eq!(side["TableIntegrity"]["Rows"], 5);
+        // Truncated at a line boundary: two rows lost, still a well-formed table.
+        let bytes = std::fs::read(&table).unwrap();
+        let cut = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+            .nth(3)
+            .unwrap()
+            .0
+            + 1;
+        std::fs::write(&table, &bytes[..cut]).unwrap();
+        assert_eq!(read_table(&table).unwrap().len(), 3);
+        // Resume reruns it; reading it back (the merged table) names it.
+        assert!(!is_done(&out, &it, &config));
+        let err = read_item(&out, &it, &config).unwrap_err();
+        assert!(matches!(err, BatchError::Integrity(_)), "{err}");
+        let msg = err.to_string();
+        assert!(msg.starts_with(&table.display().to_string()), "{msg}");
+        assert!(msg.contains("the sidecar says 5 rows"), "{msg}");
+        // Restored, it is trusted again; a sidecar without the record is not.
+        std::fs::write(&table, &bytes).unwrap();
+        assert!(is_done(&out, &it, &config));
+        let mut side = side;
+        side.as_object_mut().unwrap().remove("TableIntegrity");
+        std::fs::write(json_sidecar(&table), serde_json::to_vec(&side).unwrap()).unwrap();
+        assert!(!is_done(&out, &it, &config));
+        assert!(matches!(
+            read_verified(&table),
+            Err(BatchError::Integrity(_))
+        ));
     }
 
     #[test]

@@ -6,8 +6,11 @@ use super::{
     InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Value,
 };
+use crate::bumps::Bump;
 use crate::ses::bumps::{ses_bumps, BumpOptions, WidthNormalisation};
 use crate::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior, SesError};
+use crate::surrogates::{self, ShiftOptions, Tail};
+use rayon::prelude::*;
 
 fn ses_err(e: SesError) -> MeasureError {
     MeasureError::Invalid(e.to_string())
@@ -31,7 +34,16 @@ static SES1D_PARAMS: &[ParamSpec] = &[
         name: "beta",
         unit: "s^-1/2",
         kind: ParamKind::FloatOrAuto { default: None, min: 1e-12, max: 1e6 },
-        doc: "Cost of a non-coincident event, κ = −ln β. `auto`: from a matching radius of 3 prior standard deviations, 2κ = 9/2 + ½ ln(2π s0).",
+        doc: "Cost of a non-coincident event, κ = −ln β. A number fixes β; `auto` sets κ by `auto_cost`.",
+    },
+    ParamSpec {
+        name: "auto_cost",
+        unit: "",
+        kind: ParamKind::Choice {
+            default: "coincidences",
+            options: &["coincidences", "match_radius"],
+        },
+        doc: "How `beta = auto` sets κ: `coincidences` estimates β = p̂_d·√λ̂ once from the coincidences in excess of chance (see docs/ses.md); `match_radius` is the earlier default, a matching radius of 3 prior standard deviations (2κ = 9/2 + ½ ln(2π s0)).",
     },
     ParamSpec {
         name: "nu",
@@ -44,6 +56,18 @@ static SES1D_PARAMS: &[ParamSpec] = &[
         unit: "s^2",
         kind: ParamKind::Float { default: 1e-4, min: 1e-15, max: 1e6 },
         doc: "Prior scale s0 of the jitter variance (the expected jitter squared; 1e-4 s² = (10 ms)²).",
+    },
+    ParamSpec {
+        name: "st_max",
+        unit: "s^2",
+        kind: ParamKind::FloatOrAuto { default: None, min: 1e-15, max: 1e6 },
+        doc: "Upper bound of st: the prior is truncated to st ≤ st_max, so the alternation cannot run away to chance alignments. `auto` = 4·s0 (σt ≤ 2√s0 = 20 ms by default).",
+    },
+    ParamSpec {
+        name: "bounded",
+        unit: "",
+        kind: ParamKind::Bool { default: true },
+        doc: "Apply st_max. `false` restores the spec's unbounded prior (earlier behaviour; may run away on dense or unrelated trains).",
     },
     ParamSpec {
         name: "init_jitter_var",
@@ -74,6 +98,65 @@ static SES1D_PARAMS: &[ParamSpec] = &[
         unit: "",
         kind: ParamKind::Int { default: 100, min: 1, max: 100_000 },
         doc: "Cap on coordinate-descent iterations (alignment ↔ MAP step).",
+    },
+    SURROGATES,
+    MIN_SHIFT,
+    SEED,
+];
+
+/// Number of circular-shift surrogates per pair (shared by both SES measures).
+const SURROGATES: ParamSpec = ParamSpec {
+    name: "surrogates",
+    unit: "",
+    kind: ParamKind::Int { default: DEFAULT_SURROGATES, min: 0, max: 100_000 },
+    doc: "Surrogate pairs per pair: one signal's events circularly shifted by a random offset, SES rerun; gives rho_null, sync and p. 0 = off.",
+};
+
+/// Minimum lag of a surrogate shift.
+const MIN_SHIFT: ParamSpec = ParamSpec {
+    name: "min_shift",
+    unit: "s",
+    kind: ParamKind::Float {
+        default: 2.0,
+        min: 0.0,
+        max: 1e6,
+    },
+    doc: "Smallest circular shift of a surrogate (at most a quarter of the window is used).",
+};
+
+/// Seed of the surrogate offsets.
+const SEED: ParamSpec = ParamSpec {
+    name: "seed",
+    unit: "",
+    kind: ParamKind::Int { default: 0, min: 0, max: i64::MAX },
+    doc: "Seed of the surrogate shifts (mixed with a hash of each pair's events: deterministic whatever the thread count).",
+};
+
+/// Default number of surrogates: enough for `p` to reach 0.05 (1/(K + 1)) and for
+/// `rho_null` to have a standard error of about a fifth of the surrogates' spread.
+pub const DEFAULT_SURROGATES: i64 = 19;
+
+/// Outputs of the chance comparison, shared by both SES measures.
+const CHANCE_OUTPUTS: [OutputSpec; 4] = [
+    OutputSpec {
+        name: "rho_null",
+        unit: "",
+        doc: "Chance level of ρ: its mean over the surrogates (one signal circularly shifted).",
+    },
+    OutputSpec {
+        name: "sync",
+        unit: "",
+        doc: "Synchrony beyond chance, (rho_null − ρ)/rho_null: 0 = chance, 1 = every event aligned, < 0 = fewer alignments than chance.",
+    },
+    OutputSpec {
+        name: "p",
+        unit: "",
+        doc: "One-sided surrogate p-value (1 + #{surrogate ρ ≤ ρ})/(1 + K): small when ρ is below chance.",
+    },
+    OutputSpec {
+        name: "pd",
+        unit: "",
+        doc: "Deletion probability p̂_d estimated from the coincidences in excess of chance (with the data-based cost).",
     },
 ];
 
@@ -118,6 +201,20 @@ static SES1D_OUTPUTS: &[OutputSpec] = &[
         unit: "",
         doc: "1 when the alignment is a proven optimum (always, the dynamic programme is exact).",
     },
+    OutputSpec {
+        name: "st_at_bound",
+        unit: "",
+        doc: "1 when st sits at its bound st_max: st and σt are then a bound, not a measurement.",
+    },
+    OutputSpec {
+        name: "kappa",
+        unit: "",
+        doc: "Cost κ of a non-coincident event used (fixed or estimated).",
+    },
+    CHANCE_OUTPUTS[0],
+    CHANCE_OUTPUTS[1],
+    CHANCE_OUTPUTS[2],
+    CHANCE_OUTPUTS[3],
 ];
 
 /// [`OneDOptions`] from plugin parameters.
@@ -129,17 +226,117 @@ pub fn one_d_options(p: &ParamValues) -> Result<OneDOptions, MeasureError> {
         name: "n_starts".into(),
         reason: "must be ≥ 1".into(),
     })?;
+    let st_max = if p.bool("bounded")? {
+        Some(p.f64_or_auto("st_max")?.unwrap_or(4.0 * s0))
+    } else {
+        None
+    };
     Ok(OneDOptions {
-        cost: match p.f64_or_auto("beta")? {
-            Some(b) => NonCoincidentCost::Beta(b),
-            None => NonCoincidentCost::MatchRadius { z_max: 3.0 },
+        cost: match (p.f64_or_auto("beta")?, p.text("auto_cost")?) {
+            (Some(b), _) => NonCoincidentCost::Beta(b),
+            (None, "match_radius") => NonCoincidentCost::MatchRadius { z_max: 3.0 },
+            (None, _) => NonCoincidentCost::Coincidences,
         },
         prior: Prior::new(p.f64("nu")?, s0),
         init_jitter_var: st0,
         init_delays: start_delays(p.f64("init_delay")?, spread, n),
         max_iterations: p.int("max_iterations")?.max(1) as usize,
+        st_max,
         ..OneDOptions::default()
     })
+}
+
+/// The surrogate settings of an SES measure.
+pub fn shift_options(p: &ParamValues) -> Result<ShiftOptions, MeasureError> {
+    Ok(ShiftOptions {
+        count: p.int("surrogates")?.max(0) as usize,
+        min_shift: p.f64("min_shift")?,
+        seed: p.int("seed")?.max(0) as u64,
+    })
+}
+
+/// ρ of `count` circular-shift surrogates of a pair (in the order of their offsets;
+/// computed in parallel, deterministic).
+fn surrogate_rhos(
+    shift: &ShiftOptions,
+    seed: u64,
+    window: (f64, f64),
+    one: impl Fn(f64) -> Result<f64, SesError> + Sync,
+) -> Result<Vec<f64>, MeasureError> {
+    let offsets = surrogates::shift_offsets(seed, shift.count, window, shift.min_shift)
+        .map_err(|e| MeasureError::Invalid(e.to_string()))?;
+    offsets
+        .par_iter()
+        .map(|&o| one(o).map_err(ses_err))
+        .collect()
+}
+
+/// Appends `rho_null`, `sync` and `p` for an observed ρ and its surrogate values.
+fn push_chance(out: &mut Vec<Value>, rho: f64, null: &[f64], seed: u64) {
+    let Some(s) = surrogates::summarize(rho, null, Tail::Lower, surrogates::tie_draw(seed)) else {
+        return;
+    };
+    out.push(Value::new("rho_null", s.mean));
+    if s.mean > 0.0 {
+        out.push(Value::new("sync", (s.mean - rho) / s.mean));
+    }
+    out.push(Value::new("p", s.p));
+}
+
+/// The window used for surrogates and the data-based cost: the pair's window, or the
+/// span of its events when the window is empty.
+fn effective_window(window: (f64, f64), times: impl Iterator<Item = f64>) -> (f64, f64) {
+    if window.1 > window.0 && window.0.is_finite() && window.1.is_finite() {
+        return window;
+    }
+    times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
+        (lo.min(t), hi.max(t))
+    })
+}
+
+/// 1-D SES of a pair with its chance comparison, as measure outputs.
+pub fn ses_1d_values(
+    x: &[f64],
+    y: &[f64],
+    window: (f64, f64),
+    params: &ParamValues,
+) -> Result<Vec<Value>, MeasureError> {
+    let mut opts = one_d_options(params)?;
+    let window = effective_window(window, x.iter().chain(y).copied());
+    if window.1 > window.0 {
+        opts.duration = Some(window.1 - window.0);
+    }
+    let r = ses_1d(x, y, &opts).map_err(ses_err)?;
+    let p = &r.params;
+    let mut out = Vec::with_capacity(14);
+    if let Some(d) = p.delay {
+        out.push(Value::new("delay", d));
+    }
+    out.push(Value::new("st", p.jitter_var));
+    out.push(Value::new("sigma_t", p.jitter_sd()));
+    out.push(Value::new("rho", p.rho));
+    out.push(Value::new("n_pairs", p.n_pairs as f64));
+    out.push(Value::new("n_events", (p.n_events.0 + p.n_events.1) as f64));
+    out.push(Value::new("cost", p.cost));
+    out.push(Value::new("certified", 1.0));
+    out.push(Value::new(
+        "st_at_bound",
+        f64::from(u8::from(p.jitter_at_bound)),
+    ));
+    out.push(Value::new("kappa", p.kappa));
+    let shift = shift_options(params)?;
+    if shift.count > 0 && window.1 > window.0 {
+        let seed = surrogates::pair_seed(shift.seed, [x, y]);
+        let null = surrogate_rhos(&shift, seed, window, |o| {
+            let ys = surrogates::shift_times(y, window, o);
+            ses_1d(x, &ys, &opts).map(|r| r.params.rho)
+        })?;
+        push_chance(&mut out, p.rho, &null, seed);
+    }
+    if let Some(c) = &p.coincidences {
+        out.push(Value::new("pd", c.pd));
+    }
+    Ok(out)
 }
 
 impl Measure for Ses1d {
@@ -169,28 +366,14 @@ impl Measure for Ses1d {
         false
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let PairInput::PointProcess { x, y, .. } = pair else {
+        let PairInput::PointProcess { x, y, window } = pair else {
             return Err(MeasureError::WrongInput {
                 measure: self.id(),
                 expected: self.input(),
                 got: kind(pair),
             });
         };
-        let opts = one_d_options(params)?;
-        let r = ses_1d(x, y, &opts).map_err(ses_err)?;
-        let p = &r.params;
-        let mut out = Vec::with_capacity(8);
-        if let Some(d) = p.delay {
-            out.push(Value::new("delay", d));
-        }
-        out.push(Value::new("st", p.jitter_var));
-        out.push(Value::new("sigma_t", p.jitter_sd()));
-        out.push(Value::new("rho", p.rho));
-        out.push(Value::new("n_pairs", p.n_pairs as f64));
-        out.push(Value::new("n_events", (p.n_events.0 + p.n_events.1) as f64));
-        out.push(Value::new("cost", p.cost));
-        out.push(Value::new("certified", 1.0));
-        Ok(out)
+        ses_1d_values(x, y, *window, params)
     }
 }
 
@@ -209,8 +392,8 @@ static SESBUMPS_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "beta",
         unit: "",
-        kind: ParamKind::Float { default: 0.05, min: 1e-12, max: 1e6 },
-        doc: "Cost of a non-coincident bump, κ = −ln β (in the units of the normalised offsets).",
+        kind: ParamKind::FloatOrAuto { default: None, min: 1e-12, max: 1e6 },
+        doc: "Cost of a non-coincident bump, κ = −ln β (in the units of the normalised offsets). `auto`: β = p̂_d·√λ̂ estimated once from the coincidences in excess of chance (see docs/ses.md); 0.05 is the earlier default.",
     },
     ParamSpec {
         name: "nu_t",
@@ -235,6 +418,24 @@ static SESBUMPS_PARAMS: &[ParamSpec] = &[
         unit: "",
         kind: ParamKind::Float { default: 0.05, min: 1e-15, max: 1e6 },
         doc: "Prior scale of sf (normalised frequency offsets²; Hz² without normalisation). Also sf(0).",
+    },
+    ParamSpec {
+        name: "st_max",
+        unit: "",
+        kind: ParamKind::FloatOrAuto { default: None, min: 1e-15, max: 1e6 },
+        doc: "Upper bound of st (truncated prior, so the alternation cannot run away to chance alignments). `auto` = 4·s0_t.",
+    },
+    ParamSpec {
+        name: "sf_max",
+        unit: "",
+        kind: ParamKind::FloatOrAuto { default: None, min: 1e-15, max: 1e6 },
+        doc: "Upper bound of sf (truncated prior). `auto` = 4·s0_f.",
+    },
+    ParamSpec {
+        name: "bounded",
+        unit: "",
+        kind: ParamKind::Bool { default: true },
+        doc: "Apply st_max and sf_max. `false` restores the spec's unbounded priors (earlier behaviour; may run away on dense or unrelated bump sets).",
     },
     ParamSpec {
         name: "init_delay_t",
@@ -287,6 +488,9 @@ static SESBUMPS_PARAMS: &[ParamSpec] = &[
         kind: ParamKind::Bool { default: false },
         doc: "Only pair bumps whose time-frequency boxes overlap.",
     },
+    SURROGATES,
+    MIN_SHIFT,
+    SEED,
 ];
 
 static SESBUMPS_OUTPUTS: &[OutputSpec] = &[
@@ -340,14 +544,42 @@ static SESBUMPS_OUTPUTS: &[OutputSpec] = &[
         unit: "",
         doc: "1 when every alignment step was certified optimal (see docs).",
     },
+    OutputSpec {
+        name: "st_at_bound",
+        unit: "",
+        doc: "1 when st sits at its bound st_max: st and σt are then a bound, not a measurement.",
+    },
+    OutputSpec {
+        name: "sf_at_bound",
+        unit: "",
+        doc: "1 when sf sits at its bound sf_max.",
+    },
+    OutputSpec {
+        name: "kappa",
+        unit: "",
+        doc: "Cost κ of a non-coincident bump used (fixed or estimated).",
+    },
+    CHANCE_OUTPUTS[0],
+    CHANCE_OUTPUTS[1],
+    CHANCE_OUTPUTS[2],
+    CHANCE_OUTPUTS[3],
 ];
 
 /// [`BumpOptions`] from plugin parameters.
 pub fn bump_options(p: &ParamValues) -> Result<BumpOptions, MeasureError> {
     let s0t = p.f64("s0_t")?;
     let s0f = p.f64("s0_f")?;
+    let bounded = p.bool("bounded")?;
+    let bound = |name: &str, s0: f64| -> Result<Option<f64>, MeasureError> {
+        Ok(bounded.then_some(p.f64_or_auto(name)?.unwrap_or(4.0 * s0)))
+    };
     Ok(BumpOptions {
-        cost: NonCoincidentCost::Beta(p.f64("beta")?),
+        cost: match p.f64_or_auto("beta")? {
+            Some(b) => NonCoincidentCost::Beta(b),
+            None => NonCoincidentCost::Coincidences,
+        },
+        st_max: bound("st_max", s0t)?,
+        sf_max: bound("sf_max", s0f)?,
         prior_t: Prior::new(p.f64("nu_t")?, s0t),
         prior_f: Prior::new(p.f64("nu_f")?, s0f),
         init: [p.f64("init_delay_t")?, s0t, p.f64("init_delay_f")?, s0f],
@@ -391,17 +623,35 @@ impl Measure for SesBumps {
         SESBUMPS_OUTPUTS
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let PairInput::Bumps { x, y, .. } = pair else {
+        let PairInput::Bumps { x, y, window } = pair else {
             return Err(MeasureError::WrongInput {
                 measure: self.id(),
                 expected: self.input(),
                 got: kind(pair),
             });
         };
-        let opts = bump_options(params)?;
+        ses_bumps_values(x, y, *window, params)
+    }
+}
+
+/// Bump SES of a pair with its chance comparison, as measure outputs. Surrogates are
+/// aligned with the exact solver: max-product is only kept where it reaches the exact
+/// optimum, so the surrogates' ρ is the one max-product would certify, found faster.
+pub fn ses_bumps_values(
+    x: &[Bump],
+    y: &[Bump],
+    window: (f64, f64),
+    params: &ParamValues,
+) -> Result<Vec<Value>, MeasureError> {
+    let mut opts = bump_options(params)?;
+    let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
+    if window.1 > window.0 {
+        opts.duration = Some(window.1 - window.0);
+    }
+    {
         let r = ses_bumps(x, y, &opts).map_err(ses_err)?;
         let p = &r.params;
-        let mut out = Vec::with_capacity(10);
+        let mut out = Vec::with_capacity(16);
         if let Some(d) = p.delay_t {
             out.push(Value::new("delay_t", d));
         }
@@ -416,6 +666,34 @@ impl Measure for SesBumps {
         out.push(Value::new("n_events", (p.n_events.0 + p.n_events.1) as f64));
         out.push(Value::new("cost", p.cost));
         out.push(Value::new("certified", if p.certified { 1.0 } else { 0.0 }));
+        out.push(Value::new(
+            "st_at_bound",
+            f64::from(u8::from(p.var_t_at_bound)),
+        ));
+        out.push(Value::new(
+            "sf_at_bound",
+            f64::from(u8::from(p.var_f_at_bound)),
+        ));
+        out.push(Value::new("kappa", p.kappa));
+        let shift = shift_options(params)?;
+        if shift.count > 0 && window.1 > window.0 {
+            let seed = surrogates::pair_seed(
+                shift.seed,
+                [&surrogates::bump_key(x)[..], &surrogates::bump_key(y)[..]],
+            );
+            let fast = BumpOptions {
+                method: AlignmentMethod::Exact,
+                ..opts.clone()
+            };
+            let null = surrogate_rhos(&shift, seed, window, |o| {
+                let ys = surrogates::shift_bumps(y, window, o);
+                ses_bumps(x, &ys, &fast).map(|r| r.params.rho)
+            })?;
+            push_chance(&mut out, p.rho, &null, seed);
+        }
+        if let Some(c) = &p.coincidences {
+            out.push(Value::new("pd", c.pd));
+        }
         Ok(out)
     }
 }
@@ -423,7 +701,6 @@ impl Measure for SesBumps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bumps::Bump;
 
     #[test]
     fn ses_1d_plugin_matches_the_library() {

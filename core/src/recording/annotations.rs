@@ -19,6 +19,9 @@ pub struct RecordTals {
     pub annotations: Vec<Annotation>,
     /// Texts that were not valid UTF-8 (decoded with replacement characters).
     pub invalid_utf8: usize,
+    /// Time-keeping TALs found without their closing NUL, whose next TAL was recovered
+    /// from the text that followed (see [`parse_record`]).
+    pub recovered: usize,
 }
 
 /// Parses a signed decimal number of seconds as TALs write it: `[+-]digits[.digits]`.
@@ -62,10 +65,32 @@ fn shown(b: &[u8]) -> String {
     s
 }
 
+/// Onset and optional duration of a TAL's time part, `+onset[\x15duration]`; `None`
+/// when it is not well formed.
+fn parse_time(time: &[u8]) -> Option<(f64, Option<f64>)> {
+    let (onset_b, dur_b) = match time.iter().position(|&b| b == 0x15) {
+        Some(d) => (&time[..d], Some(&time[d + 1..])),
+        None => (time, None),
+    };
+    let onset = parse_seconds(onset_b, true)?;
+    let duration = match dur_b {
+        Some(d) => Some(parse_seconds(d, false)?),
+        None => None,
+    };
+    Some((onset, duration))
+}
+
 /// Parses the annotation bytes of one data record.
 ///
 /// `Err` describes the first malformed TAL (the caller names the file, record and
 /// channel).
+///
+/// Recovery of a time-keeping TAL written without its closing NUL (some clinical
+/// exporters do this): when the first text after the time-keeping TAL's empty text is
+/// itself a well-formed onset (`+1.14`, or `+1.14\x150.5` with a duration), it is read
+/// as the start of a new TAL whose texts are the ones that follow, so
+/// `+1\x14\x14+1.14\x14A1+A2 OFF\x14\0` gives the record onset 1 s and the annotation
+/// `A1+A2 OFF` at 1.14 s. Each such recovery is counted in [`RecordTals::recovered`].
 pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
     let mut out = RecordTals::default();
     let mut pos = 0;
@@ -90,13 +115,13 @@ pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
             Some(d) => (&time[..d], Some(&time[d + 1..])),
             None => (time, None),
         };
-        let onset = parse_seconds(onset_b, true).ok_or_else(|| {
+        let mut onset = parse_seconds(onset_b, true).ok_or_else(|| {
             format!(
                 "TAL onset '{}' is not a signed number of seconds",
                 shown(onset_b)
             )
         })?;
-        let duration = match dur_b {
+        let mut duration = match dur_b {
             Some(d) => Some(parse_seconds(d, false).ok_or_else(|| {
                 format!("TAL duration '{}' is not a number of seconds", shown(d))
             })?),
@@ -117,6 +142,12 @@ pub fn parse_record(bytes: &[u8]) -> Result<RecordTals, String> {
             if texts.first().is_some_and(|t| t.is_empty()) {
                 out.record_onset = Some(onset);
                 texts.remove(0);
+                // The time-keeping TAL without its closing NUL: the next TAL runs on.
+                if let Some(time) = texts.first().and_then(|t| parse_time(t)) {
+                    (onset, duration) = time;
+                    texts.remove(0);
+                    out.recovered += 1;
+                }
             }
         }
         for t in texts {
@@ -194,6 +225,52 @@ mod tests {
                 ("two", 0.5, Some(2.25))
             ]
         );
+    }
+
+    #[test]
+    fn a_time_keeping_tal_without_its_nul_is_recovered() {
+        // Two data records as a clinical exporter wrote them: the time-keeping TAL lacks
+        // its closing NUL, so the next TAL runs on inside it.
+        let r0 = b"+0.000000\x14\x14+0.000000\x14Segment: 1\x14\x00\x00\x00";
+        let r1 = b"+1.000000\x14\x14+1.140000\x14A1+A2 OFF\x14\x00\x00";
+        let a = parse_record(r0).unwrap();
+        let b = parse_record(r1).unwrap();
+        assert_eq!((a.record_onset, b.record_onset), (Some(0.0), Some(1.0)));
+        assert_eq!((a.recovered, b.recovered), (1, 1));
+        let got: Vec<(f64, Option<f64>, &str)> = a
+            .annotations
+            .iter()
+            .chain(&b.annotations)
+            .map(|x| (x.onset, x.duration, x.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(0.0, None, "Segment: 1"), (1.14, None, "A1+A2 OFF")]
+        );
+        // With a duration, and followed by a well-formed TAL.
+        let r = parse_record(b"+2\x14\x14+2.5\x150.25\x14x\x14y\x14\x00+3\x14z\x14\x00").unwrap();
+        let got: Vec<(f64, Option<f64>, &str)> = r
+            .annotations
+            .iter()
+            .map(|x| (x.onset, x.duration, x.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2.5, Some(0.25), "x"),
+                (2.5, Some(0.25), "y"),
+                (3.0, None, "z")
+            ]
+        );
+        // Texts that merely contain numbers are not onsets.
+        for text in ["1.14", "+1.14 s", "+", "+1.2.3"] {
+            let mut bytes = b"+0\x14\x14".to_vec();
+            bytes.extend_from_slice(text.as_bytes());
+            bytes.extend_from_slice(b"\x14\x00");
+            let r = parse_record(&bytes).unwrap();
+            assert_eq!(r.recovered, 0, "{text}");
+            assert_eq!(r.annotations[0].text, text);
+        }
     }
 
     #[test]

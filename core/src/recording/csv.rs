@@ -26,7 +26,11 @@ fn bad(path: &Path, reason: String) -> RecordingError {
 }
 
 /// Reads a CSV/TSV file into memory.
+///
+/// Anything but a regular file is refused before it is opened
+/// ([`check_regular_file`](super::check_regular_file)).
 pub fn read(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
+    super::check_regular_file(path)?;
     let text = std::fs::read(path).map_err(|e| RecordingError::Io {
         path: path.to_path_buf(),
         source: e,

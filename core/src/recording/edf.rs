@@ -2,7 +2,9 @@
 //!
 //! Opening reads the header and the annotation channels only; samples are read on
 //! demand, record by record, with positioned reads (`read_at`), so opening a 2 GB file
-//! costs its header and annotations.
+//! costs its header and annotations. The annotation channels are gathered with few
+//! large reads into a bounded buffer, and record onsets are kept as runs of contiguous
+//! records, so a file of 100 million tiny records opens in bounded memory.
 //!
 //! Physical values are computed exactly as EDFlib does:
 //! `phys = bitvalue · (offset + digital)`, `bitvalue = (pmax − pmin)/(dmax − dmin)`,
@@ -19,7 +21,8 @@ use super::header::{
     parse_header, signal_count, EdfHeader, SampleWidth, FIXED_HEADER_BYTES, SIGNAL_HEADER_BYTES,
 };
 use super::{
-    labels, Annotation, Format, Gap, ReadOptions, Recording, RecordingError, SignalInfo, Store,
+    labels, Annotation, Format, Gap, ReadOptions, RecordOnsets, Recording, RecordingError,
+    SignalInfo, Store,
 };
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -175,13 +178,24 @@ fn malformed(path: &Path, reason: impl Into<String>) -> RecordingError {
 }
 
 /// Opens an EDF/BDF file from disk: header and annotations now, samples on demand.
+/// Anything but a regular file is refused before it is opened
+/// ([`check_regular_file`](super::check_regular_file)).
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
     let io = |e| RecordingError::Io {
         path: path.to_path_buf(),
         source: e,
     };
+    super::check_regular_file(path)?;
     let file = File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
+    let meta = file.metadata().map_err(io)?;
+    // The path may have been replaced between the check and the opening.
+    if let Some(kind) = super::special_file_kind(&meta.file_type()) {
+        return Err(RecordingError::NotRegularFile {
+            path: path.to_path_buf(),
+            kind,
+        });
+    }
+    let len = meta.len();
     let fixed_len = (len.min(FIXED_HEADER_BYTES as u64)) as usize;
     let mut fixed = vec![0u8; fixed_len];
     file.read_exact_at(&mut fixed, 0).map_err(io)?;
@@ -336,140 +350,32 @@ fn build(
     // header_bytes was repaired to the computed value in lenient mode.
     debug_assert_eq!(store.data_offset as usize, header.computed_header_bytes());
 
-    // Annotations and record onsets.
-    let mut annotations: Vec<Annotation> = Vec::new();
-    let mut onsets: Vec<Option<f64>> = vec![
-        None;
-        if annot_offsets.is_empty() {
-            0
-        } else {
-            header.n_records
-        }
-    ];
-    if !annot_offsets.is_empty() {
-        let file = match &store.source {
-            Source::File(p) => Some(File::open(p).map_err(|e| store.io_err(e))?),
-            Source::Bytes(_) => None,
-        };
-        let mut bad_utf8 = 0;
-        let mut buf = Vec::new();
-        for (ci, (aoff, abytes, label)) in annot_offsets.iter().enumerate() {
-            buf.resize(*abytes, 0);
-            for (r, onset_slot) in onsets.iter_mut().enumerate() {
-                let pos = store.data_offset + r as u64 * record_bytes as u64 + *aoff as u64;
-                store
-                    .source
-                    .read_at(&mut buf, pos, file.as_ref())
-                    .map_err(|e| store.io_err(e))?;
-                match parse_record(&buf) {
-                    Ok(t) => {
-                        if ci == 0 {
-                            *onset_slot = t.record_onset;
-                        }
-                        bad_utf8 += t.invalid_utf8;
-                        annotations.extend(t.annotations);
-                    }
-                    Err(msg) => {
-                        let msg = format!(
-                            "data record {} of annotation channel {} ('{label}'): {msg}",
-                            r + 1,
-                            ci + 1
-                        );
-                        if options.lenient || !is_plus {
-                            warnings
-                                .push(format!("{msg}; the annotations of that record are skipped"));
-                        } else {
-                            return Err(malformed(path, msg));
-                        }
-                    }
-                }
-            }
-        }
-        if bad_utf8 > 0 {
-            warnings.push(format!("{bad_utf8} annotation texts are not valid UTF-8; shown with replacement characters"));
-        }
-    }
-
-    // Record onsets: sub-second start, EDF+D gaps.
+    // Annotations and record onsets, in one pass over the records.
     let dur = header.record_duration;
-    let mut record_onsets: Vec<f64> = Vec::new();
-    if !onsets.is_empty() {
-        let missing = onsets.iter().filter(|o| o.is_none()).count();
-        if missing > 0 && is_plus {
-            let msg = format!("{missing} of {} data records lack the time-keeping annotation that gives their onset", onsets.len());
-            if matches!(format, Format::EdfPlusD | Format::BdfPlusD) && !options.lenient {
-                return Err(malformed(path, msg));
-            }
-            warnings.push(format!(
-                "{msg}; those records are taken to follow the previous one"
-            ));
-        }
-        let mut prev: Option<f64> = None;
-        for o in &onsets {
-            let v = match (o, prev) {
-                (Some(v), _) => *v,
-                (None, Some(p)) => p + dur,
-                (None, None) => 0.0,
-            };
-            record_onsets.push(v);
-            prev = Some(v);
-        }
-    }
-    let mut offset = 0.0;
-    if let Some(&first) = record_onsets.first() {
-        if (0.0..1.0).contains(&first) {
-            offset = first;
-        } else if is_plus {
-            warnings.push(format!(
-                "the first data record starts {first} s after the header's start time; times are given from the header's start time"
-            ));
-        }
-    }
-    header.start.subsecond = offset;
-    for o in &mut record_onsets {
-        *o -= offset;
-    }
-    for a in &mut annotations {
-        a.onset -= offset;
-    }
-    annotations.sort_by(|a, b| a.onset.total_cmp(&b.onset));
-    let mut gaps = Vec::new();
     let discontinuous = matches!(format, Format::EdfPlusD | Format::BdfPlusD);
-    if !record_onsets.is_empty() {
-        let mut noncontiguous = 0;
-        for r in 1..record_onsets.len() {
-            let expected = record_onsets[r - 1] + dur;
-            let d = record_onsets[r] - expected;
-            let tol = 1e-6 * dur.max(1.0);
-            if d > tol {
-                if discontinuous {
-                    gaps.push(Gap {
-                        start: expected,
-                        duration: d,
-                        after_record: r - 1,
-                        sample_time: r as f64 * dur,
-                    });
-                } else {
-                    noncontiguous += 1;
-                }
-            } else if d < -tol {
-                warnings.push(format!(
-                    "data record {} starts at {} s, before the end of the previous record ({} s)",
-                    r + 1,
-                    record_onsets[r],
-                    expected
-                ));
-            }
-        }
-        if noncontiguous > 0 {
-            warnings.push(format!(
-                "{noncontiguous} data records do not follow their predecessor although the file says it is continuous; samples are read contiguously"
-            ));
-        }
-    }
-    if !is_plus {
-        record_onsets = (0..header.n_records).map(|r| r as f64 * dur).collect();
-    }
+    let mut scan = if annot_offsets.is_empty() {
+        AnnotationScan::default()
+    } else {
+        scan_annotations(
+            &store,
+            &annot_offsets,
+            dur,
+            is_plus,
+            discontinuous,
+            options.lenient,
+            path,
+        )?
+    };
+    warnings.append(&mut scan.warnings);
+    header.start.subsecond = scan.subsecond;
+    let mut annotations = scan.annotations;
+    annotations.sort_by(|a, b| a.onset.total_cmp(&b.onset));
+    let gaps = scan.gaps;
+    let record_onsets = if is_plus {
+        scan.onsets
+    } else {
+        RecordOnsets::regular(header.n_records, dur)
+    };
 
     Ok(Recording {
         path: Some(path.to_path_buf()),
@@ -482,6 +388,228 @@ fn build(
         header: Some(header),
         gaps,
         record_onsets,
+    })
+}
+
+/// Largest read when gathering the annotation channels, bytes.
+const ANNOTATION_CHUNK_BYTES: usize = 1 << 20;
+
+/// Records whose other bytes (samples between two records' annotation bytes) are at
+/// most this many are read whole, many at a time; larger records have their annotation
+/// bytes read one record at a time. Reading a few kilobytes of samples costs less than
+/// a system call.
+const GATHER_MAX_SKIPPED_BYTES: usize = 16 << 10;
+
+/// Warnings of one kind listed one by one before the rest are only counted.
+const MAX_LISTED_WARNINGS: usize = 20;
+
+/// What the annotation channels of a file hold, gathered in one pass over its records.
+#[derive(Debug, Default)]
+struct AnnotationScan {
+    /// Every annotation, channel after channel, record after record; onsets from the
+    /// start of the recording (the sub-second part removed).
+    annotations: Vec<Annotation>,
+    warnings: Vec<String>,
+    /// Onset of every record, s from the start of the recording.
+    onsets: RecordOnsets,
+    gaps: Vec<Gap>,
+    /// The sub-second part of the start time: the first record's onset when it lies in
+    /// [0, 1) s.
+    subsecond: f64,
+}
+
+/// Reads every annotation channel of every data record with few large reads: runs of
+/// whole records of up to [`ANNOTATION_CHUNK_BYTES`] when records are small (at most
+/// [`GATHER_MAX_SKIPPED_BYTES`] of samples between two records' annotation bytes), else
+/// the annotation bytes of one record per read. The buffer holds one read, so memory
+/// is bounded whatever the number of records; record onsets are kept as runs
+/// ([`RecordOnsets`]), not one number per record.
+///
+/// `channels` holds, per annotation channel, its byte offset in a record, its length in
+/// bytes and its label. Strict EDF+ refuses a malformed annotation list; lenient mode
+/// and plain EDF skip that record's annotations with a warning.
+fn scan_annotations(
+    store: &EdfStore,
+    channels: &[(usize, usize, String)],
+    dur: f64,
+    is_plus: bool,
+    discontinuous: bool,
+    lenient: bool,
+    path: &Path,
+) -> Result<AnnotationScan, RecordingError> {
+    let n_records = store.n_records;
+    let rb = store.record_bytes;
+    let lo = channels.iter().map(|c| c.0).min().unwrap_or(0);
+    let hi = channels.iter().map(|c| c.0 + c.1).max().unwrap_or(0);
+    let span = hi - lo;
+    let per_read = if rb - span <= GATHER_MAX_SKIPPED_BYTES {
+        (ANNOTATION_CHUNK_BYTES / rb.max(1)).max(1)
+    } else {
+        1
+    };
+    let file = match &store.source {
+        Source::File(p) => Some(File::open(p).map_err(|e| store.io_err(e))?),
+        Source::Bytes(_) => None,
+    };
+
+    let mut per_channel: Vec<Vec<Annotation>> = vec![Vec::new(); channels.len()];
+    let mut skipped: Vec<(usize, Vec<String>)> = vec![(0, Vec::new()); channels.len()];
+    let (mut bad_utf8, mut recovered, mut missing) = (0usize, 0usize, 0usize);
+    let mut onsets = RecordOnsets::new(dur);
+    let mut gaps = Vec::new();
+    let (mut noncontiguous, mut overlaps) = (0usize, Vec::new());
+    let mut n_overlaps = 0usize;
+    let mut prev_raw: Option<f64> = None;
+    let mut prev: f64 = 0.0;
+    let (mut first_raw, mut offset) = (0.0, 0.0);
+    let tol = 1e-6 * dur.max(1.0);
+
+    let mut buf = Vec::new();
+    let mut r0 = 0;
+    while r0 < n_records {
+        let k = per_read.min(n_records - r0);
+        buf.resize((k - 1) * rb + span, 0);
+        let pos = store.data_offset + r0 as u64 * rb as u64 + lo as u64;
+        store
+            .source
+            .read_at(&mut buf, pos, file.as_ref())
+            .map_err(|e| store.io_err(e))?;
+        for j in 0..k {
+            let r = r0 + j;
+            let mut onset = None;
+            for (ci, (aoff, abytes, label)) in channels.iter().enumerate() {
+                let at = j * rb + (aoff - lo);
+                match parse_record(&buf[at..at + abytes]) {
+                    Ok(t) => {
+                        if ci == 0 {
+                            onset = t.record_onset;
+                        }
+                        bad_utf8 += t.invalid_utf8;
+                        recovered += t.recovered;
+                        per_channel[ci].extend(t.annotations);
+                    }
+                    Err(msg) => {
+                        let msg = format!(
+                            "data record {} of annotation channel {} ('{label}'): {msg}",
+                            r + 1,
+                            ci + 1
+                        );
+                        if is_plus && !lenient {
+                            return Err(malformed(path, msg));
+                        }
+                        let (count, listed) = &mut skipped[ci];
+                        *count += 1;
+                        if *count <= MAX_LISTED_WARNINGS {
+                            listed
+                                .push(format!("{msg}; the annotations of that record are skipped"));
+                        }
+                    }
+                }
+            }
+            // The record's onset; a record without one follows the previous record.
+            let raw = match (onset, prev_raw) {
+                (Some(v), _) => v,
+                (None, Some(p)) => p + dur,
+                (None, None) => 0.0,
+            };
+            if onset.is_none() {
+                missing += 1;
+            }
+            prev_raw = Some(raw);
+            if r == 0 {
+                first_raw = raw;
+                if (0.0..1.0).contains(&raw) {
+                    offset = raw;
+                }
+            }
+            let here = raw - offset;
+            if r > 0 {
+                let expected = prev + dur;
+                let d = here - expected;
+                if d > tol {
+                    if discontinuous {
+                        gaps.push(Gap {
+                            start: expected,
+                            duration: d,
+                            after_record: r - 1,
+                            sample_time: r as f64 * dur,
+                        });
+                    } else {
+                        noncontiguous += 1;
+                    }
+                } else if d < -tol {
+                    n_overlaps += 1;
+                    if n_overlaps <= MAX_LISTED_WARNINGS {
+                        overlaps.push(format!(
+                            "data record {} starts at {here} s, before the end of the previous record ({expected} s)",
+                            r + 1,
+                        ));
+                    }
+                }
+            }
+            onsets.push(here);
+            prev = here;
+        }
+        r0 += k;
+    }
+
+    let mut warnings = Vec::new();
+    for (ci, (count, listed)) in skipped.into_iter().enumerate() {
+        warnings.extend(listed);
+        if count > MAX_LISTED_WARNINGS {
+            warnings.push(format!(
+                "annotation channel {}: the annotations of {} more records are skipped for the same kind of fault",
+                ci + 1,
+                count - MAX_LISTED_WARNINGS
+            ));
+        }
+    }
+    if recovered > 0 {
+        warnings.push(format!("{recovered} time-keeping annotations lack their closing NUL byte; the onset written right after each was read as the start of a new annotation list"));
+    }
+    if bad_utf8 > 0 {
+        warnings.push(format!(
+            "{bad_utf8} annotation texts are not valid UTF-8; shown with replacement characters"
+        ));
+    }
+    if missing > 0 && is_plus {
+        let msg = format!(
+            "{missing} of {n_records} data records lack the time-keeping annotation that gives their onset"
+        );
+        if discontinuous && !lenient {
+            return Err(malformed(path, msg));
+        }
+        warnings.push(format!(
+            "{msg}; those records are taken to follow the previous one"
+        ));
+    }
+    if n_records > 0 && !(0.0..1.0).contains(&first_raw) && is_plus {
+        warnings.push(format!(
+            "the first data record starts {first_raw} s after the header's start time; times are given from the header's start time"
+        ));
+    }
+    warnings.extend(overlaps);
+    if n_overlaps > MAX_LISTED_WARNINGS {
+        warnings.push(format!(
+            "{} more data records start before the end of the previous record",
+            n_overlaps - MAX_LISTED_WARNINGS
+        ));
+    }
+    if noncontiguous > 0 {
+        warnings.push(format!(
+            "{noncontiguous} data records do not follow their predecessor although the file says it is continuous; samples are read contiguously"
+        ));
+    }
+    let mut annotations: Vec<Annotation> = per_channel.into_iter().flatten().collect();
+    for a in &mut annotations {
+        a.onset -= offset;
+    }
+    Ok(AnnotationScan {
+        annotations,
+        warnings,
+        onsets,
+        gaps,
+        subsecond: offset,
     })
 }
 
@@ -509,5 +637,181 @@ mod tests {
             &mut v,
         );
         assert_eq!(v, vec![2.0 * (1.0 - 32768.0), 2.0 * (1.0 + 32767.0)]);
+    }
+
+    /// An EDF+D file: one data signal of `data_spr` samples per record and annotation
+    /// channels of `annot_sprs` samples; `annot(r, ci)` gives the bytes of record `r`'s
+    /// annotation channel `ci` (padded with zeros).
+    fn edf_plus_d(
+        n_records: usize,
+        data_spr: usize,
+        annot_sprs: &[usize],
+        annot: impl Fn(usize, usize) -> Vec<u8>,
+    ) -> Vec<u8> {
+        let ns = 1 + annot_sprs.len();
+        let field = |s: &str, w: usize| format!("{s:<w$}").into_bytes();
+        let mut h = Vec::new();
+        h.extend(field("0", 8));
+        h.extend(field("X X X X", 80));
+        h.extend(field("Startdate 01-JAN-2020 X X X", 80));
+        h.extend(field("01.01.20", 8));
+        h.extend(field("00.00.00", 8));
+        h.extend(field(&(256 * (ns + 1)).to_string(), 8));
+        h.extend(field("EDF+D", 44));
+        h.extend(field(&n_records.to_string(), 8));
+        h.extend(field("1", 8));
+        h.extend(field(&ns.to_string(), 4));
+        let labels: Vec<&str> = std::iter::once("EEG Cz")
+            .chain(annot_sprs.iter().map(|_| "EDF Annotations"))
+            .collect();
+        let sprs: Vec<usize> = std::iter::once(data_spr)
+            .chain(annot_sprs.iter().copied())
+            .collect();
+        for l in &labels {
+            h.extend(field(l, 16));
+        }
+        for _ in 0..ns {
+            h.extend(field("", 80));
+        }
+        for l in &labels {
+            h.extend(field(if l.starts_with("EEG") { "uV" } else { "" }, 8));
+        }
+        for v in ["-100", "100", "-32768", "32767"] {
+            for _ in 0..ns {
+                h.extend(field(v, 8));
+            }
+        }
+        for _ in 0..ns {
+            h.extend(field("", 80));
+        }
+        for s in &sprs {
+            h.extend(field(&s.to_string(), 8));
+        }
+        for _ in 0..ns {
+            h.extend(field("", 32));
+        }
+        assert_eq!(h.len(), 256 * (ns + 1));
+        for r in 0..n_records {
+            h.extend(std::iter::repeat_n(0u8, 2 * data_spr));
+            for (ci, &spr) in annot_sprs.iter().enumerate() {
+                let mut b = annot(r, ci);
+                assert!(b.len() <= 2 * spr, "record {r} channel {ci} overflows");
+                b.resize(2 * spr, 0);
+                h.extend(b);
+            }
+        }
+        h
+    }
+
+    fn opened(bytes: &[u8]) -> Recording {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.edf");
+        std::fs::write(&path, bytes).unwrap();
+        let rec = open(&path, &ReadOptions::default()).unwrap();
+        // The same reading from memory.
+        let mem = parse_bytes(bytes, &path, &ReadOptions::default()).unwrap();
+        assert_eq!(rec.annotations(), mem.annotations());
+        assert_eq!(rec.record_onsets(), mem.record_onsets());
+        assert_eq!(rec.gaps(), mem.gaps());
+        assert_eq!(rec.warnings, mem.warnings);
+        rec
+    }
+
+    #[test]
+    fn many_small_records_are_read_in_large_reads_with_every_annotation() {
+        // 150,000 records of 82 bytes: the annotation channels span several large reads.
+        let n = 150_000;
+        let gap_after = 99_999;
+        let onset = |r: usize| 0.25 + r as f64 + if r > gap_after { 3.0 } else { 0.0 };
+        let bytes = edf_plus_d(n, 1, &[24, 16], |r, ci| {
+            let mut b = Vec::new();
+            if ci == 0 {
+                b.extend(format!("+{}\x14\x14\0", onset(r)).into_bytes());
+                if r % 7919 == 0 {
+                    b.extend(format!("+{}\x14A{r}\x14\0", onset(r) + 0.5).into_bytes());
+                }
+            } else if r % 10007 == 3 {
+                b.extend(format!("+{}\x14B{r}\x14\0", onset(r)).into_bytes());
+            }
+            b
+        });
+        let rec = opened(&bytes);
+        assert!(rec.warnings.is_empty(), "{:?}", rec.warnings);
+        assert_eq!(rec.start.unwrap().subsecond, 0.25);
+        let mut want: Vec<(f64, String)> = (0..n)
+            .filter(|r| r % 7919 == 0)
+            .map(|r| (onset(r) + 0.25, format!("A{r}")))
+            .chain(
+                (0..n)
+                    .filter(|r| r % 10007 == 3)
+                    .map(|r| (onset(r) - 0.25, format!("B{r}"))),
+            )
+            .collect();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let got: Vec<(f64, String)> = rec
+            .annotations()
+            .iter()
+            .map(|a| (a.onset, a.text.clone()))
+            .collect();
+        assert_eq!(got, want);
+        let onsets = rec.record_onsets();
+        assert_eq!(onsets.len(), n);
+        for (r, &o) in onsets.iter().enumerate() {
+            assert_eq!(o, onset(r) - 0.25, "record {r}");
+            assert_eq!(rec.record_onset(r), Some(o));
+        }
+        assert_eq!(rec.record_onset(n), None);
+        assert_eq!(
+            rec.gaps(),
+            &[Gap {
+                start: (gap_after + 1) as f64,
+                duration: 3.0,
+                after_record: gap_after,
+                sample_time: (gap_after + 1) as f64,
+            }]
+        );
+        assert_eq!(rec.duration(), n as f64);
+    }
+
+    #[test]
+    fn large_records_have_their_annotations_read_one_record_at_a_time() {
+        // 20 kB of samples between two records' annotations: read record by record.
+        let n = 40;
+        let bytes = edf_plus_d(n, 10_000, &[16], |r, _| {
+            let mut b = format!("+{}\x14\x14\0", r + if r >= 30 { 5 } else { 0 }).into_bytes();
+            if r % 3 == 0 {
+                b.extend(format!("+{r}.5\x150.5\x14x{r}\x14\0").into_bytes());
+            }
+            b
+        });
+        let rec = opened(&bytes);
+        assert_eq!(
+            rec.annotations().len(),
+            (0..n).filter(|r| r % 3 == 0).count()
+        );
+        assert_eq!(rec.annotations()[1].onset, 3.5);
+        assert_eq!(rec.annotations()[1].duration, Some(0.5));
+        assert_eq!(rec.record_onsets()[29..31], [29.0, 35.0]);
+        assert_eq!(rec.gaps().len(), 1);
+        assert_eq!(rec.gaps()[0].duration, 5.0);
+    }
+
+    #[test]
+    fn record_onsets_are_kept_as_runs() {
+        let mut o = RecordOnsets::new(0.1);
+        for r in 0..1000 {
+            o.push(r as f64 * 0.1 + if r >= 500 { 2.0 } else { 0.0 });
+        }
+        assert_eq!(o.len(), 1000);
+        assert_eq!(o.runs.len(), 2);
+        let v = o.to_vec();
+        for (r, x) in v.iter().enumerate() {
+            let want = r as f64 * 0.1 + if r >= 500 { 2.0 } else { 0.0 };
+            assert!((x - want).abs() < 1e-9, "{r}: {x} vs {want}");
+            assert_eq!(o.get(r), Some(*x));
+        }
+        let reg = RecordOnsets::regular(3, 2.0);
+        assert_eq!(reg.to_vec(), vec![0.0, 2.0, 4.0]);
+        assert!(RecordOnsets::regular(0, 1.0).is_empty());
     }
 }

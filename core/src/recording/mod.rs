@@ -18,10 +18,12 @@ mod error;
 pub mod header;
 pub mod labels;
 pub mod positions;
+pub mod text;
 pub mod write;
 
 pub use error::RecordingError;
 pub use header::{EdfHeader, SampleWidth, SignalHeader, StartTime};
+pub use text::terminal_safe;
 pub use write::{write_edf, Resolution};
 
 use ndarray::Array2;
@@ -108,6 +110,90 @@ pub struct Gap {
     pub sample_time: f64,
 }
 
+/// Onsets of the data records of an EDF/BDF file, s from the start of the recording,
+/// kept as runs of records that follow each other by one record duration: one entry per
+/// run, not one number per record, so a file of 100 million records costs a few bytes.
+///
+/// A record starts a new run when its onset differs from the run's prediction (the
+/// run's first onset plus whole record durations) by more than 1 ns, far below the
+/// 100 ns resolution of EDF+ time-keeping annotations; an onset read back may differ
+/// from the written one by less than that.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordOnsets {
+    /// Record duration, s.
+    duration: f64,
+    /// Number of records.
+    len: usize,
+    /// (first record of the run, its onset in s), by record.
+    runs: Vec<(usize, f64)>,
+}
+
+impl RecordOnsets {
+    /// Largest difference, s, between an onset and its run's prediction that does not
+    /// start a new run.
+    const TOLERANCE: f64 = 1e-9;
+
+    /// No records yet; records last `duration` s.
+    pub fn new(duration: f64) -> Self {
+        RecordOnsets {
+            duration,
+            len: 0,
+            runs: Vec::new(),
+        }
+    }
+
+    /// `len` records of `duration` s, one after the other from 0 s.
+    pub fn regular(len: usize, duration: f64) -> Self {
+        RecordOnsets {
+            duration,
+            len,
+            runs: if len > 0 { vec![(0, 0.0)] } else { Vec::new() },
+        }
+    }
+
+    /// Appends the next record, starting at `onset` s.
+    pub fn push(&mut self, onset: f64) {
+        let follows = self.runs.last().is_some_and(|&(k, t)| {
+            let predicted = t + (self.len - k) as f64 * self.duration;
+            (onset - predicted).abs() <= Self::TOLERANCE
+        });
+        if !follows {
+            self.runs.push((self.len, onset));
+        }
+        self.len += 1;
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Onset of record `r` (from 0), s; `None` past the last record.
+    pub fn get(&self, r: usize) -> Option<f64> {
+        if r >= self.len {
+            return None;
+        }
+        let i = self.runs.partition_point(|&(k, _)| k <= r).checked_sub(1)?;
+        let (k, t) = self.runs[i];
+        Some(t + (r - k) as f64 * self.duration)
+    }
+
+    /// Every onset, s, one per record.
+    pub fn to_vec(&self) -> Vec<f64> {
+        let mut v = Vec::with_capacity(self.len);
+        for (i, &(k, t)) in self.runs.iter().enumerate() {
+            let end = self.runs.get(i + 1).map_or(self.len, |n| n.0);
+            v.extend((0..end - k).map(|m| t + m as f64 * self.duration));
+        }
+        v
+    }
+}
+
 /// Where the samples live.
 #[derive(Debug, Clone)]
 enum Store {
@@ -133,7 +219,7 @@ pub struct Recording {
     /// The file's header as written (EDF/BDF only), annotation channels included.
     pub header: Option<EdfHeader>,
     gaps: Vec<Gap>,
-    record_onsets: Vec<f64>,
+    record_onsets: RecordOnsets,
 }
 
 impl Recording {
@@ -141,8 +227,13 @@ impl Recording {
     ///
     /// EDF/BDF files are recognised by their version field, CSV/TSV files by their
     /// extension (`.csv`, `.tsv`, `.txt`); anything else is refused with the reason.
+    ///
+    /// Anything but a regular file (or a symbolic link to one) is refused before it is
+    /// opened: a FIFO named `x.edf` would block the reader forever, and a device such as
+    /// `/dev/zero` never ends (see [`check_regular_file`]).
     pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
         use std::io::Read;
+        check_regular_file(path)?;
         let mut head = [0u8; 16];
         let n = {
             let mut f = std::fs::File::open(path).map_err(|e| RecordingError::Io {
@@ -190,9 +281,17 @@ impl Recording {
     }
 
     /// Onset of every data record, s from the start of the recording (EDF/BDF; for
-    /// EDF+ from each record's time-keeping annotation). Empty for other sources.
-    pub fn record_onsets(&self) -> &[f64] {
-        &self.record_onsets
+    /// EDF+ from each record's time-keeping annotation), one per record. Empty for
+    /// other sources. Built on each call from runs of contiguous records (see
+    /// [`RecordOnsets`]); [`Recording::record_onset`] reads one without building them.
+    pub fn record_onsets(&self) -> Vec<f64> {
+        self.record_onsets.to_vec()
+    }
+
+    /// Onset of data record `r` (from 0), s from the start of the recording; `None`
+    /// past the last record or for sources without records.
+    pub fn record_onset(&self, r: usize) -> Option<f64> {
+        self.record_onsets.get(r)
     }
 
     /// Duration of one data record, s (EDF/BDF only).
@@ -233,7 +332,7 @@ impl Recording {
             start: None,
             header: None,
             gaps: Vec::new(),
-            record_onsets: Vec::new(),
+            record_onsets: RecordOnsets::default(),
         })
     }
 
@@ -294,7 +393,7 @@ impl Recording {
             start: None,
             header: None,
             gaps: Vec::new(),
-            record_onsets: Vec::new(),
+            record_onsets: RecordOnsets::default(),
         })
     }
 
@@ -402,6 +501,55 @@ impl Recording {
     }
 }
 
+/// What a file type other than a regular file is called in messages, with its
+/// article (`a FIFO (named pipe)`, `a character device`…); `None` for a regular file.
+pub fn special_file_kind(file_type: &std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if file_type.is_symlink() {
+        return Some("a symbolic link to nothing readable");
+    }
+    Some("a special file")
+}
+
+/// Refuses, before anything opens it for reading, a path that is not a regular file
+/// (symbolic links are followed): a FIFO, a character or block device, a socket or a
+/// directory, named as such in the error. A path that does not exist gives the
+/// operating system's error.
+pub fn check_regular_file(path: &Path) -> Result<(), RecordingError> {
+    let meta = std::fs::metadata(path).map_err(|e| RecordingError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    match special_file_kind(&meta.file_type()) {
+        None => Ok(()),
+        Some(kind) => Err(RecordingError::NotRegularFile {
+            path: path.to_path_buf(),
+            kind,
+        }),
+    }
+}
+
 /// Parses an EDF/BDF file held in memory (the same checks as [`Recording::open`]);
 /// samples stay in the given bytes. The entry point of the fuzz target.
 pub fn parse_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Recording, RecordingError> {
@@ -418,4 +566,87 @@ fn sample_range(info: &SignalInfo, start: f64, end: f64) -> Result<(usize, usize
     let a = ((start.max(0.0) * info.sample_rate).round() as usize).min(info.n_samples);
     let b = ((end * info.sample_rate).round().max(0.0) as usize).min(info.n_samples);
     Ok((a, b.max(a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Opens `path` on a worker thread; `None` if it has not returned after 60 s (a
+    /// guard against a hang, not a timing requirement).
+    fn open_guarded(path: &Path) -> Option<Result<Recording, RecordingError>> {
+        let (tx, rx) = mpsc::channel();
+        let p = path.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(Recording::open(&p, &ReadOptions::default()));
+        });
+        rx.recv_timeout(Duration::from_secs(60)).ok()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_named_like_a_recording_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["x.edf", "x.csv"] {
+            let fifo = dir.path().join(name);
+            match std::process::Command::new("mkfifo").arg(&fifo).status() {
+                Ok(s) if s.success() => {}
+                _ => {
+                    eprintln!("skipped: the mkfifo command is not available");
+                    return;
+                }
+            }
+            let err = open_guarded(&fifo)
+                .expect("opening a FIFO must not block")
+                .unwrap_err();
+            assert!(
+                matches!(err, RecordingError::NotRegularFile { .. }),
+                "{err:?}"
+            );
+            assert!(
+                err.to_string().ends_with(&format!(
+                    "{name} is a FIFO (named pipe), not a regular file"
+                )),
+                "{err}"
+            );
+            // The other entry points refuse it too.
+            assert!(matches!(
+                edf::open(&fifo, &ReadOptions::default()),
+                Err(RecordingError::NotRegularFile { .. })
+            ));
+            assert!(matches!(
+                csv::read(&fifo, &ReadOptions::default()),
+                Err(RecordingError::NotRegularFile { .. })
+            ));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_directories_are_named_as_such() {
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            let err = open_guarded(zero).expect("no hang").unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "/dev/zero is a character device, not a regular file"
+            );
+        } else {
+            eprintln!("skipped /dev/zero: not present on this system");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let err = open_guarded(dir.path()).expect("no hang").unwrap_err();
+        assert!(err
+            .to_string()
+            .ends_with("is a directory, not a regular file"));
+        // A symbolic link to a regular file is followed; a missing file keeps the
+        // operating system's error.
+        let missing = dir.path().join("missing.edf");
+        assert!(matches!(
+            open_guarded(&missing).expect("no hang"),
+            Err(RecordingError::Io { .. })
+        ));
+    }
 }

@@ -16,6 +16,7 @@
 //! The bump widths are whatever the bumps carry (SESAME's [`Bump`] stores semi-axes); the
 //! choice between semi-axes and full widths only rescales `st`, `sf` by 4 (spec §3.1).
 
+use super::coincidence;
 use super::exact::{self, Edge};
 use super::maxproduct::{max_product, MaxProductOptions};
 use super::params::{
@@ -77,6 +78,19 @@ pub struct BumpOptions {
     pub require_overlap: bool,
     /// Smallest variance allowed for `st`, `sf` (default 1e−12).
     pub min_jitter_var: f64,
+    /// Upper bound `st_max` of `st`: the prior truncated to `st ≤ st_max` (see
+    /// [`Prior::map_variance_capped`]); the initial `st` is capped too. `None` (the
+    /// default here, the spec's model): unbounded. Without it the alternation can run
+    /// away on unrelated or dense bump sets (spec §3.3, "second absorbing state"): chance
+    /// pairs raise `st`, the matching radius grows with `√st` and admits more chance
+    /// pairs, ending at `st` of 5–13 normalised units with bumps seconds apart paired.
+    /// The `ses-bumps` measure bounds it at `4·s0_t` by default.
+    pub st_max: Option<f64>,
+    /// Upper bound `sf_max` of `sf` (same truncated prior); measure default `4·s0_f`.
+    pub sf_max: Option<f64>,
+    /// Observation length (s) for the data-based cost
+    /// ([`NonCoincidentCost::Coincidences`]); `None`: the time span of the bumps.
+    pub duration: Option<f64>,
 }
 
 impl Default for BumpOptions {
@@ -93,12 +107,16 @@ impl Default for BumpOptions {
             max_iterations: 100,
             require_overlap: false,
             min_jitter_var: 1e-12,
+            st_max: None,
+            sf_max: None,
+            duration: None,
         }
     }
 }
 
 impl BumpOptions {
-    fn validate(&self) -> Result<f64, SesError> {
+    /// Checks the options; returns `κ` unless it is estimated from the data.
+    fn validate(&self) -> Result<Option<f64>, SesError> {
         self.prior_t.validate("prior on st")?;
         self.prior_f.validate("prior on sf")?;
         if self.init.iter().any(|v| !v.is_finite()) || self.init[1] <= 0.0 || self.init[3] <= 0.0 {
@@ -124,7 +142,29 @@ impl BumpOptions {
                 self.min_jitter_var
             )));
         }
-        self.cost.kappa(&[self.prior_t.s0, self.prior_f.s0])
+        for (what, bound) in [("st_max", self.st_max), ("sf_max", self.sf_max)] {
+            if let Some(m) = bound {
+                if !(m.is_finite() && m > self.min_jitter_var) {
+                    return Err(SesError::Option(format!(
+                        "{what} = {m} must be a finite number above the minimum jitter variance"
+                    )));
+                }
+            }
+        }
+        if let Some(t) = self.duration {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(SesError::Option(format!(
+                    "observation length {t} must be a finite number > 0"
+                )));
+            }
+        }
+        match self.cost {
+            NonCoincidentCost::Coincidences => Ok(None),
+            _ => self
+                .cost
+                .kappa(&[self.prior_t.s0, self.prior_f.s0])
+                .map(Some),
+        }
     }
 }
 
@@ -157,6 +197,9 @@ pub struct BumpIteration {
     pub theta: Theta,
     pub cost: f64,
     pub stats: AlignStats,
+    /// `st` and `sf` sit at their bounds.
+    #[serde(default)]
+    pub at_bound: (bool, bool),
 }
 
 /// Bump SES of a pair of bump sets.
@@ -328,21 +371,28 @@ pub fn align(
     (pairs, stats)
 }
 
+/// MAP step (spec §3.3) under the priors truncated at `st_max`, `sf_max`; also says
+/// which variance sits at its bound.
 fn map_step(
     x: &[Bump],
     y: &[Bump],
     pairs: &[(usize, usize)],
     prev: &Theta,
     opts: &BumpOptions,
-) -> Theta {
+) -> (Theta, (bool, bool)) {
     let floor = opts.min_jitter_var;
     if pairs.is_empty() {
-        return Theta {
-            delay_t: prev.delay_t,
-            var_t: opts.prior_t.map_variance(0.0, 0, floor),
-            delay_f: prev.delay_f,
-            var_f: opts.prior_f.map_variance(0.0, 0, floor),
-        };
+        let (var_t, at_t) = opts.prior_t.map_variance_capped(0.0, 0, floor, opts.st_max);
+        let (var_f, at_f) = opts.prior_f.map_variance_capped(0.0, 0, floor, opts.sf_max);
+        return (
+            Theta {
+                delay_t: prev.delay_t,
+                var_t,
+                delay_f: prev.delay_f,
+                var_f,
+            },
+            (at_t, at_f),
+        );
     }
     let uv: Vec<(f64, f64)> = pairs
         .iter()
@@ -353,12 +403,21 @@ fn map_step(
     let mv = uv.iter().map(|q| q.1).sum::<f64>() / p;
     let su = uv.iter().map(|q| (q.0 - mu) * (q.0 - mu)).sum::<f64>();
     let sv = uv.iter().map(|q| (q.1 - mv) * (q.1 - mv)).sum::<f64>();
-    Theta {
-        delay_t: mu,
-        var_t: opts.prior_t.map_variance(su, pairs.len(), floor),
-        delay_f: mv,
-        var_f: opts.prior_f.map_variance(sv, pairs.len(), floor),
-    }
+    let (var_t, at_t) = opts
+        .prior_t
+        .map_variance_capped(su, pairs.len(), floor, opts.st_max);
+    let (var_f, at_f) = opts
+        .prior_f
+        .map_variance_capped(sv, pairs.len(), floor, opts.sf_max);
+    (
+        Theta {
+            delay_t: mu,
+            var_t,
+            delay_f: mv,
+            var_f,
+        },
+        (at_t, at_f),
+    )
 }
 
 fn check(b: &[Bump], side: &'static str, norm: WidthNormalisation) -> Result<(), SesError> {
@@ -391,12 +450,27 @@ fn check(b: &[Bump], side: &'static str, norm: WidthNormalisation) -> Result<(),
 
 /// Bump SES of bump sets `x` and `y` (any order).
 pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResult, SesError> {
-    let kappa = opts.validate()?;
+    let fixed_kappa = opts.validate()?;
     check(x, "x", opts.normalisation)?;
     check(y, "y", opts.normalisation)?;
     if x.is_empty() && y.is_empty() {
         return Err(SesError::NoEvents);
     }
+    let (kappa, coincidences) = match fixed_kappa {
+        Some(k) => (k, None),
+        None => {
+            let times: Vec<f64> = x.iter().chain(y).map(|b| b.t).collect();
+            let duration = super::one_d::observation_length(opts.duration, &times, &[])?;
+            let c = coincidence::estimate_bumps(
+                x,
+                y,
+                duration,
+                [opts.prior_t.s0, opts.prior_f.s0],
+                opts.normalisation,
+            );
+            (c.kappa, Some(c))
+        }
+    };
     let mp = MaxProductOptions {
         damping: opts.damping,
         max_sweeps: opts.max_sweeps,
@@ -404,18 +478,20 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
     };
     let mut y_order: Vec<usize> = (0..y.len()).collect();
     y_order.sort_by(|&a, &b| y[a].t.total_cmp(&y[b].t).then(a.cmp(&b)));
+    let cap = |v: f64, m: Option<f64>| m.map_or(v, |m| v.min(m));
     let mut th = Theta {
         delay_t: opts.init[0],
-        var_t: opts.init[1],
+        var_t: cap(opts.init[1], opts.st_max),
         delay_f: opts.init[2],
-        var_f: opts.init[3],
+        var_f: cap(opts.init[3], opts.sf_max),
     };
     let mut trace: Vec<BumpIteration> = Vec::new();
     let mut converged = false;
     for _ in 0..opts.max_iterations {
         let edges = candidates(x, y, &y_order, &th, kappa, opts);
         let (pairs, stats) = align(x.len(), y.len(), &edges, opts.method, &mp);
-        th = map_step(x, y, &pairs, &th, opts);
+        let (next, at_bound) = map_step(x, y, &pairs, &th, opts);
+        th = next;
         let cost = total_cost(x, y, &pairs, &th, kappa, opts);
         let unchanged = trace.last().is_some_and(|t| t.pairs == pairs);
         trace.push(BumpIteration {
@@ -423,6 +499,7 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
             theta: th,
             cost,
             stats,
+            at_bound,
         });
         if unchanged {
             converged = true;
@@ -450,6 +527,10 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResul
         converged,
         certified: last.stats.uncertified_components == 0,
         fallback_steps,
+        var_t_at_bound: last.at_bound.0,
+        var_f_at_bound: last.at_bound.1,
+        kappa,
+        coincidences,
     };
     Ok(BumpResult {
         params,

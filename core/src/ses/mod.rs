@@ -6,6 +6,7 @@
 //! - [`params`]: parameters, priors, alignments and errors shared by every variant.
 
 pub mod bumps;
+pub mod coincidence;
 pub mod exact;
 pub mod maxproduct;
 pub mod one_d;

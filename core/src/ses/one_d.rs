@@ -5,6 +5,7 @@
 //! Event times and every option carrying a time share one unit (seconds in SESAME;
 //! any unit works if `s0`, the initial jitter, the starts and `β` use it too).
 
+use super::coincidence;
 use super::params::{Alignment, NonCoincidentCost, Prior, SesError, SesParams};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -28,6 +29,16 @@ pub struct OneDOptions {
     /// Smallest jitter variance allowed (time², default 1e-12), so that `ν = 0` with
     /// fewer than two pairs gives no zero variance (spec §2.7).
     pub min_jitter_var: f64,
+    /// Upper bound `st_max` of the jitter variance (time²): the prior is truncated to
+    /// `st ≤ st_max` (see [`Prior::map_variance_capped`]), and `st(0)` is capped too.
+    /// `None` (the default here, the spec's model): unbounded. Without a bound nothing
+    /// stops a runaway on dense or unrelated trains: chance pairs far apart raise the
+    /// MAP `st`, which widens the matching radius `∝ √st`, which admits more chance pairs.
+    /// The `ses-1d` measure bounds it at `4·s0` by default (the wide starting value).
+    pub st_max: Option<f64>,
+    /// Observation length (time) for the data-based cost
+    /// ([`NonCoincidentCost::Coincidences`]); `None`: the span of the events.
+    pub duration: Option<f64>,
 }
 
 impl Default for OneDOptions {
@@ -42,17 +53,21 @@ impl Default for OneDOptions {
             init_delays: vec![-2.0 * step, -step, 0.0, step, 2.0 * step],
             max_iterations: 100,
             min_jitter_var: 1e-12,
+            st_max: None,
+            duration: None,
         }
     }
 }
 
 impl OneDOptions {
-    /// `κ` implied by [`cost`](Self::cost) and the prior.
+    /// `κ` implied by [`cost`](Self::cost) and the prior (an error for the data-based
+    /// cost, which [`ses_1d`] estimates from the events).
     pub fn kappa(&self) -> Result<f64, SesError> {
         self.cost.kappa(&[self.prior.s0])
     }
 
-    fn validate(&self) -> Result<f64, SesError> {
+    /// Checks the options; returns `κ` unless it is estimated from the data.
+    fn validate(&self) -> Result<Option<f64>, SesError> {
         self.prior.validate("prior on st")?;
         if !(self.init_jitter_var.is_finite() && self.init_jitter_var > 0.0) {
             return Err(SesError::Option(format!(
@@ -79,7 +94,24 @@ impl OneDOptions {
                 self.min_jitter_var
             )));
         }
-        self.kappa()
+        if let Some(m) = self.st_max {
+            if !(m.is_finite() && m > self.min_jitter_var) {
+                return Err(SesError::Option(format!(
+                    "st_max = {m} must be a finite number above the minimum jitter variance"
+                )));
+            }
+        }
+        if let Some(t) = self.duration {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(SesError::Option(format!(
+                    "observation length {t} must be a finite number > 0"
+                )));
+            }
+        }
+        match self.cost {
+            NonCoincidentCost::Coincidences => Ok(None),
+            _ => self.kappa().map(Some),
+        }
     }
 }
 
@@ -92,6 +124,9 @@ pub struct IterationTrace {
     pub delay: f64,
     pub jitter_var: f64,
     pub cost: f64,
+    /// `st` sits at `st_max`.
+    #[serde(default)]
+    pub at_bound: bool,
 }
 
 /// 1-D SES of a pair of event trains.
@@ -248,8 +283,24 @@ pub fn map_step(
     prior: &Prior,
     floor: f64,
 ) -> (f64, f64) {
+    let (d, s, _) = map_step_capped(x, y, pairs, prev_delay, prior, floor, None);
+    (d, s)
+}
+
+/// [`map_step`] under the prior truncated to `st ≤ cap`; also says whether `st` sits
+/// at the cap.
+pub fn map_step_capped(
+    x: &[f64],
+    y: &[f64],
+    pairs: &[(usize, usize)],
+    prev_delay: f64,
+    prior: &Prior,
+    floor: f64,
+    cap: Option<f64>,
+) -> (f64, f64, bool) {
     if pairs.is_empty() {
-        return (prev_delay, prior.map_variance(0.0, 0, floor));
+        let (s, at) = prior.map_variance_capped(0.0, 0, floor, cap);
+        return (prev_delay, s, at);
     }
     let p = pairs.len() as f64;
     let delay = pairs.iter().map(|&(i, j)| y[j] - x[i]).sum::<f64>() / p;
@@ -260,7 +311,8 @@ pub fn map_step(
             e * e
         })
         .sum::<f64>();
-    (delay, prior.map_variance(ss, pairs.len(), floor))
+    let (s, at) = prior.map_variance_capped(ss, pairs.len(), floor, cap);
+    (delay, s, at)
 }
 
 /// One coordinate-descent run from `(δt(0), st(0))` on sorted trains (spec §2.4).
@@ -273,11 +325,19 @@ pub fn descend(
     opts: &OneDOptions,
 ) -> (Vec<IterationTrace>, bool) {
     let mut delay = delay0;
-    let mut st = st0;
+    let mut st = opts.st_max.map_or(st0, |m| st0.min(m));
     let mut trace: Vec<IterationTrace> = Vec::new();
     for _ in 0..opts.max_iterations {
         let pairs = align_dp(x, y, delay, st, kappa);
-        let (d, s) = map_step(x, y, &pairs, delay, &opts.prior, opts.min_jitter_var);
+        let (d, s, at_bound) = map_step_capped(
+            x,
+            y,
+            &pairs,
+            delay,
+            &opts.prior,
+            opts.min_jitter_var,
+            opts.st_max,
+        );
         delay = d;
         st = s;
         let cost = total_cost(x, y, &pairs, delay, st, kappa, &opts.prior);
@@ -287,6 +347,7 @@ pub fn descend(
             delay,
             jitter_var: st,
             cost,
+            at_bound,
         });
         if unchanged {
             return (trace, true);
@@ -314,12 +375,20 @@ fn sorted_with_index(v: &[f64], side: &'static str) -> Result<(Vec<f64>, Vec<usi
 /// Errors: [`SesError::NoEvents`] when both are empty, [`SesError::NonFinite`] for a
 /// NaN/∞ time, [`SesError::Option`] for invalid options.
 pub fn ses_1d(x: &[f64], y: &[f64], opts: &OneDOptions) -> Result<OneDResult, SesError> {
-    let kappa = opts.validate()?;
+    let fixed_kappa = opts.validate()?;
     let (xs, xi) = sorted_with_index(x, "x")?;
     let (ys, yi) = sorted_with_index(y, "y")?;
     if xs.is_empty() && ys.is_empty() {
         return Err(SesError::NoEvents);
     }
+    let (kappa, coincidences) = match fixed_kappa {
+        Some(k) => (k, None),
+        None => {
+            let duration = observation_length(opts.duration, &xs, &ys)?;
+            let c = coincidence::estimate_1d(&xs, &ys, duration, opts.prior.s0);
+            (c.kappa, Some(c))
+        }
+    };
     let mut best: Option<(f64, Vec<IterationTrace>, bool)> = None;
     for &d0 in &opts.init_delays {
         let (trace, converged) = descend(&xs, &ys, d0, opts.init_jitter_var, kappa, opts);
@@ -347,6 +416,9 @@ pub fn ses_1d(x: &[f64], y: &[f64], opts: &OneDOptions) -> Result<OneDResult, Se
         cost: last.cost,
         iterations: trace.len(),
         converged,
+        jitter_at_bound: last.at_bound,
+        kappa,
+        coincidences,
     };
     let original: Vec<(usize, usize)> = last.pairs.iter().map(|&(i, j)| (xi[i], yi[j])).collect();
     Ok(OneDResult {
@@ -355,4 +427,29 @@ pub fn ses_1d(x: &[f64], y: &[f64], opts: &OneDOptions) -> Result<OneDResult, Se
         start_delay,
         trace,
     })
+}
+
+/// The observation length for the data-based cost: the given one, or the span of the
+/// events (an error when they span no time).
+pub(crate) fn observation_length(
+    given: Option<f64>,
+    x: &[f64],
+    y: &[f64],
+) -> Result<f64, SesError> {
+    if let Some(t) = given {
+        return Ok(t);
+    }
+    let (lo, hi) = x
+        .iter()
+        .chain(y)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
+            (lo.min(t), hi.max(t))
+        });
+    if hi > lo {
+        Ok(hi - lo)
+    } else {
+        Err(SesError::Option(
+            "the data-based cost needs the observation length: the events span no time".into(),
+        ))
+    }
 }

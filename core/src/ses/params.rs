@@ -32,6 +32,25 @@ impl Prior {
         }
     }
 
+    /// MAP variance under the prior **truncated** to `s ≤ cap` (`None`: untruncated):
+    /// `min(map_variance, cap)`. For a fixed alignment the objective in `s` is
+    /// `(A/2)·ln s + B/(2s)`, decreasing below its free minimum and increasing above,
+    /// so the clamp is the exact constrained minimum and coordinate descent still never
+    /// increases the objective. Returns the variance and whether it sits at the cap.
+    pub fn map_variance_capped(
+        &self,
+        ss: f64,
+        n_pairs: usize,
+        floor: f64,
+        cap: Option<f64>,
+    ) -> (f64, bool) {
+        let s = self.map_variance(ss, n_pairs, floor);
+        match cap {
+            Some(c) if s >= c => (c, true),
+            _ => (s, false),
+        }
+    }
+
     /// Negative log prior up to a constant: `(1 + ν/2) ln s + ν s0 / (2 s)` (spec §2.3).
     pub fn neg_log(&self, s: f64) -> f64 {
         (1.0 + self.nu / 2.0) * s.ln() + self.nu * self.s0 / (2.0 * s)
@@ -69,45 +88,56 @@ pub enum NonCoincidentCost {
     /// From a target matching radius of `z_max` standard deviations at the prior scale
     /// `s0` (spec §2.8): `2κ = z_max²/2 + ½ ln(2π s0)` per dimension.
     MatchRadius { z_max: f64 },
+    /// Estimated once from the two event sets before the iterations, then kept fixed:
+    /// `β = p̂_d·√λ̂` with the deletion probability from the coincidences in excess of
+    /// chance and `λ̂` the implied density of hidden events
+    /// ([`super::coincidence`]).
+    Coincidences,
 }
 
 impl NonCoincidentCost {
     /// `κ` for a model with the given prior scales (one per offset dimension).
     pub fn kappa(&self, s0: &[f64]) -> Result<f64, SesError> {
-        let k = match *self {
-            NonCoincidentCost::Beta(b) => {
-                if !(b.is_finite() && b > 0.0) {
-                    return Err(SesError::Option(format!(
-                        "β = {b} must be a finite number > 0"
-                    )));
+        let k =
+            match *self {
+                NonCoincidentCost::Beta(b) => {
+                    if !(b.is_finite() && b > 0.0) {
+                        return Err(SesError::Option(format!(
+                            "β = {b} must be a finite number > 0"
+                        )));
+                    }
+                    -b.ln()
                 }
-                -b.ln()
-            }
-            NonCoincidentCost::Kappa(k) => k,
-            NonCoincidentCost::Model { p_d, lambda } => {
-                if !(p_d > 0.0 && p_d < 1.0) {
-                    return Err(SesError::Option(format!("p_d = {p_d} must lie in (0, 1)")));
+                NonCoincidentCost::Kappa(k) => k,
+                NonCoincidentCost::Model { p_d, lambda } => {
+                    if !(p_d > 0.0 && p_d < 1.0) {
+                        return Err(SesError::Option(format!("p_d = {p_d} must lie in (0, 1)")));
+                    }
+                    if !(lambda.is_finite() && lambda > 0.0) {
+                        return Err(SesError::Option(format!(
+                            "λ = {lambda} must be a finite number > 0"
+                        )));
+                    }
+                    -(p_d * lambda.sqrt()).ln()
                 }
-                if !(lambda.is_finite() && lambda > 0.0) {
-                    return Err(SesError::Option(format!(
-                        "λ = {lambda} must be a finite number > 0"
-                    )));
+                NonCoincidentCost::MatchRadius { z_max } => {
+                    if !(z_max.is_finite() && z_max > 0.0) {
+                        return Err(SesError::Option(format!(
+                            "z_max = {z_max} must be a finite number > 0"
+                        )));
+                    }
+                    let per_dim: f64 = s0
+                        .iter()
+                        .map(|&s| 0.5 * (2.0 * std::f64::consts::PI * s).ln())
+                        .sum();
+                    0.5 * (z_max * z_max / 2.0 + per_dim)
                 }
-                -(p_d * lambda.sqrt()).ln()
-            }
-            NonCoincidentCost::MatchRadius { z_max } => {
-                if !(z_max.is_finite() && z_max > 0.0) {
-                    return Err(SesError::Option(format!(
-                        "z_max = {z_max} must be a finite number > 0"
-                    )));
-                }
-                let per_dim: f64 = s0
-                    .iter()
-                    .map(|&s| 0.5 * (2.0 * std::f64::consts::PI * s).ln())
-                    .sum();
-                0.5 * (z_max * z_max / 2.0 + per_dim)
-            }
-        };
+                NonCoincidentCost::Coincidences => return Err(SesError::Option(
+                    "the data-based cost of a non-coincident event is estimated from the events \
+                     by the SES run itself"
+                        .into(),
+                )),
+            };
         if !k.is_finite() {
             return Err(SesError::Option(format!("κ = {k} is not finite")));
         }
@@ -136,6 +166,13 @@ pub struct SesParams {
     /// Whether the kept start stopped because the alignment stopped changing
     /// (rather than at the iteration cap).
     pub converged: bool,
+    /// `st` sits at its upper bound `st_max` (the truncated prior): the value is a
+    /// bound, not a measurement.
+    pub jitter_at_bound: bool,
+    /// The cost `κ` of a non-coincident event used (fixed or estimated).
+    pub kappa: f64,
+    /// The coincidence count behind `κ` when it was estimated from the data.
+    pub coincidences: Option<super::coincidence::CoincidenceCost>,
 }
 
 impl SesParams {
@@ -174,6 +211,14 @@ pub struct BumpSesParams {
     /// some component, so the exact matching was used there instead (earlier steps may
     /// fall back while the final one is certified).
     pub fallback_steps: usize,
+    /// `st` sits at its upper bound `st_max` (a bound, not a measurement).
+    pub var_t_at_bound: bool,
+    /// `sf` sits at its upper bound `sf_max`.
+    pub var_f_at_bound: bool,
+    /// The cost `κ` of a non-coincident bump used (fixed or estimated).
+    pub kappa: f64,
+    /// The coincidence count behind `κ` when it was estimated from the data.
+    pub coincidences: Option<super::coincidence::CoincidenceCost>,
 }
 
 /// An alignment: matched pairs `(i, j)` (indices into the sorted inputs), ascending in

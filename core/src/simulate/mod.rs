@@ -27,6 +27,7 @@
 //!   `p_d`. Independent bursts occur in every scalp channel as a Poisson process.
 
 mod cohort;
+pub mod coupling;
 mod noise;
 mod truth;
 
