@@ -90,7 +90,7 @@ fn export_without_a_dialog_says_why_and_writes_to_a_typed_path() {
         );
     h.run();
     h.get_by_label("Export config TOML…").click();
-    h.run();
+    h.step(); // the export runs on a thread: the spinner repaints until `wait`
     h.state_mut().export.wait(Duration::from_secs(10));
     h.run();
     let status = h.state().export.status.clone().unwrap_or_default();
@@ -101,7 +101,7 @@ fn export_without_a_dialog_says_why_and_writes_to_a_typed_path() {
     h.state_mut().export.prompt.as_mut().expect("prompt").text = out.display().to_string();
     h.run();
     h.get_by_label("Save").click();
-    h.run();
+    h.step(); // as above
     h.state_mut().export.wait(Duration::from_secs(10));
     h.run();
     let text = std::fs::read_to_string(&out).expect("written to the typed path");

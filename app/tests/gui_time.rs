@@ -1,7 +1,7 @@
 //! True time on a discontinuous recording (EDF+D): the gaps are listed in Info and
 //! marked in the browser, an annotation after a gap lands on the page that shows its
 //! samples (onsets are wall-clock, pages are recorded time), and times read as clock
-//! time from the file's start.
+//! time from the file's start. The file is written by the test, so nothing is skipped.
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod common;
-use common::{shared_dir, step_until};
+use common::{step_until, write_edf_plus_d};
 
 struct NoPicker;
 impl FilePicker for NoPicker {
@@ -22,17 +22,17 @@ impl FilePicker for NoPicker {
     }
 }
 
-fn gap_file() -> Option<PathBuf> {
-    let p = shared_dir()?.join("eeg/edge-cases/edfPlusD.edf");
-    p.is_file().then_some(p)
-}
-
 #[test]
 fn gaps_are_listed_and_annotations_after_a_gap_land_on_their_page() {
-    let Some(path) = gap_file() else {
-        eprintln!("skipped: eeg/edge-cases/edfPlusD.edf is not in the shared test data");
-        return;
-    };
+    // Eleven 1-s records with five gaps (1, 1, 2, 2 and 3 s), like the EDF+D edge case
+    // of the test data, and two annotations recorded after a gap.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("gaps.edf");
+    write_edf_plus_d(
+        &path,
+        &[0.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 12.0, 15.0, 19.0],
+        &[(4.5, "eyes closed"), (15.25, "after a long gap")],
+    );
     let mut app = SesameApp::new(Settings::default(), Arc::new(NoPicker));
     app.commands.push(Command::Open {
         path: path.clone(),
@@ -47,7 +47,7 @@ fn gaps_are_listed_and_annotations_after_a_gap_land_on_their_page() {
         (doc.timeline.clone(), doc.recording.clone())
     };
     let n = rec.gaps().len();
-    assert!(n > 0, "the EDF+D file has gaps");
+    assert_eq!(n, 5, "the EDF+D file has five gaps");
     assert_eq!(
         tl.gaps.len(),
         n,

@@ -314,7 +314,11 @@ impl SesameApp {
                         }
                         Picked::Cancelled => {}
                         Picked::Unavailable(reason) => {
-                            self.status = format!("Open: {reason}");
+                            // The window below gives the full reason; the status line
+                            // only says what happened.
+                            self.status = "Open: no file dialog could be shown (a desktop portal \
+                                           or zenity is needed); type the path instead"
+                                .to_string();
                             let text = self
                                 .settings
                                 .last_dir
