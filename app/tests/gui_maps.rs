@@ -198,13 +198,14 @@ fn pairs_with_a_small_p_are_marked_and_the_others_can_be_hidden() {
     s.maps.selection = Some(("ses-bumps".into(), "sync".into()));
     let mut h = harness(s);
     h.run();
-    h.get_by_label("dot: p < 0.05");
+    h.get_by_label("p < 0.05: 2 of 3 pairs marked");
     h.get_by_label("min 0.2000");
     h.get_by_label("max 0.8000");
     h.get_by_label("Hide p ≥ α").click();
     h.run();
     assert!(h.state().maps.hide_not_significant);
     h.get_by_label("min 0.5000");
+    h.get_by_label("p < 0.05: 2 of 3 pairs marked");
 
     // The scalp map outlines the significant pairs and hides the others too.
     h.state_mut().tab = ResultsTab::Scalp;
@@ -279,4 +280,109 @@ fn channels_sort_by_anatomy_and_regions_sit_at_their_centroids() {
         pos[3].expect("left temporal")[0] < -0.5,
         "left temporal on the left"
     );
+}
+
+/// The registered sentence of an SES output, as `sesame measures` prints it (made
+/// drawable as the views make it).
+fn registered(output: &str) -> String {
+    let m = sesame_core::measures::find("ses-bumps").expect("ses-bumps registered");
+    let spec = m
+        .outputs()
+        .iter()
+        .find(|o| o.name == output)
+        .unwrap_or_else(|| panic!("ses-bumps has no output {output}"));
+    sesame::gui::glyphs::displayable(spec.doc).into_owned()
+}
+
+/// SES results with the chance comparison: the matrix opens on `sync`, offers it in the
+/// picker with its registered sentence, marks the pairs with p < α (and says how many,
+/// at the threshold shown), and a cell's hover text gives `sync`, `rho`, `rho_null`
+/// and `p` of the pair, one registered sentence each.
+#[test]
+fn sync_is_the_default_offered_with_its_meaning_and_p_marks_pairs() {
+    let mut rows = Vec::new();
+    for (a, b, sync, rho, rho_null, p) in [
+        ("Fp1", "Fp2", 0.8, 0.1, 0.5, 0.01),
+        ("Fp1", "O1", 0.1, 0.45, 0.5, 0.4),
+        ("Fp2", "O1", 0.5, 0.25, 0.5, 0.03),
+    ] {
+        rows.push(row("ses-bumps", "rho", a, b, rho));
+        rows.push(row("ses-bumps", "rho_null", a, b, rho_null));
+        rows.push(row("ses-bumps", "p", a, b, p));
+        rows.push(row("ses-bumps", "sync", a, b, sync));
+    }
+    rows.push(row("plv", "plv", "Fp1", "Fp2", 0.3));
+    let s = ResultsState {
+        results: Results { rows },
+        tab: ResultsTab::Matrix,
+        ..Default::default()
+    };
+    let mut h = harness(s);
+    h.run();
+    assert_eq!(
+        h.state().maps.selection,
+        Some(("ses-bumps".into(), "sync".into())),
+        "with no choice made the matrix shows sync"
+    );
+    assert!(!h.state().maps.smaller_is_stronger);
+    // The choice is offered in the picker, with its sentence as hover text.
+    h.get_by_label("Measure / output").click();
+    h.run();
+    let entry = h.get_by_label("ses-bumps / sync");
+    entry.hover();
+    h.run();
+    h.get_by_label(&format!(
+        "{} Larger = more synchronous.",
+        registered("sync")
+    ));
+    h.get_by_label("ses-bumps / rho_null");
+    h.get_by_label("ses-bumps / p");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // Under the picker: what the shown output means and which way it reads.
+    h.get_by_label(&format!(
+        "sync: {} Larger = more synchronous.",
+        registered("sync")
+    ));
+    // The marks and their threshold.
+    h.get_by_label("α");
+    h.get_by_label("p < 0.05: 2 of 3 pairs marked");
+    h.state_mut().maps.alpha = 0.02;
+    h.run();
+    h.get_by_label("p < 0.02: 1 of 3 pairs marked");
+    h.state_mut().maps.alpha = 0.05;
+    h.run();
+
+    // Hover the Fp2 – O1 cell (anatomical order Fp1, Fp2, O1: row 1, column 2).
+    let (grid, n) = h.state().maps.grid.expect("grid drawn");
+    assert_eq!(n, 3);
+    let (cw, ch) = (grid.width() / 3.0, grid.height() / 3.0);
+    h.hover_at(egui::pos2(grid.min.x + 2.5 * cw, grid.min.y + 1.5 * ch));
+    h.run();
+    h.get_by_label("Fp2 – O1: 0.500000 (sync)");
+    h.get_by_label(&format!(
+        "sync = 0.5000: {} Larger = more synchronous.",
+        registered("sync")
+    ));
+    h.get_by_label(&format!(
+        "rho = 0.2500: {} Smaller = more synchronous.",
+        registered("rho")
+    ));
+    h.get_by_label(&format!(
+        "rho_null = 0.5000: {} Smaller = more synchronous.",
+        registered("rho_null")
+    ));
+    h.get_by_label(&format!(
+        "p = 0.0300: {} Smaller = stronger evidence of synchrony beyond chance.",
+        registered("p")
+    ));
+
+    // rho and rho_null read smaller as more synchronous, sync larger.
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho_null".into()));
+    h.run();
+    assert!(h.state().maps.smaller_is_stronger);
+    h.get_by_label_contains("rho_null: Chance level of ρ");
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "sync".into()));
+    h.run();
+    assert!(!h.state().maps.smaller_is_stronger);
 }

@@ -97,15 +97,19 @@ fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
     assert_eq!(app.active_doc().expect("doc").view, View::Results);
     assert_eq!(
         app.results.maps.selection,
-        Some(("ses-bumps".to_string(), "rho".to_string())),
-        "the matrix opens on rho"
+        Some(("ses-bumps".to_string(), "sync".to_string())),
+        "the matrix opens on the chance-corrected sync of SES"
     );
-    // The aligned view got the pair with the smallest rho.
+    assert!(
+        !app.results.maps.smaller_is_stronger,
+        "sync: larger is more synchronous"
+    );
+    // The aligned view got the pair with the largest sync.
     let best = rows
         .iter()
-        .filter(|r| r.parameter == "rho")
-        .min_by(|a, b| a.value.total_cmp(&b.value))
-        .expect("rho rows");
+        .filter(|r| r.parameter == "sync" && r.value.is_finite())
+        .max_by(|a, b| a.value.total_cmp(&b.value))
+        .expect("sync rows");
     let pair = app.aligned.pair.as_ref().expect("aligned pair set");
     assert_eq!(
         (pair.label_x.as_str(), pair.label_y.as_str()),

@@ -49,6 +49,9 @@ pub struct AnalysisState {
     pub epoch: f64,
     /// The analysis job while it runs.
     pub job: Option<super::jobs::JobId>,
+    /// What the running analysis does (the preview line when Run was pressed), shown
+    /// in its place while the job runs so the Cancel button does not move.
+    pub running_what: Option<String>,
     /// Last problem with the request, shown under the Run button.
     pub error: Option<String>,
     /// The configuration loaded from a file, if any: the base that the view's choices
@@ -90,6 +93,7 @@ impl Default for AnalysisState {
             threshold: b.min_amplitude,
             epoch: c.continuous.epoch,
             job: None,
+            running_what: None,
             error: None,
             base: None,
             loaded: None,
@@ -474,8 +478,9 @@ pub fn run(
     })
 }
 
-/// The pair of `measure` with the smallest `rho` (fewest non-coincident bumps), or its
-/// first pair when it has no `rho`.
+/// The most synchronous pair of `measure`: the largest chance-corrected `sync`, else
+/// (results without surrogates) the smallest `rho` (fewest non-coincident bumps), else
+/// its first pair.
 pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, String)> {
     let pairs = results
         .rows
@@ -483,8 +488,14 @@ pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, Strin
         .filter(|r| r.measure == measure && !r.channel_b.is_empty() && r.channel_a != "*");
     let best = pairs
         .clone()
-        .filter(|r| r.parameter == "rho" && r.value.is_finite())
-        .min_by(|x, y| x.value.total_cmp(&y.value))
+        .filter(|r| r.parameter == "sync" && r.value.is_finite())
+        .max_by(|x, y| x.value.total_cmp(&y.value))
+        .or_else(|| {
+            pairs
+                .clone()
+                .filter(|r| r.parameter == "rho" && r.value.is_finite())
+                .min_by(|x, y| x.value.total_cmp(&y.value))
+        })
         .or_else(|| pairs.clone().next())?;
     Some((best.channel_a.clone(), best.channel_b.clone()))
 }
@@ -493,7 +504,9 @@ pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, Strin
 /// One grid row for one parameter: its name (hover: its description), its widget,
 /// and its range; returns whether the value changed.
 pub fn param_row(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> bool {
-    let name = ui.label(spec.name).on_hover_text(spec.doc);
+    let name = ui
+        .label(spec.name)
+        .on_hover_text(super::glyphs::displayable(spec.doc));
     let changed = param_widget(ui, spec, value, name.id);
     // A typed value out of range is kept as typed and refused with the reason (Run
     // refuses it too), never clamped in silence.
@@ -627,12 +640,18 @@ pub fn show(
             // What Run would do, checked as the configuration is edited.
             match preview(state, doc) {
                 Ok(text) => {
-                    ui.label(text);
+                    ui.label(&text);
+                    state.running_what = Some(text);
                 }
                 Err(e) => {
                     ui.colored_label(ui.visuals().error_fg_color, format!("Cannot run: {e}"));
+                    state.running_what = None;
                 }
             }
+        } else if let Some(text) = &state.running_what {
+            // The same line while the job runs: the panel keeps its height and the
+            // Cancel button sits where Run was.
+            ui.label(text.as_str());
         }
         ui.horizontal(|ui| match running {
             Some(job) => {
@@ -705,7 +724,7 @@ pub fn show(
                             let mut on = state.selected.contains(m.id());
                             if ui
                                 .checkbox(&mut on, m.title())
-                                .on_hover_text(m.doc())
+                                .on_hover_text(super::glyphs::displayable(m.doc()))
                                 .changed()
                             {
                                 if on {

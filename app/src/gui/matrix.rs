@@ -46,11 +46,86 @@ impl Default for MapState {
     }
 }
 
-/// Whether a smaller value of output `name` means more synchrony: ρ (the fraction of
-/// non-coincident events), p-values and distances.
+/// Whether a smaller value of output `name` means more synchrony: ρ and its chance
+/// level `rho_null` (fractions of non-coincident events), p-values, jitters and
+/// distances — the convention of `sesame plot`. `sync` is larger when more synchronous.
 pub fn smaller_is_stronger(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "p" || n.starts_with("rho") || n.contains("distance") || n.starts_with("dist")
+    crate::plot::scalp::Strong::of(&n) == crate::plot::scalp::Strong::Low
+        || n.starts_with("rho")
+        || n.starts_with("dist")
+}
+
+/// The outputs that say how synchronous an SES pair is, in the order the matrix's
+/// hover text lists them.
+pub const READING: [&str; 4] = ["sync", "rho", "rho_null", "p"];
+
+/// The registered description of output `parameter` of `measure` — the sentence
+/// `sesame measures` prints — made drawable with the bundled fonts; `None` for an
+/// unknown measure or output.
+pub fn output_doc(measure: &str, parameter: &str) -> Option<String> {
+    let m = sesame_core::measures::find(measure)?;
+    m.outputs()
+        .iter()
+        .find(|o| o.name == parameter)
+        .map(|o| super::glyphs::displayable(o.doc).into_owned())
+}
+
+/// Which way output `name` reads, for the outputs of [`READING`] and distances.
+pub fn direction_note(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    if n == "p" {
+        Some("Smaller = stronger evidence of synchrony beyond chance.")
+    } else if n == "sync" {
+        Some("Larger = more synchronous.")
+    } else if n.starts_with("rho") || n.contains("distance") {
+        Some("Smaller = more synchronous.")
+    } else {
+        None
+    }
+}
+
+/// The registered description of `measure`/`parameter` followed by the way it reads
+/// (empty when neither is known).
+pub fn describe(measure: &str, parameter: &str) -> String {
+    let mut text = output_doc(measure, parameter).unwrap_or_default();
+    if let Some(note) = direction_note(parameter) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(note);
+    }
+    text
+}
+
+/// The value of `measure`/`parameter` for the pair `a`–`b` (either order), if a row has
+/// it.
+pub fn pair_value(
+    results: &Results,
+    measure: &str,
+    parameter: &str,
+    a: &str,
+    b: &str,
+) -> Option<f64> {
+    results
+        .rows
+        .iter()
+        .find(|r| {
+            r.measure == measure
+                && r.parameter == parameter
+                && ((r.channel_a == a && r.channel_b == b)
+                    || (r.channel_a == b && r.channel_b == a))
+        })
+        .map(|r| r.value)
+}
+
+/// The output shown first for these choices: the chance-corrected `sync` when there is
+/// one, else the first in sorted order.
+pub fn default_choice(all: &[(String, String)]) -> Option<(String, String)> {
+    all.iter()
+        .find(|(_, p)| p == "sync")
+        .or_else(|| all.first())
+        .cloned()
 }
 
 /// The `p` output of `measure` over `labels` (a one-sided test: small is
@@ -61,6 +136,26 @@ pub fn p_values(results: &Results, measure: &str, labels: &[String]) -> Option<V
         .iter()
         .any(|r| r.measure == measure && r.parameter == "p" && !r.channel_b.is_empty())
         .then(|| results.matrix(measure, "p", labels))
+}
+
+/// Whether a cell of value `v` and p-value `q` is marked as significant at `alpha`.
+pub fn is_marked(v: f64, q: f64, alpha: f64) -> bool {
+    v.is_finite() && q < alpha
+}
+
+/// Pairs (each counted once, `i < j`) of `m` marked as significant by `p` at `alpha`.
+pub fn marked_pairs(m: &[Vec<f64>], p: &[Vec<f64>], alpha: f64) -> usize {
+    m.iter()
+        .zip(p)
+        .enumerate()
+        .map(|(i, (row, prow))| {
+            row.iter()
+                .zip(prow)
+                .skip(i + 1)
+                .filter(|(&v, &q)| is_marked(v, q, alpha))
+                .count()
+        })
+        .sum()
 }
 
 /// `m` with the cells whose p-value is not below `alpha` (or missing) set to NaN.
@@ -202,7 +297,7 @@ pub fn picker(
     }
     let current = match &state.selection {
         Some(s) if all.contains(s) => s.clone(),
-        _ => all[0].clone(),
+        _ => default_choice(&all)?,
     };
     let mut chosen = current.clone();
     ui.horizontal_wrapped(|ui| {
@@ -210,7 +305,12 @@ pub fn picker(
             .selected_text(format!("{} / {}", current.0, current.1))
             .show_ui(ui, |ui| {
                 for c in &all {
-                    ui.selectable_value(&mut chosen, c.clone(), format!("{} / {}", c.0, c.1));
+                    let r =
+                        ui.selectable_value(&mut chosen, c.clone(), format!("{} / {}", c.0, c.1));
+                    let about = describe(&c.0, &c.1);
+                    if !about.is_empty() {
+                        r.on_hover_text(about);
+                    }
                 }
             });
         if all.iter().any(|(m, p)| m == &chosen.0 && p == "p") {
@@ -237,6 +337,10 @@ pub fn picker(
         state.direction_for = Some(chosen.clone());
     }
     state.selection = Some(chosen.clone());
+    let about = describe(&chosen.0, &chosen.1);
+    if !about.is_empty() {
+        ui.weak(format!("{}: {about}", chosen.1));
+    }
     Some(chosen)
 }
 
@@ -260,19 +364,56 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
         _ => m.clone(),
     };
     let marks = p.as_ref().map(|p| (p.as_slice(), state.alpha));
-    let (rect, grid) = heatmap(ui, &labels, &shown, marks)?;
+    // The hover text of a cell: for SES, each reading output of the pair with its
+    // registered sentence.
+    let reading = |i: usize, j: usize| -> Vec<String> {
+        let (a, b) = (&labels[i], &labels[j]);
+        READING
+            .iter()
+            .filter_map(|name| {
+                let v = pair_value(results, &measure, name, a, b)?;
+                let about = describe(&measure, name);
+                Some(if about.is_empty() {
+                    format!("{name} = {v:.4}")
+                } else {
+                    format!("{name} = {v:.4}: {about}")
+                })
+            })
+            .collect()
+    };
+    let (rect, grid) = heatmap(ui, &labels, &shown, marks, &parameter, &reading)?;
     state.grid = Some((grid, labels.len()));
     Some(rect)
 }
 
-/// Draws `m` (rows and columns named by `labels`) with a colour bar, over the whole
-/// width left; with `marks` = `(p, alpha)` a dot marks each cell with `p < alpha`.
-/// Returns the figure's area and the grid's.
+/// Radius of the dot marking a significant cell `side` points wide.
+fn mark_radius(side: f32) -> f32 {
+    (side * 0.18).clamp(2.0, 5.0)
+}
+
+/// Draws the mark of a significant cell: a white dot ringed in black, readable on every
+/// colour of the ramp.
+fn draw_mark(painter: &egui::Painter, centre: Pos2, radius: f32) {
+    painter.circle(
+        centre,
+        radius,
+        Color32::WHITE,
+        Stroke::new(1.0, Color32::BLACK),
+    );
+}
+
+/// Draws `m` (rows and columns named by `labels`, values of output `parameter`) with a
+/// colour bar, over the whole width left; with `marks` = `(p, alpha)` a dot marks each
+/// cell with `p < alpha`, and the legend says how many pairs are marked. Hovering a
+/// cell shows its pair and value, then the lines `more(i, j)` gives. Returns the
+/// figure's area and the grid's.
 pub fn heatmap(
     ui: &mut egui::Ui,
     labels: &[String],
     m: &[Vec<f64>],
     marks: Option<(&[Vec<f64>], f64)>,
+    parameter: &str,
+    more: &dyn Fn(usize, usize) -> Vec<String>,
 ) -> Option<(Rect, Rect)> {
     let n = labels.len();
     let Some((lo, hi)) = value_range(m) else {
@@ -295,9 +436,18 @@ pub fn heatmap(
             );
         }
         ui.label(format!("max {hi:.4}"));
-        if let Some((_, alpha)) = marks {
+        if let Some(note) = direction_note(parameter) {
+            ui.weak(note);
+        }
+        if let Some((p, alpha)) = marks {
             ui.separator();
-            ui.label(format!("dot: p < {alpha}"));
+            let (r, painter) = ui.allocate_painter(Vec2::splat(14.0), Sense::hover());
+            draw_mark(&painter, r.rect.center(), mark_radius(22.0));
+            let total = n * n.saturating_sub(1) / 2;
+            ui.label(format!(
+                "p < {alpha}: {} of {total} pairs marked",
+                marked_pairs(m, p, alpha)
+            ));
         }
     });
     let fg = ui.visuals().text_color();
@@ -332,16 +482,14 @@ pub fn heatmap(
             );
             painter.rect_filled(r, 0.0, colour(*v, lo, hi));
             let significant = marks
-                .and_then(|(p, alpha)| p.get(i).and_then(|row| row.get(j)).map(|&q| q < alpha))
+                .and_then(|(p, alpha)| {
+                    p.get(i)
+                        .and_then(|row| row.get(j))
+                        .map(|&q| is_marked(*v, q, alpha))
+                })
                 .unwrap_or(false);
-            if significant && v.is_finite() {
-                let radius = (cw.min(ch) * 0.18).clamp(1.5, 5.0);
-                painter.circle(
-                    r.center(),
-                    radius,
-                    Color32::WHITE,
-                    Stroke::new(1.0, Color32::BLACK),
-                );
+            if significant {
+                draw_mark(&painter, r.center(), mark_radius(cw.min(ch)));
             }
         }
     }
@@ -376,19 +524,31 @@ pub fn heatmap(
         }
     }
     if let Some((i, j)) = resp.hover_pos().and_then(|p| cell_at(grid, n, p)) {
-        let v = m[i][j];
-        let mut text = if v.is_finite() {
-            format!("{} – {}: {v:.6}", labels[i], labels[j])
+        let v = m
+            .get(i)
+            .and_then(|row| row.get(j))
+            .copied()
+            .unwrap_or(f64::NAN);
+        let head = if v.is_finite() {
+            format!("{} – {}: {v:.6} ({parameter})", labels[i], labels[j])
         } else {
             format!("{} – {}: no value", labels[i], labels[j])
         };
-        if let Some(q) = marks.and_then(|(p, _)| p.get(i).and_then(|r| r.get(j))) {
-            if q.is_finite() {
-                text.push_str(&format!("\np = {q:.4}"));
+        let mut lines = if i == j { Vec::new() } else { more(i, j) };
+        if lines.is_empty() {
+            // Without reading outputs, the p-value alone (when there is one).
+            if let Some(q) = marks.and_then(|(p, _)| p.get(i).and_then(|r| r.get(j))) {
+                if q.is_finite() {
+                    lines.push(format!("p = {q:.4}"));
+                }
             }
         }
         resp.clone().on_hover_ui_at_pointer(|ui| {
-            ui.label(text);
+            ui.set_max_width(420.0);
+            ui.label(head);
+            for l in lines {
+                ui.label(l);
+            }
         });
     }
     Some((Rect::from_min_max(top, resp.rect.max), grid))

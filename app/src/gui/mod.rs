@@ -11,6 +11,7 @@ pub mod browser;
 pub mod dialog;
 pub mod document;
 pub mod export;
+pub mod glyphs;
 pub mod help;
 pub mod info;
 pub mod jobs;

@@ -197,17 +197,19 @@ fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
         .body(|body| {
             body.rows(18.0, view.len(), |mut row| {
                 let r = &state.results.rows[view[row.index()]];
-                for text in [
-                    &r.recording,
-                    &r.measure,
-                    &r.channel_a,
-                    &r.channel_b,
-                    &r.parameter,
-                ] {
+                for text in [&r.recording, &r.measure, &r.channel_a, &r.channel_b] {
                     row.col(|ui| {
                         ui.label(text.as_str());
                     });
                 }
+                // The output's registered sentence (what `sesame measures` prints).
+                row.col(|ui| {
+                    let about = matrix::describe(&r.measure, &r.parameter);
+                    let label = ui.label(r.parameter.as_str());
+                    if !about.is_empty() {
+                        label.on_hover_text(about);
+                    }
+                });
                 row.col(|ui| {
                     ui.label(format!("{:.6} {}", r.value, r.unit));
                 });
