@@ -198,22 +198,22 @@ fn pairs_with_a_small_p_are_marked_and_the_others_can_be_hidden() {
     s.maps.selection = Some(("ses-bumps".into(), "sync".into()));
     let mut h = harness(s);
     h.run();
-    h.get_by_label("p < 0.05: 2 of 3 pairs marked");
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
     h.get_by_label("min 0.2000");
     h.get_by_label("max 0.8000");
-    h.get_by_label("Hide p ≥ α").click();
+    h.get_by_label("Hide p > α").click();
     h.run();
     assert!(h.state().maps.hide_not_significant);
     h.get_by_label("min 0.5000");
-    h.get_by_label("p < 0.05: 2 of 3 pairs marked");
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
 
     // The scalp map outlines the significant pairs and hides the others too.
     h.state_mut().tab = ResultsTab::Scalp;
     h.state_mut().maps.threshold = 0.5;
     h.run();
     h.get_by_label_contains("2 of 3 pairs ≥ 0.5000");
-    h.get_by_label_contains("outlined: p < 0.05 (pairs with p ≥ α hidden)");
-    h.get_by_label("Hide p ≥ α").click();
+    h.get_by_label_contains("outlined: p ≤ 0.05 (pairs with p > α hidden)");
+    h.get_by_label("Hide p > α").click();
     h.run();
     h.state_mut().maps.threshold = 0.2;
     h.run();
@@ -295,7 +295,7 @@ fn registered(output: &str) -> String {
 }
 
 /// SES results with the chance comparison: the matrix opens on `sync`, offers it in the
-/// picker with its registered sentence, marks the pairs with p < α (and says how many,
+/// picker with its registered sentence, marks the pairs with p ≤ α (and says how many,
 /// at the threshold shown), and a cell's hover text gives `sync`, `rho`, `rho_null`
 /// and `p` of the pair, one registered sentence each.
 #[test]
@@ -346,10 +346,15 @@ fn sync_is_the_default_offered_with_its_meaning_and_p_marks_pairs() {
     ));
     // The marks and their threshold.
     h.get_by_label("α");
-    h.get_by_label("p < 0.05: 2 of 3 pairs marked");
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
     h.state_mut().maps.alpha = 0.02;
     h.run();
-    h.get_by_label("p < 0.02: 1 of 3 pairs marked");
+    h.get_by_label("p ≤ 0.02: 1 of 3 pairs marked");
+    // p = α is marked: with K surrogates p is at least 1/(K + 1), so the default 19
+    // surrogates reach exactly 0.05.
+    h.state_mut().maps.alpha = 0.03;
+    h.run();
+    h.get_by_label("p ≤ 0.03: 2 of 3 pairs marked");
     h.state_mut().maps.alpha = 0.05;
     h.run();
 

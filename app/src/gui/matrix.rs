@@ -14,10 +14,10 @@ pub struct MapState {
     pub threshold: f64,
     /// Scalp map: for measures where a smaller value means more synchrony (ρ, distances).
     pub smaller_is_stronger: bool,
-    /// Significance level for measures with a `p` output: pairs with `p < alpha` are
+    /// Significance level for measures with a `p` output: pairs with `p ≤ alpha` are
     /// marked.
     pub alpha: f64,
-    /// Hide the pairs with `p ≥ alpha` (measures with a `p` output only).
+    /// Hide the pairs with `p > alpha` (measures with a `p` output only).
     pub hide_not_significant: bool,
     /// Scalp map: draw at most this many of the strongest pairs (0: all that pass).
     pub top_k: usize,
@@ -140,7 +140,7 @@ pub fn p_values(results: &Results, measure: &str, labels: &[String]) -> Option<V
 
 /// Whether a cell of value `v` and p-value `q` is marked as significant at `alpha`.
 pub fn is_marked(v: f64, q: f64, alpha: f64) -> bool {
-    v.is_finite() && q < alpha
+    v.is_finite() && q <= alpha
 }
 
 /// Pairs (each counted once, `i < j`) of `m` marked as significant by `p` at `alpha`.
@@ -165,7 +165,7 @@ pub fn keep_significant(m: &[Vec<f64>], p: &[Vec<f64>], alpha: f64) -> Vec<Vec<f
         .map(|(row, prow)| {
             row.iter()
                 .zip(prow)
-                .map(|(&v, &q)| if q < alpha { v } else { f64::NAN })
+                .map(|(&v, &q)| if q <= alpha { v } else { f64::NAN })
                 .collect()
         })
         .collect()
@@ -323,8 +323,11 @@ pub fn picker(
                     .max_decimals(4),
             )
             .labelled_by(a.id)
-            .on_hover_text("Significance level: pairs with p < α are marked");
-            ui.checkbox(&mut state.hide_not_significant, "Hide p ≥ α")
+            .on_hover_text(
+                "Significance level: pairs with p ≤ α are marked (not corrected for the \
+                 number of pairs; `sesame stats` corrects)",
+            );
+            ui.checkbox(&mut state.hide_not_significant, "Hide p > α")
                 .on_hover_text("Leave out the pairs whose surrogate p-value is not below α");
         }
     });
@@ -404,7 +407,7 @@ fn draw_mark(painter: &egui::Painter, centre: Pos2, radius: f32) {
 
 /// Draws `m` (rows and columns named by `labels`, values of output `parameter`) with a
 /// colour bar, over the whole width left; with `marks` = `(p, alpha)` a dot marks each
-/// cell with `p < alpha`, and the legend says how many pairs are marked. Hovering a
+/// cell with `p ≤ alpha`, and the legend says how many pairs are marked. Hovering a
 /// cell shows its pair and value, then the lines `more(i, j)` gives. Returns the
 /// figure's area and the grid's.
 pub fn heatmap(
@@ -445,7 +448,7 @@ pub fn heatmap(
             draw_mark(&painter, r.rect.center(), mark_radius(22.0));
             let total = n * n.saturating_sub(1) / 2;
             ui.label(format!(
-                "p < {alpha}: {} of {total} pairs marked",
+                "p ≤ {alpha}: {} of {total} pairs marked",
                 marked_pairs(m, p, alpha)
             ));
         }

@@ -122,7 +122,7 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
     let significant = |i: usize, j: usize| {
         p.as_ref()
             .and_then(|p| p.get(i).and_then(|r| r.get(j)))
-            .is_some_and(|&q| q < state.alpha)
+            .is_some_and(|&q| q <= state.alpha)
     };
     let pos = layout(&labels);
     let total = labels.len() * labels.len().saturating_sub(1) / 2;
@@ -133,10 +133,10 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
     }
     if p.is_some() {
         line.push_str(&format!(
-            "; outlined: p < {}{}",
+            "; outlined: p ≤ {}{}",
             state.alpha,
             if state.hide_not_significant {
-                " (pairs with p ≥ α hidden)"
+                " (pairs with p > α hidden)"
             } else {
                 ""
             }
