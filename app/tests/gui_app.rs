@@ -578,3 +578,54 @@ fn results_table_sorts_and_filters() {
     h.step();
     h.get_by_label("2 of 3 rows");
 }
+
+#[test]
+fn info_and_results_speak_in_words_and_whole_numbers() {
+    use sesame_core::analysis::Row;
+    // Info: the format and the channel types in words, not Rust enum names.
+    let mut h = harness(new_app());
+    if let Some(shared) = shared_dir() {
+        let path = shared.join("eeg/edge-cases/edfPlusC.edf");
+        if path.is_file() {
+            h.state_mut().commands.push(Command::Open {
+                path,
+                lenient: false,
+            });
+            step_until(&mut h, "open finished", |a| {
+                !a.docs.is_empty() || !a.failures.is_empty()
+            });
+            h.state_mut().active_doc_mut().expect("doc").view = View::Info;
+            h.step();
+            h.step();
+            h.get_by_label("EDF+ (continuous)");
+            assert!(h.query_by_label("EdfPlusC").is_none());
+        }
+    }
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(3, 30), false);
+    let row = |p: &str, v: f64, unit: &str| Row {
+        recording: "synthetic".into(),
+        channel_a: "Fp1".into(),
+        channel_b: "Fp2".into(),
+        measure: "ses".into(),
+        parameter: p.into(),
+        value: v,
+        unit: unit.into(),
+        n_events: None,
+        certified: None,
+    };
+    app.results.results.rows = vec![row("n_events_a", 42.0, ""), row("st", 0.0125, "s")];
+    app.active_doc_mut().expect("doc").view = View::Info;
+    let mut h2 = harness(app);
+    h2.step();
+    h2.step();
+    assert!(h2.query_all_by_label("EEG").count() >= 3, "types in words");
+    assert!(h2.query_by_label("Eeg").is_none());
+    h2.get_by_label("in memory");
+    h2.state_mut().active_doc_mut().expect("doc").view = View::Results;
+    h2.step();
+    h2.step();
+    h2.get_by_label("42");
+    h2.get_by_label("0.0125 s");
+    assert!(h2.query_by_label("42.000000").is_none());
+}

@@ -4,6 +4,7 @@
 
 use super::document::{format_time, Document, View};
 use egui_extras::{Column, TableBuilder};
+use sesame_core::recording::{ChannelKind, Format};
 
 pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
     let rec = doc.recording.clone();
@@ -18,8 +19,8 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
         ui.end_row();
         ui.strong("Format");
         ui.label(format!(
-            "{:?}{}",
-            rec.format,
+            "{}{}",
+            format_name(rec.format),
             if doc.lenient { " (read leniently)" } else { "" }
         ));
         ui.end_row();
@@ -147,7 +148,7 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
                         ui.label(s.canonical.as_deref().unwrap_or("—"));
                     });
                     row.col(|ui| {
-                        ui.label(format!("{:?}", s.kind));
+                        ui.label(kind_name(s.kind));
                     });
                     row.col(|ui| {
                         ui.label(format!("{}", s.sample_rate));
@@ -219,6 +220,31 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
         let t = doc.timeline.sample(onset);
         doc.browser.center_on(t, d);
         doc.view = View::Signals;
+    }
+}
+
+/// The file format in words, as a clinician would name it.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Edf => "EDF",
+        Format::EdfPlusC => "EDF+ (continuous)",
+        Format::EdfPlusD => "EDF+ (discontinuous, with gaps)",
+        Format::Bdf => "BDF",
+        Format::BdfPlusC => "BDF+ (continuous)",
+        Format::BdfPlusD => "BDF+ (discontinuous, with gaps)",
+        Format::Csv => "CSV",
+        Format::Memory => "in memory",
+    }
+}
+
+/// The channel type in words.
+pub fn kind_name(k: ChannelKind) -> &'static str {
+    match k {
+        ChannelKind::Eeg => "EEG",
+        ChannelKind::Eog => "EOG",
+        ChannelKind::Ecg => "ECG",
+        ChannelKind::Emg => "EMG",
+        ChannelKind::Other => "other",
     }
 }
 

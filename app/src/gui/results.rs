@@ -211,12 +211,34 @@ fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
                     }
                 });
                 row.col(|ui| {
-                    ui.label(format!("{:.6} {}", r.value, r.unit));
+                    ui.label(
+                        format!("{} {}", value_text(r.value), r.unit)
+                            .trim_end()
+                            .to_string(),
+                    );
                 });
             });
         });
     if let Some(k) = clicked {
         state.click_header(k);
+    }
+}
+
+/// A result value for the table: counts and other whole numbers without decimals,
+/// other values with at most six decimals and no trailing zeros.
+pub fn value_text(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
     }
 }
 
