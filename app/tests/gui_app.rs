@@ -629,3 +629,17 @@ fn info_and_results_speak_in_words_and_whole_numbers() {
     h2.get_by_label("0.0125 s");
     assert!(h2.query_by_label("42.000000").is_none());
 }
+
+#[test]
+fn recent_files_are_stored_as_absolute_paths() {
+    let mut s = Settings::default();
+    s.note_opened(Path::new("recordings/night.edf"));
+    let first = s.recent.first().expect("noted");
+    assert!(first.is_absolute(), "{}", first.display());
+    assert!(first.ends_with("recordings/night.edf"));
+    assert!(s.last_dir.as_ref().expect("folder").is_absolute());
+    // Noting the same file again by its absolute path does not list it twice.
+    let abs = first.clone();
+    s.note_opened(&abs);
+    assert_eq!(s.recent, vec![abs]);
+}

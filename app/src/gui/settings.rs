@@ -69,7 +69,11 @@ impl Default for Settings {
 impl Settings {
     /// Records `path` as opened: first in the recent list (no duplicates, at most
     /// [`MAX_RECENT`]) and its folder as the last folder.
+    /// The path is stored absolute, so that the list still works when the application
+    /// is started from another folder.
     pub fn note_opened(&mut self, path: &Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = path.as_path();
         self.recent.retain(|p| p != path);
         self.recent.insert(0, path.to_path_buf());
         self.recent.truncate(MAX_RECENT);
