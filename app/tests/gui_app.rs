@@ -643,3 +643,52 @@ fn recent_files_are_stored_as_absolute_paths() {
     s.note_opened(&abs);
     assert_eq!(s.recent, vec![abs]);
 }
+
+/// The trace meshes drawn in the frame, with their clip rectangles.
+fn trace_meshes(h: &Harness<'_, SesameApp>) -> Vec<(egui::Rect, egui::Rect)> {
+    h.output()
+        .shapes
+        .iter()
+        .filter_map(|c| match &c.shape {
+            egui::Shape::Mesh(m) => Some((c.clip_rect, m.calc_bounds())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn traces_are_not_drawn_over_the_time_axis() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 60), false);
+    let mut h = harness(app);
+    h.step();
+    // 30 µV sines at 5 µV/div swing over several lanes, past the plot's bottom.
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .uv_per_div = 5.0;
+    h.step();
+    h.step();
+    let canvas = h.get_by_label("Traces").rect();
+    let meshes = trace_meshes(&h);
+    let in_canvas: Vec<_> = meshes
+        .iter()
+        .filter(|(_, b)| b.intersects(canvas) && b.left() > canvas.left() + 80.0)
+        .collect();
+    assert!(
+        in_canvas.len() >= 4,
+        "one mesh per trace: {}",
+        in_canvas.len()
+    );
+    for (clip, _) in &in_canvas {
+        assert!(
+            clip.bottom() <= canvas.bottom() - 17.0,
+            "clipped above the axis: clip {clip:?}, canvas {canvas:?}"
+        );
+    }
+    assert!(
+        in_canvas.iter().any(|(c, b)| b.bottom() > c.bottom()),
+        "at 5 µV/div some trace reaches past the plot, so the clip matters"
+    );
+}

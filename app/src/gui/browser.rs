@@ -665,7 +665,9 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             }
         }
     }
-    painter.extend(shapes);
+    // Traces stay inside the plot: a large deflection never covers the time axis or
+    // the labels.
+    painter.with_clip_rect(plot).extend(shapes);
 
     // Scale bar: one channel spacing = uv_per_div µV.
     if lane > 6.0 {
