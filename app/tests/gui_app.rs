@@ -692,3 +692,68 @@ fn traces_are_not_drawn_over_the_time_axis() {
         "at 5 µV/div some trace reaches past the plot, so the clip matters"
     );
 }
+
+/// `n` channels of 300 µV sines (a clinical file with large deflections).
+fn large(n: usize, seconds: usize) -> Recording {
+    let fs = 256.0;
+    let labels: Vec<String> = (0..n).map(|i| format!("E{i}")).collect();
+    let data = Array2::from_shape_fn((n, seconds * 256), |(c, s)| {
+        let t = s as f32 / fs as f32;
+        300.0 * (2.0 * std::f32::consts::PI * (7.0 * t + c as f32 * 0.1)).sin()
+    });
+    Recording::from_samples(labels, fs, "uV", data).expect("valid recording")
+}
+
+#[test]
+fn the_amplitude_fits_the_page_on_open_and_on_request() {
+    // Large deflections at the default 100 µV/div would be a grey block: fitted on open.
+    let mut app = new_app();
+    app.add_recording("large", large(8, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        500.0,
+        "600 µV peak to peak fits at 500 µV/div"
+    );
+    // Changed by hand, then fitted again with A and with the Fit button.
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .uv_per_div = 5.0;
+    h.step();
+    h.key_press(egui::Key::A);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        500.0
+    );
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .uv_per_div = 5000.0;
+    h.step();
+    h.get_by_label("Fit").click();
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        500.0
+    );
+
+    // A sensitivity that already suits the page (60 µV peak to peak at 100 µV/div) is
+    // kept on open.
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        100.0
+    );
+}

@@ -70,6 +70,9 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
             select_step = -1;
         }
+        if i.consume_key(Modifiers::NONE, Key::A) {
+            v.fit_now = true;
+        }
         toggle_bad = i.consume_key(Modifiers::NONE, Key::B);
         hide = i.consume_key(Modifiers::NONE, Key::H);
     });
@@ -263,6 +266,13 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         }
         if ui.button("+").on_hover_text("More amplitude (+)").clicked() {
             v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
+        }
+        if ui
+            .button("Fit")
+            .on_hover_text("Choose the sensitivity from the amplitudes on this page (A)")
+            .clicked()
+        {
+            v.fit_now = true;
         }
         ui.checkbox(&mut v.remove_dc, "Remove DC")
             .on_hover_text("Subtract each trace's mean over the page");
@@ -560,7 +570,8 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let ppp = ui.ctx().pixels_per_point();
     let width_px = ((plot.width() * ppp).round() as usize).max(1);
     let remove_dc = doc.browser.remove_dc;
-    let uv_per_div = doc.browser.uv_per_div;
+    let (fit_now, fit_on_open) = (doc.browser.fit_now, doc.browser.fit_on_open);
+    let mut uv_per_div = doc.browser.uv_per_div;
     let selected = doc.browser.selected;
     let plain_meta: Vec<RowMeta> = if doc.display.is_plain() {
         let signals = doc.recording.signals();
@@ -586,6 +597,16 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     } else {
         montage::derived_traces(doc, width_px)
     };
+    let mut fitted = None;
+    if fit_now || fit_on_open {
+        if let Some(s) = fitted_sensitivity(traces.iter().filter_map(|(_, t, _)| t.as_ref().ok())) {
+            let far_off = s > 2.5 * uv_per_div || s < 0.1 * uv_per_div;
+            if fit_now || far_off {
+                uv_per_div = s;
+            }
+            fitted = Some(uv_per_div);
+        }
+    }
     let n = traces.len().max(1);
     let lane = plot.height() / n as f32;
     let mut clicked_signal = None;
@@ -704,6 +725,54 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if let Some(s) = clicked_signal {
         doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
     }
+    if let Some(s) = fitted {
+        doc.browser.uv_per_div = s;
+        doc.browser.fit_now = false;
+        doc.browser.fit_on_open = false;
+    }
+}
+
+/// Spread of a drawn trace: the 5th to 95th percentile of its values (envelope
+/// columns contribute their minimum and maximum), µV; `None` when nothing is drawn.
+pub fn trace_spread(trace: &Trace) -> Option<f32> {
+    let mut v: Vec<f32> = match trace {
+        Trace::Samples { values, .. } => values.iter().copied().filter(|x| x.is_finite()).collect(),
+        Trace::Envelope { columns } => columns
+            .iter()
+            .flatten()
+            .flat_map(|&(lo, hi)| [lo, hi])
+            .filter(|x| x.is_finite())
+            .collect(),
+    };
+    if v.len() < 2 {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f32| v[((v.len() - 1) as f32 * q).round() as usize];
+    Some(at(0.95) - at(0.05))
+}
+
+/// The sensitivity that fits a page: the smallest offered one at least two thirds of
+/// the median spread of the traces (so a typical trace spans about one to one and a
+/// half channel spacings, as on a clinical page); `None` without drawn traces.
+pub fn fitted_sensitivity<'a>(traces: impl Iterator<Item = &'a Trace>) -> Option<f32> {
+    let mut spreads: Vec<f32> = traces
+        .filter_map(trace_spread)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .collect();
+    if spreads.is_empty() {
+        return None;
+    }
+    spreads.sort_by(|a, b| a.total_cmp(b));
+    let median = spreads[spreads.len() / 2];
+    let want = median / 1.5;
+    Some(
+        SENSITIVITIES
+            .iter()
+            .copied()
+            .find(|&s| s >= want)
+            .unwrap_or(SENSITIVITIES[SENSITIVITIES.len() - 1]),
+    )
 }
 
 /// Colour of gap marks.

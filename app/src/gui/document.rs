@@ -80,6 +80,11 @@ pub struct BrowserView {
     pub goto_error: Option<String>,
     /// Times are shown (and typed) as clock time instead of elapsed time.
     pub clock: bool,
+    /// Fit the sensitivity to the page on the next drawn frame ("Fit" button, `A`).
+    pub fit_now: bool,
+    /// Fit the sensitivity on the first drawn page if the inherited one is far off (a
+    /// grey block or flat lines).
+    pub fit_on_open: bool,
 }
 
 impl BrowserView {
@@ -94,6 +99,8 @@ impl BrowserView {
             goto_text: String::new(),
             goto_error: None,
             clock: false,
+            fit_now: false,
+            fit_on_open: true,
         }
     }
 

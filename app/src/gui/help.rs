@@ -19,6 +19,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+wheel", "Zoom time around the pointer"),
     ("Ctrl+= / Ctrl+-", "Shorter / longer page"),
     ("+ / -", "More / less amplitude (all channels)"),
+    ("A", "Fit the amplitude to the page"),
     ("Up / Down arrow", "Select the previous / next channel"),
     ("B", "Mark the selected channel bad / good"),
     ("H", "Hide the selected channel"),
