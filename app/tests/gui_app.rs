@@ -757,3 +757,83 @@ fn the_amplitude_fits_the_page_on_open_and_on_request() {
         100.0
     );
 }
+
+#[test]
+fn sixty_four_channels_are_drawn_a_readable_page_at_a_time() {
+    let mut app = new_app();
+    app.add_recording("64 channels", synthetic(64, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    let canvas = h.get_by_label("Traces").rect();
+    let (shown, total) = h.state().active_doc().expect("doc").browser.rows_shown;
+    assert_eq!(total, 64);
+    assert!(shown < 64, "not all 64 squeezed in: {shown}");
+    assert!(
+        (canvas.height() - 18.0) / shown as f32 >= 16.0,
+        "at least 16 points per channel: {shown} rows in {}",
+        canvas.height()
+    );
+    assert!(
+        h.query_by_label(&format!("channels 1–{shown} of 64"))
+            .is_some()
+            || h.query_by_value(&format!("channels 1–{shown} of 64"))
+                .is_some(),
+        "the toolbar names the channels shown"
+    );
+
+    // Selecting down the list scrolls the page of channels with the selection.
+    for _ in 0..50 {
+        h.key_press(egui::Key::ArrowDown);
+        h.step();
+    }
+    h.step();
+    let b = &h.state().active_doc().expect("doc").browser;
+    assert_eq!(b.selected, Some(49));
+    assert!(
+        b.first_row <= 49 && 49 < b.first_row + shown,
+        "row 50 in view: first {}",
+        b.first_row
+    );
+
+    // The wheel over the labels scrolls through the channels, not through time.
+    let t0 = b.t0;
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .first_row = 0;
+    h.step();
+    h.hover_at(egui::pos2(canvas.left() + 30.0, canvas.center().y));
+    h.step();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, -3.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    for _ in 0..20 {
+        h.step();
+    }
+    let b = &h.state().active_doc().expect("doc").browser;
+    assert!(b.first_row > 0, "scrolled down the channels");
+    assert_eq!(b.t0, t0, "time stays");
+
+    // "All" draws every channel.
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .rows_per_page = Some(0);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.rows_shown,
+        (64, 64)
+    );
+    assert!(
+        h.query_by_label("all 64 channels").is_some()
+            || h.query_by_value("all 64 channels").is_some()
+    );
+}

@@ -7,7 +7,7 @@
 //! [`montage::derived_traces`] (another montage or a display filter): at most two
 //! points per pixel column (a min/max envelope), never every sample of a long page.
 
-use super::document::{format_time, ChannelDisplay, Document};
+use super::document::{format_time, ChannelDisplay, Document, MIN_LANE};
 use super::montage::{self, RowMeta, RowTrace};
 use super::pyramid::Trace;
 use super::settings::Settings;
@@ -88,6 +88,7 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
                 Some(p) => (p as isize + select_step).clamp(0, visible.len() as isize - 1) as usize,
             };
             doc.browser.selected = Some(visible[next]);
+            doc.browser.reveal_selected = true;
         }
     }
     if let Some(sel) = doc.browser.selected {
@@ -161,7 +162,7 @@ pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
 }
 
 fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let v = &mut doc.browser;
         if ui
             .button("|<")
@@ -267,6 +268,23 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if ui.button("+").on_hover_text("More amplitude (+)").clicked() {
             v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
         }
+        let (first, total) = (v.first_row, v.rows_shown.1);
+        let shown = v.rows_shown.0;
+        egui::ComboBox::from_id_salt(("rows", doc.id))
+            .selected_text(if shown < total {
+                format!("channels {}–{} of {total}", first + 1, first + shown)
+            } else {
+                format!("all {total} channels")
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut v.rows_per_page, None, "As many as readable");
+                for n in [8, 16, 24, 32] {
+                    ui.selectable_value(&mut v.rows_per_page, Some(n), format!("{n} per page"));
+                }
+                ui.selectable_value(&mut v.rows_per_page, Some(0), "All");
+            })
+            .response
+            .on_hover_text("Channels per page; the wheel over the labels scrolls through the channels");
         if ui
             .button("Fit")
             .on_hover_text("Choose the sensitivity from the amplitudes on this page (A)")
@@ -345,6 +363,7 @@ fn channel_list(ui: &mut egui::Ui, doc: &mut Document) {
                         };
                         if ui.selectable_label(selected, text).clicked() {
                             doc.browser.selected = if selected { None } else { Some(signal) };
+                            doc.browser.reveal_selected = true;
                         }
                         let c = &mut doc.channels[pos];
                         ui.toggle_value(&mut c.bad, "bad")
@@ -475,8 +494,16 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             .hover_pos()
             .map(|p| t0 + ((p.x - plot.left()) / plot.width()).clamp(0.0, 1.0) as f64 * page)
             .unwrap_or(t0 + 0.5 * page);
+        let over_labels = resp.hover_pos().is_some_and(|p| p.x < plot.left());
         if (zoom - 1.0).abs() > 1e-4 {
             doc.browser.zoom(1.0 / zoom as f64, anchor, duration);
+        } else if over_labels && scroll.y.abs() > 0.0 {
+            // The wheel over the labels scrolls through the channels.
+            let v = &mut doc.browser;
+            v.row_scroll -= scroll.y;
+            let rows = (v.row_scroll / MIN_LANE).trunc();
+            v.row_scroll -= rows * MIN_LANE;
+            v.first_row = (v.first_row as isize + rows as isize).max(0) as usize;
         } else if scroll.x.abs() > 0.0 || scroll.y.abs() > 0.0 {
             let d = if scroll.x.abs() > scroll.y.abs() {
                 scroll.x
@@ -572,6 +599,11 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let remove_dc = doc.browser.remove_dc;
     let (fit_now, fit_on_open) = (doc.browser.fit_now, doc.browser.fit_on_open);
     let mut uv_per_div = doc.browser.uv_per_div;
+    let (rows_per_page, mut first_row, reveal) = (
+        doc.browser.rows_per_page,
+        doc.browser.first_row,
+        doc.browser.reveal_selected,
+    );
     let selected = doc.browser.selected;
     let plain_meta: Vec<RowMeta> = if doc.display.is_plain() {
         let signals = doc.recording.signals();
@@ -607,15 +639,32 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             fitted = Some(uv_per_div);
         }
     }
-    let n = traces.len().max(1);
-    let lane = plot.height() / n as f32;
+    let total = traces.len();
+    let rows = match rows_per_page {
+        Some(0) => total,
+        Some(n) => n,
+        None => (plot.height() / MIN_LANE).floor() as usize,
+    }
+    .clamp(1, total.max(1));
+    if reveal {
+        if let Some(k) = traces.iter().position(|(s, _, _)| selected == Some(*s)) {
+            if k < first_row {
+                first_row = k;
+            } else if k >= first_row + rows {
+                first_row = k + 1 - rows;
+            }
+        }
+    }
+    first_row = first_row.min(total.saturating_sub(rows));
+    let lane = plot.height() / rows as f32;
     let mut clicked_signal = None;
     let pointer = resp.interact_pointer_pos();
     let mut shapes = Vec::with_capacity(traces.len() * 2);
-    for (k, (signal, trace, mean)) in traces.iter().enumerate() {
+    for (k, (signal, trace, mean)) in traces.iter().enumerate().skip(first_row).take(rows) {
         let meta = metas.get(k);
+        let row = k - first_row;
         let (gain, bad) = meta.map(|m| (m.gain, m.bad)).unwrap_or((1.0, false));
-        let centre = plot.top() + lane * (k as f32 + 0.5);
+        let centre = plot.top() + lane * (row as f32 + 0.5);
         let scale = lane / uv_per_div * gain;
         let offset = if remove_dc { *mean } else { 0.0 };
         let y_of = |v: f32| centre - (v - offset) * scale;
@@ -711,7 +760,7 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if let Some(p) = resp.hover_pos() {
         if plot.contains(p) {
             let t = t0 + ((p.x - plot.left()) / plot.width()) as f64 * page;
-            let k = ((p.y - plot.top()) / lane).floor() as usize;
+            let k = first_row + ((p.y - plot.top()) / lane).floor() as usize;
             let name = metas.get(k).map(|m| m.label.clone()).unwrap_or_default();
             painter.text(
                 Pos2::new(plot.left() + 4.0, plot.bottom() - 2.0),
@@ -725,6 +774,9 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if let Some(s) = clicked_signal {
         doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
     }
+    doc.browser.first_row = first_row;
+    doc.browser.rows_shown = (rows.min(total), total);
+    doc.browser.reveal_selected = false;
     if let Some(s) = fitted {
         doc.browser.uv_per_div = s;
         doc.browser.fit_now = false;

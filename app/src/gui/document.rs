@@ -85,7 +85,22 @@ pub struct BrowserView {
     /// Fit the sensitivity on the first drawn page if the inherited one is far off (a
     /// grey block or flat lines).
     pub fit_on_open: bool,
+    /// Channels drawn per page: `None` as many as fit at a readable height
+    /// ([`MIN_LANE`] points each), `Some(n)` exactly `n` (all when `n` is 0).
+    pub rows_per_page: Option<usize>,
+    /// First channel row drawn (rows scroll vertically when not all fit).
+    pub first_row: usize,
+    /// Rows drawn in the last frame, and how many there are, for the toolbar.
+    pub rows_shown: (usize, usize),
+    /// Bring the selected channel into view on the next frame.
+    pub reveal_selected: bool,
+    /// Wheel distance over the labels not yet turned into whole rows, points.
+    pub row_scroll: f32,
 }
+
+/// Smallest channel spacing drawn when channels per page are chosen automatically,
+/// points (labels stay readable).
+pub const MIN_LANE: f32 = 16.0;
 
 impl BrowserView {
     /// A view on the first page.
@@ -101,6 +116,11 @@ impl BrowserView {
             clock: false,
             fit_now: false,
             fit_on_open: true,
+            rows_per_page: None,
+            first_row: 0,
+            rows_shown: (0, 0),
+            reveal_selected: false,
+            row_scroll: 0.0,
         }
     }
 
