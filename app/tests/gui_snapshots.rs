@@ -185,6 +185,7 @@ fn the_analysis_view_then_the_matrix_and_the_aligned_bumps() {
             c.visible = keep.iter().any(|k| k.eq_ignore_ascii_case(&label));
         }
         doc.view = View::Analysis;
+        app.analysis.channel_source = sesame::gui::analysis::ChannelSource::Shown;
         app.analysis.from_text = "0".into();
         app.analysis.to_text = "40".into();
     }
