@@ -7,10 +7,19 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`: the commit is recorded by `build.rs` (`unknown` when
+/// built without git metadata).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SESAME_COMMIT"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "sesame",
-    version,
+    version = VERSION,
     about = "Stochastic event synchrony analysis for multichannel EEG",
     long_about = "Stochastic event synchrony analysis for multichannel EEG.\n\n\
                   Without a subcommand, opens the desktop application."

@@ -481,6 +481,65 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
     Ok(write_atomic(path, bytes)?)
 }
 
+/// The `file:` URL (RFC 8089) of an absolute path, the same form on every platform:
+/// `file:///data/eeg` for a Unix path, `file:///C:/data/eeg` for a Windows drive path
+/// (also in the `\\?\C:\` form `canonicalize` returns there), `file://server/share/eeg`
+/// for a UNC path. Components are joined by `/` and every byte outside the characters
+/// a URL path may hold is percent-encoded (a space as `%20`).
+fn file_url(path: &Path) -> String {
+    use std::path::{Component, Prefix};
+    let mut host = String::new();
+    let mut drive = None;
+    let mut segments = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(prefix) => match prefix.kind() {
+                Prefix::Disk(letter) | Prefix::VerbatimDisk(letter) => {
+                    drive = Some(format!("{}:", char::from(letter)));
+                }
+                Prefix::UNC(server, share) | Prefix::VerbatimUNC(server, share) => {
+                    host = percent_encode(server.as_encoded_bytes());
+                    segments.push(percent_encode(share.as_encoded_bytes()));
+                }
+                Prefix::Verbatim(name) | Prefix::DeviceNS(name) => {
+                    segments.push(percent_encode(name.as_encoded_bytes()));
+                }
+            },
+            Component::RootDir | Component::CurDir => {}
+            Component::ParentDir => segments.push("..".to_string()),
+            Component::Normal(name) => segments.push(percent_encode(name.as_encoded_bytes())),
+        }
+    }
+    let mut url = format!("file://{host}");
+    if let Some(drive) = drive {
+        url.push('/');
+        url.push_str(&drive);
+    }
+    for segment in &segments {
+        url.push('/');
+        url.push_str(segment);
+    }
+    if segments.is_empty() {
+        // the root of a drive or of the file system
+        url.push('/');
+    }
+    url
+}
+
+/// `bytes` with every byte but the unreserved characters and the sub-delimiters, `:`
+/// and `@` of RFC 3986 written as `%XX`.
+fn percent_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Writes the top-level files of the derivative dataset: `dataset_description.json`,
 /// `descriptions.tsv` and `config.resolved.toml`.
 pub fn write_dataset_files(out: &Path, input: &Path, config: &Config) -> Result<(), BatchError> {
@@ -488,8 +547,10 @@ pub fn write_dataset_files(out: &Path, input: &Path, config: &Config) -> Result<
         path: out.to_path_buf(),
         source,
     })?;
-    let abs = std::fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
-    let mut source = serde_json::json!({"URL": format!("file://{}", abs.display())});
+    let abs = std::fs::canonicalize(input)
+        .or_else(|_| std::path::absolute(input))
+        .unwrap_or_else(|_| input.to_path_buf());
+    let mut source = serde_json::json!({"URL": file_url(&abs)});
     // Carry the source dataset's DOI and version when it declares them.
     if let Ok(bytes) = std::fs::read(input.join("dataset_description.json")) {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
@@ -610,6 +671,37 @@ pub fn find_conn_tables(out: &Path, config: &Config) -> Result<Vec<PathBuf>, Bat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn file_url_of_a_unix_path() {
+        assert_eq!(file_url(Path::new("/")), "file:///");
+        assert_eq!(file_url(Path::new("/data/eeg")), "file:///data/eeg");
+        assert_eq!(
+            file_url(Path::new("/data/my eeg/50%/é")),
+            "file:///data/my%20eeg/50%25/%C3%A9"
+        );
+        assert_eq!(file_url(Path::new("/data/a:b")), "file:///data/a:b");
+    }
+
+    #[test]
+    #[cfg(windows)]
+    fn file_url_of_a_windows_path() {
+        assert_eq!(file_url(Path::new(r"C:\data\eeg")), "file:///C:/data/eeg");
+        assert_eq!(
+            file_url(Path::new(r"\\?\C:\data\my eeg")),
+            "file:///C:/data/my%20eeg"
+        );
+        assert_eq!(file_url(Path::new(r"\\?\C:\")), "file:///C:/");
+        assert_eq!(
+            file_url(Path::new(r"\\?\UNC\server\share\eeg")),
+            "file://server/share/eeg"
+        );
+        assert_eq!(
+            file_url(Path::new(r"\\server\share\eeg")),
+            "file://server/share/eeg"
+        );
+    }
 
     fn item() -> WorkItem {
         WorkItem {

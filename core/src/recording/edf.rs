@@ -25,7 +25,6 @@ use super::{
     SignalInfo, Store,
 };
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,8 +41,8 @@ impl Source {
     fn read_at(&self, buf: &mut [u8], offset: u64, file: Option<&File>) -> std::io::Result<()> {
         match self {
             Source::File(p) => match file {
-                Some(f) => f.read_exact_at(buf, offset),
-                None => File::open(p)?.read_exact_at(buf, offset),
+                Some(f) => read_exact_at(f, buf, offset),
+                None => read_exact_at(&File::open(p)?, buf, offset),
             },
             Source::Bytes(b) => {
                 let start = usize::try_from(offset).unwrap_or(usize::MAX);
@@ -155,6 +154,43 @@ impl EdfStore {
     }
 }
 
+/// Fills `buf` from `file` at byte `offset`: a positioned read (`pread`) on Unix, one
+/// or more `ReadFile` calls at an explicit offset on Windows, a seek then a read
+/// elsewhere. Every caller holds its own handle, so moving the handle's cursor (as the
+/// Windows and fallback paths do) cannot disturb another reader.
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::FileExt;
+        let mut done = 0usize;
+        while done < buf.len() {
+            match file.seek_read(&mut buf[done..], offset + done as u64) {
+                Ok(0) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "failed to fill whole buffer",
+                    ))
+                }
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = file;
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(buf)
+    }
+}
+
 /// Digital → physical, appending to `dst`.
 fn decode(bytes: &[u8], width: SampleWidth, bitvalue: f64, offset: f64, dst: &mut Vec<f32>) {
     match width {
@@ -198,7 +234,7 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingEr
     let len = meta.len();
     let fixed_len = (len.min(FIXED_HEADER_BYTES as u64)) as usize;
     let mut fixed = vec![0u8; fixed_len];
-    file.read_exact_at(&mut fixed, 0).map_err(io)?;
+    read_exact_at(&file, &mut fixed, 0).map_err(io)?;
     if let Some(reason) = super::header::not_edf_reason(&fixed) {
         return Err(malformed(path, reason));
     }
@@ -211,7 +247,7 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingEr
         ));
     }
     let mut head = vec![0u8; hb as usize];
-    file.read_exact_at(&mut head, 0).map_err(io)?;
+    read_exact_at(&file, &mut head, 0).map_err(io)?;
     build(Source::File(path.to_path_buf()), path, &head, len, options)
 }
 
