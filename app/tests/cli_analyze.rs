@@ -156,3 +156,64 @@ fn measure_aliases_give_the_rows_of_the_full_ids() {
     assert_eq!(code, 0);
     assert!(list.contains("alias  vp"), "{list}");
 }
+
+#[test]
+fn analyze_adds_surrogate_tests_and_refuses_a_method_a_measure_cannot_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("results.csv");
+    let out_s = out.display().to_string();
+    let s = sample();
+    let args = [
+        "analyze",
+        &s,
+        "--channels",
+        "Fz,F3,O1",
+        "--window",
+        "0:60",
+        "--measure",
+        "van-rossum",
+        "--surrogates",
+        "19",
+        "--fwer",
+        "--seed",
+        "4",
+        "--out",
+        &out_s,
+    ];
+    let (code, _, err) = sesame(&args);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&out).expect("written");
+    for name in [
+        "distance.p",
+        "distance.q",
+        "distance.null_mean",
+        "distance.null_sd",
+        "distance.p_fwer",
+    ] {
+        let n = text
+            .lines()
+            .filter(|l| l.split(',').nth(4) == Some(name))
+            .count();
+        assert_eq!(n, 3, "{name} rows in\n{text}");
+    }
+    // the same seed gives the same file
+    let (code, _, err) = sesame(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&out).expect("written"), text);
+
+    let (code, _, err) = sesame(&[
+        "analyze",
+        &s,
+        "--measure",
+        "van-rossum",
+        "--surrogates",
+        "9",
+        "--surrogate-method",
+        "phase",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("phase") && err.contains("van-rossum") && err.contains("shift, dither"),
+        "{err}"
+    );
+}

@@ -336,7 +336,7 @@ fn question_mark_shows_the_shortcuts() {
     assert!(h.state().show_help);
     // A new window is laid out invisibly on its first frame.
     h.step();
-    h.get_by_label("Next / previous page");
+    h.get_by_label("Next / previous page (browser and time-frequency map)");
     h.key_press(egui::Key::Escape);
     h.step();
     assert!(!h.state().show_help);
@@ -577,4 +577,263 @@ fn results_table_sorts_and_filters() {
     h.step();
     h.step();
     h.get_by_label("2 of 3 rows");
+}
+
+#[test]
+fn info_and_results_speak_in_words_and_whole_numbers() {
+    use sesame_core::analysis::Row;
+    // Info: the format and the channel types in words, not Rust enum names.
+    let mut h = harness(new_app());
+    if let Some(shared) = shared_dir() {
+        let path = shared.join("eeg/edge-cases/edfPlusC.edf");
+        if path.is_file() {
+            h.state_mut().commands.push(Command::Open {
+                path,
+                lenient: false,
+            });
+            step_until(&mut h, "open finished", |a| {
+                !a.docs.is_empty() || !a.failures.is_empty()
+            });
+            h.state_mut().active_doc_mut().expect("doc").view = View::Info;
+            h.step();
+            h.step();
+            h.get_by_label("EDF+ (continuous)");
+            assert!(h.query_by_label("EdfPlusC").is_none());
+        }
+    }
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(3, 30), false);
+    let row = |p: &str, v: f64, unit: &str| Row {
+        recording: "synthetic".into(),
+        channel_a: "Fp1".into(),
+        channel_b: "Fp2".into(),
+        measure: "ses".into(),
+        parameter: p.into(),
+        value: v,
+        unit: unit.into(),
+        n_events: None,
+        certified: None,
+    };
+    app.results.results.rows = vec![row("n_events_a", 42.0, ""), row("st", 0.0125, "s")];
+    app.active_doc_mut().expect("doc").view = View::Info;
+    let mut h2 = harness(app);
+    h2.step();
+    h2.step();
+    assert!(h2.query_all_by_label("EEG").count() >= 3, "types in words");
+    assert!(h2.query_by_label("Eeg").is_none());
+    h2.get_by_label("in memory");
+    h2.state_mut().active_doc_mut().expect("doc").view = View::Results;
+    h2.step();
+    h2.step();
+    h2.get_by_label("42");
+    h2.get_by_label("0.0125 s");
+    assert!(h2.query_by_label("42.000000").is_none());
+}
+
+#[test]
+fn recent_files_are_stored_as_absolute_paths() {
+    let mut s = Settings::default();
+    s.note_opened(Path::new("recordings/night.edf"));
+    let first = s.recent.first().expect("noted");
+    assert!(first.is_absolute(), "{}", first.display());
+    assert!(first.ends_with("recordings/night.edf"));
+    assert!(s.last_dir.as_ref().expect("folder").is_absolute());
+    // Noting the same file again by its absolute path does not list it twice.
+    let abs = first.clone();
+    s.note_opened(&abs);
+    assert_eq!(s.recent, vec![abs]);
+}
+
+/// The trace meshes drawn in the frame, with their clip rectangles.
+fn trace_meshes(h: &Harness<'_, SesameApp>) -> Vec<(egui::Rect, egui::Rect)> {
+    h.output()
+        .shapes
+        .iter()
+        .filter_map(|c| match &c.shape {
+            egui::Shape::Mesh(m) => Some((c.clip_rect, m.calc_bounds())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn traces_are_not_drawn_over_the_time_axis() {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 60), false);
+    let mut h = harness(app);
+    h.step();
+    // 30 µV sines at 5 µV/div swing over several lanes, past the plot's bottom.
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .uv_per_div = 5.0;
+    h.step();
+    h.step();
+    let canvas = h.get_by_label("Traces").rect();
+    let meshes = trace_meshes(&h);
+    let in_canvas: Vec<_> = meshes
+        .iter()
+        .filter(|(_, b)| b.intersects(canvas) && b.left() > canvas.left() + 80.0)
+        .collect();
+    assert!(
+        in_canvas.len() >= 4,
+        "one mesh per trace: {}",
+        in_canvas.len()
+    );
+    for (clip, _) in &in_canvas {
+        assert!(
+            clip.bottom() <= canvas.bottom() - 17.0,
+            "clipped above the axis: clip {clip:?}, canvas {canvas:?}"
+        );
+    }
+    assert!(
+        in_canvas.iter().any(|(c, b)| b.bottom() > c.bottom()),
+        "at 5 µV/div some trace reaches past the plot, so the clip matters"
+    );
+}
+
+/// `n` channels of 300 µV sines (a clinical file with large deflections).
+fn large(n: usize, seconds: usize) -> Recording {
+    let fs = 256.0;
+    let labels: Vec<String> = (0..n).map(|i| format!("E{i}")).collect();
+    let data = Array2::from_shape_fn((n, seconds * 256), |(c, s)| {
+        let t = s as f32 / fs as f32;
+        300.0 * (2.0 * std::f32::consts::PI * (7.0 * t + c as f32 * 0.1)).sin()
+    });
+    Recording::from_samples(labels, fs, "uV", data).expect("valid recording")
+}
+
+#[test]
+fn the_amplitude_fits_the_page_on_open_and_on_request() {
+    // Large deflections at the default 100 µV/div would be a grey block: fitted on open.
+    let mut app = new_app();
+    app.add_recording("large", large(8, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        500.0,
+        "600 µV peak to peak fits at 500 µV/div"
+    );
+    // Changed by hand, then fitted again with A and with the Fit button.
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .uv_per_div = 5.0;
+    h.step();
+    h.key_press(egui::Key::A);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        500.0
+    );
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .uv_per_div = 5000.0;
+    h.step();
+    h.get_by_label("Fit").click();
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        500.0
+    );
+
+    // A sensitivity that already suits the page (60 µV peak to peak at 100 µV/div) is
+    // kept on open.
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(4, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.uv_per_div,
+        100.0
+    );
+}
+
+#[test]
+fn sixty_four_channels_are_drawn_a_readable_page_at_a_time() {
+    let mut app = new_app();
+    app.add_recording("64 channels", synthetic(64, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    let canvas = h.get_by_label("Traces").rect();
+    let (shown, total) = h.state().active_doc().expect("doc").browser.rows_shown;
+    assert_eq!(total, 64);
+    assert!(shown < 64, "not all 64 squeezed in: {shown}");
+    assert!(
+        (canvas.height() - 18.0) / shown as f32 >= 16.0,
+        "at least 16 points per channel: {shown} rows in {}",
+        canvas.height()
+    );
+    assert!(
+        h.query_by_label(&format!("channels 1–{shown} of 64"))
+            .is_some()
+            || h.query_by_value(&format!("channels 1–{shown} of 64"))
+                .is_some(),
+        "the toolbar names the channels shown"
+    );
+
+    // Selecting down the list scrolls the page of channels with the selection.
+    for _ in 0..50 {
+        h.key_press(egui::Key::ArrowDown);
+        h.step();
+    }
+    h.step();
+    let b = &h.state().active_doc().expect("doc").browser;
+    assert_eq!(b.selected, Some(49));
+    assert!(
+        b.first_row <= 49 && 49 < b.first_row + shown,
+        "row 50 in view: first {}",
+        b.first_row
+    );
+
+    // The wheel over the labels scrolls through the channels, not through time.
+    let t0 = b.t0;
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .first_row = 0;
+    h.step();
+    h.hover_at(egui::pos2(canvas.left() + 30.0, canvas.center().y));
+    h.step();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, -3.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    for _ in 0..20 {
+        h.step();
+    }
+    let b = &h.state().active_doc().expect("doc").browser;
+    assert!(b.first_row > 0, "scrolled down the channels");
+    assert_eq!(b.t0, t0, "time stays");
+
+    // "All" draws every channel.
+    h.state_mut()
+        .active_doc_mut()
+        .expect("doc")
+        .browser
+        .rows_per_page = Some(0);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().active_doc().expect("doc").browser.rows_shown,
+        (64, 64)
+    );
+    assert!(
+        h.query_by_label("all 64 channels").is_some()
+            || h.query_by_value("all 64 channels").is_some()
+    );
 }

@@ -79,11 +79,17 @@ fn hovering_a_cell_shows_its_pair_and_value() {
     s.maps.selection = Some(("ses-bumps".into(), "rho".into()));
     let mut h = harness(s);
     h.run();
-    let rect = h.state().figure_rect.expect("figure drawn");
-    // The grid fills the figure's square below the colour bar and labels; its last
-    // cell (Xyz – Xyz) has no value, the one left of it (Xyz – O1) is 0.3.
-    let cell = (rect.max.x - rect.min.x - 48.0) / 4.0;
-    h.hover_at(egui::pos2(rect.max.x - 1.5 * cell, rect.max.y - 0.5 * cell));
+    assert!(h.state().figure_rect.is_some(), "figure drawn");
+    let (grid, n) = h.state().maps.grid.expect("grid drawn");
+    assert_eq!(n, 4);
+    assert!(
+        grid.width() > 0.8 * 800.0 - 100.0,
+        "the grid uses the width: {grid:?}"
+    );
+    // Anatomical order: Fp1, Fp2, O1, then Xyz (no standard name). The last cell
+    // (Xyz – Xyz) has no value, the one left of it (Xyz – O1) is 0.3.
+    let (cw, ch) = (grid.width() / 4.0, grid.height() / 4.0);
+    h.hover_at(egui::pos2(grid.max.x - 1.5 * cw, grid.max.y - 0.5 * ch));
     h.run();
     h.get_by_label_contains("Xyz – O1: 0.300000");
 }
@@ -126,6 +132,7 @@ fn scalp_draws_the_pairs_above_the_threshold() {
         selection: Some(("ses-bumps".into(), "rho".into())),
         threshold: 0.5,
         smaller_is_stronger: false,
+        ..Default::default()
     };
     let mut h = harness(s);
     h.run();
@@ -165,4 +172,222 @@ fn scalp_draws_the_pairs_above_the_threshold() {
     assert!(pos[0].expect("Fp1 placed")[1] > 0.5, "Fp1 towards the nose");
     assert!(pos[2].expect("O1 placed")[1] < -0.5, "O1 at the back");
     assert!(pos[3].is_none());
+}
+
+/// A measure with a `p` output (hand-built rows: `sync`, chance-corrected, and its
+/// one-sided surrogate p-value).
+fn sync_rows() -> Vec<Row> {
+    vec![
+        row("ses-bumps", "sync", "Fp1", "Fp2", 0.8),
+        row("ses-bumps", "p", "Fp1", "Fp2", 0.01),
+        row("ses-bumps", "sync", "Fp1", "O1", 0.2),
+        row("ses-bumps", "p", "Fp1", "O1", 0.4),
+        row("ses-bumps", "sync", "Fp2", "O1", 0.5),
+        row("ses-bumps", "p", "Fp2", "O1", 0.03),
+        row("ses-bumps", "rho", "Fp2", "O1", 0.5),
+    ]
+}
+
+#[test]
+fn pairs_with_a_small_p_are_marked_and_the_others_can_be_hidden() {
+    let mut s = ResultsState {
+        results: Results { rows: sync_rows() },
+        tab: ResultsTab::Matrix,
+        ..Default::default()
+    };
+    s.maps.selection = Some(("ses-bumps".into(), "sync".into()));
+    let mut h = harness(s);
+    h.run();
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
+    h.get_by_label("min 0.2000");
+    h.get_by_label("max 0.8000");
+    h.get_by_label("Hide p > α").click();
+    h.run();
+    assert!(h.state().maps.hide_not_significant);
+    h.get_by_label("min 0.5000");
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
+
+    // The scalp map outlines the significant pairs and hides the others too.
+    h.state_mut().tab = ResultsTab::Scalp;
+    h.state_mut().maps.threshold = 0.5;
+    h.run();
+    h.get_by_label_contains("2 of 3 pairs ≥ 0.5000");
+    h.get_by_label_contains("outlined: p ≤ 0.05 (pairs with p > α hidden)");
+    h.get_by_label("Hide p > α").click();
+    h.run();
+    h.state_mut().maps.threshold = 0.2;
+    h.run();
+    h.get_by_label_contains("3 of 3 pairs ≥ 0.2000");
+    h.state_mut().maps.top_k = 1;
+    h.run();
+    h.get_by_label_contains("3 of 3 pairs ≥ 0.2000, the 1 strongest drawn");
+
+    // Any output of the measure can be shown; ρ and p read smaller as stronger.
+    let r = Results { rows: sync_rows() };
+    assert_eq!(
+        matrix::choices(&r),
+        [
+            ("ses-bumps", "p"),
+            ("ses-bumps", "rho"),
+            ("ses-bumps", "sync")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert!(matrix::smaller_is_stronger("p") && matrix::smaller_is_stronger("rho"));
+    assert!(matrix::smaller_is_stronger("rho_null"));
+    assert!(!matrix::smaller_is_stronger("sync"));
+    // Choosing p in the picker turns "smaller is stronger" on by the output's name.
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "p".into()));
+    h.run();
+    assert!(h.state().maps.smaller_is_stronger);
+
+    let labels = matrix::labels(&r, "ses-bumps", "sync");
+    let m = r.matrix("ses-bumps", "sync", &labels);
+    let p = matrix::p_values(&r, "ses-bumps", &labels).expect("p output");
+    let kept = matrix::keep_significant(&m, &p, 0.05);
+    assert_eq!(kept[0][1], 0.8);
+    assert!(kept[0][2].is_nan(), "p = 0.4 hidden");
+    assert!(matrix::p_values(&r, "plv", &labels).is_none());
+}
+
+#[test]
+fn channels_sort_by_anatomy_and_regions_sit_at_their_centroids() {
+    let labels: Vec<String> = ["O2", "Cz", "Fp1", "T3", "C3", "Fp2", "Xyz", "F7"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        matrix::anatomical_order(&labels),
+        ["Fp1", "Fp2", "F7", "T3", "C3", "Cz", "O2", "Xyz"]
+    );
+    let regions: Vec<String> = ["posterior", "central", "frontal", "left temporal"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(
+        matrix::anatomical_order(&regions),
+        ["frontal", "left temporal", "central", "posterior"]
+    );
+    let pos = scalp::layout(&regions);
+    let central = pos[1].expect("central placed");
+    assert!(
+        central[0].abs() < 0.05 && central[1].abs() < 0.1,
+        "{central:?}"
+    );
+    assert!(
+        pos[2].expect("frontal")[1] > 0.3,
+        "frontal towards the nose"
+    );
+    assert!(
+        pos[3].expect("left temporal")[0] < -0.5,
+        "left temporal on the left"
+    );
+}
+
+/// The registered sentence of an SES output, as `sesame measures` prints it (made
+/// drawable as the views make it).
+fn registered(output: &str) -> String {
+    let m = sesame_core::measures::find("ses-bumps").expect("ses-bumps registered");
+    let spec = m
+        .outputs()
+        .iter()
+        .find(|o| o.name == output)
+        .unwrap_or_else(|| panic!("ses-bumps has no output {output}"));
+    sesame::gui::glyphs::displayable(spec.doc).into_owned()
+}
+
+/// SES results with the chance comparison: the matrix opens on `sync`, offers it in the
+/// picker with its registered sentence, marks the pairs with p ≤ α (and says how many,
+/// at the threshold shown), and a cell's hover text gives `sync`, `rho`, `rho_null`
+/// and `p` of the pair, one registered sentence each.
+#[test]
+fn sync_is_the_default_offered_with_its_meaning_and_p_marks_pairs() {
+    let mut rows = Vec::new();
+    for (a, b, sync, rho, rho_null, p) in [
+        ("Fp1", "Fp2", 0.8, 0.1, 0.5, 0.01),
+        ("Fp1", "O1", 0.1, 0.45, 0.5, 0.4),
+        ("Fp2", "O1", 0.5, 0.25, 0.5, 0.03),
+    ] {
+        rows.push(row("ses-bumps", "rho", a, b, rho));
+        rows.push(row("ses-bumps", "rho_null", a, b, rho_null));
+        rows.push(row("ses-bumps", "p", a, b, p));
+        rows.push(row("ses-bumps", "sync", a, b, sync));
+    }
+    rows.push(row("plv", "plv", "Fp1", "Fp2", 0.3));
+    let s = ResultsState {
+        results: Results { rows },
+        tab: ResultsTab::Matrix,
+        ..Default::default()
+    };
+    let mut h = harness(s);
+    h.run();
+    assert_eq!(
+        h.state().maps.selection,
+        Some(("ses-bumps".into(), "sync".into())),
+        "with no choice made the matrix shows sync"
+    );
+    assert!(!h.state().maps.smaller_is_stronger);
+    // The choice is offered in the picker, with its sentence as hover text.
+    h.get_by_label("Measure / output").click();
+    h.run();
+    let entry = h.get_by_label("ses-bumps / sync");
+    entry.hover();
+    h.run();
+    h.get_by_label(&format!(
+        "{} Larger = more synchronous.",
+        registered("sync")
+    ));
+    h.get_by_label("ses-bumps / rho_null");
+    h.get_by_label("ses-bumps / p");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // Under the picker: what the shown output means and which way it reads.
+    h.get_by_label(&format!(
+        "sync: {} Larger = more synchronous.",
+        registered("sync")
+    ));
+    // The marks and their threshold.
+    h.get_by_label("α");
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
+    h.state_mut().maps.alpha = 0.02;
+    h.run();
+    h.get_by_label("p ≤ 0.02: 1 of 3 pairs marked");
+    // p = α is marked: with K surrogates p is at least 1/(K + 1), so the default 19
+    // surrogates reach exactly 0.05.
+    h.state_mut().maps.alpha = 0.03;
+    h.run();
+    h.get_by_label("p ≤ 0.03: 2 of 3 pairs marked");
+    h.state_mut().maps.alpha = 0.05;
+    h.run();
+
+    // Hover the Fp2 – O1 cell (anatomical order Fp1, Fp2, O1: row 1, column 2).
+    let (grid, n) = h.state().maps.grid.expect("grid drawn");
+    assert_eq!(n, 3);
+    let (cw, ch) = (grid.width() / 3.0, grid.height() / 3.0);
+    h.hover_at(egui::pos2(grid.min.x + 2.5 * cw, grid.min.y + 1.5 * ch));
+    h.run();
+    h.get_by_label("Fp2 – O1: 0.500000 (sync)");
+    h.get_by_label(&format!(
+        "sync = 0.5000: {} Larger = more synchronous.",
+        registered("sync")
+    ));
+    h.get_by_label(&format!(
+        "rho = 0.2500: {} Smaller = more synchronous.",
+        registered("rho")
+    ));
+    h.get_by_label(&format!(
+        "rho_null = 0.5000: {} Smaller = more synchronous.",
+        registered("rho_null")
+    ));
+    h.get_by_label(&format!(
+        "p = 0.0300: {} Smaller = stronger evidence of synchrony beyond chance.",
+        registered("p")
+    ));
+
+    // rho and rho_null read smaller as more synchronous, sync larger.
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho_null".into()));
+    h.run();
+    assert!(h.state().maps.smaller_is_stronger);
+    h.get_by_label_contains("rho_null: Chance level of ρ");
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "sync".into()));
+    h.run();
+    assert!(!h.state().maps.smaller_is_stronger);
 }

@@ -66,6 +66,7 @@ fn views_work_on(path: PathBuf) {
         }
         assert_eq!(kept, 4, "{}: four EEG channels", path.display());
         doc.view = View::Analysis;
+        app.analysis.channel_source = sesame::gui::analysis::ChannelSource::Shown;
         app.analysis.from_text = "0".into();
         app.analysis.to_text = "10".into();
     }

@@ -5,6 +5,7 @@
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use sesame::gui::analysis::ChannelSource;
 use sesame::gui::app::{Command, FilePicker, SesameApp};
 use sesame::gui::document::View;
 use sesame::gui::export::ExportState;
@@ -50,15 +51,16 @@ fn app_on_sample(keep: Option<&[&str]>, export_dir: &Path) -> Harness<'static, S
     let mut h = harness(app);
     step_until(&mut h, "sample opened", |a| !a.docs.is_empty());
     let app = h.state_mut();
-    let doc = app.active_doc_mut().expect("sample open");
     if let Some(keep) = keep {
+        app.analysis.channel_source = ChannelSource::Shown;
+        let doc = app.active_doc_mut().expect("sample open");
         let rec = doc.recording.clone();
         for c in &mut doc.channels {
             let label = rec.signals()[c.signal].label.trim().to_string();
             c.visible = keep.iter().any(|k| k.eq_ignore_ascii_case(&label));
         }
     }
-    doc.view = View::Analysis;
+    app.active_doc_mut().expect("sample open").view = View::Analysis;
     h.step();
     h
 }
@@ -95,15 +97,19 @@ fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
     assert_eq!(app.active_doc().expect("doc").view, View::Results);
     assert_eq!(
         app.results.maps.selection,
-        Some(("ses-bumps".to_string(), "rho".to_string())),
-        "the matrix opens on rho"
+        Some(("ses-bumps".to_string(), "sync".to_string())),
+        "the matrix opens on the chance-corrected sync of SES"
     );
-    // The aligned view got the pair with the smallest rho.
+    assert!(
+        !app.results.maps.smaller_is_stronger,
+        "sync: larger is more synchronous"
+    );
+    // The aligned view got the pair with the largest sync.
     let best = rows
         .iter()
-        .filter(|r| r.parameter == "rho")
-        .min_by(|a, b| a.value.total_cmp(&b.value))
-        .expect("rho rows");
+        .filter(|r| r.parameter == "sync" && r.value.is_finite())
+        .max_by(|a, b| a.value.total_cmp(&b.value))
+        .expect("sync rows");
     let pair = app.aligned.pair.as_ref().expect("aligned pair set");
     assert_eq!(
         (pair.label_x.as_str(), pair.label_y.as_str()),
@@ -220,4 +226,65 @@ fn a_loaded_configuration_reruns_exactly() {
         "{err}"
     );
     assert_eq!(build_config(&state, doc).expect("builds"), before);
+}
+
+/// Without any choice made, Run analyses what `sesame analyze FILE` analyses: the 10-20
+/// EEG channels (not the ear references A1 and A2) over the whole recording, with the
+/// same band and threshold, so the rows are the command line's; the view says so
+/// before Run.
+#[test]
+fn the_defaults_are_the_command_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = app_on_sample(None, dir.path());
+    h.get_by_label_contains("Run analyses 19 channels (Fp1, Fp2,");
+    h.get_by_label_contains("over the whole recording, 0:00.0–3:00.0");
+    let config = {
+        let app = h.state();
+        sesame::gui::analysis::build_config(&app.analysis, app.active_doc().expect("doc"))
+            .expect("the defaults build")
+    };
+    let cli = Config::default();
+    assert_eq!(config.input, cli.input, "channels and window");
+    assert_eq!(config.bumps, cli.bumps, "band and threshold");
+    assert_eq!(config.measures.ids, cli.measures.ids);
+
+    h.get_by_label("Run").click();
+    h.step();
+    h.step();
+    assert!(
+        h.state().analysis.job.is_some(),
+        "{:?}",
+        h.state().analysis.error
+    );
+    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
+    assert_eq!(h.state().analysis.error, None);
+    let rec = Recording::open(&sample(), &ReadOptions::default()).expect("sample reads");
+    let cli_rows = pipeline::run(&rec, "sesame-sample", &cli, &Silent).expect("CLI run");
+    let gui = &h.state().results.results;
+    assert_eq!(gui, &cli_rows, "the GUI's default rows are the CLI's");
+    let channels: std::collections::BTreeSet<&str> = gui
+        .rows
+        .iter()
+        .flat_map(|r| [r.channel_a.as_str(), r.channel_b.as_str()])
+        .collect();
+    assert_eq!(channels.len(), 19, "{channels:?}");
+    assert!(
+        !channels.contains("A1") && !channels.contains("A2"),
+        "{channels:?}"
+    );
+    assert_eq!(h.state().results.window, Some((0.0, rec.duration())));
+
+    // A channel marked bad is left out, as `exclude` in the configuration.
+    let app = h.state_mut();
+    let doc = app.active_doc_mut().expect("doc");
+    let fz = doc.recording.channel_index("Fz").expect("Fz");
+    doc.channels
+        .iter_mut()
+        .find(|c| c.signal == fz)
+        .expect("Fz")
+        .bad = true;
+    let app = h.state();
+    let config = sesame::gui::analysis::build_config(&app.analysis, app.active_doc().expect("doc"))
+        .expect("builds");
+    assert_eq!(config.input.exclude, ["Fz"]);
 }

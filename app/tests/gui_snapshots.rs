@@ -185,6 +185,7 @@ fn the_analysis_view_then_the_matrix_and_the_aligned_bumps() {
             c.visible = keep.iter().any(|k| k.eq_ignore_ascii_case(&label));
         }
         doc.view = View::Analysis;
+        app.analysis.channel_source = sesame::gui::analysis::ChannelSource::Shown;
         app.analysis.from_text = "0".into();
         app.analysis.to_text = "40".into();
     }
@@ -220,4 +221,109 @@ fn the_analysis_view_then_the_matrix_and_the_aligned_bumps() {
         h.state().aligned.outcome.as_ref().map(|r| r.as_ref().err())
     );
     snapshot(&mut h, "aligned");
+}
+
+/// Documentation screenshots of the gap display, clock time and a region scalp map,
+/// rendered only when `SESAME_SCREENSHOT_DIR` is set (nothing is compared).
+#[test]
+fn documentation_screenshots_of_gaps_clock_time_and_regions() {
+    let Some(dir) = std::env::var_os("SESAME_SCREENSHOT_DIR") else {
+        return;
+    };
+    if let Err(why) = renderer() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let dir = PathBuf::from(dir);
+    // Gaps: an EDF+D file of eleven 1-s records with five gaps, one annotation after
+    // a gap; then the same page in clock time.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("gaps.edf");
+    common::write_edf_plus_d(
+        &path,
+        &[0.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 12.0, 15.0, 19.0],
+        &[(4.5, "eyes closed"), (15.25, "after a long gap")],
+    );
+    let settings = Settings {
+        theme: ThemeChoice::Dark,
+        ..Settings::default()
+    };
+    let mut app = SesameApp::new(settings, Arc::new(NoPicker));
+    app.commands.push(sesame::gui::app::Command::Open {
+        path,
+        lenient: false,
+    });
+    let mut h = Harness::builder()
+        .with_size(DOC_SIZE)
+        .with_pixels_per_point(1.0)
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app);
+    step_until(&mut h, "file opened", |a| {
+        !a.docs.is_empty() && a.jobs.running().is_empty()
+    });
+    h.state_mut().active_doc_mut().expect("doc").browser.page = 15.0;
+    for _ in 0..4 {
+        h.step();
+    }
+    save_render(&mut h, &dir, "gaps");
+    h.state_mut().active_doc_mut().expect("doc").browser.clock = true;
+    for _ in 0..4 {
+        h.step();
+    }
+    save_render(&mut h, &dir, "clock");
+
+    // A region scalp map: region × region results at the regions' centroids.
+    use sesame::gui::results::ResultsState;
+    use sesame_core::analysis::{Results, Row};
+    let row = |a: &str, b: &str, v: f64| Row {
+        recording: "sample".into(),
+        channel_a: a.into(),
+        channel_b: b.into(),
+        measure: "ses-bumps".into(),
+        parameter: "rho".into(),
+        value: v,
+        unit: String::new(),
+        n_events: None,
+        certified: None,
+    };
+    let regions = [
+        "frontal",
+        "left temporal",
+        "central",
+        "right temporal",
+        "posterior",
+    ];
+    let mut rows = Vec::new();
+    for (i, a) in regions.iter().enumerate() {
+        for (j, b) in regions.iter().enumerate().skip(i + 1) {
+            rows.push(row(a, b, 0.15 + 0.1 * ((i * 3 + j * 7) % 8) as f64));
+        }
+    }
+    let state = ResultsState {
+        results: Results { rows },
+        tab: ResultsTab::Scalp,
+        ..Default::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(590.0, 640.0))
+        .with_pixels_per_point(1.0)
+        .with_theme(egui::Theme::Dark)
+        .wgpu()
+        .build_ui_state(
+            |ui, s: &mut ResultsState| sesame::gui::results::show(ui, s),
+            state,
+        );
+    for _ in 0..4 {
+        h.step();
+    }
+    save_render(&mut h, &dir, "scalp-regions");
+}
+
+/// Renders the harness and saves it as `<dir>/gui-<name>.png`.
+fn save_render<S>(h: &mut Harness<'_, S>, dir: &Path, name: &str) {
+    let image = h.render().expect("rendered");
+    let path = dir.join(format!("gui-{name}.png"));
+    image.save(&path).expect("screenshot written");
+    eprintln!("wrote {}", path.display());
 }

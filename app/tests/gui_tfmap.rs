@@ -121,3 +121,71 @@ fn the_map_outlines_the_planted_bursts_and_recomputes_on_a_new_threshold() {
     assert!(m < n, "{m} bumps at threshold 0.9, {n} at 0.3");
     assert!(m >= 1, "the strongest burst stays");
 }
+
+/// Issue 16 item 7: the normalised map of white noise has no pattern alternating
+/// between neighbouring 1-Hz rows (each row is z-scored on its own, and the Morlet
+/// family's gain is flat in frequency: E|W|² ∝ σ_f ∝ f).
+#[test]
+fn a_white_noise_map_has_no_row_alternating_pattern() {
+    use sesame_core::tf::{normalised_map, NormOptions, TfOptions};
+    // A deterministic white noise (xorshift, Box–Muller).
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    for fs in [256.0, 200.0] {
+        let x: Vec<f32> = (0..(fs * 300.0) as usize)
+            .map(|_| {
+                let (u, v) = (uniform(), uniform());
+                ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
+            })
+            .collect();
+        let tf = TfOptions {
+            f_min: 1.0,
+            f_max: 20.0,
+            f_step: 1.0,
+            f_over_sigma_f: 7.0,
+        };
+        let map = normalised_map(&x, fs, 0.0, &tf, &NormOptions::default()).expect("map");
+        let n = map.values.ncols() as f64;
+        let bright: Vec<f64> = (0..map.values.nrows())
+            .map(|r| map.values.row(r).iter().map(|&v| v as f64).sum::<f64>() / n)
+            .collect();
+        let gain: Vec<f64> = map
+            .frequencies
+            .iter()
+            .zip(&map.row_mean)
+            .map(|(&f, &m)| m / f.sqrt())
+            .collect();
+        for (what, series) in [("brightness", &bright), ("modulus / √f", &gain)] {
+            // Each row against its two neighbours, signed by the row's parity: a pattern
+            // of bright and dark rows adds up, sampling noise averages out.
+            let seconds: Vec<f64> = (1..series.len() - 1)
+                .map(|r| (series[r] - 0.5 * (series[r - 1] + series[r + 1])) / series[r])
+                .collect();
+            let alternation = seconds
+                .iter()
+                .enumerate()
+                .map(|(k, d)| if k % 2 == 0 { *d } else { -*d })
+                .sum::<f64>()
+                / seconds.len() as f64;
+            assert!(
+                alternation.abs() < 0.015,
+                "fs {fs}: {what} alternates between rows by {:.1} %: {series:?}",
+                100.0 * alternation
+            );
+            // And no single row stands far out (sampling noise of 300 s stays < 6 %).
+            for (k, d) in seconds.iter().enumerate() {
+                assert!(
+                    d.abs() < 0.06,
+                    "fs {fs}: {what} of the {} Hz row stands out by {:.1} %",
+                    map.frequencies[k + 1],
+                    100.0 * d
+                );
+            }
+        }
+    }
+}

@@ -6,8 +6,10 @@
 //! cargo run --release -p sesame-core --example ses_validity -- docs/ses-validity
 //! ```
 //!
-//! Prints the document's tables (Markdown) and writes one CSV per part into the given
-//! folder (`trials.csv`: every simulated pair; `cohort.csv`: every subject).
+//! Prints the document's tables (Markdown, also written to `tables.md`) and writes one
+//! CSV per part into the given folder (`trials.csv`: every simulated pair; `cohort.csv`:
+//! every subject; `sample.csv`: every pair of the sample). `docs/ses-validity/figures.py`
+//! draws the figures from the CSVs.
 
 use rayon::prelude::*;
 use sesame_core::analysis::stats::{mann_whitney_u, welch_t_test, MwMethod};
@@ -109,13 +111,13 @@ fn main() {
             rate,
             duration: 120.0,
         };
-        cells.push(run_cell("1-D", "a", d, 300, trial_1d, &p1));
-        cells.push(run_cell("bumps", "a", d, 150, trial_bumps, &pb));
+        cells.push(run_cell("1-D", "a", d, 1000, trial_1d, &p1));
+        cells.push(run_cell("bumps", "a", d, 400, trial_bumps, &pb));
     }
     writeln!(md, "### (a) Zero coupling\n").ok();
     writeln!(
         md,
-        "| events | rate (1/s) | pairs | mean ρ | mean rho_null | mean sync ± s.d. | P(p ≤ 0.05) | KS distance to uniform |\n|---|---|---|---|---|---|---|---|"
+        "| events | rate (1/s) | pairs | mean ρ | mean rho_null | mean sync ± s.d. | P(p ≤ 0.05) | KS distance to uniform | KS 5 % critical |\n|---|---|---|---|---|---|---|---|---|"
     )
     .ok();
     for c in cells.iter().filter(|c| c.part == "a") {
@@ -123,7 +125,7 @@ fn main() {
         let p: Vec<f64> = c.outcomes.iter().map(|o| o.p).collect();
         writeln!(
             md,
-            "| {} | {} | {} | {:.3} | {:.3} | {:+.3} ± {:.3} | {:.3} | {:.3} |",
+            "| {} | {} | {} | {:.3} | {:.3} | {:+.3} ± {:.3} | {:.3} | {:.3} | {:.3} |",
             c.kind,
             c.design.rate,
             c.outcomes.len(),
@@ -133,6 +135,7 @@ fn main() {
             sd(c.outcomes.iter().map(|o| o.sync)),
             p.iter().filter(|&&v| v <= 0.05 + 1e-12).count() as f64 / n,
             ks_to_discrete_uniform(&p, k),
+            1.358 / n.sqrt(),
         )
         .ok();
     }
@@ -332,6 +335,14 @@ fn main() {
         for (i, (pair, v)) in ranked(&ch, "sync").iter().take(10).enumerate() {
             writeln!(md, "| {} | {pair} | {v:.3} |", i + 1).ok();
         }
+        let mut scsv = String::from("level,pair,sync\n");
+        for (level, res) in [("region", &rg), ("channel", &ch)] {
+            for (pair, v) in ranked(res, "sync") {
+                writeln!(scsv, "{level},{pair},{v}").ok();
+            }
+        }
+        std::fs::write(out.join("sample.csv"), scsv).expect("write sample.csv");
     }
+    std::fs::write(out.join("tables.md"), &md).expect("write tables.md");
     print!("{md}");
 }

@@ -124,6 +124,62 @@ pub fn shift_bumps(bumps: &[Bump], window: (f64, f64), offset: f64) -> Vec<Bump>
     out
 }
 
+/// How a surrogate pair is made from an observed pair: the second signal is altered so
+/// that its relation to the first is destroyed while its own structure is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SurrogateMethod {
+    /// Circular time shift by a random offset of at least the minimum lag (events and
+    /// continuous signals): keeps the rate, the bursts and the spectrum.
+    Shift,
+    /// Every event moved by independent Gaussian jitter (events): keeps the rate and the
+    /// slow modulation of the rate, destroys fine timing.
+    Dither,
+    /// The epochs in a random cyclic order (continuous signals cut into epochs).
+    #[serde(rename = "epochs")]
+    EpochShuffle,
+    /// Fourier phases of each epoch replaced by uniform random ones (continuous):
+    /// keeps the amplitude spectrum, destroys every phase relation.
+    #[serde(rename = "phase")]
+    PhaseRandomization,
+}
+
+impl SurrogateMethod {
+    /// Every method, in the order `sesame measures` lists them.
+    pub const ALL: [SurrogateMethod; 4] = [
+        SurrogateMethod::Shift,
+        SurrogateMethod::Dither,
+        SurrogateMethod::EpochShuffle,
+        SurrogateMethod::PhaseRandomization,
+    ];
+    /// The family of event measures (trains and bumps).
+    pub const EVENTS: &'static [SurrogateMethod] =
+        &[SurrogateMethod::Shift, SurrogateMethod::Dither];
+    /// The family of measures on continuous signals.
+    pub const CONTINUOUS: &'static [SurrogateMethod] = &[
+        SurrogateMethod::Shift,
+        SurrogateMethod::EpochShuffle,
+        SurrogateMethod::PhaseRandomization,
+    ];
+
+    /// The name used on the command line and in the configuration.
+    pub fn name(self) -> &'static str {
+        match self {
+            SurrogateMethod::Shift => "shift",
+            SurrogateMethod::Dither => "dither",
+            SurrogateMethod::EpochShuffle => "epochs",
+            SurrogateMethod::PhaseRandomization => "phase",
+        }
+    }
+
+    /// The method of a name (`shift`, `dither`, `epochs`, `phase`).
+    pub fn parse(name: &str) -> Option<SurrogateMethod> {
+        SurrogateMethod::ALL
+            .into_iter()
+            .find(|m| m.name() == name.trim())
+    }
+}
+
 /// In which direction a statistic means "more synchronous".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tail {
@@ -131,6 +187,9 @@ pub enum Tail {
     Lower,
     /// Larger values are more synchronous (e.g. a coherence).
     Upper,
+    /// Larger magnitudes are more synchronous (a signed value such as the imaginary
+    /// coherence or a correlation): compared on `|value|`.
+    Both,
 }
 
 /// Summary of a statistic against its surrogate distribution.
@@ -179,9 +238,16 @@ pub fn summarize(observed: f64, null: &[f64], tail: Tail, u: f64) -> Option<Null
         .filter(|&&v| match tail {
             Tail::Lower => v < observed,
             Tail::Upper => v > observed,
+            Tail::Both => v.abs() > observed.abs(),
         })
         .count();
-    let equal = null.iter().filter(|&&v| v == observed).count();
+    let equal = null
+        .iter()
+        .filter(|&&v| match tail {
+            Tail::Both => v.abs() == observed.abs(),
+            _ => v == observed,
+        })
+        .count();
     let u = u.clamp(0.0, 1.0 - f64::EPSILON);
     let ties = ((u * (equal + 1) as f64).floor() as usize).min(equal);
     Some(NullSummary {

@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use sesame_core::analysis::{self, write_results, Config, Progress, Provenance, Results};
 use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
+use sesame_core::surrogates::SurrogateMethod;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -40,6 +41,8 @@ pub struct AnalyzeArgs {
     /// Measure parameter `measure.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
     #[arg(long = "param")]
     pub params: Vec<String>,
+    #[command(flatten)]
+    pub significance: SignificanceArgs,
     /// Output file: .csv, .tsv or .json (with provenance). Without it, a table on stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -49,6 +52,48 @@ pub struct AnalyzeArgs {
     /// Sample rate of a CSV/TSV recording without a `# fs=` line, Hz.
     #[arg(long)]
     pub fs: Option<f64>,
+}
+
+/// The per-pair surrogate test flags, shared by `analyze` and `batch`
+/// (`[significance]` in the configuration; see docs/statistics.md).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SignificanceArgs {
+    /// Surrogates per pair: every synchrony output OUT gains OUT.p (one-sided, +1
+    /// corrected), OUT.q (Benjamini–Hochberg over pairs), OUT.null_mean, OUT.null_sd
+    /// (default 0: no test).
+    #[arg(long, value_name = "N")]
+    pub surrogates: Option<usize>,
+    /// How a surrogate pair is made: shift (circular shift, every measure), dither
+    /// (event measures), epochs or phase (continuous measures).
+    #[arg(long, value_parser = ["shift", "dither", "epochs", "phase"])]
+    pub surrogate_method: Option<String>,
+    /// Seed of the surrogates (mixed with each pair's data; default 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Also report OUT.p_fwer, the max-statistic family-wise p-value over the pairs.
+    #[arg(long)]
+    pub fwer: bool,
+}
+
+impl SignificanceArgs {
+    /// Writes the flags given over the configuration's `[significance]` keys.
+    pub fn apply(&self, config: &mut Config) -> Result<()> {
+        let s = &mut config.significance;
+        if let Some(n) = self.surrogates {
+            s.surrogates = n;
+        }
+        if let Some(m) = &self.surrogate_method {
+            s.method = SurrogateMethod::parse(m)
+                .with_context(|| format!("--surrogate-method {m}: unknown method"))?;
+        }
+        if let Some(seed) = self.seed {
+            s.seed = seed;
+        }
+        if self.fwer {
+            s.fwer = true;
+        }
+        Ok(())
+    }
 }
 
 /// The configuration a command line resolves to: defaults < config file < flags.
@@ -91,6 +136,7 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
             Some(PathBuf::from(r))
         };
     }
+    args.significance.apply(&mut config)?;
     if !args.measure.is_empty() {
         config.measures.ids = args.measure.iter().map(|s| s.trim().to_string()).collect();
     }

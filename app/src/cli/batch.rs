@@ -2,7 +2,7 @@
 //! EDF/BDF files or manifest), in parallel, into a BIDS derivative dataset; resumable and
 //! shardable across the tasks of a job array.
 
-use super::analyze::{resolve_config, AnalyzeArgs};
+use super::analyze::{resolve_config, AnalyzeArgs, SignificanceArgs};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -76,6 +76,8 @@ pub struct BatchArgs {
     /// Measure parameter `measure.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
     #[arg(long = "param")]
     pub params: Vec<String>,
+    #[command(flatten)]
+    pub significance: SignificanceArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -228,6 +230,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
         max_rate: args.max_rate,
         measure: args.measure.clone(),
         params: args.params.clone(),
+        significance: args.significance.clone(),
         ..AnalyzeArgs::default()
     };
     let config = resolve_config(&analyze)?;

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use serde_json::{json, Value as Json};
-use sesame_core::measures::{registry, InputKind, Measure, ParamKind, ParamSpec};
+use sesame_core::measures::{registry, Direction, InputKind, Measure, ParamKind, ParamSpec};
 
 /// List the synchrony measures and their parameters.
 #[derive(Debug, clap::Args)]
@@ -98,10 +98,26 @@ pub fn table(measures: &[&dyn Measure]) -> String {
             } else {
                 format!(" [{}]", o.unit)
             };
-            out.push_str(&format!("    output {}{unit}  {}\n", o.name, o.doc));
+            let side = match direction_name(o.direction) {
+                "" => String::new(),
+                d => format!(" (tested: {d})"),
+            };
+            out.push_str(&format!("    output {}{unit}  {}{side}\n", o.name, o.doc));
         }
+        let family: Vec<&str> = m.surrogate_methods().iter().map(|s| s.name()).collect();
+        out.push_str(&format!("    surrogates  {}\n", family.join(", ")));
     }
     out
+}
+
+/// Which values a surrogate test counts as more synchronous, in words (`""`: untested).
+fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Higher => "higher is more synchronous",
+        Direction::Lower => "lower is more synchronous",
+        Direction::TwoSided => "larger magnitude is more synchronous",
+        Direction::Neither => "",
+    }
 }
 
 /// One measure as JSON.
@@ -152,8 +168,17 @@ pub fn measure_json(m: &dyn Measure) -> Json {
     let outputs: Vec<Json> = m
         .outputs()
         .iter()
-        .map(|o| json!({ "name": o.name, "unit": o.unit, "doc": o.doc }))
+        .map(|o| {
+            let tested = match o.direction {
+                Direction::Higher => json!("higher"),
+                Direction::Lower => json!("lower"),
+                Direction::TwoSided => json!("magnitude"),
+                Direction::Neither => Json::Null,
+            };
+            json!({ "name": o.name, "unit": o.unit, "doc": o.doc, "more_synchronous": tested })
+        })
         .collect();
+    let surrogates: Vec<&str> = m.surrogate_methods().iter().map(|s| s.name()).collect();
     json!({
         "id": m.id(),
         "title": m.title(),
@@ -162,6 +187,7 @@ pub fn measure_json(m: &dyn Measure) -> Json {
         "doc": m.doc(),
         "params": params,
         "outputs": outputs,
+        "surrogates": surrogates,
     })
 }
 

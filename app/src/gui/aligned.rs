@@ -64,9 +64,36 @@ impl PairAlignment {
     }
 }
 
+/// The bumps of every analysed channel, from which any pair can be shown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChannelSet {
+    pub labels: Vec<String>,
+    pub bumps: Vec<Vec<Bump>>,
+}
+
+impl ChannelSet {
+    /// The pair `(a, b)` of channels by index, when both exist and differ.
+    pub fn pair(&self, a: usize, b: usize) -> Option<AlignedPair> {
+        if a == b {
+            return None;
+        }
+        Some(AlignedPair {
+            label_x: self.labels.get(a)?.clone(),
+            label_y: self.labels.get(b)?.clone(),
+            x: self.bumps.get(a)?.clone(),
+            y: self.bumps.get(b)?.clone(),
+        })
+    }
+}
+
 /// State of the aligned-bumps view.
 pub struct AlignedState {
     pub pair: Option<AlignedPair>,
+    /// Every analysed channel's bumps (after an analysis), for the pair picker.
+    pub channels: Option<std::sync::Arc<ChannelSet>>,
+    /// The time range shown, s (`None`: every bump); zoomed by the wheel, panned by
+    /// dragging.
+    pub view_t: Option<[f64; 2]>,
     /// Options of the SES run (the method field is ignored: both are computed).
     pub options: BumpOptions,
     /// The alignment of `pair`, or why it failed; `None` while computing.
@@ -81,6 +108,8 @@ impl Default for AlignedState {
     fn default() -> Self {
         AlignedState {
             pair: None,
+            channels: None,
+            view_t: None,
             options: BumpOptions::default(),
             outcome: None,
             method: AlignmentMethod::MaxProduct,
@@ -102,6 +131,7 @@ impl AlignedState {
         let (x, y, opts) = (pair.x.clone(), pair.y.clone(), self.options.clone());
         let title = format!("Aligning {} – {}", pair.label_x, pair.label_y);
         self.pair = Some(pair);
+        self.view_t = None;
         self.outcome = None;
         self.job = Some(self.jobs.spawn(title, move |ctx| {
             ctx.progress(0.0, "aligning bumps");
@@ -189,9 +219,56 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), |v| format!("{v:.4}"))
 }
 
+/// A round step (1, 2 or 5 × 10^k) at least `raw`.
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * p)
+}
+
+/// The channel pickers: any two analysed channels; a new pair is aligned in the
+/// background.
+fn pair_picker(ui: &mut egui::Ui, state: &mut AlignedState) {
+    let Some(set) = state.channels.clone() else {
+        return;
+    };
+    let index = |l: Option<&String>| l.and_then(|l| set.labels.iter().position(|x| x == l));
+    let cur_a = index(state.pair.as_ref().map(|p| &p.label_x)).unwrap_or(0);
+    let cur_b = index(state.pair.as_ref().map(|p| &p.label_y)).unwrap_or(1);
+    let (mut a, mut b) = (cur_a, cur_b);
+    ui.horizontal(|ui| {
+        ui.label("Pair");
+        for (id, k) in [("aligned-a", &mut a), ("aligned-b", &mut b)] {
+            egui::ComboBox::from_id_salt(id)
+                .selected_text(set.labels.get(*k).cloned().unwrap_or_default())
+                .show_ui(ui, |ui| {
+                    for (i, l) in set.labels.iter().enumerate() {
+                        ui.selectable_value(k, i, l);
+                    }
+                })
+                .response
+                .on_hover_text("Any two analysed channels");
+        }
+        ui.weak("wheel: zoom time · drag: pan · double-click: all bumps");
+    });
+    if (a, b) != (cur_a, cur_b) {
+        if let Some(pair) = set.pair(a, b) {
+            let ctx = ui.ctx().clone();
+            state.set_pair(pair, move || ctx.request_repaint());
+        }
+    }
+}
+
 /// Draws the view.
 pub fn show(ui: &mut egui::Ui, state: &mut AlignedState) {
     state.poll();
+    pair_picker(ui, state);
     let Some(pair) = state.pair.clone() else {
         ui.weak("No pair selected: the aligned bumps of a channel pair appear here after bump extraction.");
         return;
@@ -239,7 +316,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AlignedState) {
     egui::Panel::right("aligned-params")
         .resizable(false)
         .show(ui, |ui| params_panel(ui, result.as_ref()));
-    plane(ui, &pair, result.as_ref());
+    plane(ui, &pair, result.as_ref(), &mut state.view_t);
 }
 
 fn params_panel(ui: &mut egui::Ui, result: Option<&BumpResult>) {
@@ -279,10 +356,16 @@ fn params_panel(ui: &mut egui::Ui, result: Option<&BumpResult>) {
         });
 }
 
-fn plane(ui: &mut egui::Ui, pair: &AlignedPair, result: Option<&BumpResult>) {
+fn plane(
+    ui: &mut egui::Ui,
+    pair: &AlignedPair,
+    result: Option<&BumpResult>,
+    view_t: &mut Option<[f64; 2]>,
+) {
     let size = ui.available_size().max(Vec2::new(200.0, 150.0));
-    let (resp, painter) = ui.allocate_painter(size, Sense::hover());
-    let Some((t, f)) = plane_bounds(&pair.x, &pair.y) else {
+    let (resp, painter) = ui.allocate_painter(size, Sense::click_and_drag());
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Aligned bumps plane"));
+    let Some((all_t, f)) = plane_bounds(&pair.x, &pair.y) else {
         painter.text(
             resp.rect.center(),
             egui::Align2::CENTER_CENTER,
@@ -293,38 +376,76 @@ fn plane(ui: &mut egui::Ui, pair: &AlignedPair, result: Option<&BumpResult>) {
         return;
     };
     let rect = resp.rect.shrink2(Vec2::new(40.0, 20.0));
+    // Zoom (wheel, around the pointer) and pan (drag) of the time axis.
+    let mut t = view_t.unwrap_or(all_t);
+    if resp.double_clicked() {
+        t = all_t;
+    }
+    if resp.hovered() {
+        let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+        let factor = if (zoom - 1.0).abs() > 1e-4 {
+            1.0 / zoom as f64
+        } else {
+            (-scroll as f64 / 200.0).exp()
+        };
+        if (factor - 1.0).abs() > 1e-6 {
+            let anchor = resp
+                .hover_pos()
+                .map(|p| ((p.x - rect.left()) / rect.width()).clamp(0.0, 1.0) as f64)
+                .unwrap_or(0.5);
+            let at = t[0] + anchor * (t[1] - t[0]);
+            let span = ((t[1] - t[0]) * factor).clamp(1e-3, (all_t[1] - all_t[0]) * 4.0);
+            t = [at - anchor * span, at + (1.0 - anchor) * span];
+        }
+    }
+    if resp.dragged() {
+        let dx = resp.drag_delta().x as f64;
+        let shift = -dx / rect.width() as f64 * (t[1] - t[0]);
+        t = [t[0] + shift, t[1] + shift];
+    }
+    *view_t = (t != all_t).then_some(t);
     let map = PlaneMap { rect, t, f };
     let fg = ui.visuals().text_color();
+    let grid = ui.visuals().widgets.noninteractive.bg_stroke;
     painter.rect_stroke(rect, 0.0, Stroke::new(1.0, fg), egui::StrokeKind::Inside);
     let font = egui::FontId::proportional(11.0);
-    painter.text(
-        rect.left_bottom() + Vec2::new(0.0, 2.0),
-        egui::Align2::LEFT_TOP,
-        format!("{:.2} s", t[0]),
-        font.clone(),
-        fg,
-    );
-    painter.text(
-        rect.right_bottom() + Vec2::new(0.0, 2.0),
-        egui::Align2::RIGHT_TOP,
-        format!("{:.2} s", t[1]),
-        font.clone(),
-        fg,
-    );
-    painter.text(
-        rect.left_bottom(),
-        egui::Align2::RIGHT_BOTTOM,
-        format!("{:.1} Hz ", f[0]),
-        font.clone(),
-        fg,
-    );
-    painter.text(
-        rect.left_top(),
-        egui::Align2::RIGHT_TOP,
-        format!("{:.1} Hz ", f[1]),
-        font,
-        fg,
-    );
+    // Ticks: round steps in time and frequency, with grid lines.
+    let t_step = nice_step((t[1] - t[0]) / (rect.width() / 80.0).max(2.0) as f64);
+    let decimals = (-t_step.log10().floor()).clamp(0.0, 4.0) as usize;
+    let mut tt = (t[0] / t_step).ceil() * t_step;
+    while tt <= t[1] {
+        let x = map.pos(tt, f[0]).x;
+        painter.line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            grid,
+        );
+        painter.text(
+            Pos2::new(x, rect.bottom() + 2.0),
+            egui::Align2::CENTER_TOP,
+            format!("{tt:.decimals$} s"),
+            font.clone(),
+            fg,
+        );
+        tt += t_step;
+    }
+    let f_step = nice_step((f[1] - f[0]) / (rect.height() / 40.0).max(2.0) as f64);
+    let mut ff = (f[0] / f_step).ceil() * f_step;
+    while ff <= f[1] {
+        let y = map.pos(t[0], ff).y;
+        painter.line_segment(
+            [Pos2::new(rect.left(), y), Pos2::new(rect.right(), y)],
+            grid,
+        );
+        painter.text(
+            Pos2::new(rect.left() - 3.0, y),
+            egui::Align2::RIGHT_CENTER,
+            format!("{ff:.0} Hz"),
+            font.clone(),
+            fg,
+        );
+        ff += f_step;
+    }
+    let painter = painter.with_clip_rect(rect);
     let mut shapes = Vec::with_capacity(2 * (pair.x.len() + pair.y.len()));
     for (bumps, colour) in [(&pair.x, COLOUR_X), (&pair.y, COLOUR_Y)] {
         for b in bumps.iter() {
@@ -383,7 +504,7 @@ fn plane(ui: &mut egui::Ui, pair: &AlignedPair, result: Option<&BumpResult>) {
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((d, b, l)) = nearest {
             if d < 20.0 {
-                resp.on_hover_text(format!(
+                resp.on_hover_text_at_pointer(format!(
                     "{l}: t = {:.3} s, f = {:.2} Hz, Δt = {:.3} s, Δf = {:.2} Hz, amplitude {:.3}",
                     b.t, b.f, b.dt, b.df, b.amplitude
                 ));

@@ -8,7 +8,9 @@
 //! as TOML (for the export's provenance) and the bumps of the most synchronous pair
 //! (for the aligned-bumps view).
 
-use super::aligned::AlignedPair;
+use super::aligned::{AlignedPair, ChannelSet};
+use super::app::PathPrompt;
+use super::dialog::Picked;
 use super::document::{format_time, parse_time, Document};
 use super::jobs::{JobContext, JobError, RunningJob};
 use sesame_core::analysis::config::{default_bumps, Config};
@@ -30,7 +32,10 @@ pub struct AnalysisState {
     pub selected: BTreeSet<String>,
     /// Parameter values per measure id (defaults until edited).
     pub params: BTreeMap<String, ParamValues>,
-    /// Window start and end as typed (empty: the current browser page).
+    /// Which channels are analysed: the command line's default or the browser's.
+    pub channel_source: ChannelSource,
+    /// Window start and end as typed (empty: the start and the end of the recording,
+    /// as `sesame analyze` without `--window`).
     pub from_text: String,
     pub to_text: String,
     /// Analyse the five scalp regions of the SES papers instead of channel pairs.
@@ -44,6 +49,9 @@ pub struct AnalysisState {
     pub epoch: f64,
     /// The analysis job while it runs.
     pub job: Option<super::jobs::JobId>,
+    /// What the running analysis does (the preview line when Run was pressed), shown
+    /// in its place while the job runs so the Cancel button does not move.
+    pub running_what: Option<String>,
     /// Last problem with the request, shown under the Run button.
     pub error: Option<String>,
     /// The configuration loaded from a file, if any: the base that the view's choices
@@ -53,7 +61,20 @@ pub struct AnalysisState {
     /// Where the base came from, and what applying it changed, for the status line.
     pub loaded: Option<String>,
     /// The file dialog of "Load configuration…" while it is open (on its own thread).
-    pub loading: Option<Arc<Mutex<Receiver<Option<PathBuf>>>>>,
+    pub loading: Option<Arc<Mutex<Receiver<Picked<PathBuf>>>>>,
+    /// The field to type the configuration's path in, when no dialog could be shown.
+    pub config_prompt: Option<PathPrompt>,
+}
+
+/// Where the analysed channels come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelSource {
+    /// The configuration's channels: by default every EEG channel with a 10-20/10-10
+    /// name, as `sesame analyze` selects them (ear references, ECG, EOG left out),
+    /// less the channels marked bad in the browser.
+    Config,
+    /// The channels shown and not marked bad in the browser.
+    Shown,
 }
 
 impl Default for AnalysisState {
@@ -63,6 +84,7 @@ impl Default for AnalysisState {
         AnalysisState {
             selected: c.measures.ids.iter().cloned().collect(),
             params: BTreeMap::new(),
+            channel_source: ChannelSource::Config,
             from_text: String::new(),
             to_text: String::new(),
             regions: false,
@@ -71,10 +93,12 @@ impl Default for AnalysisState {
             threshold: b.min_amplitude,
             epoch: c.continuous.epoch,
             job: None,
+            running_what: None,
             error: None,
             base: None,
             loaded: None,
             loading: None,
+            config_prompt: None,
         }
     }
 }
@@ -91,9 +115,12 @@ pub fn param_to_toml(v: &ParamValue) -> toml::Value {
 
 /// The analysis configuration the view's choices stand for, or why there is none.
 ///
-/// Channels are the ones shown and not marked bad in the browser (by label), the
-/// window is the typed one or the browser's page, measures are taken in registry
-/// order with every parameter written out.
+/// It starts from the configuration `sesame analyze` uses without flags (or from the
+/// file loaded): the 10-20 EEG channels less those marked bad (written as `exclude`),
+/// or the channels shown in the browser when asked; the typed window, else the whole
+/// recording; measures in registry order with every parameter written out. Values out
+/// of range (a threshold of 1 or more, a band above half the sample rate) are refused
+/// with the reason.
 pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, String> {
     let mut config = state.base.clone().unwrap_or_default();
     config.measures.params.clear();
@@ -115,41 +142,48 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
             config.measures.params.insert(id.clone(), table);
         }
     }
-    let d = doc.duration();
-    let from = if state.from_text.trim().is_empty() {
-        doc.browser.t0
-    } else {
-        parse_time(&state.from_text).map_err(|e| format!("window start: {e}"))?
-    };
-    let to = if state.to_text.trim().is_empty() {
-        doc.browser.t1().min(d)
-    } else {
-        parse_time(&state.to_text).map_err(|e| format!("window end: {e}"))?
-    };
-    if to <= from || from >= d || from < 0.0 {
-        return Err(format!(
-            "the window {}–{} is empty or outside the recording (0–{})",
-            format_time(from),
-            format_time(to),
-            format_time(d)
-        ));
-    }
-    config.input.window = Some([from, to.min(d)]);
+    config.input.window = window_of(state, doc.duration())?;
     let rec = &doc.recording;
-    config.input.channels = doc
-        .visible_channels()
-        .filter(|c| !c.bad)
-        .filter_map(|c| rec.signals().get(c.signal))
-        .map(|s| s.label.trim().to_string())
-        .collect();
-    if config.input.channels.len() < 2 {
-        return Err("show at least two good channels in the browser".into());
+    let label = |c: &super::document::ChannelDisplay| {
+        rec.signals()
+            .get(c.signal)
+            .map(|s| s.label.trim().to_string())
+    };
+    match state.channel_source {
+        ChannelSource::Config => {
+            // The channels of the file loaded (none: the 10-20 EEG channels, as the
+            // command line picks them), without the ones marked bad.
+            for bad in doc.channels.iter().filter(|c| c.bad).filter_map(label) {
+                if !config.input.exclude.contains(&bad) {
+                    config.input.exclude.push(bad);
+                }
+            }
+        }
+        ChannelSource::Shown => {
+            config.input.channels = doc
+                .visible_channels()
+                .filter(|c| !c.bad)
+                .filter_map(label)
+                .collect();
+            if config.input.channels.len() < 2 {
+                return Err("show at least two good channels in the browser".into());
+            }
+        }
     }
     if !(state.f_min > 0.0 && state.f_max > state.f_min) {
         return Err(format!(
-            "the band {}–{} Hz is empty",
+            "the bump band {}–{} Hz is empty",
             state.f_min, state.f_max
         ));
+    }
+    if !(state.threshold.is_finite() && (0.0..1.0).contains(&state.threshold)) {
+        return Err(format!(
+            "bump threshold {}: must be at least 0 and below 1 (a fraction of the map maximum)",
+            state.threshold
+        ));
+    }
+    if !(state.epoch.is_finite() && state.epoch > 0.0) {
+        return Err(format!("epoch {} s: must be above 0 s", state.epoch));
     }
     config.bumps.f_min = state.f_min;
     config.bumps.f_max = state.f_max;
@@ -158,8 +192,73 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
     config.continuous.epoch = state.epoch;
     // The checks `sesame analyze` makes before any work, so that mistakes show here.
     pipeline::resolve_measures(&config).map_err(|e| e.to_string())?;
-    pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
+    let chosen = pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
+    let nyquist = chosen
+        .iter()
+        .filter_map(|&i| rec.signals().get(i))
+        .map(|s| 0.5 * s.sample_rate)
+        .fold(f64::INFINITY, f64::min);
+    if state.f_max >= nyquist {
+        return Err(format!(
+            "the bump band ends at {} Hz, at or above half the sample rate ({nyquist} Hz)",
+            state.f_max
+        ));
+    }
     Ok(config)
+}
+
+/// The analysis window the typed times stand for: `None` (the whole recording, as
+/// `sesame analyze` without `--window`) when both are empty; an empty start is the
+/// start of the recording, an empty end its end.
+pub fn window_of(state: &AnalysisState, duration: f64) -> Result<Option<[f64; 2]>, String> {
+    let (from, to) = (state.from_text.trim(), state.to_text.trim());
+    if from.is_empty() && to.is_empty() {
+        return Ok(None);
+    }
+    let from = if from.is_empty() {
+        0.0
+    } else {
+        parse_time(from).map_err(|e| format!("window start: {e}"))?
+    };
+    let to = if to.is_empty() {
+        duration
+    } else {
+        parse_time(to).map_err(|e| format!("window end: {e}"))?
+    };
+    if to <= from || from >= duration || from < 0.0 {
+        return Err(format!(
+            "the window {}–{} is empty or outside the recording (0–{})",
+            format_time(from),
+            format_time(to),
+            format_time(duration)
+        ));
+    }
+    Ok(Some([from, to.min(duration)]))
+}
+
+/// What Run would analyse, in words: the channels and the time span of the
+/// configuration the view stands for, or why there is nothing to run.
+pub fn preview(state: &AnalysisState, doc: &Document) -> Result<String, String> {
+    let config = build_config(state, doc)?;
+    let rec = &doc.recording;
+    let chosen = pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
+    let names: Vec<&str> = chosen
+        .iter()
+        .filter_map(|&i| rec.signals().get(i))
+        .map(|s| s.label.trim())
+        .collect();
+    let span = match config.input.window {
+        None => format!(
+            "the whole recording, 0:00.0–{}",
+            format_time(rec.duration())
+        ),
+        Some([a, b]) => format!("{}–{}", format_time(a), format_time(b)),
+    };
+    Ok(format!(
+        "Run analyses {} channels ({}) over {span}.",
+        names.len(),
+        names.join(", ")
+    ))
 }
 
 /// Takes a configuration over: the measures and their parameters, the window, regions,
@@ -196,6 +295,7 @@ pub fn apply_config(
         }
     }
     state.base = Some(config.clone());
+    state.channel_source = ChannelSource::Config;
     state.error = None;
     Ok(())
 }
@@ -220,10 +320,12 @@ fn start_config_dialog(state: &mut AnalysisState, ctx: &egui::Context) {
     let (tx, rx) = std::sync::mpsc::channel();
     let ctx = ctx.clone();
     std::thread::spawn(move || {
-        let picked = rfd::FileDialog::new()
-            .set_title("Load analysis configuration")
-            .add_filter("Analysis configuration", &["toml"])
-            .pick_file();
+        let picked = super::dialog::native(|| {
+            rfd::FileDialog::new()
+                .set_title("Load analysis configuration")
+                .add_filter("Analysis configuration", &["toml"])
+                .pick_file()
+        });
         let _ = tx.send(picked);
         ctx.request_repaint();
     });
@@ -244,10 +346,50 @@ fn poll_config_dialog(state: &mut AnalysisState, doc: &mut Document) {
         None => return,
     };
     state.loading = None;
-    if let Some(path) = answer.flatten() {
+    match answer {
+        Some(Picked::Chosen(path)) => {
+            if let Err(e) = load_config_file(state, doc, &path) {
+                state.error = Some(e);
+            }
+        }
+        Some(Picked::Unavailable(reason)) => {
+            state.config_prompt = Some(PathPrompt {
+                reason,
+                text: String::new(),
+            })
+        }
+        Some(Picked::Cancelled) | None => {}
+    }
+}
+
+/// The typed-path fallback of "Load configuration…" when no dialog could be shown.
+fn config_prompt_row(ui: &mut egui::Ui, state: &mut AnalysisState, doc: &mut Document) {
+    let Some(prompt) = state.config_prompt.as_mut() else {
+        return;
+    };
+    ui.colored_label(ui.visuals().warn_fg_color, &prompt.reason);
+    let mut load = None;
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("Path of the configuration (.toml)");
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut prompt.text).desired_width(420.0))
+            .labelled_by(label.id);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Load").clicked() || enter {
+            load = super::dialog::typed_path(&prompt.text);
+        }
+        if ui.button("Cancel").clicked() {
+            cancel = true;
+        }
+    });
+    if let Some(path) = load {
+        state.config_prompt = None;
         if let Err(e) = load_config_file(state, doc, &path) {
             state.error = Some(e);
         }
+    } else if cancel {
+        state.config_prompt = None;
     }
 }
 
@@ -263,6 +405,9 @@ pub struct AnalysisOutcome {
     /// Bumps of the most synchronous channel pair of the first bump measure, for the
     /// aligned-bumps view (`None` without a bump measure, or with regions).
     pub pair: Option<AlignedPair>,
+    /// Every analysed channel's bumps (`None` when no measure needed bumps), for the
+    /// aligned-bumps view's pair picker.
+    pub channels: Option<ChannelSet>,
     /// SES options of that pair (the bump-SES measure's parameters).
     pub ses_options: sesame_core::ses::bumps::BumpOptions,
 }
@@ -272,8 +417,7 @@ struct JobProgress<'a>(&'a JobContext);
 
 impl Progress for JobProgress<'_> {
     fn report(&self, fraction: f64, message: &str) {
-        // The pair's bumps are extracted after the pipeline: it takes the first 90 %.
-        self.0.progress((0.9 * fraction) as f32, message);
+        self.0.progress(fraction as f32, message);
     }
     fn cancelled(&self) -> bool {
         self.0.is_cancelled()
@@ -287,15 +431,17 @@ fn job_error(e: AnalysisError) -> JobError {
     }
 }
 
-/// Runs `config` on `rec` with [`pipeline::run`] (rows named `recording_id`), then
-/// extracts the bumps of the most synchronous pair for the aligned-bumps view.
+/// Runs `config` on `rec` with [`pipeline::run_detailed`] (rows named
+/// `recording_id`), keeping every channel's bumps for the aligned-bumps view and
+/// picking the most synchronous pair to show first.
 pub fn run(
     rec: &Recording,
     recording_id: &str,
     config: &Config,
     ctx: &JobContext,
 ) -> Result<AnalysisOutcome, JobError> {
-    let results = pipeline::run(rec, recording_id, config, &JobProgress(ctx)).map_err(job_error)?;
+    let (results, bumps) =
+        pipeline::run_detailed(rec, recording_id, config, &JobProgress(ctx)).map_err(job_error)?;
     ctx.check_cancelled()?;
     let window = match config.input.window {
         Some([a, b]) => (a, b.min(rec.duration())),
@@ -308,25 +454,16 @@ pub fn run(
         .find(|(m, _)| m.id() == "ses-bumps")
         .and_then(|(_, p)| sesame_core::measures::ses::bump_options(p).ok())
         .unwrap_or_default();
+    let channels = bumps.map(|b| ChannelSet {
+        labels: b.labels,
+        bumps: b.bumps,
+    });
     let mut pair = None;
-    if let (Some((m, _)), false) = (bump_measure, config.regions.enabled) {
+    if let (Some((m, _)), false, Some(set)) = (bump_measure, config.regions.enabled, &channels) {
         if let Some((a, b)) = strongest_pair(&results, m.id()) {
-            ctx.progress(0.92, format!("bumps of {a} and {b}"));
-            let mut c = config.clone();
-            c.input.channels = vec![a.clone(), b.clone()];
-            c.input.exclude.clear();
-            let prep = pipeline::prepare(rec, &c).map_err(job_error)?;
-            ctx.check_cancelled()?;
-            let mut bumps = pipeline::channel_bumps(&prep, &c).map_err(job_error)?;
-            if bumps.len() == 2 {
-                let y = bumps.pop().unwrap_or_default();
-                let x = bumps.pop().unwrap_or_default();
-                pair = Some(AlignedPair {
-                    label_x: a,
-                    label_y: b,
-                    x,
-                    y,
-                });
+            let index = |l: &str| set.labels.iter().position(|x| x == l);
+            if let (Some(i), Some(j)) = (index(&a), index(&b)) {
+                pair = set.pair(i, j);
             }
         }
     }
@@ -336,12 +473,14 @@ pub fn run(
         config_toml: config.to_toml(),
         window,
         pair,
+        channels,
         ses_options,
     })
 }
 
-/// The pair of `measure` with the smallest `rho` (fewest non-coincident bumps), or its
-/// first pair when it has no `rho`.
+/// The most synchronous pair of `measure`: the largest chance-corrected `sync`, else
+/// (results without surrogates) the smallest `rho` (fewest non-coincident bumps), else
+/// its first pair.
 pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, String)> {
     let pairs = results
         .rows
@@ -349,8 +488,14 @@ pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, Strin
         .filter(|r| r.measure == measure && !r.channel_b.is_empty() && r.channel_a != "*");
     let best = pairs
         .clone()
-        .filter(|r| r.parameter == "rho" && r.value.is_finite())
-        .min_by(|x, y| x.value.total_cmp(&y.value))
+        .filter(|r| r.parameter == "sync" && r.value.is_finite())
+        .max_by(|x, y| x.value.total_cmp(&y.value))
+        .or_else(|| {
+            pairs
+                .clone()
+                .filter(|r| r.parameter == "rho" && r.value.is_finite())
+                .min_by(|x, y| x.value.total_cmp(&y.value))
+        })
         .or_else(|| pairs.clone().next())?;
     Some((best.channel_a.clone(), best.channel_b.clone()))
 }
@@ -359,9 +504,23 @@ pub fn strongest_pair(results: &Results, measure: &str) -> Option<(String, Strin
 /// One grid row for one parameter: its name (hover: its description), its widget,
 /// and its range; returns whether the value changed.
 pub fn param_row(ui: &mut egui::Ui, spec: &ParamSpec, value: &mut ParamValue) -> bool {
-    let name = ui.label(spec.name).on_hover_text(spec.doc);
+    let name = ui
+        .label(spec.name)
+        .on_hover_text(super::glyphs::displayable(spec.doc));
     let changed = param_widget(ui, spec, value, name.id);
-    ui.weak(range_text(spec));
+    // A typed value out of range is kept as typed and refused with the reason (Run
+    // refuses it too), never clamped in silence.
+    match spec.parse(&value.to_string()) {
+        Ok(_) => {
+            ui.weak(range_text(spec));
+        }
+        Err(e) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("{e}; allowed {}", range_text(spec)),
+            );
+        }
+    }
     ui.end_row();
     changed
 }
@@ -389,19 +548,18 @@ fn param_widget(
             };
             ui.add(
                 egui::DragValue::new(&mut x)
-                    .range(min..=max)
                     .speed((max - min).abs().min(1e6) / 500.0)
                     .suffix(unit),
             )
             .labelled_by(label);
             *value = ParamValue::Float(x);
         }
-        ParamKind::Int { default, min, max } => {
+        ParamKind::Int { default, .. } => {
             let mut x = match value {
                 ParamValue::Int(i) => *i,
                 _ => default,
             };
-            ui.add(egui::DragValue::new(&mut x).range(min..=max).suffix(unit))
+            ui.add(egui::DragValue::new(&mut x).suffix(unit))
                 .labelled_by(label);
             *value = ParamValue::Int(x);
         }
@@ -415,7 +573,6 @@ fn param_widget(
             ui.add_enabled(
                 !auto,
                 egui::DragValue::new(&mut x)
-                    .range(min..=max)
                     .speed((max - min).abs().min(1e6) / 500.0)
                     .suffix(unit),
             )
@@ -479,6 +636,23 @@ pub fn show(
     let mut action = None;
     egui::Panel::bottom("analysis-run").show(ui, |ui| {
         ui.add_space(4.0);
+        if running.is_none() {
+            // What Run would do, checked as the configuration is edited.
+            match preview(state, doc) {
+                Ok(text) => {
+                    ui.label(&text);
+                    state.running_what = Some(text);
+                }
+                Err(e) => {
+                    ui.colored_label(ui.visuals().error_fg_color, format!("Cannot run: {e}"));
+                    state.running_what = None;
+                }
+            }
+        } else if let Some(text) = &state.running_what {
+            // The same line while the job runs: the panel keeps its height and the
+            // Cancel button sits where Run was.
+            ui.label(text.as_str());
+        }
         ui.horizontal(|ui| match running {
             Some(job) => {
                 let p = job.progress();
@@ -533,6 +707,7 @@ pub fn show(
         if let Some(e) = &state.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
+        config_prompt_row(ui, state, doc);
         ui.add_space(4.0);
     });
     egui::Panel::left("analysis-measures")
@@ -549,7 +724,7 @@ pub fn show(
                             let mut on = state.selected.contains(m.id());
                             if ui
                                 .checkbox(&mut on, m.title())
-                                .on_hover_text(m.doc())
+                                .on_hover_text(super::glyphs::displayable(m.doc()))
                                 .changed()
                             {
                                 if on {
@@ -578,45 +753,63 @@ pub fn show(
                 ui.add(
                     egui::TextEdit::singleline(&mut state.from_text)
                         .desired_width(70.0)
-                        .hint_text(format_time(doc.browser.t0)),
+                        .hint_text("start"),
                 );
                 ui.label("to");
                 ui.add(
                     egui::TextEdit::singleline(&mut state.to_text)
                         .desired_width(70.0)
-                        .hint_text(format_time(doc.browser.t1().min(doc.duration()))),
+                        .hint_text("end"),
                 );
-                ui.weak("(empty: the browser's page)");
+                ui.weak("(seconds, m:ss or h:mm:ss; empty: the whole recording)");
             });
-            let n_good = doc.visible_channels().filter(|c| !c.bad).count();
+            ui.horizontal(|ui| {
+                ui.label("Channels");
+                ui.radio_value(
+                    &mut state.channel_source,
+                    ChannelSource::Config,
+                    if state.base.as_ref().is_some_and(|b| !b.input.channels.is_empty()) {
+                        "those of the loaded configuration"
+                    } else {
+                        "10-20 EEG channels (as sesame analyze)"
+                    },
+                )
+                .on_hover_text(
+                    "Every EEG channel with a 10-20/10-10 name, as the command line takes \
+                     them (ear references, ECG and EOG left out), less the channels marked bad",
+                );
+                ui.radio_value(
+                    &mut state.channel_source,
+                    ChannelSource::Shown,
+                    "those shown in the browser",
+                )
+                .on_hover_text("The channels shown and not marked bad in the browser");
+            });
             ui.horizontal(|ui| {
                 ui.radio_value(&mut state.regions, false, "Channel pairs");
-                ui.radio_value(&mut state.regions, true, "Region pairs");
-            });
-            ui.label(if state.regions {
-                format!("The {n_good} channels shown and not bad, grouped into the five scalp regions (frontal, left and right temporal, central, occipital).")
-            } else {
-                format!("The {n_good} channels shown and not marked bad in the browser.")
+                ui.radio_value(&mut state.regions, true, "Region pairs")
+                    .on_hover_text("The channels grouped into the five scalp regions (frontal, left and right temporal, central, occipital)");
             });
             egui::Grid::new("bump-options").num_columns(2).show(ui, |ui| {
                 let band = ui.label("Bump band");
                 ui.horizontal(|ui| {
-                    ui.add(egui::DragValue::new(&mut state.f_min).range(0.1..=500.0).speed(0.1).suffix(" Hz"))
+                    ui.add(egui::DragValue::new(&mut state.f_min).speed(0.1).suffix(" Hz"))
                         .labelled_by(band.id);
                     ui.label("to");
-                    ui.add(egui::DragValue::new(&mut state.f_max).range(0.2..=1000.0).speed(0.1).suffix(" Hz"));
+                    ui.add(egui::DragValue::new(&mut state.f_max).speed(0.1).suffix(" Hz"))
+                        .on_hover_text("Upper end of the bump band");
                 });
                 ui.end_row();
                 let th = ui.label("Bump threshold").on_hover_text(
                     "Bumps below this fraction of the map maximum are pruned.",
                 );
-                ui.add(egui::DragValue::new(&mut state.threshold).range(0.0..=1.0).speed(0.005))
+                ui.add(egui::DragValue::new(&mut state.threshold).speed(0.005))
                     .labelled_by(th.id);
                 ui.end_row();
                 let ep = ui.label("Epoch").on_hover_text(
                     "Continuous-signal measures cut the window into epochs of this length.",
                 );
-                ui.add(egui::DragValue::new(&mut state.epoch).range(0.1..=600.0).speed(0.1).suffix(" s"))
+                ui.add(egui::DragValue::new(&mut state.epoch).speed(0.1).suffix(" s"))
                     .labelled_by(ep.id);
                 ui.end_row();
             });

@@ -5,6 +5,7 @@
 //! Nothing here draws, and nothing in a view computes: `core` work runs in
 //! [`Jobs`](super::jobs::Jobs).
 
+use super::dialog::Picked;
 use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
 use super::pyramid::{build_pyramid, Pyramid};
@@ -75,12 +76,39 @@ pub struct OpenFailure {
 pub trait FilePicker: Send + Sync {
     /// Lets the user pick recording files, starting in `start`; empty when cancelled.
     fn pick_recordings(&self, start: Option<&Path>) -> Vec<PathBuf>;
+
+    /// The same, saying whether the dialog could be shown at all (by default a picker
+    /// is always shown, and nothing picked means cancelled).
+    fn pick(&self, start: Option<&Path>) -> Picked<Vec<PathBuf>> {
+        let paths = self.pick_recordings(start);
+        if paths.is_empty() {
+            Picked::Cancelled
+        } else {
+            Picked::Chosen(paths)
+        }
+    }
+}
+
+/// A path to type because no file dialog could be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathPrompt {
+    /// Why the dialog could not be shown.
+    pub reason: String,
+    /// The path as typed.
+    pub text: String,
 }
 
 /// The platform file dialog (rfd).
 pub struct NativePicker;
 
 impl FilePicker for NativePicker {
+    fn pick(&self, start: Option<&Path>) -> Picked<Vec<PathBuf>> {
+        super::dialog::native(|| {
+            let paths = self.pick_recordings(start);
+            (!paths.is_empty()).then_some(paths)
+        })
+    }
+
     fn pick_recordings(&self, start: Option<&Path>) -> Vec<PathBuf> {
         let mut d = rfd::FileDialog::new()
             .set_title("Open recordings")
@@ -120,9 +148,11 @@ pub struct SesameApp {
     pub export: export::ExportState,
     /// The time-frequency map and bumps of the selected channel.
     pub tfmap: tfmap::TfState,
+    /// The field to type a recording's path in, shown when no file dialog could be.
+    pub open_prompt: Option<PathPrompt>,
     pending: HashMap<JobId, Pending>,
     picker: Arc<dyn FilePicker>,
-    dialog: Option<Receiver<Vec<PathBuf>>>,
+    dialog: Option<Receiver<Picked<Vec<PathBuf>>>>,
     next_doc: DocId,
     repaint_hooked: bool,
     /// Asks for a repaint from any thread (set on the first frame).
@@ -146,6 +176,7 @@ impl SesameApp {
             aligned: aligned::AlignedState::default(),
             export: export::ExportState::default(),
             tfmap: tfmap::TfState::default(),
+            open_prompt: None,
             pending: HashMap::new(),
             picker,
             dialog: None,
@@ -211,6 +242,7 @@ impl SesameApp {
             self.settings.remove_dc,
         );
         let mut doc = Document::new(id, title.into(), recording, lenient, view);
+        doc.browser.clock = self.settings.clock_time && doc.timeline.has_clock();
         doc.display = super::montage::DisplayState::new(
             self.settings.montage.clone(),
             self.settings.display_filters,
@@ -269,13 +301,32 @@ impl SesameApp {
         }
         if let Some(rx) = &self.dialog {
             match rx.try_recv() {
-                Ok(paths) => {
+                Ok(picked) => {
                     self.dialog = None;
-                    for path in paths {
-                        self.commands.push(Command::Open {
-                            path,
-                            lenient: false,
-                        });
+                    match picked {
+                        Picked::Chosen(paths) => {
+                            for path in paths {
+                                self.commands.push(Command::Open {
+                                    path,
+                                    lenient: false,
+                                });
+                            }
+                        }
+                        Picked::Cancelled => {}
+                        Picked::Unavailable(reason) => {
+                            // The window below gives the full reason; the status line
+                            // only says what happened.
+                            self.status = "Open: no file dialog could be shown (a desktop portal \
+                                           or zenity is needed); type the path instead"
+                                .to_string();
+                            let text = self
+                                .settings
+                                .last_dir
+                                .as_ref()
+                                .map(|d| format!("{}/", d.display()))
+                                .unwrap_or_default();
+                            self.open_prompt = Some(PathPrompt { reason, text });
+                        }
                     }
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => {}
@@ -352,15 +403,23 @@ impl SesameApp {
                 self.results.window = Some(outcome.window);
                 self.results.input = path;
                 self.results.config_toml = outcome.config_toml;
-                // The matrix and scalp map open on ρ of the first bump measure, if any.
-                self.results.maps.selection = self
+                // The matrix and scalp map open on the chance-corrected synchrony of the
+                // first measure that has it, else on ρ of the first bump measure.
+                let rows = &self.results.results.rows;
+                let first = |name: &str| {
+                    rows.iter()
+                        .find(|r| r.parameter == name && !r.channel_b.is_empty())
+                        .map(|r| (r.measure.clone(), r.parameter.clone()))
+                };
+                self.results.maps.selection = first("sync").or_else(|| first("rho"));
+                self.results.maps.smaller_is_stronger = self
                     .results
-                    .results
-                    .rows
-                    .iter()
-                    .find(|r| r.parameter == "rho" && !r.channel_b.is_empty())
-                    .map(|r| (r.measure.clone(), r.parameter.clone()));
-                self.results.maps.smaller_is_stronger = self.results.maps.selection.is_some();
+                    .maps
+                    .selection
+                    .as_ref()
+                    .is_some_and(|(_, p)| super::matrix::smaller_is_stronger(p));
+                self.results.maps.direction_for = self.results.maps.selection.clone();
+                self.aligned.channels = outcome.channels.map(Arc::new);
                 if let Some(pair) = outcome.pair {
                     self.aligned.options = outcome.ses_options;
                     let repaint = self.repaint.clone();
@@ -395,10 +454,12 @@ impl SesameApp {
                         let (tx, rx) = std::sync::mpsc::channel();
                         let picker = self.picker.clone();
                         let start = self.settings.last_dir.clone();
+                        let repaint = self.repaint.clone();
                         let spawned = std::thread::Builder::new()
                             .name("file dialog".into())
                             .spawn(move || {
-                                let _ = tx.send(picker.pick_recordings(start.as_deref()));
+                                let _ = tx.send(picker.pick(start.as_deref()));
+                                repaint();
                             });
                         match spawned {
                             Ok(_) => self.dialog = Some(rx),
@@ -523,14 +584,19 @@ impl SesameApp {
         // next recording opened (and are persisted).
         if let Some(d) = self.active_doc() {
             let (uv, page) = (d.browser.uv_per_div, d.browser.page);
+            let clock = d.timeline.has_clock().then_some(d.browser.clock);
             self.settings.uv_per_div = uv;
             self.settings.page_seconds = page;
+            if let Some(clock) = clock {
+                self.settings.clock_time = clock;
+            }
         }
         let active = self.active;
         if let Some(d) = self.docs.iter_mut().find(|d| Some(d.id) == active) {
             super::montage::sync_settings(&mut d.display, &mut self.settings);
         }
         open::failure_panel(ui.ctx(), self);
+        open::path_prompt(ui.ctx(), self);
         open::drop_overlay(ui.ctx());
         if self.show_help {
             help::overlay(ui.ctx(), &mut self.show_help);

@@ -7,7 +7,7 @@
 //! [`montage::derived_traces`] (another montage or a display filter): at most two
 //! points per pixel column (a min/max envelope), never every sample of a long page.
 
-use super::document::{format_time, parse_time, ChannelDisplay, Document};
+use super::document::{format_time, ChannelDisplay, Document, MIN_LANE};
 use super::montage::{self, RowMeta, RowTrace};
 use super::pyramid::Trace;
 use super::settings::Settings;
@@ -49,10 +49,68 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         return;
     }
     use egui::{Key, Modifiers};
+    paging_keys(ui, &mut doc.browser, duration);
     let v = &mut doc.browser;
     let mut select_step = 0isize;
     let mut toggle_bad = false;
     let mut hide = false;
+    ui.input_mut(|i| {
+        let plus = i.consume_key(Modifiers::NONE, Key::Plus)
+            || i.consume_key(Modifiers::NONE, Key::Equals)
+            || i.consume_key(Modifiers::SHIFT, Key::Equals);
+        if plus {
+            v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
+        }
+        if i.consume_key(Modifiers::NONE, Key::Minus) {
+            v.uv_per_div = step_sensitivity(v.uv_per_div, 1);
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
+            select_step = 1;
+        }
+        if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
+            select_step = -1;
+        }
+        if i.consume_key(Modifiers::NONE, Key::A) {
+            v.fit_now = true;
+        }
+        toggle_bad = i.consume_key(Modifiers::NONE, Key::B);
+        hide = i.consume_key(Modifiers::NONE, Key::H);
+    });
+    if select_step != 0 {
+        let visible: Vec<usize> = doc.visible_channels().map(|c| c.signal).collect();
+        if !visible.is_empty() {
+            let pos = doc
+                .browser
+                .selected
+                .and_then(|s| visible.iter().position(|&v| v == s));
+            let next = match pos {
+                None => 0,
+                Some(p) => (p as isize + select_step).clamp(0, visible.len() as isize - 1) as usize,
+            };
+            doc.browser.selected = Some(visible[next]);
+            doc.browser.reveal_selected = true;
+        }
+    }
+    if let Some(sel) = doc.browser.selected {
+        if let Some(c) = doc.channels.iter_mut().find(|c| c.signal == sel) {
+            if toggle_bad {
+                c.bad = !c.bad;
+            }
+            if hide {
+                c.visible = false;
+            }
+        }
+    }
+}
+
+/// The paging and time-zoom keys (PgDn / PgUp, Right / Left, Home / End, Ctrl+= /
+/// Ctrl+-), shared by the views that follow the browser's page; nothing while a text
+/// field has the keyboard.
+pub fn paging_keys(ui: &mut egui::Ui, v: &mut super::document::BrowserView, duration: f64) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    use egui::{Key, Modifiers};
     ui.input_mut(|i| {
         if i.consume_key(Modifiers::NONE, Key::PageDown) {
             v.scroll_pages(1.0, duration);
@@ -81,48 +139,7 @@ fn handle_keys(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if i.consume_key(Modifiers::COMMAND, Key::Minus) {
             v.zoom(2.0, mid, duration);
         }
-        let plus = i.consume_key(Modifiers::NONE, Key::Plus)
-            || i.consume_key(Modifiers::NONE, Key::Equals)
-            || i.consume_key(Modifiers::SHIFT, Key::Equals);
-        if plus {
-            v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
-        }
-        if i.consume_key(Modifiers::NONE, Key::Minus) {
-            v.uv_per_div = step_sensitivity(v.uv_per_div, 1);
-        }
-        if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
-            select_step = 1;
-        }
-        if i.consume_key(Modifiers::NONE, Key::ArrowUp) {
-            select_step = -1;
-        }
-        toggle_bad = i.consume_key(Modifiers::NONE, Key::B);
-        hide = i.consume_key(Modifiers::NONE, Key::H);
     });
-    if select_step != 0 {
-        let visible: Vec<usize> = doc.visible_channels().map(|c| c.signal).collect();
-        if !visible.is_empty() {
-            let pos = doc
-                .browser
-                .selected
-                .and_then(|s| visible.iter().position(|&v| v == s));
-            let next = match pos {
-                None => 0,
-                Some(p) => (p as isize + select_step).clamp(0, visible.len() as isize - 1) as usize,
-            };
-            doc.browser.selected = Some(visible[next]);
-        }
-    }
-    if let Some(sel) = doc.browser.selected {
-        if let Some(c) = doc.channels.iter_mut().find(|c| c.signal == sel) {
-            if toggle_bad {
-                c.bad = !c.bad;
-            }
-            if hide {
-                c.visible = false;
-            }
-        }
-    }
 }
 
 /// The next sensitivity in [`SENSITIVITIES`] towards more (`dir < 0`) or less
@@ -145,7 +162,7 @@ pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
 }
 
 fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let v = &mut doc.browser;
         if ui
             .button("|<")
@@ -186,17 +203,24 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             v.jump_to(duration, duration);
         }
         ui.separator();
-        ui.label("Go to");
-        let r = ui.add(
-            egui::TextEdit::singleline(&mut v.goto_text)
-                .desired_width(80.0)
-                .hint_text("mm:ss"),
-        );
-        let r = r.on_hover_text("Time to show: seconds, mm:ss or hh:mm:ss; Enter to go");
+        let tl = &doc.timeline;
+        let goto = ui.label("Go to");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut v.goto_text)
+                    .desired_width(90.0)
+                    .hint_text(if v.clock { "hh:mm:ss" } else { "mm:ss" }),
+            )
+            .labelled_by(goto.id);
+        let r = r.on_hover_text(if v.clock {
+            "Clock time to show (hh:mm:ss), or +elapsed time (+125.5, +2:05); Enter to go"
+        } else {
+            "Time to show: seconds, mm:ss or hh:mm:ss since the start (gaps included); Enter to go"
+        });
         let go = ui.button("Go").clicked()
             || (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
         if go {
-            match parse_time(&v.goto_text) {
+            match tl.parse(&v.goto_text, v.clock) {
                 Ok(t) => {
                     v.jump_to(t, duration);
                     v.goto_error = None;
@@ -244,14 +268,47 @@ fn toolbar(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         if ui.button("+").on_hover_text("More amplitude (+)").clicked() {
             v.uv_per_div = step_sensitivity(v.uv_per_div, -1);
         }
+        let (first, total) = (v.first_row, v.rows_shown.1);
+        let shown = v.rows_shown.0;
+        egui::ComboBox::from_id_salt(("rows", doc.id))
+            .selected_text(if shown < total {
+                format!("channels {}–{} of {total}", first + 1, first + shown)
+            } else {
+                format!("all {total} channels")
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut v.rows_per_page, None, "As many as readable");
+                for n in [8, 16, 24, 32] {
+                    ui.selectable_value(&mut v.rows_per_page, Some(n), format!("{n} per page"));
+                }
+                ui.selectable_value(&mut v.rows_per_page, Some(0), "All");
+            })
+            .response
+            .on_hover_text("Channels per page; the wheel over the labels scrolls through the channels");
+        if ui
+            .button("Fit")
+            .on_hover_text("Choose the sensitivity from the amplitudes on this page (A)")
+            .clicked()
+        {
+            v.fit_now = true;
+        }
         ui.checkbox(&mut v.remove_dc, "Remove DC")
             .on_hover_text("Subtract each trace's mean over the page");
+        ui.add_enabled(tl.has_clock(), egui::Checkbox::new(&mut v.clock, "Clock time"))
+            .on_hover_text("Show and type times as clock time from the recording's start, instead of time elapsed since the start")
+            .on_disabled_hover_text("The recording gives no start time");
         ui.separator();
+        let gaps = tl.gaps.len();
         ui.label(format!(
-            "{} – {} of {}",
-            format_time(v.t0),
-            format_time(v.t1().min(duration)),
-            format_time(duration)
+            "{} – {} of {}{}",
+            tl.label(v.t0, v.clock),
+            tl.label(v.t1().min(duration), v.clock),
+            format_time(tl.wall(duration)),
+            match gaps {
+                0 => String::new(),
+                1 => " (1 gap)".into(),
+                n => format!(" ({n} gaps)"),
+            }
         ));
         if doc.pyramid_job.is_some() {
             ui.spinner()
@@ -306,6 +363,7 @@ fn channel_list(ui: &mut egui::Ui, doc: &mut Document) {
                         };
                         if ui.selectable_label(selected, text).clicked() {
                             doc.browser.selected = if selected { None } else { Some(signal) };
+                            doc.browser.reveal_selected = true;
                         }
                         let c = &mut doc.channels[pos];
                         ui.toggle_value(&mut c.bad, "bad")
@@ -357,8 +415,16 @@ fn overview(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         return;
     }
     let x_of = |t: f64| rect.left() + (t / duration) as f32 * rect.width();
+    let tl = &doc.timeline;
+    for g in &tl.gaps {
+        let x = x_of(g.sample_time);
+        painter.line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(2.0, GAP_COLOR),
+        );
+    }
     for a in doc.recording.annotations() {
-        let x = x_of(a.onset);
+        let x = x_of(tl.sample(a.onset));
         painter.line_segment(
             [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
             Stroke::new(1.0, Color32::from_rgb(230, 160, 40)),
@@ -376,7 +442,7 @@ fn overview(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         painter.text(
             Pos2::new(x_of(t) + 2.0, rect.bottom() - 1.0),
             egui::Align2::LEFT_BOTTOM,
-            format_time(t),
+            tl.label(t, doc.browser.clock),
             egui::FontId::proportional(10.0),
             vis.weak_text_color(),
         );
@@ -428,8 +494,16 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             .hover_pos()
             .map(|p| t0 + ((p.x - plot.left()) / plot.width()).clamp(0.0, 1.0) as f64 * page)
             .unwrap_or(t0 + 0.5 * page);
+        let over_labels = resp.hover_pos().is_some_and(|p| p.x < plot.left());
         if (zoom - 1.0).abs() > 1e-4 {
             doc.browser.zoom(1.0 / zoom as f64, anchor, duration);
+        } else if over_labels && scroll.y.abs() > 0.0 {
+            // The wheel over the labels scrolls through the channels.
+            let v = &mut doc.browser;
+            v.row_scroll -= scroll.y;
+            let rows = (v.row_scroll / MIN_LANE).trunc();
+            v.row_scroll -= rows * MIN_LANE;
+            v.first_row = (v.first_row as isize + rows as isize).max(0) as usize;
         } else if scroll.x.abs() > 0.0 || scroll.y.abs() > 0.0 {
             let d = if scroll.x.abs() > scroll.y.abs() {
                 scroll.x
@@ -443,8 +517,11 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let (t0, page) = (doc.browser.t0, doc.browser.page);
     let x_of_now = |t: f64| plot.left() + ((t - t0) / page) as f32 * plot.width();
 
-    // Time grid and axis labels.
-    let step = nice_step(page / 10.0);
+    // Time grid and axis labels (elapsed or clock time, gaps included).
+    let tl = doc.timeline.clone();
+    let clock = doc.browser.clock;
+    let label_width = if clock { 80.0 } else { 60.0 };
+    let step = nice_step(page / (plot.width() / label_width).clamp(2.0, 10.0) as f64);
     let mut t = (t0 / step).ceil() * step;
     while t <= t0 + page + 1e-9 {
         let x = x_of_now(t);
@@ -459,20 +536,35 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         painter.text(
             Pos2::new(x, plot.bottom() + 2.0),
             egui::Align2::CENTER_TOP,
-            format_time(t),
+            tl.label(t, clock),
             egui::FontId::proportional(11.0),
             vis.weak_text_color(),
         );
         t += step;
     }
 
-    // Annotations overlapping the page, as spans (or lines when instantaneous).
-    for a in doc.recording.annotations() {
-        let end = a.onset + a.duration.unwrap_or(0.0);
-        if end < t0 || a.onset > t0 + page {
-            continue;
-        }
-        let x0 = x_of_now(a.onset).max(plot.left());
+    // Gaps (EDF+D): a break in the trace where recording stopped, with its length.
+    for g in tl.gaps_in(t0, t0 + page) {
+        let x = x_of_now(g.sample_time);
+        painter.rect_filled(
+            Rect::from_x_y_ranges(x - 2.0..=x + 2.0, plot.y_range()),
+            0.0,
+            GAP_COLOR.gamma_multiply(0.8),
+        );
+        painter.text(
+            Pos2::new(x + 4.0, plot.bottom() - 14.0),
+            egui::Align2::LEFT_BOTTOM,
+            format!("gap {}", format_time(g.duration)),
+            egui::FontId::proportional(11.0),
+            GAP_COLOR,
+        );
+    }
+
+    // Annotations overlapping the page, placed by their wall-clock onset, as spans (or
+    // lines when instantaneous); their texts in up to three rows so they do not overlap.
+    let mut rows_end = [f32::NEG_INFINITY; 3];
+    for (start, end, a) in page_annotations(&tl, doc.recording.annotations(), t0, t0 + page) {
+        let x0 = x_of_now(start).max(plot.left());
         let x1 = x_of_now(end).min(plot.right());
         let color = Color32::from_rgba_unmultiplied(230, 160, 40, 40);
         if x1 - x0 >= 2.0 {
@@ -483,12 +575,21 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
                 Stroke::new(1.5, Color32::from_rgb(230, 160, 40)),
             );
         }
-        painter.text(
-            Pos2::new(x0 + 2.0, plot.top() + 1.0),
-            egui::Align2::LEFT_TOP,
-            &a.text,
-            egui::FontId::proportional(11.0),
-            Color32::from_rgb(200, 130, 20),
+        let text_color = Color32::from_rgb(200, 130, 20);
+        let galley =
+            painter.layout_no_wrap(a.text.clone(), egui::FontId::proportional(11.0), text_color);
+        let width = galley.size().x;
+        let row = rows_end.iter().position(|&e| e < x0).unwrap_or_else(|| {
+            // Every row is taken: the row that frees first.
+            (0..rows_end.len())
+                .min_by(|&i, &j| rows_end[i].total_cmp(&rows_end[j]))
+                .unwrap_or(0)
+        });
+        rows_end[row] = x0 + 2.0 + width + 6.0;
+        painter.galley(
+            Pos2::new(x0 + 2.0, plot.top() + 1.0 + 13.0 * row as f32),
+            galley,
+            text_color,
         );
     }
 
@@ -496,7 +597,13 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let ppp = ui.ctx().pixels_per_point();
     let width_px = ((plot.width() * ppp).round() as usize).max(1);
     let remove_dc = doc.browser.remove_dc;
-    let uv_per_div = doc.browser.uv_per_div;
+    let (fit_now, fit_on_open) = (doc.browser.fit_now, doc.browser.fit_on_open);
+    let mut uv_per_div = doc.browser.uv_per_div;
+    let (rows_per_page, mut first_row, reveal) = (
+        doc.browser.rows_per_page,
+        doc.browser.first_row,
+        doc.browser.reveal_selected,
+    );
     let selected = doc.browser.selected;
     let plain_meta: Vec<RowMeta> = if doc.display.is_plain() {
         let signals = doc.recording.signals();
@@ -522,15 +629,42 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     } else {
         montage::derived_traces(doc, width_px)
     };
-    let n = traces.len().max(1);
-    let lane = plot.height() / n as f32;
+    let mut fitted = None;
+    if fit_now || fit_on_open {
+        if let Some(s) = fitted_sensitivity(traces.iter().filter_map(|(_, t, _)| t.as_ref().ok())) {
+            let far_off = s > 2.5 * uv_per_div || s < 0.1 * uv_per_div;
+            if fit_now || far_off {
+                uv_per_div = s;
+            }
+            fitted = Some(uv_per_div);
+        }
+    }
+    let total = traces.len();
+    let rows = match rows_per_page {
+        Some(0) => total,
+        Some(n) => n,
+        None => (plot.height() / MIN_LANE).floor() as usize,
+    }
+    .clamp(1, total.max(1));
+    if reveal {
+        if let Some(k) = traces.iter().position(|(s, _, _)| selected == Some(*s)) {
+            if k < first_row {
+                first_row = k;
+            } else if k >= first_row + rows {
+                first_row = k + 1 - rows;
+            }
+        }
+    }
+    first_row = first_row.min(total.saturating_sub(rows));
+    let lane = plot.height() / rows as f32;
     let mut clicked_signal = None;
     let pointer = resp.interact_pointer_pos();
     let mut shapes = Vec::with_capacity(traces.len() * 2);
-    for (k, (signal, trace, mean)) in traces.iter().enumerate() {
+    for (k, (signal, trace, mean)) in traces.iter().enumerate().skip(first_row).take(rows) {
         let meta = metas.get(k);
+        let row = k - first_row;
         let (gain, bad) = meta.map(|m| (m.gain, m.bad)).unwrap_or((1.0, false));
-        let centre = plot.top() + lane * (k as f32 + 0.5);
+        let centre = plot.top() + lane * (row as f32 + 0.5);
         let scale = lane / uv_per_div * gain;
         let offset = if remove_dc { *mean } else { 0.0 };
         let y_of = |v: f32| centre - (v - offset) * scale;
@@ -601,7 +735,9 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
             }
         }
     }
-    painter.extend(shapes);
+    // Traces stay inside the plot: a large deflection never covers the time axis or
+    // the labels.
+    painter.with_clip_rect(plot).extend(shapes);
 
     // Scale bar: one channel spacing = uv_per_div µV.
     if lane > 6.0 {
@@ -624,12 +760,12 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if let Some(p) = resp.hover_pos() {
         if plot.contains(p) {
             let t = t0 + ((p.x - plot.left()) / plot.width()) as f64 * page;
-            let k = ((p.y - plot.top()) / lane).floor() as usize;
+            let k = first_row + ((p.y - plot.top()) / lane).floor() as usize;
             let name = metas.get(k).map(|m| m.label.clone()).unwrap_or_default();
             painter.text(
                 Pos2::new(plot.left() + 4.0, plot.bottom() - 2.0),
                 egui::Align2::LEFT_BOTTOM,
-                format!("{}  {name}", format_time(t)),
+                format!("{}  {name}", tl.label(t, clock)),
                 egui::FontId::monospace(11.0),
                 vis.strong_text_color(),
             );
@@ -638,6 +774,78 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     if let Some(s) = clicked_signal {
         doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
     }
+    doc.browser.first_row = first_row;
+    doc.browser.rows_shown = (rows.min(total), total);
+    doc.browser.reveal_selected = false;
+    if let Some(s) = fitted {
+        doc.browser.uv_per_div = s;
+        doc.browser.fit_now = false;
+        doc.browser.fit_on_open = false;
+    }
+}
+
+/// Spread of a drawn trace: the 5th to 95th percentile of its values (envelope
+/// columns contribute their minimum and maximum), µV; `None` when nothing is drawn.
+pub fn trace_spread(trace: &Trace) -> Option<f32> {
+    let mut v: Vec<f32> = match trace {
+        Trace::Samples { values, .. } => values.iter().copied().filter(|x| x.is_finite()).collect(),
+        Trace::Envelope { columns } => columns
+            .iter()
+            .flatten()
+            .flat_map(|&(lo, hi)| [lo, hi])
+            .filter(|x| x.is_finite())
+            .collect(),
+    };
+    if v.len() < 2 {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f32| v[((v.len() - 1) as f32 * q).round() as usize];
+    Some(at(0.95) - at(0.05))
+}
+
+/// The sensitivity that fits a page: the smallest offered one at least two thirds of
+/// the median spread of the traces (so a typical trace spans about one to one and a
+/// half channel spacings, as on a clinical page); `None` without drawn traces.
+pub fn fitted_sensitivity<'a>(traces: impl Iterator<Item = &'a Trace>) -> Option<f32> {
+    let mut spreads: Vec<f32> = traces
+        .filter_map(trace_spread)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .collect();
+    if spreads.is_empty() {
+        return None;
+    }
+    spreads.sort_by(|a, b| a.total_cmp(b));
+    let median = spreads[spreads.len() / 2];
+    let want = median / 1.5;
+    Some(
+        SENSITIVITIES
+            .iter()
+            .copied()
+            .find(|&s| s >= want)
+            .unwrap_or(SENSITIVITIES[SENSITIVITIES.len() - 1]),
+    )
+}
+
+/// Colour of gap marks.
+const GAP_COLOR: Color32 = Color32::from_rgb(220, 60, 60);
+
+/// The annotations that overlap sample times `[t0, t1]`, each with its start and end
+/// in sample time (its wall-clock onset and end mapped through the gaps).
+pub fn page_annotations<'a>(
+    tl: &super::timeline::Timeline,
+    annotations: &'a [sesame_core::recording::Annotation],
+    t0: f64,
+    t1: f64,
+) -> Vec<(f64, f64, &'a sesame_core::recording::Annotation)> {
+    annotations
+        .iter()
+        .filter_map(|a| {
+            let start = tl.sample(a.onset);
+            let end = tl.sample(a.onset + a.duration.unwrap_or(0.0)).max(start);
+            (end >= t0 && start <= t1).then_some((start, end, a))
+        })
+        .collect()
 }
 
 /// The envelope as one mesh of vertical bars, one physical pixel wide per column

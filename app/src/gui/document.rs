@@ -78,7 +78,29 @@ pub struct BrowserView {
     pub goto_text: String,
     /// Why the typed time was refused.
     pub goto_error: Option<String>,
+    /// Times are shown (and typed) as clock time instead of elapsed time.
+    pub clock: bool,
+    /// Fit the sensitivity to the page on the next drawn frame ("Fit" button, `A`).
+    pub fit_now: bool,
+    /// Fit the sensitivity on the first drawn page if the inherited one is far off (a
+    /// grey block or flat lines).
+    pub fit_on_open: bool,
+    /// Channels drawn per page: `None` as many as fit at a readable height
+    /// ([`MIN_LANE`] points each), `Some(n)` exactly `n` (all when `n` is 0).
+    pub rows_per_page: Option<usize>,
+    /// First channel row drawn (rows scroll vertically when not all fit).
+    pub first_row: usize,
+    /// Rows drawn in the last frame, and how many there are, for the toolbar.
+    pub rows_shown: (usize, usize),
+    /// Bring the selected channel into view on the next frame.
+    pub reveal_selected: bool,
+    /// Wheel distance over the labels not yet turned into whole rows, points.
+    pub row_scroll: f32,
 }
+
+/// Smallest channel spacing drawn when channels per page are chosen automatically,
+/// points (labels stay readable).
+pub const MIN_LANE: f32 = 16.0;
 
 impl BrowserView {
     /// A view on the first page.
@@ -91,6 +113,14 @@ impl BrowserView {
             selected: None,
             goto_text: String::new(),
             goto_error: None,
+            clock: false,
+            fit_now: false,
+            fit_on_open: true,
+            rows_per_page: None,
+            first_row: 0,
+            rows_shown: (0, 0),
+            reveal_selected: false,
+            row_scroll: 0.0,
         }
     }
 
@@ -223,6 +253,8 @@ pub struct Document {
     pub pyramid_job: Option<JobId>,
     /// Montage and display filters of the browser, with their derived page.
     pub display: super::montage::DisplayState,
+    /// Sample, wall-clock and clock time of the recording, with its gaps.
+    pub timeline: super::timeline::Timeline,
     trace_cache: Option<TraceCache>,
 }
 
@@ -254,8 +286,10 @@ impl Document {
             pyramid: None,
             pyramid_job: None,
             display: Default::default(),
+            timeline: Default::default(),
             trace_cache: None,
         };
+        doc.timeline = super::timeline::Timeline::of(&doc.recording);
         let d = doc.duration();
         doc.browser.clamp(d);
         doc

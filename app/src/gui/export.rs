@@ -4,6 +4,7 @@
 //! its panel. The save dialog, the writing and the PNG encoding all run off the frame
 //! loop; their outcome comes back as a status line.
 
+use super::dialog::{typed_path, Picked};
 use egui::{ColorImage, Rect};
 use sesame_core::analysis::{write_results, Provenance, Results};
 use sesame_core::signal::montage::DisplayRecord;
@@ -14,14 +15,55 @@ use std::sync::Arc;
 /// Asks where to save: `(dialog title, allowed extensions)` → path, `None` if cancelled.
 pub type SavePicker = Arc<dyn Fn(&str, &[&str]) -> Option<PathBuf> + Send + Sync>;
 
-/// The platform save dialog (rfd).
-pub fn native_save_picker() -> SavePicker {
+/// Asks where to save, saying whether a dialog could be shown at all.
+pub type SaveDialog = Arc<dyn Fn(&str, &[&str]) -> Picked<PathBuf> + Send + Sync>;
+
+/// The platform save dialog (rfd); `Unavailable` when it cannot be shown.
+pub fn native_save_dialog() -> SaveDialog {
     Arc::new(|title: &str, exts: &[&str]| {
-        rfd::FileDialog::new()
-            .set_title(title)
-            .add_filter(exts.join(", "), exts)
-            .save_file()
+        super::dialog::native(|| {
+            rfd::FileDialog::new()
+                .set_title(title)
+                .add_filter(exts.join(", "), exts)
+                .save_file()
+        })
     })
+}
+
+/// What is being exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Results,
+    Config,
+    Figure,
+}
+
+impl ExportKind {
+    fn what(self) -> &'static str {
+        match self {
+            ExportKind::Results => "the results (.csv, .tsv or .json)",
+            ExportKind::Config => "the configuration (.toml)",
+            ExportKind::Figure => "the figure (.png)",
+        }
+    }
+}
+
+/// A path to type because no save dialog could be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavePrompt {
+    pub kind: ExportKind,
+    /// Why the dialog could not be shown.
+    pub reason: String,
+    /// The path as typed.
+    pub text: String,
+}
+
+/// What an export's worker thread reports.
+enum Outcome {
+    /// Written, failed or cancelled: the status line.
+    Done(String),
+    /// No dialog could be shown: ask for a typed path.
+    NeedPath(ExportKind, String),
 }
 
 /// Writes `results` to `path` (CSV, TSV or JSON by extension) with provenance: a
@@ -69,33 +111,63 @@ pub fn write_png(path: &Path, image: &ColorImage) -> anyhow::Result<()> {
 
 /// Export buttons and the outcome of the last export.
 pub struct ExportState {
-    pub picker: SavePicker,
+    pub picker: SaveDialog,
     /// What the last export did (file written, or why not).
     pub status: Option<String>,
+    /// The field to type a path in, shown when no save dialog could be.
+    pub prompt: Option<SavePrompt>,
     /// The signal browser's montage and display filters, recorded in the provenance of
     /// the next results export (set by the app each frame from the active recording).
     pub display: Option<DisplayRecord>,
-    tx: Sender<String>,
-    rx: Receiver<String>,
+    tx: Sender<Outcome>,
+    rx: Receiver<Outcome>,
     busy: usize,
 }
 
 impl Default for ExportState {
     fn default() -> Self {
-        Self::with_picker(native_save_picker())
+        Self::with_dialog(native_save_dialog())
     }
 }
 
 impl ExportState {
+    /// Exports asking `picker` for paths (a dialog always shown: nothing chosen means
+    /// cancelled).
     pub fn with_picker(picker: SavePicker) -> Self {
+        Self::with_dialog(Arc::new(move |title: &str, exts: &[&str]| {
+            Picked::from_option(picker(title, exts))
+        }))
+    }
+
+    /// Exports asking `dialog` for paths.
+    pub fn with_dialog(dialog: SaveDialog) -> Self {
         let (tx, rx) = channel();
         ExportState {
-            picker,
+            picker: dialog,
             status: None,
+            prompt: None,
             display: None,
             tx,
             rx,
             busy: 0,
+        }
+    }
+
+    fn take(&mut self, outcome: Outcome) {
+        self.busy = self.busy.saturating_sub(1);
+        match outcome {
+            Outcome::Done(m) => self.status = Some(m),
+            Outcome::NeedPath(kind, reason) => {
+                self.status = Some(format!(
+                    "No save dialog: type where to write {}",
+                    kind.what()
+                ));
+                self.prompt = Some(SavePrompt {
+                    kind,
+                    reason,
+                    text: String::new(),
+                });
+            }
         }
     }
 
@@ -107,8 +179,7 @@ impl ExportState {
     /// Takes finished exports' messages (once per frame).
     pub fn poll(&mut self) {
         while let Ok(m) = self.rx.try_recv() {
-            self.busy = self.busy.saturating_sub(1);
-            self.status = Some(m);
+            self.take(m);
         }
     }
 
@@ -117,17 +188,29 @@ impl ExportState {
         let end = std::time::Instant::now() + timeout;
         while self.busy > 0 && std::time::Instant::now() < end {
             if let Ok(m) = self.rx.recv_timeout(std::time::Duration::from_millis(5)) {
-                self.busy -= 1;
-                self.status = Some(m);
+                self.take(m);
             }
         }
     }
 
-    /// Asks for a file and writes `results` to it with the provenance of `input` (the
-    /// recording file, hashed) and `config_toml` (the analysis configuration), on a
-    /// worker thread.
+    /// Asks for a file (or takes `target`) and writes `results` to it with the
+    /// provenance of `input` (the recording file, hashed) and `config_toml` (the
+    /// analysis configuration), on a worker thread.
     pub fn export_results(
         &mut self,
+        results: Results,
+        input: Option<PathBuf>,
+        config_toml: String,
+        repaint: impl Fn() + Send + 'static,
+    ) {
+        self.export_results_to(None, results, input, config_toml, repaint);
+    }
+
+    /// [`export_results`](Self::export_results) to `target` when given, without a
+    /// dialog.
+    pub fn export_results_to(
+        &mut self,
+        target: Option<PathBuf>,
         results: Results,
         input: Option<PathBuf>,
         config_toml: String,
@@ -137,24 +220,31 @@ impl ExportState {
         let display = self.display.clone();
         self.busy += 1;
         std::thread::spawn(move || {
-            let msg = match picker("Export results", &["csv", "tsv", "json"]) {
-                None => "Export cancelled".to_string(),
-                Some(p) => match Provenance::new(input.as_deref(), &config_toml) {
-                    Err(e) => format!(
-                        "Export failed: could not hash {}: {e}",
-                        input
-                            .as_deref()
-                            .map(|i| i.display().to_string())
-                            .unwrap_or_default()
-                    ),
-                    Ok(mut prov) => {
-                        prov.display = display;
-                        match save_results(&p, &results, &prov) {
-                            Ok(()) => format!("Results written to {}", p.display()),
-                            Err(e) => format!("Export failed: {e}"),
+            let picked = match target {
+                Some(p) => Picked::Chosen(p),
+                None => picker("Export results", &["csv", "tsv", "json"]),
+            };
+            let msg = match picked {
+                Picked::Cancelled => Outcome::Done("Export cancelled".to_string()),
+                Picked::Unavailable(why) => Outcome::NeedPath(ExportKind::Results, why),
+                Picked::Chosen(p) => {
+                    Outcome::Done(match Provenance::new(input.as_deref(), &config_toml) {
+                        Err(e) => format!(
+                            "Export failed: could not hash {}: {e}",
+                            input
+                                .as_deref()
+                                .map(|i| i.display().to_string())
+                                .unwrap_or_default()
+                        ),
+                        Ok(mut prov) => {
+                            prov.display = display;
+                            match save_results(&p, &results, &prov) {
+                                Ok(()) => format!("Results written to {}", p.display()),
+                                Err(e) => format!("Export failed: {e}"),
+                            }
                         }
-                    }
-                },
+                    })
+                }
             };
             // The state may be gone if the window closed; nobody waits then.
             let _ = tx.send(msg);
@@ -162,35 +252,69 @@ impl ExportState {
         });
     }
 
-    /// Asks for a path on a worker thread, then writes the analysis configuration
-    /// `config_toml` there (temp file then rename): the file `sesame analyze --config`
-    /// reads to reproduce the rows.
+    /// Asks for a path (or takes `target`) on a worker thread, then writes the analysis
+    /// configuration `config_toml` there (temp file then rename): the file
+    /// `sesame analyze --config` reads to reproduce the rows.
     pub fn export_config(&mut self, config_toml: String, repaint: impl Fn() + Send + 'static) {
+        self.export_config_to(None, config_toml, repaint);
+    }
+
+    /// [`export_config`](Self::export_config) to `target` when given.
+    pub fn export_config_to(
+        &mut self,
+        target: Option<PathBuf>,
+        config_toml: String,
+        repaint: impl Fn() + Send + 'static,
+    ) {
         let (picker, tx) = (self.picker.clone(), self.tx.clone());
         self.busy += 1;
         std::thread::spawn(move || {
-            let msg = match picker("Save analysis configuration", &["toml"]) {
-                None => "Export cancelled".to_string(),
-                Some(p) => match sesame_core::analysis::write_atomic(&p, config_toml.as_bytes()) {
-                    Ok(()) => format!("Configuration written to {}", p.display()),
-                    Err(e) => format!("Export failed: {e}"),
-                },
+            let picked = match target {
+                Some(p) => Picked::Chosen(p),
+                None => picker("Save analysis configuration", &["toml"]),
+            };
+            let msg = match picked {
+                Picked::Cancelled => Outcome::Done("Export cancelled".to_string()),
+                Picked::Unavailable(why) => Outcome::NeedPath(ExportKind::Config, why),
+                Picked::Chosen(p) => Outcome::Done(
+                    match sesame_core::analysis::write_atomic(&p, config_toml.as_bytes()) {
+                        Ok(()) => format!("Configuration written to {}", p.display()),
+                        Err(e) => format!("Export failed: {e}"),
+                    },
+                ),
             };
             let _ = tx.send(msg);
             repaint();
         });
     }
 
-    /// Asks for a file, then takes a screenshot and writes the part under `rect`
-    /// (points) as PNG.
+    /// Asks for a file (or takes `target`), then takes a screenshot and writes the part
+    /// under `rect` (points) as PNG.
     pub fn export_figure(&mut self, ctx: &egui::Context, rect: Rect) {
+        self.export_figure_to(None, ctx, rect);
+    }
+
+    /// [`export_figure`](Self::export_figure) to `target` when given.
+    pub fn export_figure_to(&mut self, target: Option<PathBuf>, ctx: &egui::Context, rect: Rect) {
         let (picker, tx, ctx) = (self.picker.clone(), self.tx.clone(), ctx.clone());
         self.busy += 1;
         std::thread::spawn(move || {
-            let Some(path) = picker("Save figure", &["png"]) else {
-                let _ = tx.send("Export cancelled".to_string());
-                ctx.request_repaint();
-                return;
+            let picked = match target {
+                Some(p) => Picked::Chosen(p),
+                None => picker("Save figure", &["png"]),
+            };
+            let path = match picked {
+                Picked::Chosen(p) => p,
+                Picked::Cancelled => {
+                    let _ = tx.send(Outcome::Done("Export cancelled".to_string()));
+                    ctx.request_repaint();
+                    return;
+                }
+                Picked::Unavailable(why) => {
+                    let _ = tx.send(Outcome::NeedPath(ExportKind::Figure, why));
+                    ctx.request_repaint();
+                    return;
+                }
             };
             let ppp = ctx.pixels_per_point();
             let repaint = ctx.clone();
@@ -200,7 +324,7 @@ impl ExportState {
                     Ok(()) => format!("Figure written to {}", path.display()),
                     Err(e) => format!("Export failed: {e}"),
                 };
-                let _ = tx.send(msg);
+                let _ = tx.send(Outcome::Done(msg));
                 repaint.request_repaint();
             });
         });
@@ -256,4 +380,66 @@ pub fn bar(
             ui.label(s.as_str());
         }
     });
+    prompt_row(ui, state, results, input, config_toml, figure);
+}
+
+/// The typed-path fallback of an export whose dialog could not be shown: the reason,
+/// a **Path** field, **Save** and **Cancel**.
+fn prompt_row(
+    ui: &mut egui::Ui,
+    state: &mut ExportState,
+    results: &Results,
+    input: Option<&Path>,
+    config_toml: &str,
+    figure: Option<Rect>,
+) {
+    let Some(prompt) = state.prompt.as_mut() else {
+        return;
+    };
+    let kind = prompt.kind;
+    ui.colored_label(ui.visuals().warn_fg_color, &prompt.reason);
+    let mut save = None;
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        let label = ui.label(format!("Path of {}", kind.what()));
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut prompt.text)
+                    .desired_width(420.0)
+                    .hint_text("/folder/file"),
+            )
+            .labelled_by(label.id);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Save").clicked() || enter {
+            save = typed_path(&prompt.text);
+        }
+        if ui.button("Cancel").clicked() {
+            cancel = true;
+        }
+    });
+    if let Some(path) = save {
+        state.prompt = None;
+        let ctx = ui.ctx().clone();
+        match kind {
+            ExportKind::Results => state.export_results_to(
+                Some(path),
+                results.clone(),
+                input.map(Path::to_path_buf),
+                config_toml.to_string(),
+                move || ctx.request_repaint(),
+            ),
+            ExportKind::Config => {
+                state.export_config_to(Some(path), config_toml.to_string(), move || {
+                    ctx.request_repaint()
+                })
+            }
+            ExportKind::Figure => match figure {
+                Some(rect) => state.export_figure_to(Some(path), &ctx, rect),
+                None => state.status = Some("Show the matrix or scalp map to save it".into()),
+            },
+        }
+    } else if cancel {
+        state.prompt = None;
+        state.status = Some("Export cancelled".into());
+    }
 }

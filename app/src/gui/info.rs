@@ -4,6 +4,7 @@
 
 use super::document::{format_time, Document, View};
 use egui_extras::{Column, TableBuilder};
+use sesame_core::recording::{ChannelKind, Format};
 
 pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
     let rec = doc.recording.clone();
@@ -18,17 +19,44 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
         ui.end_row();
         ui.strong("Format");
         ui.label(format!(
-            "{:?}{}",
-            rec.format,
+            "{}{}",
+            format_name(rec.format),
             if doc.lenient { " (read leniently)" } else { "" }
         ));
         ui.end_row();
+        ui.strong("Start");
+        ui.label(
+            doc.timeline
+                .start_text
+                .clone()
+                .unwrap_or_else(|| "not given".into()),
+        );
+        ui.end_row();
         ui.strong("Duration");
-        ui.label(format!(
-            "{} ({:.3} s)",
-            format_time(rec.duration()),
-            rec.duration()
-        ));
+        let tl = &doc.timeline;
+        if tl.gaps.is_empty() {
+            ui.label(format!(
+                "{} ({:.3} s)",
+                format_time(rec.duration()),
+                rec.duration()
+            ));
+        } else {
+            let wall = tl.wall(rec.duration());
+            ui.label(format!(
+                "{} recorded ({:.3} s) over {} ({:.3} s) with gaps",
+                format_time(rec.duration()),
+                rec.duration(),
+                format_time(wall),
+                wall
+            ));
+        }
+        ui.end_row();
+        ui.strong("Gaps");
+        ui.label(match tl.gaps.len() {
+            0 => "none (continuous)".to_string(),
+            1 => "1 (listed below)".to_string(),
+            n => format!("{n} (listed below)"),
+        });
         ui.end_row();
         ui.strong("Signals");
         ui.label(rec.signals().len().to_string());
@@ -46,6 +74,26 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
                 }
             },
         );
+    }
+    if !doc.timeline.gaps.is_empty() {
+        let tl = &doc.timeline;
+        ui.collapsing(format!("{} gap(s) in the recording", tl.gaps.len()), |ui| {
+            egui::Grid::new("gaps")
+                .striped(true)
+                .num_columns(3)
+                .show(ui, |ui| {
+                    ui.strong("Starts at");
+                    ui.strong("Length");
+                    ui.strong("Recording resumes at");
+                    ui.end_row();
+                    for g in &tl.gaps {
+                        ui.label(tl.both(g.start));
+                        ui.label(format!("{} ({:.3} s)", format_time(g.duration), g.duration));
+                        ui.label(tl.both(g.start + g.duration));
+                        ui.end_row();
+                    }
+                });
+        });
     }
     ui.separator();
     let avail = ui.available_height();
@@ -100,7 +148,7 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
                         ui.label(s.canonical.as_deref().unwrap_or("—"));
                     });
                     row.col(|ui| {
-                        ui.label(format!("{:?}", s.kind));
+                        ui.label(kind_name(s.kind));
                     });
                     row.col(|ui| {
                         ui.label(format!("{}", s.sample_rate));
@@ -130,12 +178,13 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
     ui.separator();
     ui.strong("Annotations (click to show in the browser)");
     let mut jump: Option<f64> = None;
+    let tl = doc.timeline.clone();
     ui.push_id("annotations-table", |ui| {
         TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
-            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(140.0))
             .column(Column::auto().at_least(70.0))
             .column(Column::remainder())
             .header(20.0, |mut h| {
@@ -151,7 +200,7 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
                     // Unselectable labels, so that a click anywhere selects the row.
                     let cell = |text: String| egui::Label::new(text).selectable(false);
                     row.col(|ui| {
-                        ui.add(cell(format_time(a.onset)));
+                        ui.add(cell(tl.both(a.onset)));
                     });
                     row.col(|ui| {
                         ui.add(cell(a.duration.map_or("—".into(), |d| format!("{d}"))));
@@ -165,10 +214,37 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
                 });
             });
     });
-    if let Some(t) = jump {
+    if let Some(onset) = jump {
+        // Onsets are wall-clock times; the browser pages through recorded samples.
         let d = doc.duration();
+        let t = doc.timeline.sample(onset);
         doc.browser.center_on(t, d);
         doc.view = View::Signals;
+    }
+}
+
+/// The file format in words, as a clinician would name it.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Edf => "EDF",
+        Format::EdfPlusC => "EDF+ (continuous)",
+        Format::EdfPlusD => "EDF+ (discontinuous, with gaps)",
+        Format::Bdf => "BDF",
+        Format::BdfPlusC => "BDF+ (continuous)",
+        Format::BdfPlusD => "BDF+ (discontinuous, with gaps)",
+        Format::Csv => "CSV",
+        Format::Memory => "in memory",
+    }
+}
+
+/// The channel type in words.
+pub fn kind_name(k: ChannelKind) -> &'static str {
+    match k {
+        ChannelKind::Eeg => "EEG",
+        ChannelKind::Eog => "EOG",
+        ChannelKind::Ecg => "ECG",
+        ChannelKind::Emg => "EMG",
+        ChannelKind::Other => "other",
     }
 }
 

@@ -250,11 +250,21 @@ impl<T: Send + 'static> Jobs<T> {
     }
 
     /// Takes the jobs that finished since the last call, in the order they finished.
+    ///
+    /// A job the user cancelled finishes as [`JobError::Cancelled`] even when its output
+    /// was ready before it next looked at the flag: once Cancel was pressed, no output of
+    /// that job appears.
     pub fn drain(&mut self) -> Vec<Finished<T>> {
         let mut out = Vec::new();
-        while let Ok((id, result)) = self.rx.try_recv() {
+        while let Ok((id, mut result)) = self.rx.try_recv() {
             let title = match self.running.iter().position(|j| j.id == id) {
-                Some(i) => self.running.remove(i).title,
+                Some(i) => {
+                    let job = self.running.remove(i);
+                    if result.is_ok() && job.is_cancelling() {
+                        result = Err(JobError::Cancelled);
+                    }
+                    job.title
+                }
                 None => String::new(),
             };
             out.push(Finished { id, title, result });
@@ -317,6 +327,26 @@ mod tests {
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].result, Err(JobError::Cancelled));
         assert!(!jobs.is_running(id));
+    }
+
+    #[test]
+    fn a_job_cancelled_after_its_work_is_done_gives_no_output() {
+        let mut jobs: Jobs<u32> = Jobs::new();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        // The job never looks at its flag: it only returns when told to.
+        let id = jobs.spawn("done anyway", move |_| {
+            let _ = go_rx.recv();
+            Ok(7)
+        });
+        jobs.cancel(id);
+        go_tx.send(()).expect("job waits");
+        let done = jobs.wait_for(id, Duration::from_secs(10));
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].result, Err(JobError::Cancelled));
+        // A job nobody cancelled keeps its output.
+        let id = jobs.spawn("kept", |_| Ok(8));
+        let done = jobs.wait_for(id, Duration::from_secs(10));
+        assert_eq!(done[0].result, Ok(8));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use sesame_core::analysis::Results;
 
-/// Which measure/parameter the matrix and scalp views show, and the scalp threshold.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Which measure/parameter the matrix and scalp views show, and how.
+#[derive(Debug, Clone, PartialEq)]
 pub struct MapState {
     /// `(measure, parameter)`; `None` = the first one available.
     pub selection: Option<(String, String)>,
@@ -14,6 +14,197 @@ pub struct MapState {
     pub threshold: f64,
     /// Scalp map: for measures where a smaller value means more synchrony (ρ, distances).
     pub smaller_is_stronger: bool,
+    /// Significance level for measures with a `p` output: pairs with `p ≤ alpha` are
+    /// marked.
+    pub alpha: f64,
+    /// Hide the pairs with `p > alpha` (measures with a `p` output only).
+    pub hide_not_significant: bool,
+    /// Scalp map: draw at most this many of the strongest pairs (0: all that pass).
+    pub top_k: usize,
+    /// Matrix: channels in 10-20 order (front to back, left to right) and regions in
+    /// the region table's order, instead of the order of the rows.
+    pub anatomical: bool,
+    /// Where the matrix grid was drawn last frame (points), with its side in cells.
+    pub grid: Option<(Rect, usize)>,
+    /// The selection the direction (`smaller_is_stronger`) was last set for.
+    pub direction_for: Option<(String, String)>,
+}
+
+impl Default for MapState {
+    fn default() -> Self {
+        MapState {
+            selection: None,
+            threshold: 0.0,
+            smaller_is_stronger: false,
+            alpha: 0.05,
+            hide_not_significant: false,
+            top_k: 0,
+            anatomical: true,
+            grid: None,
+            direction_for: None,
+        }
+    }
+}
+
+/// Whether a smaller value of output `name` means more synchrony: ρ and its chance
+/// level `rho_null` (fractions of non-coincident events), p-values, jitters and
+/// distances — the convention of `sesame plot`. `sync` is larger when more synchronous.
+pub fn smaller_is_stronger(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    crate::plot::scalp::Strong::of(&n) == crate::plot::scalp::Strong::Low
+        || n.starts_with("rho")
+        || n.starts_with("dist")
+}
+
+/// The outputs that say how synchronous an SES pair is, in the order the matrix's
+/// hover text lists them.
+pub const READING: [&str; 4] = ["sync", "rho", "rho_null", "p"];
+
+/// The registered description of output `parameter` of `measure` — the sentence
+/// `sesame measures` prints — made drawable with the bundled fonts; `None` for an
+/// unknown measure or output.
+pub fn output_doc(measure: &str, parameter: &str) -> Option<String> {
+    let m = sesame_core::measures::find(measure)?;
+    m.outputs()
+        .iter()
+        .find(|o| o.name == parameter)
+        .map(|o| super::glyphs::displayable(o.doc).into_owned())
+}
+
+/// Which way output `name` reads, for the outputs of [`READING`] and distances.
+pub fn direction_note(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    if n == "p" {
+        Some("Smaller = stronger evidence of synchrony beyond chance.")
+    } else if n == "sync" {
+        Some("Larger = more synchronous.")
+    } else if n.starts_with("rho") || n.contains("distance") {
+        Some("Smaller = more synchronous.")
+    } else {
+        None
+    }
+}
+
+/// The registered description of `measure`/`parameter` followed by the way it reads
+/// (empty when neither is known).
+pub fn describe(measure: &str, parameter: &str) -> String {
+    let mut text = output_doc(measure, parameter).unwrap_or_default();
+    if let Some(note) = direction_note(parameter) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(note);
+    }
+    text
+}
+
+/// The value of `measure`/`parameter` for the pair `a`–`b` (either order), if a row has
+/// it.
+pub fn pair_value(
+    results: &Results,
+    measure: &str,
+    parameter: &str,
+    a: &str,
+    b: &str,
+) -> Option<f64> {
+    results
+        .rows
+        .iter()
+        .find(|r| {
+            r.measure == measure
+                && r.parameter == parameter
+                && ((r.channel_a == a && r.channel_b == b)
+                    || (r.channel_a == b && r.channel_b == a))
+        })
+        .map(|r| r.value)
+}
+
+/// The output shown first for these choices: the chance-corrected `sync` when there is
+/// one, else the first in sorted order.
+pub fn default_choice(all: &[(String, String)]) -> Option<(String, String)> {
+    all.iter()
+        .find(|(_, p)| p == "sync")
+        .or_else(|| all.first())
+        .cloned()
+}
+
+/// The `p` output of `measure` over `labels` (a one-sided test: small is
+/// significant), when the measure has one.
+pub fn p_values(results: &Results, measure: &str, labels: &[String]) -> Option<Vec<Vec<f64>>> {
+    results
+        .rows
+        .iter()
+        .any(|r| r.measure == measure && r.parameter == "p" && !r.channel_b.is_empty())
+        .then(|| results.matrix(measure, "p", labels))
+}
+
+/// Whether a cell of value `v` and p-value `q` is marked as significant at `alpha`.
+pub fn is_marked(v: f64, q: f64, alpha: f64) -> bool {
+    v.is_finite() && q <= alpha
+}
+
+/// Pairs (each counted once, `i < j`) of `m` marked as significant by `p` at `alpha`.
+pub fn marked_pairs(m: &[Vec<f64>], p: &[Vec<f64>], alpha: f64) -> usize {
+    m.iter()
+        .zip(p)
+        .enumerate()
+        .map(|(i, (row, prow))| {
+            row.iter()
+                .zip(prow)
+                .skip(i + 1)
+                .filter(|(&v, &q)| is_marked(v, q, alpha))
+                .count()
+        })
+        .sum()
+}
+
+/// `m` with the cells whose p-value is not below `alpha` (or missing) set to NaN.
+pub fn keep_significant(m: &[Vec<f64>], p: &[Vec<f64>], alpha: f64) -> Vec<Vec<f64>> {
+    m.iter()
+        .zip(p)
+        .map(|(row, prow)| {
+            row.iter()
+                .zip(prow)
+                .map(|(&v, &q)| if q <= alpha { v } else { f64::NAN })
+                .collect()
+        })
+        .collect()
+}
+
+/// Place of a channel or region in anatomical order: 10-20/10-10 electrodes front to
+/// back and left to right (old names T3–T6 at the places of T7, T8, P7, P8), then the
+/// regions of the default region table in its order, then anything else.
+fn anatomical_rank(label: &str) -> usize {
+    use sesame_core::recording::labels::{canonical_name, STANDARD_NAMES};
+    let regions = sesame_core::ses::regions::RegionTable::default();
+    if let Some(k) = regions
+        .regions
+        .iter()
+        .position(|r| r.name.eq_ignore_ascii_case(label))
+    {
+        return STANDARD_NAMES.len() + k;
+    }
+    let Some(name) = canonical_name(label) else {
+        return usize::MAX;
+    };
+    let name = match name.as_str() {
+        "T3" => "T7",
+        "T4" => "T8",
+        "T5" => "P7",
+        "T6" => "P8",
+        other => other,
+    };
+    STANDARD_NAMES
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case(name))
+        .unwrap_or(usize::MAX)
+}
+
+/// `labels` in anatomical order (stable: labels of the same rank keep their order).
+pub fn anatomical_order(labels: &[String]) -> Vec<String> {
+    let mut v = labels.to_vec();
+    v.sort_by_key(|l| anatomical_rank(l));
+    v
 }
 
 /// Distinct `(measure, parameter)` with pair values (both channels named), sorted.
@@ -106,30 +297,127 @@ pub fn picker(
     }
     let current = match &state.selection {
         Some(s) if all.contains(s) => s.clone(),
-        _ => all[0].clone(),
+        _ => default_choice(&all)?,
     };
     let mut chosen = current.clone();
-    egui::ComboBox::from_label("Measure / output")
-        .selected_text(format!("{} / {}", current.0, current.1))
-        .show_ui(ui, |ui| {
-            for c in &all {
-                ui.selectable_value(&mut chosen, c.clone(), format!("{} / {}", c.0, c.1));
-            }
-        });
+    ui.horizontal_wrapped(|ui| {
+        egui::ComboBox::from_label("Measure / output")
+            .selected_text(format!("{} / {}", current.0, current.1))
+            .show_ui(ui, |ui| {
+                for c in &all {
+                    let r =
+                        ui.selectable_value(&mut chosen, c.clone(), format!("{} / {}", c.0, c.1));
+                    let about = describe(&c.0, &c.1);
+                    if !about.is_empty() {
+                        r.on_hover_text(about);
+                    }
+                }
+            });
+        if all.iter().any(|(m, p)| m == &chosen.0 && p == "p") {
+            ui.separator();
+            let a = ui.label("α");
+            ui.add(
+                egui::DragValue::new(&mut state.alpha)
+                    .range(0.0..=1.0)
+                    .speed(0.001)
+                    .max_decimals(4),
+            )
+            .labelled_by(a.id)
+            .on_hover_text(
+                "Significance level: pairs with p ≤ α are marked (not corrected for the \
+                 number of pairs; `sesame stats` corrects)",
+            );
+            ui.checkbox(&mut state.hide_not_significant, "Hide p > α")
+                .on_hover_text("Leave out the pairs whose surrogate p-value is not below α");
+        }
+    });
+    // A newly chosen output starts with its own direction (ρ, p and distances: smaller
+    // is stronger); the checkbox can still change it.
+    if state.direction_for.as_ref() != Some(&chosen) {
+        if state.direction_for.is_some() || state.selection.is_none() {
+            state.smaller_is_stronger = smaller_is_stronger(&chosen.1);
+        }
+        state.direction_for = Some(chosen.clone());
+    }
     state.selection = Some(chosen.clone());
+    let about = describe(&chosen.0, &chosen.1);
+    if !about.is_empty() {
+        ui.weak(format!("{}: {about}", chosen.1));
+    }
     Some(chosen)
 }
 
 /// Draws the heatmap view; returns the area of the figure (points).
 pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<Rect> {
     let (measure, parameter) = picker(ui, results, state)?;
-    let labels = labels(results, &measure, &parameter);
+    let mut labels = labels(results, &measure, &parameter);
+    ui.horizontal(|ui| {
+        ui.label("Order");
+        ui.radio_value(&mut state.anatomical, true, "anatomical (10-20)")
+            .on_hover_text("Front to back, left to right; regions in the region table's order");
+        ui.radio_value(&mut state.anatomical, false, "as analysed");
+    });
+    if state.anatomical {
+        labels = anatomical_order(&labels);
+    }
     let m = results.matrix(&measure, &parameter, &labels);
-    heatmap(ui, &labels, &m)
+    let p = p_values(results, &measure, &labels);
+    let shown = match (&p, state.hide_not_significant) {
+        (Some(p), true) => keep_significant(&m, p, state.alpha),
+        _ => m.clone(),
+    };
+    let marks = p.as_ref().map(|p| (p.as_slice(), state.alpha));
+    // The hover text of a cell: for SES, each reading output of the pair with its
+    // registered sentence.
+    let reading = |i: usize, j: usize| -> Vec<String> {
+        let (a, b) = (&labels[i], &labels[j]);
+        READING
+            .iter()
+            .filter_map(|name| {
+                let v = pair_value(results, &measure, name, a, b)?;
+                let about = describe(&measure, name);
+                Some(if about.is_empty() {
+                    format!("{name} = {v:.4}")
+                } else {
+                    format!("{name} = {v:.4}: {about}")
+                })
+            })
+            .collect()
+    };
+    let (rect, grid) = heatmap(ui, &labels, &shown, marks, &parameter, &reading)?;
+    state.grid = Some((grid, labels.len()));
+    Some(rect)
 }
 
-/// Draws `m` (rows and columns named by `labels`) with a colour bar.
-pub fn heatmap(ui: &mut egui::Ui, labels: &[String], m: &[Vec<f64>]) -> Option<Rect> {
+/// Radius of the dot marking a significant cell `side` points wide.
+fn mark_radius(side: f32) -> f32 {
+    (side * 0.18).clamp(2.0, 5.0)
+}
+
+/// Draws the mark of a significant cell: a white dot ringed in black, readable on every
+/// colour of the ramp.
+fn draw_mark(painter: &egui::Painter, centre: Pos2, radius: f32) {
+    painter.circle(
+        centre,
+        radius,
+        Color32::WHITE,
+        Stroke::new(1.0, Color32::BLACK),
+    );
+}
+
+/// Draws `m` (rows and columns named by `labels`, values of output `parameter`) with a
+/// colour bar, over the whole width left; with `marks` = `(p, alpha)` a dot marks each
+/// cell with `p ≤ alpha`, and the legend says how many pairs are marked. Hovering a
+/// cell shows its pair and value, then the lines `more(i, j)` gives. Returns the
+/// figure's area and the grid's.
+pub fn heatmap(
+    ui: &mut egui::Ui,
+    labels: &[String],
+    m: &[Vec<f64>],
+    marks: Option<(&[Vec<f64>], f64)>,
+    parameter: &str,
+    more: &dyn Fn(usize, usize) -> Vec<String>,
+) -> Option<(Rect, Rect)> {
     let n = labels.len();
     let Some((lo, hi)) = value_range(m) else {
         ui.weak("No finite values.");
@@ -151,53 +439,120 @@ pub fn heatmap(ui: &mut egui::Ui, labels: &[String], m: &[Vec<f64>]) -> Option<R
             );
         }
         ui.label(format!("max {hi:.4}"));
+        if let Some(note) = direction_note(parameter) {
+            ui.weak(note);
+        }
+        if let Some((p, alpha)) = marks {
+            ui.separator();
+            let (r, painter) = ui.allocate_painter(Vec2::splat(14.0), Sense::hover());
+            draw_mark(&painter, r.rect.center(), mark_radius(22.0));
+            let total = n * n.saturating_sub(1) / 2;
+            ui.label(format!(
+                "p ≤ {alpha}: {} of {total} pairs marked",
+                marked_pairs(m, p, alpha)
+            ));
+        }
     });
-    let margin = 48.0;
-    let avail = ui.available_size();
-    let side = (avail.x.min(avail.y) - margin).max(60.0);
-    let (resp, painter) = ui.allocate_painter(Vec2::splat(side + margin), Sense::hover());
-    let grid = Rect::from_min_size(resp.rect.min + Vec2::splat(margin), Vec2::splat(side));
-    let cell = side / n as f32;
     let fg = ui.visuals().text_color();
-    let font = egui::FontId::proportional((cell * 0.6).clamp(6.0, 12.0));
+    let avail = ui.available_size();
+    let n_f = n.max(1) as f32;
+    // Label margins wide enough for the longest label at the font the cells allow.
+    let cell_guess = ((avail.y - 60.0) / n_f).max(4.0);
+    let font = egui::FontId::proportional((cell_guess * 0.6).clamp(7.0, 13.0));
+    let widest = labels
+        .iter()
+        .map(|l| {
+            ui.painter()
+                .layout_no_wrap(l.clone(), font.clone(), fg)
+                .size()
+                .x
+        })
+        .fold(0.0f32, f32::max);
+    let left = widest + 8.0;
+    let topm = font.size + 8.0;
+    let size = Vec2::new(avail.x.max(left + 60.0), avail.y.max(topm + 60.0));
+    let (resp, painter) = ui.allocate_painter(size, Sense::hover());
+    let grid = Rect::from_min_max(
+        resp.rect.min + Vec2::new(left, topm),
+        resp.rect.max - Vec2::new(4.0, 4.0),
+    );
+    let (cw, ch) = (grid.width() / n_f, grid.height() / n_f);
     for (i, row) in m.iter().enumerate() {
         for (j, v) in row.iter().enumerate() {
             let r = Rect::from_min_size(
-                grid.min + Vec2::new(j as f32 * cell, i as f32 * cell),
-                Vec2::splat(cell),
+                grid.min + Vec2::new(j as f32 * cw, i as f32 * ch),
+                Vec2::new(cw, ch),
             );
             painter.rect_filled(r, 0.0, colour(*v, lo, hi));
+            let significant = marks
+                .and_then(|(p, alpha)| {
+                    p.get(i)
+                        .and_then(|row| row.get(j))
+                        .map(|&q| is_marked(*v, q, alpha))
+                })
+                .unwrap_or(false);
+            if significant {
+                draw_mark(&painter, r.center(), mark_radius(cw.min(ch)));
+            }
         }
     }
     painter.rect_stroke(grid, 0.0, Stroke::new(1.0, fg), egui::StrokeKind::Outside);
-    if cell >= 6.0 {
+    if ch >= 6.0 {
         for (k, l) in labels.iter().enumerate() {
-            let c = (k as f32 + 0.5) * cell;
             painter.text(
-                Pos2::new(grid.left() - 3.0, grid.top() + c),
+                Pos2::new(grid.left() - 4.0, grid.top() + (k as f32 + 0.5) * ch),
                 egui::Align2::RIGHT_CENTER,
                 l,
                 font.clone(),
                 fg,
             );
-            painter.text(
-                Pos2::new(grid.left() + c, grid.top() - 3.0),
-                egui::Align2::CENTER_BOTTOM,
-                l,
-                font.clone(),
-                fg,
-            );
+        }
+    }
+    if cw >= 6.0 {
+        for (k, l) in labels.iter().enumerate() {
+            let x = grid.left() + (k as f32 + 0.5) * cw;
+            let galley = painter.layout_no_wrap(l.clone(), font.clone(), fg);
+            // Column labels that do not fit their column are left out rather than
+            // drawn over each other; the row labels name every channel.
+            if galley.size().x <= cw + 2.0 || n <= 12 {
+                painter.galley(
+                    Pos2::new(
+                        x - galley.size().x / 2.0,
+                        grid.top() - 3.0 - galley.size().y,
+                    ),
+                    galley,
+                    fg,
+                );
+            }
         }
     }
     if let Some((i, j)) = resp.hover_pos().and_then(|p| cell_at(grid, n, p)) {
-        let v = m[i][j];
-        let text = if v.is_finite() {
-            format!("{v:.6}")
+        let v = m
+            .get(i)
+            .and_then(|row| row.get(j))
+            .copied()
+            .unwrap_or(f64::NAN);
+        let head = if v.is_finite() {
+            format!("{} – {}: {v:.6} ({parameter})", labels[i], labels[j])
         } else {
-            "no value".into()
+            format!("{} – {}: no value", labels[i], labels[j])
         };
-        resp.clone()
-            .on_hover_text(format!("{} – {}: {text}", labels[i], labels[j]));
+        let mut lines = if i == j { Vec::new() } else { more(i, j) };
+        if lines.is_empty() {
+            // Without reading outputs, the p-value alone (when there is one).
+            if let Some(q) = marks.and_then(|(p, _)| p.get(i).and_then(|r| r.get(j))) {
+                if q.is_finite() {
+                    lines.push(format!("p = {q:.4}"));
+                }
+            }
+        }
+        resp.clone().on_hover_ui_at_pointer(|ui| {
+            ui.set_max_width(420.0);
+            ui.label(head);
+            for l in lines {
+                ui.label(l);
+            }
+        });
     }
-    Some(Rect::from_min_max(top, resp.rect.max))
+    Some((Rect::from_min_max(top, resp.rect.max), grid))
 }

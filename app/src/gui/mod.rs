@@ -8,8 +8,10 @@ pub mod aligned;
 pub mod analysis;
 pub mod app;
 pub mod browser;
+pub mod dialog;
 pub mod document;
 pub mod export;
+pub mod glyphs;
 pub mod help;
 pub mod info;
 pub mod jobs;
@@ -21,6 +23,7 @@ pub mod results;
 pub mod scalp;
 pub mod settings;
 pub mod tfmap;
+pub mod timeline;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -9,6 +9,7 @@
 //! the envelope for the screen width is cached on top of it. Drawing a frame never
 //! touches the samples; a page change costs O(page samples), never O(recording).
 
+use super::dialog::Picked;
 use super::document::Document;
 use super::pyramid::{trace_of_samples, Trace};
 use rayon::prelude::*;
@@ -208,6 +209,10 @@ pub struct RowMeta {
 pub struct DisplayState {
     pub montage: Montage,
     pub filters: DisplayFilters,
+    /// Filters as typed in the toolbar while they are refused (`None`: as `filters`).
+    pub edit_filters: Option<DisplayFilters>,
+    /// Why the typed filters were refused (the traces keep the last valid filters).
+    pub filter_problem: Option<String>,
     /// Why the montage cannot be applied (shown above the traces; the channels are then
     /// drawn as recorded).
     pub message: Option<String>,
@@ -293,13 +298,17 @@ impl DisplayState {
         let (tx, rx) = channel();
         self.io = Some(rx);
         std::thread::spawn(move || {
-            let r = match rfd::FileDialog::new()
-                .set_title("Load montage")
-                .add_filter("Montage (TOML)", &["toml"])
-                .pick_file()
-            {
-                None => Ok(IoDone::Cancelled),
-                Some(p) => Montage::load(&p)
+            let r = match super::dialog::native(|| {
+                rfd::FileDialog::new()
+                    .set_title("Load montage")
+                    .add_filter("Montage (TOML)", &["toml"])
+                    .pick_file()
+            }) {
+                Picked::Cancelled => Ok(IoDone::Cancelled),
+                Picked::Unavailable(why) => {
+                    Err(format!("Load: {why}; type the pairs with Pairs… instead"))
+                }
+                Picked::Chosen(p) => Montage::load(&p)
                     .map(|m| IoDone::Loaded(m, p))
                     .map_err(|e| e.to_string()),
             };
@@ -314,13 +323,15 @@ impl DisplayState {
         self.io = Some(rx);
         let m = self.montage.clone();
         std::thread::spawn(move || {
-            let r = match rfd::FileDialog::new()
-                .set_title("Save montage")
-                .add_filter("Montage (TOML)", &["toml"])
-                .save_file()
-            {
-                None => Ok(IoDone::Cancelled),
-                Some(p) => m
+            let r = match super::dialog::native(|| {
+                rfd::FileDialog::new()
+                    .set_title("Save montage")
+                    .add_filter("Montage (TOML)", &["toml"])
+                    .save_file()
+            }) {
+                Picked::Cancelled => Ok(IoDone::Cancelled),
+                Picked::Unavailable(why) => Err(format!("Save: {why}")),
+                Picked::Chosen(p) => m
                     .save(&p)
                     .map(|()| IoDone::Saved(p))
                     .map_err(|e| e.to_string()),
@@ -687,6 +698,33 @@ pub fn sync_settings(display: &mut DisplayState, settings: &mut super::settings:
     }
 }
 
+/// Why display filters cannot be used on channels sampled at up to `fs` Hz, if they
+/// cannot: a cut-off must be above 0 Hz and below half the sample rate, and a
+/// high-pass below the low-pass when both are on.
+pub fn check_filters(f: &DisplayFilters, fs: f64) -> Result<(), String> {
+    let nyquist = 0.5 * fs;
+    for (on, hz, name) in [
+        (f.highpass_on, f.highpass_hz, "high-pass"),
+        (f.lowpass_on, f.lowpass_hz, "low-pass"),
+    ] {
+        if !(hz.is_finite() && hz > 0.0) {
+            return Err(format!("{name} cut-off {hz} Hz: must be above 0 Hz"));
+        }
+        if on && fs > 0.0 && hz >= nyquist {
+            return Err(format!(
+                "{name} cut-off {hz} Hz: must be below half the sample rate ({nyquist} Hz)"
+            ));
+        }
+    }
+    if f.highpass_on && f.lowpass_on && f.highpass_hz >= f.lowpass_hz {
+        return Err(format!(
+            "high-pass {} Hz: must be below the low-pass ({} Hz)",
+            f.highpass_hz, f.lowpass_hz
+        ));
+    }
+    Ok(())
+}
+
 /// The montage and filter controls (second toolbar row of the browser).
 pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]) {
     doc.display.poll();
@@ -695,6 +733,12 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
         // are shown.
         derived_page(doc);
     }
+    // The fastest rate among the channels shown bounds the cut-offs (Nyquist).
+    let fs_max = doc
+        .visible_channels()
+        .filter_map(|c| doc.recording.signals().get(c.signal))
+        .map(|s| s.sample_rate)
+        .fold(0.0, f64::max);
     let d = &mut doc.display;
     ui.horizontal_wrapped(|ui| {
         ui.label("Montage");
@@ -720,28 +764,45 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
         if let Some(m) = chosen {
             d.set_montage(m);
         }
-        ui.menu_button("Pairs…", |ui| {
-            ui.label("Bipolar pairs, ANODE-CATHODE, separated by commas:");
-            ui.add(
-                egui::TextEdit::singleline(&mut d.edit_name)
-                    .hint_text("name")
-                    .desired_width(220.0),
-            );
-            ui.add(
-                egui::TextEdit::multiline(&mut d.edit_pairs)
-                    .hint_text("Fp1-F3, F3-C3, C3-P3")
-                    .desired_width(220.0)
-                    .desired_rows(3),
-            );
-            if ui.button("Use these pairs").clicked() {
-                d.io_status = match d.use_edited_pairs() {
-                    Ok(()) => Some(format!("Montage `{}` in use", d.montage.name)),
-                    Err(e) => Some(e),
-                };
-            }
-        })
-        .response
-        .on_hover_text("Define a bipolar montage of your own pairs");
+        // Clicks inside the popup (into its text fields) must not close it: it closes
+        // on a click outside, on Esc, or when the pairs are used.
+        egui::containers::menu::MenuButton::new("Pairs…")
+            .config(
+                egui::containers::menu::MenuConfig::new()
+                    .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
+            )
+            .ui(ui, |ui| {
+                ui.label("Bipolar pairs, ANODE-CATHODE, separated by commas:");
+                let name = ui.label("Montage name");
+                ui.add(
+                    egui::TextEdit::singleline(&mut d.edit_name)
+                        .hint_text("name")
+                        .desired_width(220.0),
+                )
+                .labelled_by(name.id);
+                let pairs = ui.label("Bipolar pairs");
+                ui.add(
+                    egui::TextEdit::multiline(&mut d.edit_pairs)
+                        .hint_text("Fp1-F3, F3-C3, C3-P3")
+                        .desired_width(220.0)
+                        .desired_rows(3),
+                )
+                .labelled_by(pairs.id);
+                if ui.button("Use these pairs").clicked() {
+                    d.io_status = match d.use_edited_pairs() {
+                        Ok(()) => {
+                            ui.close();
+                            Some(format!("Montage `{}` in use", d.montage.name))
+                        }
+                        Err(e) => Some(e),
+                    };
+                }
+                if let Some(s) = &d.io_status {
+                    ui.label(s.as_str());
+                }
+            })
+            .0
+            .on_hover_text("Define a bipolar montage of your own pairs");
         if ui
             .button("Load…")
             .on_hover_text("Load a montage file (TOML)")
@@ -759,12 +820,13 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
             d.save_dialog(move || ctx.request_repaint());
         }
         ui.separator();
-        let f = &mut d.filters;
+        let mut edited = d.edit_filters.unwrap_or(d.filters);
+        let before = edited;
+        let f = &mut edited;
         ui.checkbox(&mut f.highpass_on, "HP")
             .on_hover_text("Display high-pass (zero-phase Butterworth)");
         ui.add(
             egui::DragValue::new(&mut f.highpass_hz)
-                .range(0.01..=100.0)
                 .speed(0.05)
                 .suffix(" Hz"),
         )
@@ -773,7 +835,6 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
             .on_hover_text("Display low-pass (zero-phase Butterworth)");
         ui.add(
             egui::DragValue::new(&mut f.lowpass_hz)
-                .range(1.0..=1000.0)
                 .speed(0.5)
                 .suffix(" Hz"),
         )
@@ -789,10 +850,29 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
             })
             .response
             .on_hover_text("Mains frequency removed by the notch");
+        if edited != before {
+            match check_filters(&edited, fs_max) {
+                Ok(()) => {
+                    d.filters = edited;
+                    d.edit_filters = None;
+                    d.filter_problem = None;
+                }
+                Err(e) => {
+                    d.edit_filters = Some(edited);
+                    d.filter_problem = Some(e);
+                }
+            }
+        }
         if let Some(s) = &d.io_status {
             ui.label(s.as_str());
         }
     });
+    if let Some(p) = &d.filter_problem {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("{p}; the traces keep the filters in use"),
+        );
+    }
     if let Some(m) = &d.message {
         ui.colored_label(ui.visuals().warn_fg_color, m.as_str());
     }

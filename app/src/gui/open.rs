@@ -3,6 +3,7 @@
 //! shown while files are dragged over the window.
 
 use super::app::{file_name, Command, SesameApp};
+use super::dialog::typed_path;
 use super::settings::{Settings, ThemeChoice};
 use std::path::PathBuf;
 
@@ -204,4 +205,50 @@ pub fn drop_overlay(ctx: &egui::Context) {
         egui::FontId::proportional(22.0),
         egui::Color32::WHITE,
     );
+}
+
+/// The window asking for a recording's path when no file dialog could be shown: the
+/// reason (what to install), a field for the path, **Open** and **Cancel**.
+pub fn path_prompt(ctx: &egui::Context, app: &mut SesameApp) {
+    let Some(prompt) = app.open_prompt.as_mut() else {
+        return;
+    };
+    let mut open = None;
+    let mut close = false;
+    egui::Window::new("Open a recording by its path")
+        .collapsible(false)
+        .resizable(false)
+        .default_width(520.0)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            ui.colored_label(ui.visuals().warn_fg_color, &prompt.reason);
+            ui.label("Type the path of the file to open instead:");
+            let label = ui.label("Path");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.text)
+                        .desired_width(480.0)
+                        .hint_text("/folder/recording.edf"),
+                )
+                .labelled_by(label.id);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                if ui.button("Open").clicked() || enter {
+                    open = typed_path(&prompt.text);
+                }
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        });
+    if let Some(path) = open {
+        app.commands.push(Command::Open {
+            path,
+            lenient: false,
+        });
+        close = true;
+    }
+    if close {
+        app.open_prompt = None;
+    }
 }

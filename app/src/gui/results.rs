@@ -197,24 +197,48 @@ fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
         .body(|body| {
             body.rows(18.0, view.len(), |mut row| {
                 let r = &state.results.rows[view[row.index()]];
-                for text in [
-                    &r.recording,
-                    &r.measure,
-                    &r.channel_a,
-                    &r.channel_b,
-                    &r.parameter,
-                ] {
+                for text in [&r.recording, &r.measure, &r.channel_a, &r.channel_b] {
                     row.col(|ui| {
                         ui.label(text.as_str());
                     });
                 }
+                // The output's registered sentence (what `sesame measures` prints).
                 row.col(|ui| {
-                    ui.label(format!("{:.6} {}", r.value, r.unit));
+                    let about = matrix::describe(&r.measure, &r.parameter);
+                    let label = ui.label(r.parameter.as_str());
+                    if !about.is_empty() {
+                        label.on_hover_text(about);
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(
+                        format!("{} {}", value_text(r.value), r.unit)
+                            .trim_end()
+                            .to_string(),
+                    );
                 });
             });
         });
     if let Some(k) = clicked {
         state.click_header(k);
+    }
+}
+
+/// A result value for the table: counts and other whole numbers without decimals,
+/// other values with at most six decimals and no trailing zeros.
+pub fn value_text(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
     }
 }
 

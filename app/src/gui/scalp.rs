@@ -37,19 +37,53 @@ pub fn strong_pairs(
 }
 
 /// Projected position (unit disc, y towards the nose) of each label, `None` for a
-/// label that names no standard electrode.
+/// label that names no standard electrode nor region. A region (of the default region
+/// table) is drawn at the centroid of its electrodes.
 pub fn layout(labels: &[String]) -> Vec<Option<[f64; 2]>> {
+    let regions = sesame_core::ses::regions::RegionTable::default();
     labels
         .iter()
-        .map(|l| electrode_position(l).map(project_2d))
+        .map(|l| {
+            electrode_position(l).map(project_2d).or_else(|| {
+                let region = regions
+                    .regions
+                    .iter()
+                    .find(|r| r.name.eq_ignore_ascii_case(l))?;
+                let points: Vec<[f64; 2]> = region
+                    .channels
+                    .iter()
+                    .filter_map(|c| electrode_position(c).map(project_2d))
+                    .collect();
+                (!points.is_empty()).then(|| {
+                    let n = points.len() as f64;
+                    [
+                        points.iter().map(|p| p[0]).sum::<f64>() / n,
+                        points.iter().map(|p| p[1]).sum::<f64>() / n,
+                    ]
+                })
+            })
+        })
         .collect()
+}
+
+/// Whether `label` names a region of the default region table.
+fn is_region(label: &str) -> bool {
+    sesame_core::ses::regions::RegionTable::default()
+        .regions
+        .iter()
+        .any(|r| r.name.eq_ignore_ascii_case(label))
 }
 
 /// Draws the scalp view; returns the area of the figure (points).
 pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<egui::Rect> {
     let (measure, parameter) = matrix::picker(ui, results, state)?;
     let labels = matrix::labels(results, &measure, &parameter);
-    let m = results.matrix(&measure, &parameter, &labels);
+    let full = results.matrix(&measure, &parameter, &labels);
+    let p = matrix::p_values(results, &measure, &labels);
+    let m = match (&p, state.hide_not_significant) {
+        (Some(p), true) => matrix::keep_significant(&full, p, state.alpha),
+        _ => full.clone(),
+    };
     let Some((lo, hi)) = matrix::value_range(&m) else {
         ui.weak("No finite values.");
         return None;
@@ -62,18 +96,53 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
         ui.add(egui::Slider::new(&mut state.threshold, lo..=hi).text("Threshold"));
         ui.checkbox(&mut state.smaller_is_stronger, "Smaller is stronger")
             .on_hover_text("For ρ and distances: draw the pairs at or below the threshold");
+        let k = ui.label("Strongest");
+        ui.add(
+            egui::DragValue::new(&mut state.top_k)
+                .range(0..=10_000)
+                .custom_formatter(|v, _| {
+                    if v == 0.0 {
+                        "all".into()
+                    } else {
+                        format!("{v}")
+                    }
+                }),
+        )
+        .labelled_by(k.id)
+        .on_hover_text(
+            "Draw at most this many of the strongest pairs that pass the threshold (0: all)",
+        );
     });
     let inv = state.smaller_is_stronger;
-    let pairs = strong_pairs(&m, state.threshold, inv);
+    let mut pairs = strong_pairs(&m, state.threshold, inv);
+    let passing = pairs.len();
+    if state.top_k > 0 {
+        pairs.truncate(state.top_k);
+    }
+    let significant = |i: usize, j: usize| {
+        p.as_ref()
+            .and_then(|p| p.get(i).and_then(|r| r.get(j)))
+            .is_some_and(|&q| q <= state.alpha)
+    };
     let pos = layout(&labels);
     let total = labels.len() * labels.len().saturating_sub(1) / 2;
     let rel = if inv { "≤" } else { "≥" };
-    ui.label(format!(
-        "{} of {} pairs {rel} {:.4}",
-        pairs.len(),
-        total,
-        state.threshold
-    ));
+    let mut line = format!("{passing} of {total} pairs {rel} {:.4}", state.threshold);
+    if pairs.len() < passing {
+        line.push_str(&format!(", the {} strongest drawn", pairs.len()));
+    }
+    if p.is_some() {
+        line.push_str(&format!(
+            "; outlined: p ≤ {}{}",
+            state.alpha,
+            if state.hide_not_significant {
+                " (pairs with p > α hidden)"
+            } else {
+                ""
+            }
+        ));
+    }
+    ui.label(line);
     let unplaced: Vec<&str> = labels
         .iter()
         .zip(&pos)
@@ -110,9 +179,13 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
                 1.0
             };
             let s = if inv { 1.0 - s } else { s };
+            let width = 1.0 + 3.0 * s;
+            if significant(i, j) {
+                painter.line_segment([to_screen(a), to_screen(b)], Stroke::new(width + 3.0, fg));
+            }
             painter.line_segment(
                 [to_screen(a), to_screen(b)],
-                Stroke::new(1.0 + 3.0 * s, matrix::colour(v, lo, hi)),
+                Stroke::new(width, matrix::colour(v, lo, hi)),
             );
         }
     }
@@ -120,7 +193,8 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
     for (l, p) in labels.iter().zip(&pos) {
         if let Some(p) = p {
             let q = to_screen(*p);
-            painter.circle_filled(q, 4.0, Color32::from_gray(90));
+            let r = if is_region(l) { 7.0 } else { 4.0 };
+            painter.circle_filled(q, r, Color32::from_gray(90));
             painter.text(
                 q + Vec2::new(0.0, -5.0),
                 egui::Align2::CENTER_BOTTOM,
@@ -141,11 +215,21 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
                 let i = labels.iter().position(|x| x == l).unwrap_or(0);
                 let text: Vec<String> = pairs
                     .iter()
-                    .filter(|p| p.0 == i || p.1 == i)
-                    .map(|&(a, b, v)| format!("{} – {}: {v:.4}", labels[a], labels[b]))
+                    .filter(|q| q.0 == i || q.1 == i)
+                    .map(|&(a, b, v)| {
+                        let pv = p
+                            .as_ref()
+                            .and_then(|p| p.get(a).and_then(|r| r.get(b)))
+                            .filter(|q| q.is_finite())
+                            .map(|q| format!(" (p = {q:.4})"))
+                            .unwrap_or_default();
+                        format!("{} – {}: {v:.4}{pv}", labels[a], labels[b])
+                    })
                     .collect();
-                resp.clone()
-                    .on_hover_text(format!("{l}\n{}", text.join("\n")));
+                let tip = format!("{l}\n{}", text.join("\n"));
+                resp.clone().on_hover_ui_at_pointer(|ui| {
+                    ui.label(tip);
+                });
             }
         }
     }

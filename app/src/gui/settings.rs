@@ -44,6 +44,8 @@ pub struct Settings {
     pub user_montages: Vec<Montage>,
     /// Display filters of new browsers (the last ones set).
     pub display_filters: DisplayFilters,
+    /// Show times as clock time (from the recording's start time) instead of elapsed.
+    pub clock_time: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
             montage: Montage::referential(),
             user_montages: Vec::new(),
             display_filters: DisplayFilters::default(),
+            clock_time: false,
         }
     }
 }
@@ -66,7 +69,11 @@ impl Default for Settings {
 impl Settings {
     /// Records `path` as opened: first in the recent list (no duplicates, at most
     /// [`MAX_RECENT`]) and its folder as the last folder.
+    /// The path is stored absolute, so that the list still works when the application
+    /// is started from another folder.
     pub fn note_opened(&mut self, path: &Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = path.as_path();
         self.recent.retain(|p| p != path);
         self.recent.insert(0, path.to_path_buf());
         self.recent.truncate(MAX_RECENT);

@@ -38,8 +38,13 @@ pub struct TfResult {
 
 /// State of the view.
 pub struct TfState {
-    /// Bump options edited in the view (the analysis defaults at first).
+    /// Bump options the map is computed with (the analysis defaults at first).
     pub options: BumpOptions,
+    /// Bump options as the widgets hold them, typed or dragged; taken into `options`
+    /// only when [`check_options`] accepts them.
+    pub edit: BumpOptions,
+    /// Why the edited options were refused.
+    pub problem: Option<String>,
     /// The last result, or why it failed.
     pub result: Option<Result<Arc<TfResult>, String>>,
     /// Index (in the result's bumps) of the bump under the pointer.
@@ -57,6 +62,8 @@ impl Default for TfState {
     fn default() -> Self {
         TfState {
             options: default_bumps(),
+            edit: default_bumps(),
+            problem: None,
             result: None,
             hovered: None,
             plot: None,
@@ -225,14 +232,38 @@ pub fn channel_of(doc: &Document) -> Option<usize> {
 
 /// Draws the view for `doc`, starting a computation when the channel, page or options
 /// changed.
-pub fn show(ui: &mut egui::Ui, doc: &Document, state: &mut TfState) {
+pub fn show(ui: &mut egui::Ui, doc: &mut Document, state: &mut TfState) {
     state.poll();
     let Some(signal) = channel_of(doc) else {
         ui.weak("Show a channel in the browser to see its time-frequency map.");
         return;
     };
-    let window = (doc.browser.t0, doc.browser.t1().min(doc.duration()));
-    options_bar(ui, &mut state.options);
+    // The map follows the browser's page, so the browser's paging keys work here too.
+    let duration = doc.duration();
+    super::browser::paging_keys(ui, &mut doc.browser, duration);
+    let window = (doc.browser.t0, doc.browser.t1().min(duration));
+    let fs = doc
+        .recording
+        .signals()
+        .get(signal)
+        .map_or(f64::INFINITY, |s| s.sample_rate);
+    let before = state.edit;
+    options_bar(ui, &mut state.edit);
+    if state.edit != before {
+        match check_options(&state.edit, fs) {
+            Ok(()) => {
+                state.options = state.edit;
+                state.problem = None;
+            }
+            Err(e) => state.problem = Some(e),
+        }
+    }
+    if let Some(p) = &state.problem {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("{p} (the map keeps the last valid options)"),
+        );
+    }
     let key = TfKey {
         doc: doc.id,
         signal,
@@ -288,49 +319,62 @@ pub fn show(ui: &mut egui::Ui, doc: &Document, state: &mut TfState) {
     state.plot = Some(draw_map(ui, &result, &texture, &mut state.hovered));
 }
 
+/// Why bump options cannot be used on a channel sampled at `fs` Hz, if they cannot.
+pub fn check_options(o: &BumpOptions, fs: f64) -> Result<(), String> {
+    if !(o.f_min.is_finite() && o.f_min > 0.0) {
+        return Err(format!("band start {} Hz: must be above 0 Hz", o.f_min));
+    }
+    if !(o.f_max.is_finite() && o.f_max >= o.f_min + 1.0) {
+        return Err(format!(
+            "band {}–{} Hz: the end must be at least 1 Hz above the start",
+            o.f_min, o.f_max
+        ));
+    }
+    if o.f_max >= 0.5 * fs {
+        return Err(format!(
+            "band end {} Hz: must be below half the sample rate ({} Hz)",
+            o.f_max,
+            0.5 * fs
+        ));
+    }
+    if !(o.min_amplitude.is_finite() && (0.0..1.0).contains(&o.min_amplitude)) {
+        return Err(format!(
+            "threshold {}: must be at least 0 and below 1 (a fraction of the map maximum)",
+            o.min_amplitude
+        ));
+    }
+    if !(o.offset.is_finite() && (-5.0..=5.0).contains(&o.offset)) {
+        return Err(format!("offset {}: must be between −5 and 5", o.offset));
+    }
+    if o.max_bumps == 0 {
+        return Err("max bumps: must be at least 1".into());
+    }
+    Ok(())
+}
+
+/// The option widgets. They hold what is typed, even when it is refused, so that a
+/// value being typed (`1` on the way to `12`) is never replaced under the cursor.
 fn options_bar(ui: &mut egui::Ui, o: &mut BumpOptions) {
     ui.horizontal_wrapped(|ui| {
         let band = ui.label("Band");
-        let mut f_min = o.f_min;
-        let mut f_max = o.f_max;
-        ui.add(
-            egui::DragValue::new(&mut f_min)
-                .range(0.5..=200.0)
-                .speed(0.1)
-                .suffix(" Hz"),
-        )
-        .labelled_by(band.id);
-        ui.label("to");
-        ui.add(
-            egui::DragValue::new(&mut f_max)
-                .range(1.0..=400.0)
-                .speed(0.1)
-                .suffix(" Hz"),
-        );
-        if f_max > f_min + 1.0 {
-            o.f_min = f_min;
-            o.f_max = f_max;
-        }
+        ui.add(egui::DragValue::new(&mut o.f_min).speed(0.1).suffix(" Hz"))
+            .labelled_by(band.id);
+        let to = ui.label("to");
+        ui.add(egui::DragValue::new(&mut o.f_max).speed(0.1).suffix(" Hz"))
+            .labelled_by(to.id)
+            .on_hover_text("Upper end of the band, Hz");
         let th = ui
             .label("Threshold")
             .on_hover_text("Bumps below this fraction of the map maximum are pruned");
-        ui.add(
-            egui::DragValue::new(&mut o.min_amplitude)
-                .range(0.0..=1.0)
-                .speed(0.005),
-        )
-        .labelled_by(th.id);
+        ui.add(egui::DragValue::new(&mut o.min_amplitude).speed(0.005))
+            .labelled_by(th.id);
         let off = ui
             .label("Offset")
             .on_hover_text("Added to the z-score: +1 for bursts, −1 for desynchronisation");
-        ui.add(
-            egui::DragValue::new(&mut o.offset)
-                .range(-5.0..=5.0)
-                .speed(0.05),
-        )
-        .labelled_by(off.id);
+        ui.add(egui::DragValue::new(&mut o.offset).speed(0.05))
+            .labelled_by(off.id);
         let cap = ui.label("Max bumps").on_hover_text("Per 20 s of map");
-        ui.add(egui::DragValue::new(&mut o.max_bumps).range(1..=5000))
+        ui.add(egui::DragValue::new(&mut o.max_bumps).range(0..=1_000_000))
             .labelled_by(cap.id);
         if ui.button("Defaults").clicked() {
             *o = default_bumps();

@@ -35,12 +35,14 @@ pub enum Strong {
 }
 
 impl Strong {
-    /// The convention of a parameter: low for SES's ρ, jitters, delays and costs and for
-    /// distances; high otherwise (coherence, PLV, similarity…).
+    /// The convention of a parameter: low for SES's ρ and its chance level `rho_null`,
+    /// p-values, jitters, delays and costs and for distances; high otherwise (`sync`,
+    /// coherence, PLV, similarity…).
     pub fn of(parameter: &str) -> Self {
         let p = parameter.to_ascii_lowercase();
         let low = [
-            "rho", "st", "sf", "sigma_t", "sigma_f", "cost", "distance", "delay_t", "delay_f",
+            "rho", "rho_null", "p", "st", "sf", "sigma_t", "sigma_f", "cost", "distance",
+            "delay_t", "delay_f",
         ];
         if low.contains(&p.as_str()) || p.contains("distance") {
             Strong::Low
@@ -372,6 +374,9 @@ mod tests {
                 .is_err()
         );
         assert_eq!(Strong::of("rho"), Strong::Low);
+        assert_eq!(Strong::of("rho_null"), Strong::Low);
+        assert_eq!(Strong::of("p"), Strong::Low);
+        assert_eq!(Strong::of("sync"), Strong::High);
         assert_eq!(Strong::of("coherence"), Strong::High);
     }
 

@@ -37,3 +37,84 @@ pub fn step_until(h: &mut Harness<'_, SesameApp>, what: &str, done: impl Fn(&Ses
     }
     h.step();
 }
+
+/// Writes a small EDF+D file to `path`: two EEG channels at 200 Hz in 1-s data records
+/// that start at `record_onsets` seconds (a jump between two onsets of more than 1 s is
+/// a gap), recorded on 10 Dec 2009 from 12:44:02, with the `annotations`
+/// (wall-clock onset in seconds from the start, text) stored in the record whose span
+/// holds them.
+pub fn write_edf_plus_d(path: &Path, record_onsets: &[f64], annotations: &[(f64, &str)]) {
+    const RATE: usize = 200;
+    const ANNOT_SPR: usize = 60;
+    let labels = ["EEG Fz", "EEG Cz", "EDF Annotations"];
+    let ns = labels.len();
+    let field = |s: &str, w: usize| -> Vec<u8> {
+        assert!(s.len() <= w, "{s:?} is longer than its {w}-byte field");
+        format!("{s:<w$}").into_bytes()
+    };
+    let mut out = Vec::new();
+    out.extend(field("0", 8));
+    out.extend(field("X X X X", 80));
+    out.extend(field("Startdate 10-DEC-2009 X X test", 80));
+    out.extend(field("10.12.09", 8));
+    out.extend(field("12.44.02", 8));
+    out.extend(field(&(256 * (ns + 1)).to_string(), 8));
+    out.extend(field("EDF+D", 44));
+    out.extend(field(&record_onsets.len().to_string(), 8));
+    out.extend(field("1", 8));
+    out.extend(field(&ns.to_string(), 4));
+    for l in labels {
+        out.extend(field(l, 16));
+    }
+    for _ in 0..ns {
+        out.extend(field("", 80));
+    }
+    for l in labels {
+        out.extend(field(if l.starts_with("EEG") { "uV" } else { "" }, 8));
+    }
+    for v in ["-100", "100", "-32768", "32767"] {
+        for _ in 0..ns {
+            out.extend(field(v, 8));
+        }
+    }
+    for _ in 0..ns {
+        out.extend(field("", 80));
+    }
+    for l in labels {
+        let spr = if l.starts_with("EEG") {
+            RATE
+        } else {
+            ANNOT_SPR
+        };
+        out.extend(field(&spr.to_string(), 8));
+    }
+    for _ in 0..ns {
+        out.extend(field("", 32));
+    }
+    for (r, &onset) in record_onsets.iter().enumerate() {
+        for ch in 0..2 {
+            for i in 0..RATE {
+                let t = onset + i as f64 / RATE as f64;
+                let v = (2.0 * std::f64::consts::PI * (5.0 + 3.0 * ch as f64) * t).sin();
+                out.extend(((v * 16000.0) as i16).to_le_bytes());
+            }
+        }
+        // The record's time-keeping annotation, then the annotations it holds.
+        let mut tal = format!("+{onset}\x14\x14\0").into_bytes();
+        if r == 0 {
+            tal.extend(b"+0\x14RECORD START\x14\0");
+        }
+        for (t, text) in annotations {
+            if onset <= *t && *t < onset + 1.0 {
+                tal.extend(format!("+{t}\x14{text}\x14\0").into_bytes());
+            }
+        }
+        assert!(
+            tal.len() <= 2 * ANNOT_SPR,
+            "record {r}'s annotations overflow"
+        );
+        tal.resize(2 * ANNOT_SPR, 0);
+        out.extend(tal);
+    }
+    std::fs::write(path, out).expect("write the EDF+D file");
+}

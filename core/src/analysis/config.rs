@@ -28,6 +28,8 @@ pub struct Config {
     pub regions: RegionsConfig,
     pub events: EventsConfig,
     pub measures: MeasuresConfig,
+    /// Per-pair surrogate tests of every measure (off by default: `surrogates = 0`).
+    pub significance: super::significance::SignificanceConfig,
     pub continuous: ContinuousConfig,
 }
 
@@ -39,6 +41,7 @@ impl Default for Config {
             bumps: default_bumps(),
             regions: RegionsConfig::default(),
             events: EventsConfig::default(),
+            significance: Default::default(),
             measures: MeasuresConfig::default(),
             continuous: ContinuousConfig::default(),
         }

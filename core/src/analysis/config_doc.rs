@@ -233,6 +233,33 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        name: "significance",
+        doc: "Per-pair surrogate tests of every measure's synchrony outputs (docs/statistics.md):\n\
+              each tested output `o` gains o.null_mean, o.null_sd, o.p and o.q (Benjamini-Hochberg).",
+        keys: &[
+            key(
+                "surrogates",
+                "Surrogates per pair K; the smallest possible p is 1/(K+1). Default 0 = no test.",
+            ),
+            key(
+                "method",
+                "\"shift\" (circular shift, every measure), \"dither\" (Gaussian jitter of each event,\n\
+                 event measures), \"epochs\" (epochs in a random cyclic order) or \"phase\" (phase\n\
+                 randomisation; both continuous measures). Default \"shift\".",
+            ),
+            key(
+                "min_shift",
+                "Minimum lag of a circular shift, s (at most a quarter of the window). Default 2.",
+            ),
+            key("dither", "Standard deviation of the dither, s. Default 0.05."),
+            key("seed", "Seed, mixed with a hash of each pair's data. Default 0."),
+            key(
+                "fwer",
+                "Also report o.p_fwer, the max-statistic family-wise p over the pairs. Default false.",
+            ),
+        ],
+    },
+    Section {
         name: "continuous",
         doc: "How measures on continuous signals cut the window.",
         keys: &[key(

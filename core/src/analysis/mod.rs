@@ -7,6 +7,7 @@ pub mod export;
 pub mod pipeline;
 pub mod provenance;
 pub mod results;
+pub mod significance;
 
 pub use config::Config;
 pub use export::{write_atomic, write_results, ExportError};
@@ -14,4 +15,5 @@ pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent};
 pub use pipeline::{run_detailed, ChannelBumps};
 pub use provenance::Provenance;
 pub use results::{Results, Row};
+pub use significance::SignificanceConfig;
 pub mod stats;

@@ -4,6 +4,7 @@
 
 use super::config::{Config, MergeChoice};
 use super::results::{Results, Row};
+use super::significance;
 use crate::bumps::{extract_channels, Bump, BumpError};
 use crate::measures::spectral::{self, SpectralMeasure};
 use crate::measures::{self, InputKind, MeasureError, ParamValues, SetInput, Target};
@@ -110,6 +111,22 @@ pub fn resolve_measures(
         .collect::<Result<Vec<(&'static dyn measures::Measure, ParamValues)>, AnalysisError>>()?;
     // Checked here, before any recording is read, so that a batch refuses the
     // configuration once instead of failing every file.
+    if config.significance.surrogates > 0 {
+        config.significance.validate()?;
+        let method = config.significance.method;
+        if let Some((m, _)) = resolved
+            .iter()
+            .find(|(m, _)| !m.surrogate_methods().contains(&method))
+        {
+            let family: Vec<&str> = m.surrogate_methods().iter().map(|s| s.name()).collect();
+            return Err(AnalysisError::Config(format!(
+                "surrogate method `{}` does not apply to measure `{}` (its methods: {})",
+                method.name(),
+                m.id(),
+                family.join(", ")
+            )));
+        }
+    }
     if config.regions.enabled {
         if let Some((m, _)) = resolved
             .iter()
@@ -389,6 +406,20 @@ pub fn run_detailed(
                 }
             }
         };
+        let outputs = if config.significance.surrogates > 0 {
+            let span = (0.4 + 0.6 * k as f64 / n, 0.4 + 0.6 * (k + 1) as f64 / n);
+            significance::test_set(
+                *m,
+                params,
+                &set,
+                outputs,
+                &config.significance,
+                progress,
+                span,
+            )?
+        } else {
+            outputs
+        };
         push_rows(
             &mut results,
             recording_id,
@@ -640,9 +671,15 @@ fn push_rows(
             .find(|v| v.name == "certified")
             .map(|v| v.value != 0.0);
         for v in values {
+            // `o.null_mean` and `o.null_sd` carry the unit of `o`; `o.p`, `o.q` none
+            let base = v
+                .name
+                .strip_suffix(".null_mean")
+                .or_else(|| v.name.strip_suffix(".null_sd"))
+                .unwrap_or(&v.name);
             let unit = specs
                 .iter()
-                .find(|s| s.name == v.name)
+                .find(|s| s.name == base)
                 .map(|s| s.unit)
                 .unwrap_or("");
             results.rows.push(Row {

@@ -24,6 +24,7 @@ use super::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, SetInput, Target, Value,
 };
+use crate::measures::Direction;
 use ndarray::{ArrayView3, Axis};
 use rayon::prelude::*;
 
@@ -118,31 +119,37 @@ static DIVERGENCE_OUTPUTS: [OutputSpec; 6] = [
         name: "kl_xy",
         unit: "nat",
         doc: "Kullback–Leibler D(p‖q), p the spectrum of x",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "kl_yx",
         unit: "nat",
         doc: "Kullback–Leibler D(q‖p)",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "js",
         unit: "nat",
         doc: "Jensen–Shannon divergence, in [0, ln 2]",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "renyi_xy",
         unit: "nat",
         doc: "Rényi divergence D_α(p‖q)",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "renyi_yx",
         unit: "nat",
         doc: "Rényi divergence D_α(q‖p)",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "jensen_renyi",
         unit: "nat",
         doc: "Jensen–Rényi divergence of order α",
+        direction: Direction::Lower,
     },
 ];
 

@@ -30,6 +30,7 @@ use super::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, SetInput, Target, Value,
 };
+use crate::measures::Direction;
 use ndarray::{ArrayView3, Axis};
 use num_complex::Complex64;
 use rayon::prelude::*;
@@ -658,7 +659,7 @@ macro_rules! mvar_measure {
             doc: concat!($doc, " From an MVAR model of the whole set fitted by OLS with intercept (order given or by BIC); band value = mean over the points of a linspace(0, fs/2, resolution) grid in [fmin, fmax] Hz. Target::Pair(a, b) is a → b."),
             input: InputKind::Continuous,
             params: &MVAR_PARAMS,
-            outputs: &[OutputSpec { name: $id, unit: "", doc: $title }],
+            outputs: &[OutputSpec { name: $id, unit: "", doc: $title, direction: Direction::Higher }],
             directed: !matches!(MvarMethod::$method, MvarMethod::PCoh),
             },
             method: MvarMethod::$method,
@@ -710,16 +711,19 @@ static INFO: MeasureInfo = MeasureInfo {
                 name: "gci",
                 unit: "",
                 doc: "ln of the residual variance ratio",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "f_stat",
                 unit: "",
                 doc: "Wald F statistic",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "order",
                 unit: "",
                 doc: "model order used",
+                direction: Direction::Neither,
             },
         ],
     directed: true,

@@ -7,6 +7,7 @@ use super::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
 };
+use crate::measures::Direction;
 use rayon::prelude::*;
 
 /// Plug-in mutual information (nats) of an equal-width `bins × bins` histogram over
@@ -192,6 +193,7 @@ static INFO: MeasureInfo = MeasureInfo {
             name: "mi",
             unit: "nat",
             doc: "mutual information",
+            direction: Direction::Higher,
         }],
     directed: false,
 };

@@ -41,6 +41,8 @@ pub enum InputKind {
     Continuous,
 }
 
+pub use crate::surrogates::SurrogateMethod;
+
 /// Name, unit and meaning of one value a measure returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputSpec {
@@ -48,6 +50,65 @@ pub struct OutputSpec {
     /// Unit, `""` when dimensionless.
     pub unit: &'static str,
     pub doc: &'static str,
+    /// Which way the value moves when the signals are more synchronous: the side a
+    /// surrogate test of this output counts as extreme.
+    pub direction: Direction,
+}
+
+/// Which way an output moves with synchrony.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Larger values mean more synchrony (coherence, PLV, similarities, `sync`).
+    Higher,
+    /// Smaller values mean more synchrony (distances, divergences, SES's ρ).
+    Lower,
+    /// Signed values whose magnitude means synchrony (imaginary coherence, Pearson r):
+    /// tested on `|value|`.
+    TwoSided,
+    /// Not a synchrony value (a delay, a lag, a count, a fitted variance, a flag): no
+    /// surrogate test.
+    Neither,
+}
+
+impl Direction {
+    /// The direction of an output of the generated spectral and wavelet measures, by
+    /// its name: the signed `imcoh` two-sided, the `phase` angle none, every other
+    /// (coherences, phase locking) higher.
+    pub const fn of(name: &str) -> Direction {
+        if const_eq(name, "imcoh") {
+            Direction::TwoSided
+        } else if const_eq(name, "phase") {
+            Direction::Neither
+        } else {
+            Direction::Higher
+        }
+    }
+
+    /// The tail of a surrogate test (`None`: the output is not tested).
+    pub fn tail(self) -> Option<crate::surrogates::Tail> {
+        use crate::surrogates::Tail;
+        match self {
+            Direction::Higher => Some(Tail::Upper),
+            Direction::Lower => Some(Tail::Lower),
+            Direction::TwoSided => Some(Tail::Both),
+            Direction::Neither => None,
+        }
+    }
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// One value computed by a measure, named as in its [`OutputSpec`].
@@ -191,6 +252,16 @@ pub trait Measure: Send + Sync {
 
     /// The measure on one pair of channels.
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError>;
+
+    /// How surrogate pairs of this measure may be made (`[significance] method`): event
+    /// measures circular shift or dithering, continuous ones circular shift, epoch
+    /// shuffling or phase randomisation. The first is the default.
+    fn surrogate_methods(&self) -> &'static [SurrogateMethod] {
+        match self.input() {
+            InputKind::Continuous => SurrogateMethod::CONTINUOUS,
+            InputKind::PointProcess | InputKind::Bumps => SurrogateMethod::EVENTS,
+        }
+    }
 
     /// The measure as a spectral measure (coherence and phase families), whose values
     /// come from shared spectra: measures with the same spectra source and parameters

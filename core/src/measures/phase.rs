@@ -12,6 +12,7 @@
 //!   pooled.
 
 use super::spectral::fourier_measure;
+use crate::measures::Direction;
 
 fourier_measure!(PLV, "plv", "Phase locking value (Fourier)", Plv, "plv", "",
     "|⟨e^{i(φx−φy)}⟩| over segments, per bin (Lachaux et al. 1999); 1 for a constant phase difference, ≈ 1/√n for independent signals.");
@@ -410,7 +411,7 @@ pub static PLV_HILBERT: HilbertMeasure = HilbertMeasure {
         doc: "|⟨e^{i(φx−φy)}⟩| with φ the phase of the analytic signal (FFT Hilbert transform, scipy `hilbert`) of each channel after a zero-phase Butterworth band-pass [fmin, fmax] Hz (scipy sosfiltfilt / filtfilt conventions, all samples kept). estimate=time: over the samples of each epoch, mean over epochs; epochs: across epochs per sample (Lachaux 1999), mean over samples; pooled: over all samples.",
         input: InputKind::Continuous,
         params: &HILBERT_PARAMS,
-        outputs: &[OutputSpec { name: "plv", unit: "", doc: "phase locking value" }],
+        outputs: &[OutputSpec { name: "plv", unit: "", doc: "phase locking value", direction: Direction::Higher }],
         directed: false,
     },
     method: HilbertMethod::Plv,
@@ -423,7 +424,7 @@ pub static PLI_HILBERT: HilbertMeasure = HilbertMeasure {
         doc: "|⟨sign sin(φx−φy)⟩| with Hilbert phases after a zero-phase Butterworth band-pass (see plv-hilbert for the filter and the estimate flavours); 0 for zero-lag coupling.",
         input: InputKind::Continuous,
         params: &HILBERT_PARAMS,
-        outputs: &[OutputSpec { name: "pli", unit: "", doc: "phase lag index" }],
+        outputs: &[OutputSpec { name: "pli", unit: "", doc: "phase lag index", direction: Direction::Higher }],
         directed: false,
     },
     method: HilbertMethod::Pli,
@@ -436,7 +437,7 @@ pub static WPLI_HILBERT: HilbertMeasure = HilbertMeasure {
         doc: "|⟨Im(z_x z_y*)⟩| / ⟨|Im(z_x z_y*)|⟩ with z the analytic signals after a zero-phase Butterworth band-pass (see plv-hilbert); 0 when every Im is 0.",
         input: InputKind::Continuous,
         params: &HILBERT_PARAMS,
-        outputs: &[OutputSpec { name: "wpli", unit: "", doc: "weighted phase lag index" }],
+        outputs: &[OutputSpec { name: "wpli", unit: "", doc: "weighted phase lag index", direction: Direction::Higher }],
         directed: false,
     },
     method: HilbertMethod::WPli,

@@ -7,6 +7,7 @@ use super::{
     Value,
 };
 use crate::bumps::Bump;
+use crate::measures::Direction;
 use crate::ses::bumps::{ses_bumps, BumpOptions, WidthNormalisation};
 use crate::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior, SesError};
 use crate::surrogates::{self, ShiftOptions, Tail};
@@ -142,21 +143,25 @@ const CHANCE_OUTPUTS: [OutputSpec; 4] = [
         name: "rho_null",
         unit: "",
         doc: "Chance level of ρ: its mean over the surrogates (one signal circularly shifted).",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "sync",
         unit: "",
         doc: "Synchrony beyond chance, (rho_null − ρ)/rho_null: 0 = chance, 1 = every event aligned, < 0 = fewer alignments than chance.",
+        direction: Direction::Higher,
     },
     OutputSpec {
         name: "p",
         unit: "",
         doc: "One-sided surrogate p-value (1 + #{surrogate ρ ≤ ρ})/(1 + K): small when ρ is below chance.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "pd",
         unit: "",
         doc: "Deletion probability p̂_d estimated from the coincidences in excess of chance (with the data-based cost).",
+        direction: Direction::Neither,
     },
 ];
 
@@ -165,51 +170,61 @@ static SES1D_OUTPUTS: &[OutputSpec] = &[
         name: "delay",
         unit: "s",
         doc: "δt: mean delay of y after x over aligned pairs (absent when no pair).",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "st",
         unit: "s^2",
         doc: "Timing-jitter variance st.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "sigma_t",
         unit: "s",
         doc: "Timing jitter σt = √st.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "rho",
         unit: "",
         doc: "ρ: fraction of non-coincident events.",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "n_pairs",
         unit: "",
         doc: "Aligned pairs.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "n_events",
         unit: "",
         doc: "Events of both signals.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "cost",
         unit: "",
         doc: "Final value of the SES objective.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "certified",
         unit: "",
         doc: "1 when the alignment is a proven optimum (always, the dynamic programme is exact).",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "st_at_bound",
         unit: "",
         doc: "1 when st sits at its bound st_max: st and σt are then a bound, not a measurement.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "kappa",
         unit: "",
         doc: "Cost κ of a non-coincident event used (fixed or estimated).",
+        direction: Direction::Neither,
     },
     CHANCE_OUTPUTS[0],
     CHANCE_OUTPUTS[1],
@@ -271,16 +286,50 @@ fn surrogate_rhos(
         .collect()
 }
 
-/// Appends `rho_null`, `sync` and `p` for an observed ρ and its surrogate values.
-fn push_chance(out: &mut Vec<Value>, rho: f64, null: &[f64], seed: u64) {
-    let Some(s) = surrogates::summarize(rho, null, Tail::Lower, surrogates::tie_draw(seed)) else {
-        return;
+/// Appends the outputs every SES fit reports: `rho`, `n_pairs`, `n_events` (both
+/// signals together), `cost` and `certified` (1 when the alignment is the proven optimum).
+fn push_fit(
+    out: &mut Vec<Value>,
+    rho: f64,
+    n_pairs: usize,
+    n_events: (usize, usize),
+    cost: f64,
+    certified: bool,
+) {
+    out.push(Value::new("rho", rho));
+    out.push(Value::new("n_pairs", n_pairs as f64));
+    out.push(Value::new("n_events", (n_events.0 + n_events.1) as f64));
+    out.push(Value::new("cost", cost));
+    out.push(Value::new("certified", f64::from(u8::from(certified))));
+}
+
+/// Appends `rho_null`, `sync` and `p` for an observed ρ, from the surrogates the
+/// parameters ask for: `one(offset)` is ρ of the pair with the second signal circularly
+/// shifted by `offset` seconds, `seed(base)` the pair's seed from the user's one. Adds
+/// nothing when no surrogate is asked for or the window is empty.
+fn push_chance(
+    out: &mut Vec<Value>,
+    params: &ParamValues,
+    window: (f64, f64),
+    seed: impl FnOnce(u64) -> u64,
+    rho: f64,
+    one: impl Fn(f64) -> Result<f64, SesError> + Sync,
+) -> Result<(), MeasureError> {
+    let shift = shift_options(params)?;
+    if shift.count == 0 || window.1 <= window.0 {
+        return Ok(());
+    }
+    let seed = seed(shift.seed);
+    let null = surrogate_rhos(&shift, seed, window, one)?;
+    let Some(s) = surrogates::summarize(rho, &null, Tail::Lower, surrogates::tie_draw(seed)) else {
+        return Ok(());
     };
     out.push(Value::new("rho_null", s.mean));
     if s.mean > 0.0 {
         out.push(Value::new("sync", (s.mean - rho) / s.mean));
     }
     out.push(Value::new("p", s.p));
+    Ok(())
 }
 
 /// The window used for surrogates and the data-based cost: the pair's window, or the
@@ -314,25 +363,17 @@ pub fn ses_1d_values(
     }
     out.push(Value::new("st", p.jitter_var));
     out.push(Value::new("sigma_t", p.jitter_sd()));
-    out.push(Value::new("rho", p.rho));
-    out.push(Value::new("n_pairs", p.n_pairs as f64));
-    out.push(Value::new("n_events", (p.n_events.0 + p.n_events.1) as f64));
-    out.push(Value::new("cost", p.cost));
-    out.push(Value::new("certified", 1.0));
+    push_fit(&mut out, p.rho, p.n_pairs, p.n_events, p.cost, true);
     out.push(Value::new(
         "st_at_bound",
         f64::from(u8::from(p.jitter_at_bound)),
     ));
     out.push(Value::new("kappa", p.kappa));
-    let shift = shift_options(params)?;
-    if shift.count > 0 && window.1 > window.0 {
-        let seed = surrogates::pair_seed(shift.seed, [x, y]);
-        let null = surrogate_rhos(&shift, seed, window, |o| {
-            let ys = surrogates::shift_times(y, window, o);
-            ses_1d(x, &ys, &opts).map(|r| r.params.rho)
-        })?;
-        push_chance(&mut out, p.rho, &null, seed);
-    }
+    let seed = |base| surrogates::pair_seed(base, [x, y]);
+    push_chance(&mut out, params, window, seed, p.rho, |o| {
+        let ys = surrogates::shift_times(y, window, o);
+        ses_1d(x, &ys, &opts).map(|r| r.params.rho)
+    })?;
     if let Some(c) = &p.coincidences {
         out.push(Value::new("pd", c.pd));
     }
@@ -498,66 +539,79 @@ static SESBUMPS_OUTPUTS: &[OutputSpec] = &[
         name: "delay_t",
         unit: "",
         doc: "δt: mean normalised time offset (absent when no pair).",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "st",
         unit: "",
         doc: "Variance of the normalised time offsets.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "sigma_t",
         unit: "",
         doc: "√st.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "delay_f",
         unit: "",
         doc: "δf: mean normalised frequency offset (absent when no pair).",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "sf",
         unit: "",
         doc: "Variance of the normalised frequency offsets.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "rho",
         unit: "",
         doc: "ρ: fraction of non-coincident bumps.",
+        direction: Direction::Lower,
     },
     OutputSpec {
         name: "n_pairs",
         unit: "",
         doc: "Aligned pairs.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "n_events",
         unit: "",
         doc: "Bumps of both signals.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "cost",
         unit: "",
         doc: "Final value of the SES objective.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "certified",
         unit: "",
         doc: "1 when every alignment step was certified optimal (see docs).",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "st_at_bound",
         unit: "",
         doc: "1 when st sits at its bound st_max: st and σt are then a bound, not a measurement.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "sf_at_bound",
         unit: "",
         doc: "1 when sf sits at its bound sf_max.",
+        direction: Direction::Neither,
     },
     OutputSpec {
         name: "kappa",
         unit: "",
         doc: "Cost κ of a non-coincident bump used (fixed or estimated).",
+        direction: Direction::Neither,
     },
     CHANCE_OUTPUTS[0],
     CHANCE_OUTPUTS[1],
@@ -661,11 +715,7 @@ pub fn ses_bumps_values(
             out.push(Value::new("delay_f", d));
         }
         out.push(Value::new("sf", p.jitter_var_f));
-        out.push(Value::new("rho", p.rho));
-        out.push(Value::new("n_pairs", p.n_pairs as f64));
-        out.push(Value::new("n_events", (p.n_events.0 + p.n_events.1) as f64));
-        out.push(Value::new("cost", p.cost));
-        out.push(Value::new("certified", if p.certified { 1.0 } else { 0.0 }));
+        push_fit(&mut out, p.rho, p.n_pairs, p.n_events, p.cost, p.certified);
         out.push(Value::new(
             "st_at_bound",
             f64::from(u8::from(p.var_t_at_bound)),
@@ -675,22 +725,20 @@ pub fn ses_bumps_values(
             f64::from(u8::from(p.var_f_at_bound)),
         ));
         out.push(Value::new("kappa", p.kappa));
-        let shift = shift_options(params)?;
-        if shift.count > 0 && window.1 > window.0 {
-            let seed = surrogates::pair_seed(
-                shift.seed,
+        let seed = |base| {
+            surrogates::pair_seed(
+                base,
                 [&surrogates::bump_key(x)[..], &surrogates::bump_key(y)[..]],
-            );
-            let fast = BumpOptions {
-                method: AlignmentMethod::Exact,
-                ..opts.clone()
-            };
-            let null = surrogate_rhos(&shift, seed, window, |o| {
-                let ys = surrogates::shift_bumps(y, window, o);
-                ses_bumps(x, &ys, &fast).map(|r| r.params.rho)
-            })?;
-            push_chance(&mut out, p.rho, &null, seed);
-        }
+            )
+        };
+        let fast = BumpOptions {
+            method: AlignmentMethod::Exact,
+            ..opts.clone()
+        };
+        push_chance(&mut out, params, window, seed, p.rho, |o| {
+            let ys = surrogates::shift_bumps(y, window, o);
+            ses_bumps(x, &ys, &fast).map(|r| r.params.rho)
+        })?;
         if let Some(c) = &p.coincidences {
             out.push(Value::new("pd", c.pd));
         }

@@ -6,6 +6,7 @@ use super::{
     SetInput, Target, Value,
 };
 use crate::bumps::Bump;
+use crate::measures::Direction;
 use crate::ses::multi::{
     ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, PdPrior,
     WidthNormalisation,
@@ -117,19 +118,19 @@ static PARAMS: &[ParamSpec] = &[
 ];
 
 static OUTPUTS: &[OutputSpec] = &[
-    OutputSpec { name: "delta_t", unit: "s", doc: "Per channel: time offset δ_i relative to the first channel (normalised with a width normalisation)." },
-    OutputSpec { name: "delta_f", unit: "Hz", doc: "Per channel: frequency offset relative to the first channel (normalised with a width normalisation)." },
-    OutputSpec { name: "rho_single", unit: "", doc: "Per channel: fraction of its bumps left in singleton clusters; for the set: of all bumps." },
-    OutputSpec { name: "s", unit: "s²", doc: "Set: per-copy timing variance (normalised with a width normalisation)." },
-    OutputSpec { name: "st", unit: "s²", doc: "Set: pairwise-equivalent timing variance 2s." },
-    OutputSpec { name: "sf", unit: "Hz²", doc: "Set: per-copy frequency variance (normalised with a width normalisation)." },
-    OutputSpec { name: "pd", unit: "", doc: "Set: estimated deletion probability p̂_d." },
-    OutputSpec { name: "n_events", unit: "", doc: "Set: bumps of all channels." },
-    OutputSpec { name: "mip_gap", unit: "", doc: "Set: largest relative optimality gap of the integer programmes (0: optimal)." },
-    OutputSpec { name: "components", unit: "", doc: "Set: independent programmes (connected blocks of chained bumps) of the final alignment." },
-    OutputSpec { name: "largest_component", unit: "", doc: "Set: bumps in the largest of them." },
-    OutputSpec { name: "windows", unit: "", doc: "Set: overlapping time windows solved for blocks larger than max_programme_events (0: every block solved as one programme)." },
-    OutputSpec { name: "window_gap", unit: "", doc: "Set: certified bound on the relative loss of the windowed solve (0: none or proven optimal)." },
+    OutputSpec { name: "delta_t", unit: "s", doc: "Per channel: time offset δ_i relative to the first channel (normalised with a width normalisation).", direction: Direction::Neither },
+    OutputSpec { name: "delta_f", unit: "Hz", doc: "Per channel: frequency offset relative to the first channel (normalised with a width normalisation).", direction: Direction::Neither },
+    OutputSpec { name: "rho_single", unit: "", doc: "Per channel: fraction of its bumps left in singleton clusters; for the set: of all bumps.", direction: Direction::Lower },
+    OutputSpec { name: "s", unit: "s²", doc: "Set: per-copy timing variance (normalised with a width normalisation).", direction: Direction::Neither },
+    OutputSpec { name: "st", unit: "s²", doc: "Set: pairwise-equivalent timing variance 2s.", direction: Direction::Neither },
+    OutputSpec { name: "sf", unit: "Hz²", doc: "Set: per-copy frequency variance (normalised with a width normalisation).", direction: Direction::Neither },
+    OutputSpec { name: "pd", unit: "", doc: "Set: estimated deletion probability p̂_d.", direction: Direction::Neither },
+    OutputSpec { name: "n_events", unit: "", doc: "Set: bumps of all channels.", direction: Direction::Neither },
+    OutputSpec { name: "mip_gap", unit: "", doc: "Set: largest relative optimality gap of the integer programmes (0: optimal).", direction: Direction::Neither },
+    OutputSpec { name: "components", unit: "", doc: "Set: independent programmes (connected blocks of chained bumps) of the final alignment.", direction: Direction::Neither },
+    OutputSpec { name: "largest_component", unit: "", doc: "Set: bumps in the largest of them.", direction: Direction::Neither },
+    OutputSpec { name: "windows", unit: "", doc: "Set: overlapping time windows solved for blocks larger than max_programme_events (0: every block solved as one programme).", direction: Direction::Neither },
+    OutputSpec { name: "window_gap", unit: "", doc: "Set: certified bound on the relative loss of the windowed solve (0: none or proven optimal).", direction: Direction::Neither },
 ];
 
 fn options(p: &ParamValues) -> Result<MultiOptions, MeasureError> {

@@ -24,6 +24,7 @@ use super::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, SetInput, SetValues, Target, Value,
 };
+use crate::measures::Direction;
 use ndarray::{ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
 use rayon::prelude::*;
@@ -1024,7 +1025,7 @@ macro_rules! fourier_measure {
                 doc: concat!($doc, " Fourier flavour: per segment mean removed, symmetric Hann window, FFT; cross-spectra S_xy = X·conj(Y) averaged over segments (estimate=epochs: across epochs, as mne-connectivity mode='fourier'; estimate=time: Welch segments inside each epoch, then mean over epochs); band value = plain mean of the per-bin values over fmin ≤ f ≤ fmax."),
                 input: $crate::measures::InputKind::Continuous,
                 params: &$crate::measures::spectral::FOURIER_PARAMS,
-                outputs: &[$crate::measures::OutputSpec { name: $out, unit: $unit, doc: $title }],
+                outputs: &[$crate::measures::OutputSpec { name: $out, unit: $unit, doc: $title, direction: $crate::measures::Direction::of($out) }],
                 directed: false,
             },
             method: $crate::measures::spectral::SpectralMethod::$method,
@@ -1135,6 +1136,7 @@ static PEARSON_INFO: MeasureInfo = MeasureInfo {
             name: "r",
             unit: "",
             doc: "Pearson correlation coefficient",
+            direction: Direction::TwoSided,
         }],
     directed: false,
 };
@@ -1185,11 +1187,13 @@ static PEARSON_LAGGED_INFO: MeasureInfo = MeasureInfo {
                 name: "r",
                 unit: "",
                 doc: "r at the lag of largest |r|",
+                direction: Direction::TwoSided,
             },
             OutputSpec {
                 name: "lag",
                 unit: "s",
                 doc: "that lag; > 0 when x leads y",
+                direction: Direction::Neither,
             },
         ],
     directed: false,

@@ -7,6 +7,7 @@ use super::{
     InputKind, Measure, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec,
     ParamValues, Plugin, SetInput, Target, Value,
 };
+use crate::measures::Direction;
 use ndarray::{Array3, ArrayView2, ArrayView3, Axis};
 use num_complex::Complex64;
 use rayon::prelude::*;
@@ -242,7 +243,7 @@ pub static OMEGA: GlobalMeasure = GlobalMeasure {
         doc: "Ω = exp(−Σ λ'_i ln λ'_i), λ' the eigenvalues of the channel covariance matrix of an epoch normalised to sum 1 (Wackermann 1996); no re-referencing (apply the reference you want first), mean over epochs. From 1 (one spatial mode: full synchrony) to K (K channels, independent with equal variance).",
         input: InputKind::Continuous,
         params: &[],
-        outputs: &[OutputSpec { name: "omega", unit: "", doc: "omega complexity, 1..K" }],
+        outputs: &[OutputSpec { name: "omega", unit: "", doc: "omega complexity, 1..K", direction: Direction::Lower }],
         directed: false,
     },
     method: GlobalMethod::Omega,
@@ -255,7 +256,7 @@ pub static S_ESTIMATOR: GlobalMeasure = GlobalMeasure {
         doc: "S = 1 + Σ λ'_i ln λ'_i / ln K, λ' the eigenvalues of the channel correlation matrix of an epoch normalised to sum 1 (Carmeli et al. 2005, without embedding); mean over epochs. 0 for uncorrelated channels, 1 for full synchrony.",
         input: InputKind::Continuous,
         params: &[],
-        outputs: &[OutputSpec { name: "s", unit: "", doc: "S-estimator, 0..1" }],
+        outputs: &[OutputSpec { name: "s", unit: "", doc: "S-estimator, 0..1", direction: Direction::Higher }],
         directed: false,
     },
     method: GlobalMethod::SEstimator,
@@ -268,7 +269,7 @@ pub static GFS: GlobalMeasure = GlobalMeasure {
         doc: "GFS(f) = |λ1 − λ2| / (λ1 + λ2), λ the eigenvalues of the 2 × 2 matrix Σ_c (Re X_c, Im X_c)ᵀ(Re X_c, Im X_c) of the channels' Fourier coefficients at f (Koenig et al. 2001): per epoch average reference, symmetric Hann window, the bin nearest `freq`; mean over epochs. 1 when all channels share one phase (or its opposite), 0 for uniformly spread phases.",
         input: InputKind::Continuous,
         params: &GFS_PARAMS,
-        outputs: &[OutputSpec { name: "gfs", unit: "", doc: "global field synchronization, 0..1" }],
+        outputs: &[OutputSpec { name: "gfs", unit: "", doc: "global field synchronization, 0..1", direction: Direction::Higher }],
         directed: false,
     },
     method: GlobalMethod::Gfs,
@@ -401,6 +402,7 @@ static SYNC_LIKELIHOOD_INFO: MeasureInfo = MeasureInfo {
             name: "sl",
             unit: "",
             doc: "synchronization likelihood",
+            direction: Direction::Higher,
         }],
     directed: false,
 };
@@ -568,31 +570,37 @@ static NONLINEAR_INTERDEPENDENCE_INFO: MeasureInfo = MeasureInfo {
                 name: "s_xy",
                 unit: "",
                 doc: "S(X|Y)",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "s_yx",
                 unit: "",
                 doc: "S(Y|X)",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "h_xy",
                 unit: "",
                 doc: "H(X|Y)",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "h_yx",
                 unit: "",
                 doc: "H(Y|X)",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "n_xy",
                 unit: "",
                 doc: "N(X|Y)",
+                direction: Direction::Higher,
             },
             OutputSpec {
                 name: "n_yx",
                 unit: "",
                 doc: "N(Y|X)",
+                direction: Direction::Higher,
             },
         ],
     directed: false,

@@ -210,7 +210,7 @@ macro_rules! wavelet_measure {
             doc: concat!($doc, " Wavelet flavour: complex Morlet transform at `freq` Hz with `n_cycles` cycles (MNE `morlet`, convolution 'same', no mean removal); estimate=epochs: cross-spectra averaged over epochs at every sample, the measure's mean over samples (mne-connectivity spectral_connectivity_epochs, mode='cwt_morlet'); estimate=time: averaged over the samples of each epoch, then the mean over epochs (spectral_connectivity_time)."),
             input: InputKind::Continuous,
             params: &WAVELET_PARAMS,
-            outputs: &[OutputSpec { name: $out, unit: "", doc: $title }],
+            outputs: &[OutputSpec { name: $out, unit: "", doc: $title, direction: $crate::measures::Direction::of($out) }],
             directed: false,
             },
             method: SpectralMethod::$method,

@@ -20,7 +20,7 @@ use super::coincidence;
 use super::exact::{self, Edge};
 use super::maxproduct::{max_product, MaxProductOptions};
 use super::params::{
-    Alignment, AlignmentMethod, BumpSesParams, NonCoincidentCost, Prior, SesError,
+    validate_bounds, Alignment, AlignmentMethod, BumpSesParams, NonCoincidentCost, Prior, SesError,
 };
 use crate::bumps::Bump;
 use serde::{Deserialize, Serialize};
@@ -136,28 +136,11 @@ impl BumpOptions {
                 "sweep and iteration caps must be ≥ 1".into(),
             ));
         }
-        if !(self.min_jitter_var.is_finite() && self.min_jitter_var > 0.0) {
-            return Err(SesError::Option(format!(
-                "minimum jitter variance {} must be a finite number > 0",
-                self.min_jitter_var
-            )));
-        }
-        for (what, bound) in [("st_max", self.st_max), ("sf_max", self.sf_max)] {
-            if let Some(m) = bound {
-                if !(m.is_finite() && m > self.min_jitter_var) {
-                    return Err(SesError::Option(format!(
-                        "{what} = {m} must be a finite number above the minimum jitter variance"
-                    )));
-                }
-            }
-        }
-        if let Some(t) = self.duration {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(SesError::Option(format!(
-                    "observation length {t} must be a finite number > 0"
-                )));
-            }
-        }
+        validate_bounds(
+            self.min_jitter_var,
+            &[("st_max", self.st_max), ("sf_max", self.sf_max)],
+            self.duration,
+        )?;
         match self.cost {
             NonCoincidentCost::Coincidences => Ok(None),
             _ => self

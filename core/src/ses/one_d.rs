@@ -6,7 +6,7 @@
 //! any unit works if `s0`, the initial jitter, the starts and `β` use it too).
 
 use super::coincidence;
-use super::params::{Alignment, NonCoincidentCost, Prior, SesError, SesParams};
+use super::params::{validate_bounds, Alignment, NonCoincidentCost, Prior, SesError, SesParams};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
@@ -88,26 +88,11 @@ impl OneDOptions {
         if self.max_iterations == 0 {
             return Err(SesError::Option("the iteration cap must be ≥ 1".into()));
         }
-        if !(self.min_jitter_var.is_finite() && self.min_jitter_var > 0.0) {
-            return Err(SesError::Option(format!(
-                "minimum jitter variance {} must be a finite number > 0",
-                self.min_jitter_var
-            )));
-        }
-        if let Some(m) = self.st_max {
-            if !(m.is_finite() && m > self.min_jitter_var) {
-                return Err(SesError::Option(format!(
-                    "st_max = {m} must be a finite number above the minimum jitter variance"
-                )));
-            }
-        }
-        if let Some(t) = self.duration {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(SesError::Option(format!(
-                    "observation length {t} must be a finite number > 0"
-                )));
-            }
-        }
+        validate_bounds(
+            self.min_jitter_var,
+            &[("st_max", self.st_max)],
+            self.duration,
+        )?;
         match self.cost {
             NonCoincidentCost::Coincidences => Ok(None),
             _ => self.kappa().map(Some),

@@ -281,3 +281,35 @@ pub enum SesError {
     #[error("invalid SES option: {0}")]
     Option(String),
 }
+
+/// Checks the options shared by the pairwise solvers: the variance floor (> 0), each
+/// truncation bound of a jitter variance (`st_max`, `sf_max`: above the floor, in the
+/// normalised units of its variance) and the observation length (seconds, > 0).
+pub(crate) fn validate_bounds(
+    min_jitter_var: f64,
+    bounds: &[(&str, Option<f64>)],
+    duration: Option<f64>,
+) -> Result<(), SesError> {
+    if !(min_jitter_var.is_finite() && min_jitter_var > 0.0) {
+        return Err(SesError::Option(format!(
+            "minimum jitter variance {min_jitter_var} must be a finite number > 0"
+        )));
+    }
+    for &(what, bound) in bounds {
+        if let Some(m) = bound {
+            if !(m.is_finite() && m > min_jitter_var) {
+                return Err(SesError::Option(format!(
+                    "{what} = {m} must be a finite number above the minimum jitter variance"
+                )));
+            }
+        }
+    }
+    if let Some(t) = duration {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(SesError::Option(format!(
+                "observation length {t} must be a finite number > 0"
+            )));
+        }
+    }
+    Ok(())
+}

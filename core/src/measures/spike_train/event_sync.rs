@@ -1,6 +1,7 @@
 //! Event synchronization (Quian Quiroga, Kreuz & Grassberger 2002, Phys. Rev. E 66:041904).
 
 use super::trains;
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
@@ -129,11 +130,13 @@ static OUTPUTS: &[OutputSpec] = &[
         name: "Q",
         unit: "",
         doc: "Synchronization strength (c(y|x) + c(x|y)) / √(m_x m_y); 1 for identical trains.",
+        direction: Direction::Higher,
     },
     OutputSpec {
         name: "q",
         unit: "",
         doc: "Delay asymmetry (c(y|x) − c(x|y)) / √(m_x m_y) in [−1, 1]; > 0 when x precedes y.",
+        direction: Direction::Neither,
     },
 ];
 

@@ -1,6 +1,7 @@
 //! Hunter–Milton similarity (Hunter & Milton 2003, as used by Dauwels et al. 2009).
 
 use super::{nearest_distances, trains};
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
@@ -35,6 +36,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "similarity",
     unit: "",
     doc: "Mean of e^(−|Δ|/τ) over both trains' events, in [0, 1]; 1 for identical trains.",
+    direction: Direction::Higher,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

@@ -2,6 +2,7 @@
 
 use super::kreuz::kreuz_train;
 use super::trains;
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamValues, Plugin, Value,
 };
@@ -86,6 +87,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "distance",
     unit: "",
     doc: "Time-averaged relative difference of the current inter-event intervals, in [0, 1]; 0 for identical trains.",
+    direction: Direction::Lower,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

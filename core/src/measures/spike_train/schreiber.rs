@@ -2,6 +2,7 @@
 //! & Sejnowski 2003).
 
 use super::trains;
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
@@ -69,6 +70,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "similarity",
     unit: "",
     doc: "Cosine of the two Gaussian-filtered trains, in [0, 1]; 1 for identical trains.",
+    direction: Direction::Higher,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

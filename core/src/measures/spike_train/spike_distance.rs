@@ -3,6 +3,7 @@
 
 use super::kreuz::kreuz_train;
 use super::{nearest_distances, trains};
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamValues, Plugin, Value,
 };
@@ -160,6 +161,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "distance",
     unit: "",
     doc: "Time-averaged local spike-timing dissimilarity, in [0, 1]; 0 for identical trains.",
+    direction: Direction::Lower,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

@@ -2,6 +2,7 @@
 
 use super::kreuz::kreuz_train;
 use super::trains;
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamValues, Plugin, Value,
 };
@@ -73,6 +74,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "sync",
     unit: "",
     doc: "Fraction of events that have a coincident event in the other train, in [0, 1]; 1 for identical trains.",
+    direction: Direction::Higher,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

@@ -1,6 +1,7 @@
 //! Spike time tiling coefficient (Cutts & Eglen 2014).
 
 use super::{nearest_distances, trains};
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
@@ -76,6 +77,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "sttc",
     unit: "",
     doc: "Spike time tiling coefficient in [−1, 1]; 1 for identical trains, ≈ 0 for independent ones.",
+    direction: Direction::Higher,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

@@ -1,6 +1,7 @@
 //! van Rossum distance (van Rossum 2001).
 
 use super::trains;
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
@@ -91,6 +92,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "distance",
     unit: "",
     doc: "van Rossum distance in the chosen normalisation; 0 for identical trains.",
+    direction: Direction::Lower,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {

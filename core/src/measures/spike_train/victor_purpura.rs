@@ -1,6 +1,7 @@
 //! Victor–Purpura spike-time distance (Victor & Purpura 1996, `D^spike[q]`).
 
 use super::trains;
+use crate::measures::Direction;
 use crate::measures::{
     InputKind, MeasureError, MeasureInfo, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
     Plugin, Value,
@@ -133,6 +134,7 @@ static OUTPUTS: &[OutputSpec] = &[OutputSpec {
     name: "distance",
     unit: "",
     doc: "Minimum total cost (in units of one event deletion); 0 for identical trains.",
+    direction: Direction::Lower,
 }];
 
 static INFO: MeasureInfo = MeasureInfo {
