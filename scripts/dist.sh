@@ -33,37 +33,16 @@ while [ $# -gt 0 ]; do
 done
 say() { echo "dist: $*"; }
 
-SUDO=""
-if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
-pkgs=()
-command -v cmake >/dev/null || pkgs+=(cmake)
-command -v g++ >/dev/null || pkgs+=(g++)
-[ -n "$(ls /usr/lib/llvm-*/lib/libclang*.so* 2>/dev/null | head -1)" ] || pkgs+=(libclang-dev)
-command -v dpkg-shlibdeps >/dev/null || pkgs+=(dpkg-dev)
-command -v zip >/dev/null || pkgs+=(zip)
+# shellcheck source=scripts/lib/mingw-env.sh
+source scripts/lib/mingw-env.sh
+need_native_build
+need dpkg-shlibdeps dpkg-dev
+need zip zip
 if [ "$windows" = 1 ]; then
-  command -v x86_64-w64-mingw32-gcc >/dev/null || pkgs+=(gcc-mingw-w64-x86-64)
-  command -v x86_64-w64-mingw32-g++ >/dev/null || pkgs+=(g++-mingw-w64-x86-64)
-  command -v x86_64-w64-mingw32-strip >/dev/null || pkgs+=(binutils-mingw-w64-x86-64)
+  need_mingw
+  need_rust_target
 fi
-if [ ${#pkgs[@]} -gt 0 ]; then
-  if [ "$install" = 1 ]; then
-    say "installing ${pkgs[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
-  else
-    say "missing: ${pkgs[*]} (apt-get install them, or rerun with --install)" >&2
-    exit 1
-  fi
-fi
-if [ "$windows" = 1 ] && ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
-  if [ "$install" = 1 ]; then
-    rustup target add x86_64-pc-windows-gnu
-  else
-    say "missing the Rust target: rustup target add x86_64-pc-windows-gnu (or rerun with --install)" >&2
-    exit 1
-  fi
-fi
+provide_tools dist "$install"
 
 version=$(sed -n '/^\[workspace.package\]/,/^\[/ s/^version = "\(.*\)"/\1/p' Cargo.toml)
 [ -n "$version" ] || { say "no version in Cargo.toml" >&2; exit 1; }
@@ -76,18 +55,11 @@ export SOURCE_DATE_EPOCH="$stamp"
 
 say "building sesame $version for Linux"
 cargo build --profile "$profile" --locked -p sesame
-case "$profile" in
-  dev | test) pdir=debug ;;
-  bench) pdir=release ;;
-  *) pdir=$profile ;;
-esac
-linux_bin="$CARGO_TARGET_DIR/$pdir/sesame"
+linux_bin="$CARGO_TARGET_DIR/$(profile_dir "$profile")/sesame"
 if [ "$windows" = 1 ]; then
   say "building sesame $version for Windows"
-  # shellcheck source=scripts/windows-env.sh
-  source scripts/windows-env.sh
-  cargo build --release --locked --target x86_64-pc-windows-gnu -p sesame
-  win_exe="$CARGO_TARGET_DIR/x86_64-pc-windows-gnu/release/sesame.exe"
+  cargo build --release --locked --target "$MINGW_TARGET" -p sesame
+  win_exe="$CARGO_TARGET_DIR/$MINGW_TARGET/release/sesame.exe"
 fi
 built=$("$linux_bin" --version)
 say "built: $built"

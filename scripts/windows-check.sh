@@ -50,62 +50,34 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-TARGET=x86_64-pc-windows-gnu
 say() { echo "windows-check: $*"; }
 t0=$(date +%s)
 
-# --- tools -------------------------------------------------------------------------
-SUDO=""
-if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
-pkgs=()
-command -v x86_64-w64-mingw32-gcc >/dev/null || pkgs+=(gcc-mingw-w64-x86-64)
-command -v x86_64-w64-mingw32-g++ >/dev/null || pkgs+=(g++-mingw-w64-x86-64)
+# --- tools and the cross toolchain ---------------------------------------------------
+# shellcheck source=scripts/lib/mingw-env.sh
+source scripts/lib/mingw-env.sh
+need_native_build
+need_mingw
 # Debian's `wine64` holds the 64-bit loader; the `wine` command comes with `wine`.
-command -v wine >/dev/null || pkgs+=(wine wine64)
+need wine wine wine64
 if [ "$gui" = 1 ]; then
-  command -v Xvfb >/dev/null || pkgs+=(xvfb)
-  command -v import >/dev/null || pkgs+=(imagemagick)
+  need Xvfb xvfb
+  need import imagemagick
 fi
-if [ ${#pkgs[@]} -gt 0 ]; then
-  if [ "$install" = 1 ]; then
-    say "installing ${pkgs[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
-  else
-    say "missing: ${pkgs[*]} (apt-get install them, or rerun with --install)" >&2
-    exit 1
-  fi
-fi
-if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
-  if [ "$install" = 1 ]; then
-    rustup target add "$TARGET"
-  else
-    say "missing the Rust target: rustup target add $TARGET (or rerun with --install)" >&2
-    exit 1
-  fi
-fi
+need_rust_target
+provide_tools windows-check "$install"
 WINE=$(command -v wine)
-
-# --- the cross toolchain ------------------------------------------------------------
-# HiGHS uses std::thread: Debian's MinGW-w64 needs its POSIX-threads flavour (the
-# default `-win32` flavour has no std::thread).
-# shellcheck source=scripts/windows-env.sh
-source scripts/windows-env.sh
 
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
 
-say "building sesame for Linux and for Windows ($TARGET)"
+say "building sesame for Linux and for Windows ($MINGW_TARGET)"
 tb=$(date +%s)
 cargo build --profile "$linux_profile" -p sesame
-cargo build --release --target "$TARGET" -p sesame
+cargo build --release --target "$MINGW_TARGET" -p sesame
 say "builds took $(( $(date +%s) - tb )) s"
-case "$linux_profile" in
-  dev | test) LINUX_BIN="$CARGO_TARGET_DIR/debug/sesame" ;;
-  bench) LINUX_BIN="$CARGO_TARGET_DIR/release/sesame" ;;
-  *) LINUX_BIN="$CARGO_TARGET_DIR/$linux_profile/sesame" ;;
-esac
-WIN_EXE="$CARGO_TARGET_DIR/$TARGET/release/sesame.exe"
+LINUX_BIN="$CARGO_TARGET_DIR/$(profile_dir "$linux_profile")/sesame"
+WIN_EXE="$CARGO_TARGET_DIR/$MINGW_TARGET/release/sesame.exe"
 test -x "$LINUX_BIN" && test -f "$WIN_EXE"
 
 # --- the DLLs sesame.exe imports ------------------------------------------------------
