@@ -7,16 +7,8 @@
 # Usage: bench/analyze_speed.sh [MINUTES ...]     (default: 20)
 #   SESAME_BIN   the binary to time (default: builds and uses target/release/sesame)
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/.." && pwd)"
-if [[ -z "${SESAME_BIN:-}" ]]; then
-  (cd "$ROOT" && cargo build -q --release -p sesame --bin sesame)
-  SESAME_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/sesame"
-fi
-if [[ ! -x /usr/bin/time ]]; then
-  echo "analyze_speed.sh: /usr/bin/time is missing (Debian: apt-get install time)" >&2
-  exit 2
-fi
+NAME=analyze_speed.sh
+source "$(dirname "$0")/common.sh"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 printf "%8s %9s %9s %9s %10s\n" "minutes" "wall (s)" "cpu (s)" "cpu/wall" "peak (MB)"

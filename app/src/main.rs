@@ -4,6 +4,7 @@ mod cli;
 use sesame::gui;
 
 use clap::{Parser, Subcommand};
+use sesame_core::recording::terminal_safe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -102,7 +103,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sesame: error: {}", error_message(&e));
+            // Messages quote file names, header fields and annotation texts: control
+            // characters are shown escaped, whichever layer built the message.
+            eprintln!("sesame: error: {}", terminal_safe(&error_message(&e)));
             ExitCode::from(2)
         }
     }

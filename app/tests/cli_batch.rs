@@ -436,6 +436,13 @@ fn interrupted_batch_resumes_to_identical_results() {
     let (code, _, err) = sesame(&batch_args(&inp, &o, &[]));
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("done 1, skipped 5, failed 0"), "{err}");
+    // The rerun says why.
+    assert!(
+        err.lines().any(|l| l.contains("done (sub-control02")
+            && l.contains("recomputed: ")
+            && l.contains("truncated or altered")),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&table).expect("table"), bytes);
     let (code, _, err) = sesame(&["merge", &o]);
     assert_eq!(code, 0, "{err}");

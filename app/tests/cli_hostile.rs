@@ -42,22 +42,33 @@ fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// Makes a FIFO at `path`; false (with the reason printed) when the system refuses.
+/// Makes a FIFO at `path` with the `mkfifo` command; false (with the reason printed)
+/// when the command is missing or fails.
 #[cfg(unix)]
 fn mkfifo(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
-    let rc = unsafe { libc::mkfifo(c.as_ptr(), 0o644) };
-    if rc != 0 {
-        eprintln!(
-            "skipped: mkfifo failed: {}",
-            std::io::Error::last_os_error()
-        );
+    match Command::new("mkfifo").arg(path).status() {
+        Ok(st) if st.success() => true,
+        Ok(st) => {
+            eprintln!("skipped: mkfifo {} failed ({st})", path.display());
+            false
+        }
+        Err(e) => {
+            eprintln!("skipped: cannot run mkfifo: {e}");
+            false
+        }
     }
-    rc == 0
+}
+
+/// A short simulated recording that `sesame batch` analyses in a moment.
+fn small_recording(path: &Path) {
+    use sesame_core::recording::{write_edf, Resolution};
+    use sesame_core::simulate::{simulate, SimulationOptions};
+    let (rec, _) = simulate(&SimulationOptions {
+        duration: 20.0,
+        ..SimulationOptions::default()
+    })
+    .expect("simulate");
+    write_edf(path, &rec, Resolution::Edf16).expect("write");
 }
 
 #[cfg(unix)]
@@ -80,16 +91,37 @@ fn a_fifo_named_x_edf_is_refused_by_info_bumps_and_batch_without_blocking() {
         assert_eq!(code, 2, "{cmd:?}: {err}");
         assert!(err.contains(reason), "{cmd:?}: {err}");
     }
-    // The FIFO as the batch input, and inside a batch folder (a failed recording with
-    // its reason, the run finishing).
+    // The FIFO as the batch input is refused.
     let out = dir.path().join("out");
     let (code, _, err) = sesame(&["batch", &s(&fifo), &s(&out), "--progress", "plain"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(reason), "{err}");
-    let (code, _, err) = sesame(&["batch", &s(&input), &s(&out), "--progress", "plain"]);
+    // Inside a batch folder, next to a good recording and a damaged one whose name holds
+    // an escape sequence: the FIFO and the damaged file fail with their reasons, the
+    // good recording is analysed, the run finishes, and no raw control byte reaches
+    // the terminal.
+    small_recording(&input.join("good.edf"));
+    let hostile_name = "bad\u{1b}[2J.edf";
+    std::fs::write(input.join(hostile_name), b"0       not an EDF header").expect("write");
+    let (code, _, err) = sesame(&[
+        "batch",
+        &s(&input),
+        &s(&out),
+        "--channels",
+        "F3,Fz,F4,C3",
+        "--progress",
+        "plain",
+    ]);
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("done 1, skipped 0, failed 2"), "{err}");
+    assert!(err.contains(reason), "{err}");
+    assert!(!err.contains('\u{1b}'), "raw escape on the terminal: {err}");
+    assert!(err.contains("bad\\u{1b}[2J.edf"), "{err}");
     let failures = std::fs::read_to_string(out.join("failures.tsv")).expect("failures.tsv");
     assert!(failures.contains(reason), "{failures}");
+    assert_eq!(failures.lines().count(), 3, "{failures}");
+    let results = std::fs::read_to_string(out.join("sesame_results.tsv")).expect("results");
+    assert!(results.lines().count() > 1, "{results}");
 }
 
 #[cfg(unix)]
@@ -105,6 +137,17 @@ fn devices_are_named_as_such() {
         err.contains("/dev/zero is a character device, not a regular file"),
         "{err}"
     );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("folder.edf");
+    std::fs::create_dir(&folder).expect("mkdir");
+    for cmd in ["info", "bumps"] {
+        let (code, _, err) = sesame(&[cmd, &s(&folder)]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("folder.edf is a directory, not a regular file"),
+            "{cmd}: {err}"
+        );
+    }
 }
 
 /// An EDF+ file whose annotation texts hold control characters (escape sequences, a
@@ -174,4 +217,115 @@ fn control_characters_from_a_file_are_escaped_on_the_terminal() {
         );
     }
     assert!(out.contains("\\u{1b}[31mred"), "{out}");
+}
+
+#[test]
+fn every_error_message_shows_control_characters_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file name with an escape sequence and a bell, missing.
+    let missing = dir.path().join("c\u{1b}]0;title\u{7}.toml");
+    let (code, _, err) = sesame(&["config", "--check", &s(&missing)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err}");
+    assert!(err.contains("c\\u{1b}]0;title\\u{7}.toml"), "{err}");
+    // A configuration whose bad line holds control bytes: the parser quotes the line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[input]\nchannels = \"\u{1b}[2J\u{0}\n").expect("write");
+    let (code, _, err) = sesame(&["config", "--check", &s(&bad)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{0}'), "{err}");
+    // A missing batch output folder named with a NUL-free control sequence.
+    let out = dir.path().join("out\u{1b}[31m");
+    let (code, _, err) = sesame(&["merge", &s(&out)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    assert!(err.contains("out\\u{1b}[31m"), "{err}");
+}
+
+/// An EDF+C file of `n` one-second data records of 34 bytes: one 1-sample signal and
+/// a 16-sample annotation channel holding each record's time-keeping TAL, with an
+/// annotation `mK` at R + 0.5 s in record R = K·100,000 + 7.
+fn tiny_records(path: &Path, n: usize) {
+    let field = |s: &str, w: usize| format!("{s:<w$}").into_bytes();
+    let mut b = Vec::with_capacity(768 + 34 * n);
+    for (v, w) in [
+        ("0", 8),
+        ("X X X X", 80),
+        ("Startdate 01-JAN-2020 X X X", 80),
+        ("01.01.20", 8),
+        ("00.00.00", 8),
+        ("768", 8),
+        ("EDF+C", 44),
+        (&n.to_string(), 8),
+        ("1", 8),
+        ("2", 4),
+    ] {
+        b.extend(field(v, w));
+    }
+    let per_signal: [(&str, usize); 10] = [
+        ("", 16),
+        ("", 80),
+        ("", 8),
+        ("-100", 8),
+        ("100", 8),
+        ("-32768", 8),
+        ("32767", 8),
+        ("", 80),
+        ("", 8),
+        ("", 32),
+    ];
+    for (k, (blank, w)) in per_signal.iter().enumerate() {
+        let (eeg, annot) = match k {
+            0 => ("EEG Cz", "EDF Annotations"),
+            2 => ("uV", ""),
+            8 => ("1", "16"),
+            _ => (*blank, *blank),
+        };
+        b.extend(field(eeg, *w));
+        b.extend(field(annot, *w));
+    }
+    assert_eq!(b.len(), 768);
+    for r in 0..n {
+        b.extend_from_slice(&[0, 0]);
+        let mut tal = format!("+{r}\x14\x14\0").into_bytes();
+        if r % 100_000 == 7 {
+            tal.extend(format!("+{r}.5\x14m{}\x14\0", r / 100_000).into_bytes());
+        }
+        assert!(tal.len() <= 32, "record {r}");
+        tal.resize(32, 0);
+        b.extend(tal);
+    }
+    std::fs::write(path, b).expect("write");
+}
+
+#[test]
+fn info_reads_a_file_of_a_million_tiny_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("tiny.edf");
+    let n = 1_000_000;
+    tiny_records(&file, n);
+    let (code, json, err) = sesame(&["info", "--json", &s(&file)]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["n_records"], n);
+    assert_eq!(v["duration_s"], n as f64);
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(0), "{json}");
+    let marks: Vec<(f64, String)> = v["annotations"]
+        .as_array()
+        .expect("annotations")
+        .iter()
+        .map(|a| {
+            (
+                a["onset"].as_f64().expect("onset"),
+                a["text"].as_str().expect("text").to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(f64, String)> = (0..10)
+        .map(|k| ((k * 100_000 + 7) as f64 + 0.5, format!("m{k}")))
+        .collect();
+    assert_eq!(marks, want);
+    let (code, text, err) = sesame(&["info", &s(&file)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("Data records:      1000000 x 1 s"), "{text}");
 }

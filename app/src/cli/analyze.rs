@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use sesame_core::analysis::{self, write_results, Config, Progress, Provenance, Results};
-use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, terminal_safe_path, ReadOptions, Recording};
 use sesame_core::surrogates::SurrogateMethod;
 use std::path::{Path, PathBuf};
 
@@ -175,7 +175,7 @@ fn parse_range(text: &str, sep: char, what: &str) -> Result<[f64; 2]> {
 struct StderrProgress;
 impl Progress for StderrProgress {
     fn report(&self, fraction: f64, message: &str) {
-        eprintln!("[{:>3.0}%] {message}", fraction * 100.0);
+        eprintln!("[{:>3.0}%] {}", fraction * 100.0, terminal_safe(message));
     }
 }
 
@@ -189,7 +189,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     for w in &rec.warnings {
         eprintln!(
             "sesame: warning: {}: {}",
-            args.file.display(),
+            terminal_safe_path(&args.file),
             terminal_safe(w)
         );
     }
@@ -199,14 +199,18 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         .with_context(|| format!("{}", args.file.display()))?;
     eprintln!(
         "analysed {} in {:.2} s",
-        args.file.display(),
+        terminal_safe_path(&args.file),
         started.elapsed().as_secs_f64()
     );
     match &args.out {
         Some(out) => {
             let prov = Provenance::new(Some(&args.file), &config.to_toml())?;
             write_results(out, &results, &prov)?;
-            eprintln!("wrote {} rows to {}", results.rows.len(), out.display());
+            eprintln!(
+                "wrote {} rows to {}",
+                results.rows.len(),
+                terminal_safe_path(out)
+            );
         }
         None => print_table(&results),
     }

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use sesame_core::analysis::{write_atomic, Silent};
 use sesame_core::batch::{self, output, Outcome, Shard, WorkItem};
+use sesame_core::recording::{terminal_safe, terminal_safe_path};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -179,23 +180,29 @@ impl Reporter {
         secs: f64,
     ) {
         let (status, note) = match result {
-            Ok(Outcome::Done { .. }) => ("done", String::new()),
+            Ok(Outcome::Done { rerun: None, .. }) => ("done", String::new()),
+            Ok(Outcome::Done {
+                rerun: Some(why), ..
+            }) => ("done", format!("recomputed: {why}")),
             Ok(Outcome::Skipped) => ("skipped", String::new()),
             Err(reason) => ("failed", reason.clone()),
         };
+        // File names and reasons may quote bytes from the input folder or its files:
+        // escaped for a terminal, exact in JSON.
+        let (shown_file, shown_note) = (terminal_safe(file), terminal_safe(&note));
         match self {
             Reporter::Bar(bar) => {
-                if let Err(reason) = result {
-                    bar.println(format!("failed: {file}: {reason}"));
+                if !note.is_empty() {
+                    bar.println(format!("{status}: {shown_file}: {shown_note}"));
                 }
-                bar.set_message(format!("{status} {file}"));
+                bar.set_message(format!("{status} {shown_file}"));
                 bar.inc(1);
             }
             Reporter::Plain => {
                 if note.is_empty() {
-                    eprintln!("{k}/{total} {status} ({file}, {secs:.1} s)");
+                    eprintln!("{k}/{total} {status} ({shown_file}, {secs:.1} s)");
                 } else {
-                    eprintln!("{k}/{total} {status} ({file}, {secs:.1} s): {note}");
+                    eprintln!("{k}/{total} {status} ({shown_file}, {secs:.1} s): {shown_note}");
                 }
             }
             Reporter::Json => {
@@ -242,7 +249,12 @@ pub fn run(args: BatchArgs) -> Result<()> {
 
     if args.list {
         for it in &items {
-            println!("{}\t{}\t{}", it.entities, it.display, it.group);
+            println!(
+                "{}\t{}\t{}",
+                terminal_safe(&it.entities),
+                terminal_safe(&it.display),
+                terminal_safe(&it.group)
+            );
         }
         return Ok(());
     }
@@ -359,7 +371,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
         bail!(
             "{} recording(s) failed: see {}",
             failures.len(),
-            failures_file.display()
+            terminal_safe_path(&failures_file)
         );
     }
     Ok(())
@@ -393,7 +405,7 @@ fn summary(
         };
         eprintln!(
             "done {done}, skipped {skipped}, failed {failed}{extra} in {seconds:.1} s; {rows} rows in {}",
-            table.display()
+            terminal_safe_path(table)
         );
     }
 }

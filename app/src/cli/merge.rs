@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use clap::Args;
+use sesame_core::recording::terminal_safe_path;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -18,9 +19,7 @@ pub fn run(args: MergeArgs) -> Result<()> {
         "merged {} tables, {} rows into {}{}",
         s.tables,
         s.rows,
-        args.output
-            .join(sesame_core::batch::RESULTS_TABLE)
-            .display(),
+        terminal_safe_path(&args.output.join(sesame_core::batch::RESULTS_TABLE)),
         if s.failures > 0 {
             format!("; {} failure(s) in failures.tsv", s.failures)
         } else {

@@ -16,7 +16,7 @@ use sesame_core::analysis::config::MergeChoice;
 use sesame_core::analysis::{pipeline, prepare};
 use sesame_core::measures::ses::bump_options;
 use sesame_core::recording::labels::canonical_name;
-use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, terminal_safe_path, ReadOptions, Recording};
 use sesame_core::ses::bumps::ses_bumps;
 use sesame_core::ses::regions::{self, RegionTable};
 use std::path::{Path, PathBuf};
@@ -227,7 +227,7 @@ fn parse_pair(text: &str) -> Result<(String, String)> {
 }
 
 fn wrote(out: &Path, size: (u32, u32)) {
-    println!("wrote {} ({}×{})", out.display(), size.0, size.1);
+    println!("wrote {} ({}×{})", terminal_safe_path(out), size.0, size.1);
 }
 
 pub fn run(args: PlotArgs) -> Result<()> {
@@ -316,7 +316,7 @@ fn run_aligned(a: AlignedArgs) -> Result<()> {
     for w in &rec.warnings {
         eprintln!(
             "sesame: warning: {}: {}",
-            a.file.display(),
+            terminal_safe_path(&a.file),
             terminal_safe(w)
         );
     }
@@ -409,7 +409,7 @@ fn run_scalp(a: ScalpArgs) -> Result<()> {
     if !fig.unplaced.is_empty() {
         eprintln!(
             "sesame: warning: no scalp position for {} (not drawn)",
-            fig.unplaced.join(", ")
+            terminal_safe(&fig.unplaced.join(", "))
         );
     }
     save(&fig, &a.out, size)?;

@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use sesame_core::analysis::write_atomic;
 use sesame_core::recording::{write_edf, Resolution};
-use sesame_core::simulate::{simulate, SimulationOptions};
+use sesame_core::simulate::{simulate, SimulationOptions, CHANNELS_10_20};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -15,6 +15,12 @@ pub struct SimulateArgs {
     /// Duration, seconds.
     #[arg(long, default_value_t = 180.0)]
     pub duration: f64,
+    /// Number of channels, at least 21: the 21 of the 10-20 montage (19 scalp
+    /// electrodes, A1, A2), then `E22`, `E23`… with background and independent bursts
+    /// only. Extra channels name no electrode, so select them by name when analysing
+    /// (`sesame analyze --channels`).
+    #[arg(long, default_value_t = CHANNELS_10_20.len())]
+    pub channels: usize,
     /// Sample rate, Hz.
     #[arg(long, default_value_t = 200.0)]
     pub fs: f64,
@@ -41,7 +47,15 @@ pub fn run(args: SimulateArgs) -> Result<()> {
             args.out.display()
         ),
     };
+    if args.channels < CHANNELS_10_20.len() {
+        bail!(
+            "--channels {}: a simulation has at least the {} channels of the 10-20 montage",
+            args.channels,
+            CHANNELS_10_20.len()
+        );
+    }
     let options = SimulationOptions {
+        extra_channels: args.channels - CHANNELS_10_20.len(),
         duration: args.duration,
         sample_rate: args.fs,
         seed: args.seed,

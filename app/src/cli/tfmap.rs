@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use sesame::plot::save;
 use sesame::plot::tfmap::TfMapFigure;
 use sesame_core::bumps::{extract_bumps, BumpSet};
-use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
+use sesame_core::recording::{terminal_safe, terminal_safe_path, ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 
 /// Draw the time-frequency map of one channel with its bumps.
@@ -82,7 +82,7 @@ pub fn run(args: TfmapArgs) -> Result<()> {
         "{}: {} bumps drawn to {}",
         terminal_safe(&label),
         set.bumps.len(),
-        args.out.display()
+        terminal_safe_path(&args.out)
     );
     Ok(())
 }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 /// Why a batch step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", crate::recording::terminal_safe_path(path))]
     Io {
         path: PathBuf,
         #[source]
@@ -41,8 +41,10 @@ pub enum BatchError {
 /// What happened to one recording.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Analysed; its outputs hold this many result rows.
-    Done { rows: usize },
+    /// Analysed; its outputs hold `rows` result rows. `rerun` says why outputs that
+    /// were already there were recomputed (a table that no longer matches its sidecar),
+    /// `None` when there were none to keep.
+    Done { rows: usize, rerun: Option<String> },
     /// Its outputs were already complete for this input and configuration.
     Skipped,
 }
@@ -59,9 +61,15 @@ pub fn process_item(
     progress: &dyn Progress,
 ) -> Result<Outcome, String> {
     output::remove_stale_temporaries(&output::item_dir(out, item), &item.entities);
-    if !overwrite && output::is_done(out, item, config) {
-        return Ok(Outcome::Skipped);
-    }
+    let rerun = if overwrite {
+        None
+    } else {
+        match output::resume_state(out, item, config) {
+            output::Resume::Keep => return Ok(Outcome::Skipped),
+            output::Resume::Run => None,
+            output::Resume::Rerun(why) => Some(why),
+        }
+    };
     let rec = Recording::open(&item.path, &ReadOptions::default()).map_err(|e| e.to_string())?;
     let cfg = output::item_config(config, item);
     let (results, bumps) =
@@ -70,7 +78,10 @@ pub fn process_item(
     prov.input = item.display.clone();
     let rows = output::write_item(out, item, config, &prov, &results.rows, bumps.as_ref())
         .map_err(|e| e.to_string())?;
-    Ok(Outcome::Done { rows: rows.len() })
+    Ok(Outcome::Done {
+        rows: rows.len(),
+        rerun,
+    })
 }
 
 /// Writes the merged long table of `items` (read back from their connectivity tables) to

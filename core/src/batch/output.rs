@@ -230,9 +230,21 @@ impl TableIntegrity {
     }
 }
 
+/// What `sesame batch` suggests when a table fails its check outside a batch run.
+const RERUN_ADVICE: &str = "rerun `sesame batch` on this output to recompute it";
+
 /// Reads a table's bytes and checks them against the `TableIntegrity` of its sidecar
-/// (row count, byte length, SHA-256). The error names the table and what differs.
+/// (row count, byte length, SHA-256). The error names the table and what differs, and
+/// says to rerun `sesame batch`.
 pub fn read_verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
+    verified(tsv).map_err(|e| match e {
+        BatchError::Integrity(m) => BatchError::Integrity(format!("{m}; {RERUN_ADVICE}")),
+        other => other,
+    })
+}
+
+/// [`read_verified`] without the advice.
+fn verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
     let json = json_sidecar(tsv);
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -243,7 +255,7 @@ pub fn read_verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
         .map_err(|e| BatchError::Format(format!("{}: {e}", json.display())))?;
     let Some(want) = side.integrity else {
         return Err(BatchError::Integrity(format!(
-            "{}: its sidecar {} records no row count and SHA-256 (written by an older sesame?); rerun `sesame batch` on this output to recompute it",
+            "{}: its sidecar {} records no row count and SHA-256 (written by an older sesame?)",
             tsv.display(),
             json.display()
         )));
@@ -253,7 +265,7 @@ pub fn read_verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
     let got = TableIntegrity::of(&bytes, want.rows as usize);
     if got != want {
         return Err(BatchError::Integrity(format!(
-            "{}: the table is not the one its sidecar describes ({} bytes, SHA-256 {}…; the sidecar says {} rows in {} bytes, SHA-256 {}…): it was truncated or altered after it was written; rerun `sesame batch` on this output to recompute it",
+            "{}: the table is not the one its sidecar describes ({} bytes, SHA-256 {}…; the sidecar says {} rows in {} bytes, SHA-256 {}…): it was truncated or altered after it was written",
             tsv.display(),
             got.bytes,
             &got.sha256[..12],
@@ -265,43 +277,66 @@ pub fn read_verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
     Ok(bytes)
 }
 
-/// True when every output of the recording exists, its sidecar's provenance names the
-/// same input hash and configuration hash, and the table still has the row count, length
-/// and SHA-256 its sidecar records (so the recording need not be rerun). The input is
-/// hashed only when every sidecar matches the configuration.
-pub fn is_done(out: &Path, item: &WorkItem, config: &Config) -> bool {
+/// Whether a recording's existing outputs can be kept when a batch resumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resume {
+    /// Every output exists for the same input bytes, configuration and version, and
+    /// each table is the one its sidecar describes.
+    Keep,
+    /// Outputs are missing or were made from another input, configuration or version:
+    /// run the recording (nothing unusual to report).
+    Run,
+    /// The outputs are there for this input and configuration but a table does not
+    /// match its sidecar's row count, length and SHA-256 (truncated or altered, or a
+    /// sidecar without them): rerun the recording; the text says why.
+    Rerun(String),
+}
+
+/// Decides whether a recording's outputs can be kept on resume ([`Resume`]): every
+/// output must exist, its sidecar's provenance must name the same input hash,
+/// configuration hash and version, and its table must have the row count, length and
+/// SHA-256 its sidecar records. The input is hashed only when every sidecar matches the
+/// configuration; the tables are read last.
+pub fn resume_state(out: &Path, item: &WorkItem, config: &Config) -> Resume {
     let config_hash = sha256_hex(item_config(config, item).to_toml().as_bytes());
     let mut input_hash: Option<String> = None;
-    for (tsv, json) in expected_outputs(out, item, config) {
+    let outputs = expected_outputs(out, item, config);
+    for (tsv, json) in &outputs {
         if !tsv.is_file() {
-            return false;
+            return Resume::Run;
         }
-        let Ok(bytes) = std::fs::read(&json) else {
-            return false;
+        let Ok(bytes) = std::fs::read(json) else {
+            return Resume::Run;
         };
         let Ok(side) = serde_json::from_slice::<SidecarProvenance>(&bytes) else {
-            return false;
+            return Resume::Run;
         };
-        if side.provenance.config_sha256 != config_hash
-            || side.provenance.version != crate::VERSION
-            || side.integrity.is_none()
+        if side.provenance.config_sha256 != config_hash || side.provenance.version != crate::VERSION
         {
-            return false;
+            return Resume::Run;
         }
         if input_hash.is_none() {
             match sha256_file(&item.path) {
                 Ok(h) => input_hash = Some(h),
-                Err(_) => return false,
+                Err(_) => return Resume::Run,
             }
         }
         if input_hash.as_deref() != Some(side.provenance.input_sha256.as_str()) {
-            return false;
+            return Resume::Run;
         }
     }
-    // Last, as it reads every table: each must be the one its sidecar describes.
-    expected_outputs(out, item, config)
-        .iter()
-        .all(|(tsv, _)| read_verified(tsv).is_ok())
+    for (tsv, _) in &outputs {
+        if let Err(e) = verified(tsv) {
+            return Resume::Rerun(e.to_string());
+        }
+    }
+    Resume::Keep
+}
+
+/// True when the recording's outputs can be kept on resume ([`resume_state`] is
+/// [`Resume::Keep`]).
+pub fn is_done(out: &Path, item: &WorkItem, config: &Config) -> bool {
+    resume_state(out, item, config) == Resume::Keep
 }
 
 /// Removes temporary files (`.NAME.tmp-PID`, left by an interrupted atomic write) in

@@ -37,6 +37,13 @@ pub(crate) enum Source {
     Bytes(Arc<[u8]>),
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Positioned reads of a file made by [`read_exact_at`] on this thread (tests count
+    /// them).
+    static READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 impl Source {
     fn read_at(&self, buf: &mut [u8], offset: u64, file: Option<&File>) -> std::io::Result<()> {
         match self {
@@ -159,6 +166,8 @@ impl EdfStore {
 /// elsewhere. Every caller holds its own handle, so moving the handle's cursor (as the
 /// Windows and fallback paths do) cannot disturb another reader.
 fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(test)]
+    READS.with(|r| r.set(r.get() + 1));
     #[cfg(unix)]
     {
         std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
@@ -739,18 +748,22 @@ mod tests {
         h
     }
 
-    fn opened(bytes: &[u8]) -> Recording {
+    /// Opens `bytes` from a file and from memory, checks both readings agree, and
+    /// returns the file's reading with the number of positioned reads it made.
+    fn opened_counting(bytes: &[u8]) -> (Recording, usize) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("many.edf");
         std::fs::write(&path, bytes).unwrap();
+        let before = READS.with(|r| r.get());
         let rec = open(&path, &ReadOptions::default()).unwrap();
+        let reads = READS.with(|r| r.get()) - before;
         // The same reading from memory.
         let mem = parse_bytes(bytes, &path, &ReadOptions::default()).unwrap();
         assert_eq!(rec.annotations(), mem.annotations());
         assert_eq!(rec.record_onsets(), mem.record_onsets());
         assert_eq!(rec.gaps(), mem.gaps());
         assert_eq!(rec.warnings, mem.warnings);
-        rec
+        (rec, reads)
     }
 
     #[test]
@@ -771,7 +784,11 @@ mod tests {
             }
             b
         });
-        let rec = opened(&bytes);
+        let (rec, reads) = opened_counting(&bytes);
+        // Two header reads, then the annotation channels of 12,787 records (1 MiB of
+        // 82-byte records) per read: 12 reads for 150,000 records, not 150,000.
+        let per_read = ANNOTATION_CHUNK_BYTES / 82;
+        assert_eq!(reads, 2 + n.div_ceil(per_read), "{reads} reads");
         assert!(rec.warnings.is_empty(), "{:?}", rec.warnings);
         assert_eq!(rec.start.unwrap().subsecond, 0.25);
         let mut want: Vec<(f64, String)> = (0..n)
@@ -820,7 +837,8 @@ mod tests {
             }
             b
         });
-        let rec = opened(&bytes);
+        let (rec, reads) = opened_counting(&bytes);
+        assert_eq!(reads, 2 + n, "two header reads, one per record");
         assert_eq!(
             rec.annotations().len(),
             (0..n).filter(|r| r % 3 == 0).count()
@@ -830,6 +848,77 @@ mod tests {
         assert_eq!(rec.record_onsets()[29..31], [29.0, 35.0]);
         assert_eq!(rec.gaps().len(), 1);
         assert_eq!(rec.gaps()[0].duration, 5.0);
+    }
+
+    #[test]
+    fn time_keeping_tals_without_their_nul_are_recovered_in_both_modes() {
+        // The bytes of a clinical exporter that omits the NUL closing each record's
+        // time-keeping TAL, so the next TAL runs on inside it.
+        let records: [&[u8]; 2] = [
+            b"+0.000000\x14\x14+0.000000\x14Segment: 1\x14\0",
+            b"+1.000000\x14\x14+1.140000\x14A1+A2 OFF\x14\0",
+        ];
+        let bytes = edf_plus_d(2, 1, &[20], |r, _| records[r].to_vec());
+        for lenient in [false, true] {
+            let rec = parse_bytes(
+                &bytes,
+                Path::new("x.edf"),
+                &ReadOptions {
+                    lenient,
+                    ..ReadOptions::default()
+                },
+            )
+            .unwrap();
+            let got: Vec<(f64, Option<f64>, &str)> = rec
+                .annotations()
+                .iter()
+                .map(|a| (a.onset, a.duration, a.text.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![(0.0, None, "Segment: 1"), (1.14, None, "A1+A2 OFF")],
+                "lenient {lenient}"
+            );
+            assert_eq!(rec.record_onsets().to_vec(), vec![0.0, 1.0]);
+            assert!(rec.gaps().is_empty());
+            assert_eq!(
+                rec.warnings,
+                vec!["2 time-keeping annotations lack their closing NUL byte; the onset written right after each was read as the start of a new annotation list".to_string()],
+                "lenient {lenient}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_million_tiny_records_take_a_few_reads() {
+        // 1,000,000 records of 18 bytes (one 1-sample signal, an 8-sample annotation
+        // channel), a time-keeping TAL in each and an annotation every 100,000 records.
+        let n = 1_000_000;
+        let bytes = edf_plus_d(n, 1, &[8], |r, _| {
+            let mut b = format!("+{r}\x14\x14\0").into_bytes();
+            if r % 100_000 == 7 {
+                b.truncate(b.len() - 1);
+                b.extend_from_slice(b"x\x14\0");
+            }
+            b
+        });
+        let (rec, reads) = opened_counting(&bytes);
+        assert_eq!(
+            reads,
+            2 + n.div_ceil(ANNOTATION_CHUNK_BYTES / 18),
+            "{reads} reads"
+        );
+        assert!(reads < 25, "{reads} reads");
+        assert!(rec.warnings.is_empty(), "{:?}", rec.warnings);
+        assert_eq!(rec.record_onsets().len(), n);
+        assert!(rec.gaps().is_empty());
+        let got: Vec<(f64, &str)> = rec
+            .annotations()
+            .iter()
+            .map(|a| (a.onset, a.text.as_str()))
+            .collect();
+        let want: Vec<(f64, &str)> = (0..10).map(|k| ((k * 100_000 + 7) as f64, "x")).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use super::text::terminal_safe;
+use super::text::{terminal_safe, terminal_safe_path};
 use std::path::PathBuf;
 
 /// Why a recording could not be read.
@@ -8,21 +8,21 @@ use std::path::PathBuf;
 /// terminal raw.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
-    #[error("{}: {source}", terminal_safe(&path.display().to_string()))]
+    #[error("{}: {source}", terminal_safe_path(path))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: {}", terminal_safe(&path.display().to_string()), terminal_safe(reason))]
+    #[error("{}: {}", terminal_safe_path(path), terminal_safe(reason))]
     Unsupported { path: PathBuf, reason: String },
     /// The file is not a valid recording: names the field, its value and the problem.
-    #[error("{}: {}", terminal_safe(&path.display().to_string()), terminal_safe(reason))]
+    #[error("{}: {}", terminal_safe_path(path), terminal_safe(reason))]
     Malformed { path: PathBuf, reason: String },
     /// The path names something other than a regular file (a FIFO, a device, a
     /// socket, a directory); refused before it is opened for reading, since reading a
     /// FIFO or a terminal can block forever and a device such as `/dev/zero` never ends.
-    #[error("{} is {kind}, not a regular file", terminal_safe(&path.display().to_string()))]
+    #[error("{} is {kind}, not a regular file", terminal_safe_path(path))]
     NotRegularFile {
         path: PathBuf,
         /// What it is instead, with its article: `a FIFO (named pipe)`,

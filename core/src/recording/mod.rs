@@ -23,7 +23,7 @@ pub mod write;
 
 pub use error::RecordingError;
 pub use header::{EdfHeader, SampleWidth, SignalHeader, StartTime};
-pub use text::terminal_safe;
+pub use text::{terminal_safe, terminal_safe_path};
 pub use write::{write_edf, Resolution};
 
 use ndarray::Array2;

@@ -34,6 +34,11 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A path as [`terminal_safe`] shows it: file names are bytes someone else chose too.
+pub fn terminal_safe_path(path: &std::path::Path) -> String {
+    terminal_safe(&path.display().to_string()).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +51,13 @@ mod tests {
             "a\\u{1b}[2Jb\\u{0}c\\u{9}d\\u{d}\\u{a}\\u{7f}\\u{9b}"
         );
         assert_eq!(terminal_safe("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(
+            terminal_safe_path(std::path::Path::new("a\u{1b}]0;x\u{7}.edf")),
+            "a\\u{1b}]0;x\\u{7}.edf"
+        );
+        // Escaping twice changes nothing: an escape is printable text.
+        let once = terminal_safe("a\u{1b}b").into_owned();
+        assert_eq!(terminal_safe(&once), once);
     }
 
     #[test]

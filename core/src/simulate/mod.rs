@@ -143,6 +143,12 @@ pub struct SimulationOptions {
     /// Hidden events and independent bursts are placed at least this far from both ends
     /// of the recording, s (default 1), so no burst is cut by the edges.
     pub edge_margin: f64,
+    /// Scalp channels added after the 21 of the 10-20 montage, labelled `E22`, `E23`…
+    /// (default 0). They carry background and independent bursts only (no rhythm, no
+    /// synchronous group); their labels name no 10-10 electrode, so an analysis selects
+    /// them by name. Meant for scale tests of high-density recordings.
+    #[serde(default)]
+    pub extra_channels: usize,
 }
 
 impl Default for SimulationOptions {
@@ -225,8 +231,23 @@ impl Default for SimulationOptions {
             amplitude_range: (15.0, 30.0),
             cycles_range: (1.0, 2.0),
             edge_margin: 1.0,
+            extra_channels: 0,
         }
     }
+}
+
+/// Largest number of channels a simulation makes (21 of the 10-20 montage plus
+/// [`SimulationOptions::extra_channels`]).
+pub const MAX_CHANNELS: usize = 1000;
+
+/// The labels of a simulation's channels: [`CHANNELS_10_20`], then `E22`, `E23`… for the
+/// extra channels.
+pub fn channel_labels(o: &SimulationOptions) -> Vec<String> {
+    CHANNELS_10_20
+        .iter()
+        .map(|s| s.to_string())
+        .chain((0..o.extra_channels).map(|k| format!("E{}", CHANNELS_10_20.len() + k + 1)))
+        .collect()
 }
 
 /// Independent random streams of one simulation (ChaCha20 stream ids).
@@ -296,6 +317,13 @@ impl SimulationOptions {
         };
         pos("sample_rate", self.sample_rate)?;
         pos("duration", self.duration)?;
+        if CHANNELS_10_20.len() + self.extra_channels > MAX_CHANNELS {
+            return Err(invalid(
+                "extra_channels",
+                self.extra_channels,
+                &format!("more than {MAX_CHANNELS} channels in all"),
+            ));
+        }
         nonneg("background_rms", self.background_rms)?;
         nonneg("background_exponent", self.background_exponent)?;
         pos("background_knee", self.background_knee)?;
@@ -506,7 +534,7 @@ fn plan(o: &SimulationOptions) -> (Vec<GroupTruth>, Vec<PlantedBurst>) {
             hidden_events: hidden,
         });
     }
-    for (ci, name) in CHANNELS_10_20.iter().enumerate() {
+    for (ci, name) in channel_labels(o).iter().enumerate() {
         if is_ear(name) {
             continue;
         }
@@ -554,7 +582,9 @@ fn add_burst(row: &mut [f64], fs: f64, b: &PlantedBurst) {
 
 /// Simulates a resting-state recording; returns it with its ground truth.
 ///
-/// Channels are [`CHANNELS_10_20`], samples in µV at `options.sample_rate` Hz.
+/// Channels are [`channel_labels`], samples in µV at `options.sample_rate` Hz. Each
+/// channel is generated in `f64` and stored straight into the `f32` sample matrix, so
+/// the peak memory is the matrix plus one channel's working buffers per thread.
 pub fn simulate(options: &SimulationOptions) -> Result<(Recording, GroundTruth), SimulationError> {
     options.validate()?;
     let o = options;
@@ -578,10 +608,13 @@ pub fn simulate(options: &SimulationOptions) -> Result<(Recording, GroundTruth),
         })
         .collect();
 
-    let rows: Vec<Vec<f64>> = (0..CHANNELS_10_20.len())
+    let labels = channel_labels(o);
+    let mut data = Array2::<f32>::zeros((labels.len(), n));
+    data.outer_iter_mut()
         .into_par_iter()
-        .map(|ci| {
-            let name = CHANNELS_10_20[ci];
+        .enumerate()
+        .for_each(|(ci, mut dst)| {
+            let name = labels[ci].as_str();
             let mut rng = rng_for(o.seed, Stream::Background(ci));
             let scale = if is_ear(name) {
                 o.background_rms * o.ear_scale
@@ -613,21 +646,14 @@ pub fn simulate(options: &SimulationOptions) -> Result<(Recording, GroundTruth),
             for b in bursts.iter().filter(|b| b.channel_index == ci) {
                 add_burst(&mut row, fs, b);
             }
-            row
-        })
-        .collect();
-
-    let mut data = Array2::<f32>::zeros((rows.len(), n));
-    for (mut dst, src) in data.rows_mut().into_iter().zip(&rows) {
-        dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s as f32);
-    }
-    let labels = CHANNELS_10_20.iter().map(|s| s.to_string()).collect();
-    let recording = Recording::from_samples(labels, fs, "uV", data)?;
+            dst.iter_mut().zip(&row).for_each(|(d, s)| *d = *s as f32);
+        });
+    let recording = Recording::from_samples(labels.clone(), fs, "uV", data)?;
     let truth = GroundTruth {
         sample_rate: fs,
         duration: n as f64 / fs,
         seed: o.seed,
-        channels: CHANNELS_10_20.iter().map(|s| s.to_string()).collect(),
+        channels: labels,
         groups,
         bursts,
     };

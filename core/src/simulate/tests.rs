@@ -353,3 +353,38 @@ fn cohort_groups_differ_in_synchrony_and_are_reproducible() {
     };
     assert!(simulate_cohort(&bad).is_err());
 }
+
+#[test]
+fn extra_channels_follow_the_montage_and_leave_it_unchanged() {
+    let base = short(10.0);
+    let wide = SimulationOptions {
+        extra_channels: 43,
+        ..base.clone()
+    };
+    let (a, ta) = simulate(&base).unwrap();
+    let (b, tb) = simulate(&wide).unwrap();
+    let labels: Vec<&str> = b.signals().iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels.len(), 64);
+    assert_eq!(labels[..21], CHANNELS_10_20[..]);
+    assert_eq!((labels[21], labels[63]), ("E22", "E64"));
+    assert_eq!(tb.channels, labels);
+    // The 21 montage channels are the same samples with or without extra channels.
+    let (ra, rb) = (all_rows(&a), all_rows(&b));
+    assert_eq!(ra[..], rb[..21]);
+    assert_eq!(ta.groups, tb.groups);
+    // Extra channels carry background and independent bursts, each its own.
+    assert!(tb.bursts.iter().any(|x| x.channel == "E64"));
+    assert!(tb
+        .bursts
+        .iter()
+        .all(|x| x.channel_index < 21 || x.group.is_none()));
+    assert_ne!(rb[21], rb[22]);
+    let rms =
+        |r: &[f32]| (r.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / r.len() as f64).sqrt();
+    assert!((5.0..20.0).contains(&rms(&rb[40])), "{}", rms(&rb[40]));
+    let too_many = SimulationOptions {
+        extra_channels: MAX_CHANNELS,
+        ..base
+    };
+    assert!(simulate(&too_many).is_err());
+}
