@@ -10,12 +10,13 @@
 //! - a planted within-subject effect hidden by large subject offsets is found by the
 //!   paired design.
 
-use sesame_core::analysis::stats::cohort::{analyze_cohort, CohortOptions, NbsBy};
+use sesame_core::analysis::stats::cohort::{analyze_cohort, to_tsv, CohortOptions, NbsBy, NbsEdge};
 use sesame_core::analysis::stats::nbs::{PairGraph, Tail};
 use sesame_core::analysis::stats::permutation::{
     permutation_test, Design, NbsOptions, PermutationOptions, Statistic,
 };
 use sesame_core::analysis::stats::sim::{channel, simulate_cohort, CohortSim};
+use sesame_core::analysis::stats::welch_t_test;
 use sesame_core::batch::output::BatchRow;
 use std::collections::BTreeSet;
 
@@ -87,11 +88,7 @@ fn null_study(paired: bool, cohorts: u64) -> ([usize; 4], f64) {
         let sig = |p: f64| p <= 0.05;
         hits[0] += usize::from(r.p_fwer.iter().any(|p| sig(p.both)));
         for (k, tail) in [(1, Tail::Positive), (2, Tail::Negative)] {
-            hits[k] += usize::from(
-                r.components
-                    .iter()
-                    .any(|c| c.tail == tail && sig(c.p_size)),
-            );
+            hits[k] += usize::from(r.components.iter().any(|c| c.tail == tail && sig(c.p_size)));
         }
         hits[3] += usize::from(r.components.iter().any(|c| sig(c.p_size_both)));
         pair_hits += r.p.iter().filter(|p| sig(p.both)).count();
@@ -105,7 +102,10 @@ fn assert_null(paired: bool) {
     let (hits, per_pair) = null_study(paired, cohorts);
     // 10 expected at exactly 5 %; 19 is 10 + 3 binomial s.d.
     for (what, h) in ["max-stat", "NBS +", "NBS −", "NBS ±"].iter().zip(hits) {
-        assert!(h <= 19, "paired={paired}: {what} rejected in {h}/{cohorts} null cohorts");
+        assert!(
+            h <= 19,
+            "paired={paired}: {what} rejected in {h}/{cohorts} null cohorts"
+        );
     }
     // The uncorrected per-pair tests are exact: about 5 % of all pairs.
     assert!(
@@ -151,11 +151,14 @@ fn planted_pairs(planted: &[usize]) -> BTreeSet<(String, String)> {
     s
 }
 
+/// A component's edges as channel-label pairs.
+type Edges = BTreeSet<(String, String)>;
+
 /// The edges of the significant components of each tail.
 fn significant(
     res: &sesame_core::analysis::stats::cohort::CohortResult,
-) -> Vec<(String, usize, BTreeSet<(String, String)>)> {
-    let mut out: Vec<(String, usize, BTreeSet<(String, String)>)> = Vec::new();
+) -> Vec<(String, usize, Edges)> {
+    let mut out: Vec<(String, usize, Edges)> = Vec::new();
     for e in res.nbs.iter().filter(|e| e.p <= 0.05) {
         let key = (e.tail.clone(), e.component);
         match out.iter_mut().find(|(t, c, _)| (t, c) == (&key.0, &key.1)) {
@@ -186,7 +189,8 @@ fn planted_subnetwork_is_one_component() {
         subject_sd: 0.0,
         seed: 5,
     };
-    let res = analyze_cohort(&simulate_cohort(&sim), &options(false)).unwrap();
+    let rows = simulate_cohort(&sim);
+    let res = analyze_cohort(&rows, &options(false)).unwrap();
     let sig = significant(&res);
     assert_eq!(sig.len(), 1, "{sig:?}");
     assert_eq!(sig[0].0, "positive");
@@ -194,12 +198,36 @@ fn planted_subnetwork_is_one_component() {
     // The planted pairs also survive the max-statistic correction; CIs bracket the
     // difference.
     for p in &res.pairs {
-        let is_planted = planted_pairs(&planted).contains(&(p.channel_a.clone(), p.channel_b.clone()));
+        let is_planted =
+            planted_pairs(&planted).contains(&(p.channel_a.clone(), p.channel_b.clone()));
         if is_planted {
             assert!(p.p_fwer_pos <= 0.05 && p.difference_low > 0.0, "{p:?}");
         }
         assert!(p.difference_low <= p.difference && p.difference <= p.difference_high);
     }
+    // The permutation statistic is Welch's t of the two groups' values.
+    for p in res.pairs.iter().filter(|p| p.scope == "pair") {
+        let group = |g: &str| -> Vec<f64> {
+            rows.iter()
+                .filter(|r| {
+                    r.group == g && (&r.channel_a, &r.channel_b) == (&p.channel_a, &p.channel_b)
+                })
+                .map(|r| r.value)
+                .collect()
+        };
+        let w = welch_t_test(&group("g1"), &group("g2")).unwrap();
+        assert!(
+            (p.stat - w.t).abs() < 1e-9 * w.t.abs().max(1.0),
+            "{} vs {}",
+            p.stat,
+            w.t
+        );
+        assert!((p.p_t - w.p_value).abs() < 1e-12);
+    }
+    // The average row: one test of each recording's mean over the 66 pairs.
+    let avg: Vec<_> = res.pairs.iter().filter(|p| p.scope == "average").collect();
+    assert_eq!(avg.len(), 1);
+    assert!(avg[0].p_perm.is_finite() && avg[0].difference > 0.0);
     // Deterministic: the same seed gives the same tables.
     let again = analyze_cohort(&simulate_cohort(&sim), &options(false)).unwrap();
     assert_eq!(res, again);
@@ -227,14 +255,26 @@ fn paired_design_finds_a_within_subject_effect() {
     // All planted pairs, and at most one chance edge (t > 3 at a null pair sharing a
     // planted channel) attached to them.
     let want = planted_pairs(&planted);
-    assert!(want.is_subset(&sig[0].2) && sig[0].2.len() <= want.len() + 1, "{sig:?}");
-    assert!(res.pairs.iter().all(|p| p.design == "paired" && p.n_1 == 12));
+    assert!(
+        want.is_subset(&sig[0].2) && sig[0].2.len() <= want.len() + 1,
+        "{sig:?}"
+    );
+    assert!(res
+        .pairs
+        .iter()
+        .all(|p| p.design == "paired" && p.n_1 == 12));
     // Ignoring the pairing, the subject offsets (s.d. 0.4) swamp the effect
     // (z ≈ 0.2): no pair survives the max-statistic correction.
     let mut indep = options(false);
     indep.group_by = "session".into();
     let res = analyze_cohort(&rows, &indep).unwrap();
-    assert!(res.pairs.iter().all(|p| p.p_fwer > 0.05), "independent analysis found pairs");
+    assert!(
+        res.pairs
+            .iter()
+            .filter(|p| p.scope == "pair")
+            .all(|p| p.p_fwer > 0.05),
+        "independent analysis found pairs"
+    );
 }
 
 #[test]
@@ -257,12 +297,20 @@ fn errors_are_messages() {
     assert!(e.contains("--permutations"), "{e}");
     let mut o = options(false);
     o.group_by = "colour".into();
-    assert!(analyze_cohort(&rows, &o).unwrap_err().to_string().contains("colour"));
+    assert!(analyze_cohort(&rows, &o)
+        .unwrap_err()
+        .to_string()
+        .contains("colour"));
     // Paired by subject, but every subject has one recording: nothing to pair.
     let mut o = options(true);
     o.group_by = "group".into();
     let res = analyze_cohort(&rows, &o).unwrap();
     assert!(res.pairs.is_empty() && !res.notes.is_empty());
+    // An empty table keeps its header.
+    let empty = to_tsv::<NbsEdge>(&[]).unwrap();
+    assert!(String::from_utf8(empty)
+        .unwrap()
+        .starts_with("measure\tparameter\t"));
     let mut o = options(false);
     o.nbs_threshold = Some(f64::NAN);
     assert!(analyze_cohort(&rows, &o).is_err());

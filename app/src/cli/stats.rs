@@ -85,7 +85,12 @@ pub enum NbsChoice {
 }
 
 /// `given`, or `--out`'s path with its extension replaced by `suffix`.
-fn side_path(given: &Option<PathBuf>, out: &Option<PathBuf>, suffix: &str, flag: &str) -> Result<PathBuf> {
+fn side_path(
+    given: &Option<PathBuf>,
+    out: &Option<PathBuf>,
+    suffix: &str,
+    flag: &str,
+) -> Result<PathBuf> {
     if let Some(p) = given {
         return Ok(p.clone());
     }
@@ -101,6 +106,10 @@ fn write(path: &Path, bytes: &[u8], what: &str, n: usize) -> Result<()> {
     Ok(())
 }
 
+fn write_rows<T: serde::Serialize + Default>(path: &Path, rows: &[T], what: &str) -> Result<()> {
+    write(path, &cohort::to_tsv(rows)?, what, rows.len())
+}
+
 pub fn run(args: StatsArgs) -> Result<()> {
     let table = if args.output.is_dir() {
         args.output.join(RESULTS_TABLE)
@@ -109,10 +118,24 @@ pub fn run(args: StatsArgs) -> Result<()> {
     };
     let rows = output::read_table(&table)
         .with_context(|| format!("run `sesame merge` first if {} is missing", table.display()))?;
+    if args.nbs_threshold.is_some() && args.permutations == 0 {
+        bail!("--nbs-threshold needs permutations: add --permutations N (e.g. 5000)");
+    }
+    if args.bootstrap > 0 && !(args.ci > 0.0 && args.ci < 1.0) {
+        bail!(
+            "--ci {} must lie strictly between 0 and 1 (e.g. 0.95)",
+            args.ci
+        );
+    }
     let extra = args.permutations > 0 || args.bootstrap > 0 || args.nbs_threshold.is_some();
     // Check the side outputs before the long run.
     let perm_out = if extra {
-        Some(side_path(&args.perm_out, &args.out, "permutation.tsv", "--perm-out")?)
+        Some(side_path(
+            &args.perm_out,
+            &args.out,
+            "permutation.tsv",
+            "--perm-out",
+        )?)
     } else {
         None
     };
@@ -157,9 +180,9 @@ pub fn run(args: StatsArgs) -> Result<()> {
     for n in &res.notes {
         eprintln!("note: {n}");
     }
-    write(&perm_out, &cohort::to_tsv(&res.pairs)?, "pair tests", res.pairs.len())?;
+    write_rows(&perm_out, &res.pairs, "pair tests")?;
     if let Some(p) = nbs_out {
-        write(&p, &cohort::to_tsv(&res.nbs)?, "component edges", res.nbs.len())?;
+        write_rows(&p, &res.nbs, "component edges")?;
     }
     Ok(())
 }

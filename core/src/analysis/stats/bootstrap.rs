@@ -83,7 +83,10 @@ pub fn bootstrap_ci(
         Vec::with_capacity(resamples),
     );
     let resample = |v: &[f64], rng: &mut ChaCha8Rng| -> f64 {
-        (0..v.len()).map(|_| v[rng.gen_range(0..v.len())]).sum::<f64>() / v.len() as f64
+        (0..v.len())
+            .map(|_| v[rng.gen_range(0..v.len())])
+            .sum::<f64>()
+            / v.len() as f64
     };
     for _ in 0..resamples {
         let (mx, my) = if paired {
@@ -147,7 +150,9 @@ mod tests {
         let a = bootstrap_ci(&x, &y, true, 200, 0.95, 3).unwrap();
         assert_eq!(a, bootstrap_ci(&x, &y, true, 200, 0.95, 3).unwrap());
         assert_eq!(a.difference.estimate, 1.125);
-        assert!(a.difference.low <= a.difference.estimate && a.difference.estimate <= a.difference.high);
+        assert!(
+            a.difference.low <= a.difference.estimate && a.difference.estimate <= a.difference.high
+        );
         assert!(bootstrap_ci(&x, &y[..3], true, 10, 0.95, 0).is_err());
         assert!(bootstrap_ci(&x, &y, false, 10, 1.0, 0).is_err());
         assert!(bootstrap_ci(&x, &y, false, 0, 0.9, 0).is_err());

@@ -59,8 +59,11 @@ pub struct CohortOptions {
 
 /// One pair of one family: group means, the statistic, permutation p-values and the
 /// bootstrap intervals (NaN where not computed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PairTest {
+    /// `pair`: one channel or region pair; `average`: each observation's mean over the
+    /// family's pairs (one test, its own family).
+    pub scope: String,
     pub measure: String,
     pub channel_a: String,
     pub channel_b: String,
@@ -105,7 +108,7 @@ pub struct PairTest {
 
 /// One edge of one NBS component (tidy: the component's properties repeat on each of
 /// its edges).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct NbsEdge {
     pub measure: String,
     pub parameter: String,
@@ -161,8 +164,9 @@ fn column<'a>(row: &'a BatchRow, name: &str) -> Result<&'a str, StatsError> {
 /// A seed for one named item: `seed` folded with the bytes of each part.
 fn key_seed(seed: u64, parts: &[&str]) -> u64 {
     parts.iter().fold(splitmix64(seed), |h, p| {
-        p.bytes()
-            .fold(splitmix64(h ^ p.len() as u64), |h, c| splitmix64(h ^ u64::from(c)))
+        p.bytes().fold(splitmix64(h ^ p.len() as u64), |h, c| {
+            splitmix64(h ^ u64::from(c))
+        })
     })
 }
 
@@ -232,12 +236,19 @@ fn assemble(
                     both.0.push(a);
                     both.1.push(b);
                 }
-                _ => notes.push(format!("{label}: `{key}` has no recording in one group; left out")),
+                _ => notes.push(format!(
+                    "{label}: `{key}` has no recording in one group; left out"
+                )),
             }
         }
         both
     } else {
-        let pick = |grp: &str| obs.iter().filter(|(_, (g, _))| *g == grp).map(|(r, _)| *r).collect();
+        let pick = |grp: &str| {
+            obs.iter()
+                .filter(|(_, (g, _))| *g == grp)
+                .map(|(r, _)| *r)
+                .collect()
+        };
         (pick(g1), pick(g2))
     };
     let mut fam = Family {
@@ -246,7 +257,9 @@ fn assemble(
         y: Vec::new(),
     };
     if o1.is_empty() || o2.is_empty() {
-        notes.push(format!("{label}: no observation in one of the groups; left out"));
+        notes.push(format!(
+            "{label}: no observation in one of the groups; left out"
+        ));
         return Ok(fam);
     }
     let mut dropped = 0;
@@ -274,10 +287,7 @@ fn assemble(
 
 /// Runs the requested analyses on every family and every two groups (see the module
 /// doc).
-pub fn analyze_cohort(
-    rows: &[BatchRow],
-    opts: &CohortOptions,
-) -> Result<CohortResult, StatsError> {
+pub fn analyze_cohort(rows: &[BatchRow], opts: &CohortOptions) -> Result<CohortResult, StatsError> {
     if opts.nbs_threshold.is_some() && opts.permutations == 0 {
         return Err(StatsError::Input(
             "NBS needs permutations: give --permutations N (e.g. 5000)".into(),
@@ -312,7 +322,10 @@ pub fn analyze_cohort(
             .or_default()
             .entry((r.channel_a.clone(), r.channel_b.clone()))
             .or_default()
-            .insert(r.recording.clone(), (g.to_string(), key.to_string(), r.value));
+            .insert(
+                r.recording.clone(),
+                (g.to_string(), key.to_string(), r.value),
+            );
         if prev.is_some() {
             return Err(StatsError::Input(format!(
                 "recording {} has two values of {} {} for {}–{}",
@@ -334,12 +347,30 @@ pub fn analyze_cohort(
         for j in i + 1..groups.len() {
             for (key, fam_rows) in &families {
                 let label = format!("{} {} ({} vs {})", key.0, key.1, groups[i], groups[j]);
-                let fam = assemble(fam_rows, &groups[i], &groups[j], paired, &mut out.notes, &label)?;
+                let fam = assemble(
+                    fam_rows,
+                    &groups[i],
+                    &groups[j],
+                    paired,
+                    &mut out.notes,
+                    &label,
+                )?;
                 if fam.pairs.is_empty() {
                     continue;
                 }
-                run_family(key, &groups[i], &groups[j], &fam, opts, &mut out)
-                    .map_err(|e| StatsError::Input(format!("{label}: {e}")))?;
+                let fail = |e: StatsError| StatsError::Input(format!("{label}: {e}"));
+                run_family("pair", key, &groups[i], &groups[j], &fam, opts, &mut out)
+                    .map_err(fail)?;
+                run_family(
+                    "average",
+                    key,
+                    &groups[i],
+                    &groups[j],
+                    &fam.average(),
+                    opts,
+                    &mut out,
+                )
+                .map_err(fail)?;
             }
         }
     }
@@ -369,7 +400,26 @@ fn parametric_p(x: &[f64], y: &[f64], paired: bool) -> f64 {
     student_t_two_sided_p(m / (v / n).sqrt(), n - 1.0)
 }
 
+impl Family {
+    /// The family of one "pair" whose values are each observation's mean over the pairs
+    /// (paired: each session's mean, aligned by subject as before).
+    fn average(&self) -> Family {
+        let mean = |cols: &[Vec<f64>]| -> Vec<f64> {
+            let n = cols.first().map_or(0, Vec::len);
+            (0..n)
+                .map(|o| cols.iter().map(|c| c[o]).sum::<f64>() / cols.len() as f64)
+                .collect()
+        };
+        Family {
+            pairs: vec![(String::new(), String::new())],
+            x: vec![mean(&self.x)],
+            y: vec![mean(&self.y)],
+        }
+    }
+}
+
 fn run_family(
+    scope: &str,
     key: &FamilyKey,
     g1: &str,
     g2: &str,
@@ -378,7 +428,7 @@ fn run_family(
     out: &mut CohortResult,
 ) -> Result<(), StatsError> {
     let paired = opts.paired_by.is_some();
-    let seed = key_seed(opts.seed, &[&key.0, &key.1, &key.2, g1, g2]);
+    let seed = key_seed(opts.seed, &[scope, &key.0, &key.1, &key.2, g1, g2]);
     let (design, columns): (Design, Vec<Vec<f64>>) = if paired {
         let d = fam
             .x
@@ -410,7 +460,7 @@ fn run_family(
     let design_name = if paired { "paired" } else { "independent" };
     let direction = direction_name(&key.0, &key.1);
     let nbs = match opts.nbs_threshold {
-        Some(threshold) => {
+        Some(threshold) if scope == "pair" => {
             let nodes: BTreeSet<&str> = fam
                 .pairs
                 .iter()
@@ -418,7 +468,11 @@ fn run_family(
                 .collect();
             let nodes: Vec<&str> = nodes.into_iter().collect();
             let index = |c: &str| nodes.binary_search(&c).unwrap_or(0);
-            let edges = fam.pairs.iter().map(|(a, b)| (index(a), index(b))).collect();
+            let edges = fam
+                .pairs
+                .iter()
+                .map(|(a, b)| (index(a), index(b)))
+                .collect();
             Some(NbsOptions {
                 threshold,
                 graph: PairGraph {
@@ -427,7 +481,7 @@ fn run_family(
                 },
             })
         }
-        None => None,
+        _ => None,
     };
     let perm = if opts.permutations > 0 {
         Some(permutation_test(
@@ -472,6 +526,7 @@ fn run_family(
             difference: nan_interval(),
         });
         out.pairs.push(PairTest {
+            scope: scope.into(),
             measure: key.0.clone(),
             channel_a: a.clone(),
             channel_b: b.clone(),
@@ -497,7 +552,11 @@ fn run_family(
             p_fwer_pos: pf.positive,
             p_fwer_neg: pf.negative,
             bootstrap: opts.bootstrap,
-            ci_level: if opts.bootstrap > 0 { opts.ci } else { f64::NAN },
+            ci_level: if opts.bootstrap > 0 {
+                opts.ci
+            } else {
+                f64::NAN
+            },
             mean_1_low: ci.first.low,
             mean_1_high: ci.first.high,
             mean_2_low: ci.second.low,
@@ -548,14 +607,24 @@ fn run_family(
     Ok(())
 }
 
-/// Rows as TSV bytes, header first.
-pub fn to_tsv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, StatsError> {
+/// Rows as TSV bytes, header first (also when there are no rows).
+pub fn to_tsv<T: Serialize + Default>(rows: &[T]) -> Result<Vec<u8>, StatsError> {
     let mut w = csv::WriterBuilder::new()
         .delimiter(b'\t')
         .from_writer(Vec::new());
     let fail = |e: String| StatsError::Input(format!("writing the table: {e}"));
-    for r in rows {
+    let header_only = rows.is_empty();
+    let dummy = [T::default()];
+    for r in if header_only { &dummy[..] } else { rows } {
         w.serialize(r).map_err(|e| fail(e.to_string()))?;
     }
-    w.into_inner().map_err(|e| fail(e.to_string()))
+    let bytes = w.into_inner().map_err(|e| fail(e.to_string()))?;
+    if !header_only {
+        return Ok(bytes);
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    Ok(bytes[..end].to_vec())
 }

@@ -191,3 +191,57 @@ pub fn observed_components(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Path 0–1–2 and edge 3–4 above τ = 2 in the positive tail; 1–3 in the negative
+    /// tail; 0–4 below threshold in both.
+    #[test]
+    fn components_by_hand() {
+        let graph = PairGraph {
+            n_nodes: 5,
+            edges: vec![(0, 1), (1, 2), (3, 4), (1, 3), (0, 4)],
+        };
+        let t = [3.0, 2.5, 4.0, -5.0, 1.9];
+        let pos = components(&graph, &t, 2.0, Tail::Positive);
+        assert_eq!(pos.len(), 2);
+        assert_eq!(pos[0].0, vec![0, 1]);
+        assert!((pos[0].1 - 1.5).abs() < 1e-12);
+        assert_eq!((pos[1].0.clone(), pos[1].1), (vec![2], 2.0));
+        let neg = components(&graph, &t, 2.0, Tail::Negative);
+        assert_eq!((neg[0].0.clone(), neg[0].1), (vec![3], 3.0));
+        let m = tail_max(&graph, &t, 2.0, Tail::Positive);
+        assert_eq!((m.size, m.intensity), (2, 2.0));
+        // With null maxima [pos, neg] = [(1, 0.5), (0, 0)], [(3, 9), (1, 1)]: the 2-edge
+        // component is exceeded once by size → p = 2/3; by both tails alike.
+        let nulls = [
+            [
+                TailMax {
+                    size: 1,
+                    intensity: 0.5,
+                },
+                TailMax::default(),
+            ],
+            [
+                TailMax {
+                    size: 3,
+                    intensity: 9.0,
+                },
+                TailMax {
+                    size: 1,
+                    intensity: 1.0,
+                },
+            ],
+        ];
+        let c = observed_components(&graph, &t, 2.0, &nulls);
+        assert_eq!(c.len(), 3);
+        assert_eq!((c[0].tail, c[0].size), (Tail::Positive, 2));
+        assert!((c[0].p_size - 2.0 / 3.0).abs() < 1e-12);
+        assert!((c[2].p_size - 2.0 / 3.0).abs() < 1e-12); // negative: 1 ≥ 1 once
+        assert!((c[2].p_size_both - 1.0).abs() < 1e-12); // max(1,0) ≥ 1 and max(3,1) ≥ 1
+        assert!(check(&graph, 4, 2.0).is_err());
+        assert!(check(&graph, 5, -1.0).is_err());
+    }
+}

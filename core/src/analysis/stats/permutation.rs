@@ -234,9 +234,12 @@ impl<'a> Prepared<'a> {
     fn permuted(&self, seed: u64, b: usize) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(splitmix64(seed ^ splitmix64(b as u64)));
         match self.design {
-            Design::Independent { .. } => {
+            Design::Independent { n1 } => {
                 let mut order: Vec<usize> = (0..self.n).collect();
                 order.shuffle(&mut rng);
+                // Summed in index order: a split equal to the observed one gives the
+                // observed statistic bit for bit (an exact tie, counted as such).
+                order[..n1].sort_unstable();
                 self.stats(&order, &[])
             }
             Design::Paired => {

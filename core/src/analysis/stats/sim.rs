@@ -52,10 +52,7 @@ fn recording(sim: &CohortSim, coupled: bool, rng: &mut ChaCha8Rng) -> Vec<f64> {
             } else {
                 0.0
             };
-            let mut v: Vec<f64> = s
-                .iter()
-                .map(|si| gauss(rng) + a * si)
-                .collect::<Vec<f64>>();
+            let mut v: Vec<f64> = s.iter().map(|si| gauss(rng) + a * si).collect::<Vec<f64>>();
             let m = v.iter().sum::<f64>() / ns as f64;
             v.iter_mut().for_each(|y| *y -= m);
             let norm = v.iter().map(|y| y * y).sum::<f64>().sqrt();
