@@ -1,12 +1,16 @@
 //! `sesame stats`: group comparison of a batch's merged table, per pair and parameter
-//! and for each recording's pair average, with Benjamini–Hochberg correction.
+//! and for each recording's pair average, with Benjamini–Hochberg correction; and, on
+//! request, permutation tests with max-statistic FWER correction, the network-based
+//! statistic, paired designs and bootstrap confidence intervals (`docs/statistics.md`).
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use sesame_core::analysis::stats::cohort::{self, CohortOptions, NbsBy};
+use sesame_core::analysis::stats::permutation::Statistic;
 use sesame_core::analysis::stats::GroupTest;
 use sesame_core::analysis::write_atomic;
 use sesame_core::batch::{compare, output, RESULTS_TABLE};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct StatsArgs {
@@ -21,12 +25,89 @@ pub struct StatsArgs {
     /// Write the table (TSV) here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Permutations of the group labels (sign flips when paired) for per-pair
+    /// permutation p-values with max-statistic FWER correction; 0: none. The smallest p
+    /// is 1/(N+1).
+    #[arg(long, default_value_t = 0)]
+    pub permutations: usize,
+    /// Statistic of the permutation test and NBS: Welch's (or the paired) t, or the
+    /// mean difference.
+    #[arg(long, value_enum, default_value_t = StatChoice::T)]
+    pub perm_stat: StatChoice,
+    /// Network-based statistic: primary threshold on the statistic (e.g. 3.0 for t);
+    /// needs --permutations.
+    #[arg(long)]
+    pub nbs_threshold: Option<f64>,
+    /// Component property NBS tests: number of edges, or summed excess over the threshold.
+    #[arg(long, value_enum, default_value_t = NbsChoice::Size)]
+    pub nbs_by: NbsChoice,
+    /// Paired design: column that pairs the recordings of the two groups (e.g. subject,
+    /// with --group-by session). Paired t and sign-flip permutations.
+    #[arg(long)]
+    pub paired_by: Option<String>,
+    /// Bootstrap resamples for percentile confidence intervals of each group mean and
+    /// of their difference; 0: none.
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Confidence level of the bootstrap intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub ci: f64,
+    /// Seed of the permutations and resamples (same seed, same p and intervals, whatever
+    /// the thread count).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Per-pair permutation/bootstrap table (TSV); default: next to --out as
+    /// NAME.permutation.tsv.
+    #[arg(long)]
+    pub perm_out: Option<PathBuf>,
+    /// NBS component table (TSV, one row per edge of each component); default: next to
+    /// --out as NAME.nbs.tsv.
+    #[arg(long)]
+    pub nbs_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TestChoice {
     MannWhitney,
     T,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatChoice {
+    T,
+    MeanDiff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NbsChoice {
+    Size,
+    Intensity,
+}
+
+/// `given`, or `--out`'s path with its extension replaced by `suffix`.
+fn side_path(
+    given: &Option<PathBuf>,
+    out: &Option<PathBuf>,
+    suffix: &str,
+    flag: &str,
+) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.clone());
+    }
+    match out {
+        Some(o) => Ok(o.with_extension(suffix)),
+        None => bail!("give {flag} PATH (or --out PATH, and the table goes next to it)"),
+    }
+}
+
+fn write(path: &Path, bytes: &[u8], what: &str, n: usize) -> Result<()> {
+    write_atomic(path, bytes)?;
+    eprintln!("wrote {n} {what} to {}", path.display());
+    Ok(())
+}
+
+fn write_rows<T: serde::Serialize + Default>(path: &Path, rows: &[T], what: &str) -> Result<()> {
+    write(path, &cohort::to_tsv(rows)?, what, rows.len())
 }
 
 pub fn run(args: StatsArgs) -> Result<()> {
@@ -37,6 +118,31 @@ pub fn run(args: StatsArgs) -> Result<()> {
     };
     let rows = output::read_table(&table)
         .with_context(|| format!("run `sesame merge` first if {} is missing", table.display()))?;
+    if args.nbs_threshold.is_some() && args.permutations == 0 {
+        bail!("--nbs-threshold needs permutations: add --permutations N (e.g. 5000)");
+    }
+    if args.bootstrap > 0 && !(args.ci > 0.0 && args.ci < 1.0) {
+        bail!(
+            "--ci {} must lie strictly between 0 and 1 (e.g. 0.95)",
+            args.ci
+        );
+    }
+    let extra = args.permutations > 0 || args.bootstrap > 0 || args.nbs_threshold.is_some();
+    // Check the side outputs before the long run.
+    let perm_out = if extra {
+        Some(side_path(
+            &args.perm_out,
+            &args.out,
+            "permutation.tsv",
+            "--perm-out",
+        )?)
+    } else {
+        None
+    };
+    let nbs_out = match args.nbs_threshold {
+        Some(_) => Some(side_path(&args.nbs_out, &args.out, "nbs.tsv", "--nbs-out")?),
+        None => None,
+    };
     let test = match args.test {
         TestChoice::MannWhitney => GroupTest::MannWhitney,
         TestChoice::T => GroupTest::WelchT,
@@ -44,14 +150,39 @@ pub fn run(args: StatsArgs) -> Result<()> {
     let result = compare::compare(&rows, &args.group_by, test)?;
     let bytes = compare::to_tsv(&result)?;
     match &args.out {
-        Some(p) => {
-            write_atomic(p, &bytes)?;
-            eprintln!("wrote {} comparisons to {}", result.len(), p.display());
-        }
+        Some(p) => write(p, &bytes, "comparisons", result.len())?,
         None => {
             use std::io::Write;
             std::io::stdout().write_all(&bytes)?;
         }
+    }
+    let Some(perm_out) = perm_out else {
+        return Ok(());
+    };
+    let opts = CohortOptions {
+        group_by: args.group_by.clone(),
+        paired_by: args.paired_by.clone(),
+        permutations: args.permutations,
+        statistic: match args.perm_stat {
+            StatChoice::T => Statistic::T,
+            StatChoice::MeanDiff => Statistic::MeanDiff,
+        },
+        seed: args.seed,
+        nbs_threshold: args.nbs_threshold,
+        nbs_by: match args.nbs_by {
+            NbsChoice::Size => NbsBy::Size,
+            NbsChoice::Intensity => NbsBy::Intensity,
+        },
+        bootstrap: args.bootstrap,
+        ci: args.ci,
+    };
+    let res = cohort::analyze_cohort(&rows, &opts)?;
+    for n in &res.notes {
+        eprintln!("note: {n}");
+    }
+    write_rows(&perm_out, &res.pairs, "pair tests")?;
+    if let Some(p) = nbs_out {
+        write_rows(&p, &res.nbs, "component edges")?;
     }
     Ok(())
 }
