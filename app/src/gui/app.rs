@@ -417,7 +417,7 @@ impl SesameApp {
                     .maps
                     .selection
                     .as_ref()
-                    .is_some_and(|(_, p)| super::matrix::smaller_is_stronger(p));
+                    .is_some_and(|(m, p)| super::matrix::smaller_is_stronger(m, p));
                 self.results.maps.direction_for = self.results.maps.selection.clone();
                 self.aligned.channels = outcome.channels.map(Arc::new);
                 if let Some(pair) = outcome.pair {
