@@ -44,10 +44,12 @@ fn harness(export: ExportState, input: PathBuf) -> Harness<'static, Ui> {
                 export::bar(
                     ui,
                     &mut s.export,
-                    &s.results,
-                    Some(&s.input),
-                    "measure = \"ses-bumps\"\n",
-                    None,
+                    export::ExportSource {
+                        results: &s.results,
+                        input: Some(s.input.as_path()),
+                        config_toml: "measure = \"ses-bumps\"\n",
+                        figure: None,
+                    },
                 )
             },
             Ui {

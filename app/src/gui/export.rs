@@ -109,6 +109,17 @@ pub fn write_png(path: &Path, image: &ColorImage) -> anyhow::Result<()> {
     sesame_core::analysis::write_atomic(path, &bytes).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// What the exports of the Results view write: the rows, the recording file they came
+/// from, the analysis configuration (TOML) and where the figure is on screen (when the
+/// matrix or scalp map is shown).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportSource<'a> {
+    pub results: &'a Results,
+    pub input: Option<&'a Path>,
+    pub config_toml: &'a str,
+    pub figure: Option<Rect>,
+}
+
 /// Export buttons and the outcome of the last export.
 pub struct ExportState {
     pub picker: SaveDialog,
@@ -190,6 +201,37 @@ impl ExportState {
             if let Ok(m) = self.rx.recv_timeout(std::time::Duration::from_millis(5)) {
                 self.take(m);
             }
+        }
+    }
+
+    /// Starts the export `kind` of `source` to `target`, or to the path a dialog asks
+    /// for: the results, the configuration or the figure.
+    pub fn start(
+        &mut self,
+        kind: ExportKind,
+        target: Option<PathBuf>,
+        source: ExportSource<'_>,
+        ctx: &egui::Context,
+    ) {
+        let repaint = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        match kind {
+            ExportKind::Results => self.export_results_to(
+                target,
+                source.results.clone(),
+                source.input.map(Path::to_path_buf),
+                source.config_toml.to_string(),
+                repaint,
+            ),
+            ExportKind::Config => {
+                self.export_config_to(target, source.config_toml.to_string(), repaint)
+            }
+            ExportKind::Figure => match source.figure {
+                Some(rect) => self.export_figure_to(target, ctx, rect),
+                None => self.status = Some("Show the matrix or scalp map to save it".into()),
+            },
         }
     }
 
@@ -332,32 +374,22 @@ impl ExportState {
 }
 
 /// The export buttons: results table, and (when `figure` is the panel's rect) the figure.
-pub fn bar(
-    ui: &mut egui::Ui,
-    state: &mut ExportState,
-    results: &Results,
-    input: Option<&Path>,
-    config_toml: &str,
-    figure: Option<Rect>,
-) {
+pub fn bar(ui: &mut egui::Ui, state: &mut ExportState, source: ExportSource<'_>) {
     state.poll();
+    let mut chosen = None;
     ui.horizontal(|ui| {
-        let enabled = !results.rows.is_empty();
         if ui
-            .add_enabled(enabled, egui::Button::new("Export results…"))
+            .add_enabled(
+                !source.results.rows.is_empty(),
+                egui::Button::new("Export results…"),
+            )
             .clicked()
         {
-            let ctx = ui.ctx().clone();
-            state.export_results(
-                results.clone(),
-                input.map(Path::to_path_buf),
-                config_toml.to_string(),
-                move || ctx.request_repaint(),
-            );
+            chosen = Some(ExportKind::Results);
         }
         if ui
             .add_enabled(
-                !config_toml.trim().is_empty(),
+                !source.config_toml.trim().is_empty(),
                 egui::Button::new("Export config TOML…"),
             )
             .on_hover_text(
@@ -365,13 +397,10 @@ pub fn bar(
             )
             .clicked()
         {
-            let ctx = ui.ctx().clone();
-            state.export_config(config_toml.to_string(), move || ctx.request_repaint());
+            chosen = Some(ExportKind::Config);
         }
-        if let Some(rect) = figure {
-            if ui.button("Save figure as PNG…").clicked() {
-                state.export_figure(ui.ctx(), rect);
-            }
+        if source.figure.is_some() && ui.button("Save figure as PNG…").clicked() {
+            chosen = Some(ExportKind::Figure);
         }
         if state.is_busy() {
             ui.spinner();
@@ -380,19 +409,15 @@ pub fn bar(
             ui.label(s.as_str());
         }
     });
-    prompt_row(ui, state, results, input, config_toml, figure);
+    if let Some(kind) = chosen {
+        state.start(kind, None, source, ui.ctx());
+    }
+    prompt_row(ui, state, source);
 }
 
 /// The typed-path fallback of an export whose dialog could not be shown: the reason,
 /// a **Path** field, **Save** and **Cancel**.
-fn prompt_row(
-    ui: &mut egui::Ui,
-    state: &mut ExportState,
-    results: &Results,
-    input: Option<&Path>,
-    config_toml: &str,
-    figure: Option<Rect>,
-) {
+fn prompt_row(ui: &mut egui::Ui, state: &mut ExportState, source: ExportSource<'_>) {
     let Some(prompt) = state.prompt.as_mut() else {
         return;
     };
@@ -419,25 +444,7 @@ fn prompt_row(
     });
     if let Some(path) = save {
         state.prompt = None;
-        let ctx = ui.ctx().clone();
-        match kind {
-            ExportKind::Results => state.export_results_to(
-                Some(path),
-                results.clone(),
-                input.map(Path::to_path_buf),
-                config_toml.to_string(),
-                move || ctx.request_repaint(),
-            ),
-            ExportKind::Config => {
-                state.export_config_to(Some(path), config_toml.to_string(), move || {
-                    ctx.request_repaint()
-                })
-            }
-            ExportKind::Figure => match figure {
-                Some(rect) => state.export_figure_to(Some(path), &ctx, rect),
-                None => state.status = Some("Show the matrix or scalp map to save it".into()),
-            },
-        }
+        state.start(kind, Some(path), source, ui.ctx());
     } else if cancel {
         state.prompt = None;
         state.status = Some("Export cancelled".into());
