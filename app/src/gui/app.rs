@@ -604,7 +604,7 @@ impl SesameApp {
                         results: &self.results.results,
                         input: self.results.input.as_deref(),
                         config_toml: &self.results.config_toml,
-                        figure: self.results.figure_rect,
+                        figure: self.results.figure.as_ref(),
                     };
                     self.export.start(kind, None, source, ctx);
                 }
@@ -671,7 +671,7 @@ impl SesameApp {
                                     results: &results.results,
                                     input: results.input.as_deref(),
                                     config_toml: &results.config_toml,
-                                    figure: results.figure_rect,
+                                    figure: results.figure.as_ref(),
                                 },
                             );
                             results::show(ui, results);

@@ -197,6 +197,23 @@ pub fn tests_of(results: &Results, measure: &str, output: &str) -> Vec<Test> {
     out
 }
 
+/// The test that marks the pairs of `output` of `measure`: the one chosen in `state`
+/// when the output has it, else the first of [`tests_of`].
+pub fn chosen_test(
+    results: &Results,
+    measure: &str,
+    output: &str,
+    state: &MapState,
+) -> (Vec<Test>, Option<Test>) {
+    let tests = tests_of(results, measure, output);
+    let t = tests
+        .iter()
+        .find(|t| state.test.as_deref() == Some(t.name.as_str()))
+        .or(tests.first())
+        .cloned();
+    (tests, t)
+}
+
 /// What each test is, for the test picker's hover text.
 fn test_about(t: &Test) -> &'static str {
     match (t.name.as_str(), t.parameter.contains('.')) {
@@ -404,15 +421,9 @@ pub fn picker(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Opt
                     }
                 }
             });
-        let tests = tests_of(results, &chosen.0, &chosen.1);
-        let Some(first) = tests.first() else {
+        let (tests, Some(mut t)) = chosen_test(results, &chosen.0, &chosen.1, state) else {
             return;
         };
-        let mut t = tests
-            .iter()
-            .find(|t| state.test.as_deref() == Some(t.name.as_str()))
-            .unwrap_or(first)
-            .clone();
         ui.separator();
         if tests.len() > 1 {
             egui::ComboBox::from_label("Test")

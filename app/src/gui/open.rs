@@ -46,7 +46,7 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
             ui.separator();
             let doc = app.active.is_some();
             let rows = !app.results.results.rows.is_empty();
-            let figure = app.results.figure_rect.is_some()
+            let figure = app.results.figure.is_some()
                 && app
                     .active_doc()
                     .is_some_and(|d| d.view == super::document::View::Results);
@@ -76,10 +76,10 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
                     "The configuration that produced the rows",
                 ),
                 (
-                    "Save figure as PNG…",
+                    "Save figure…",
                     figure,
                     Command::Export(ExportKind::Figure),
-                    "The matrix or scalp map shown in Results",
+                    "The matrix or scalp map shown in Results, as `sesame plot` draws it (PNG or SVG)",
                 ),
             ];
             for (title, enabled, command, about) in items {

@@ -3,8 +3,10 @@
 //! on one target (pair, channel or set) of one recording.
 
 use super::document::format_time;
+use super::export::FigureChoice;
 use super::matrix::{self, MapState};
 use super::scalp;
+use crate::plot::scalp::{Selection, Strong};
 use crate::plot::split_test;
 use egui_extras::{Column, TableBuilder};
 use sesame_core::analysis::{Results, Row};
@@ -132,6 +134,8 @@ pub struct ResultsState {
     pub maps: MapState,
     /// Where the matrix or scalp figure was drawn last frame (points), for PNG export.
     pub figure_rect: Option<egui::Rect>,
+    /// The matrix or scalp map shown, as a figure to save (`None` with the table).
+    pub figure: Option<FigureChoice>,
     /// Show the surrogate test's rows (`o.p`, `o.q`, `o.null_mean`…) as rows of their
     /// own; by default they are folded into the p and q columns of their output's row.
     pub show_test_rows: bool,
@@ -213,6 +217,35 @@ pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
         ResultsTab::Matrix => matrix::show(ui, &state.results, &mut state.maps),
         ResultsTab::Scalp => scalp::show(ui, &state.results, &mut state.maps),
     };
+    state.figure = state
+        .figure_rect
+        .and_then(|_| figure_choice(&state.results, &state.maps, state.tab == ResultsTab::Scalp));
+}
+
+/// The figure the matrix or scalp view shows, as `sesame plot` draws it: the output
+/// chosen, the scalp map's threshold or strongest pairs and direction, and with
+/// "hide" on only the pairs that pass the test.
+pub fn figure_choice(results: &Results, maps: &MapState, scalp: bool) -> Option<FigureChoice> {
+    let (measure, parameter) = maps.selection.clone()?;
+    let (_, test) = matrix::chosen_test(results, &measure, &parameter, maps);
+    Some(FigureChoice {
+        scalp,
+        selection: if maps.top_k > 0 {
+            Selection::Top(maps.top_k)
+        } else {
+            Selection::Threshold(maps.threshold)
+        },
+        strong: if maps.smaller_is_stronger {
+            Strong::Low
+        } else {
+            Strong::High
+        },
+        significant: test
+            .filter(|_| maps.hide_not_significant)
+            .map(|t| (t.parameter, maps.alpha)),
+        measure,
+        parameter,
+    })
 }
 
 fn table(ui: &mut egui::Ui, state: &mut ResultsState) {
