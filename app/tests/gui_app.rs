@@ -69,6 +69,16 @@ fn harness(app: SesameApp) -> Harness<'static, SesameApp> {
         .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app)
 }
 
+/// The app on a synthetic recording of `n` channels and `seconds` s, two frames drawn.
+fn on_synthetic(n: usize, seconds: usize) -> Harness<'static, SesameApp> {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(n, seconds), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    h
+}
+
 fn new_app() -> SesameApp {
     SesameApp::new(Settings::default(), Arc::new(FixedPicker(Vec::new())))
 }
@@ -455,11 +465,7 @@ fn click_at(h: &Harness<'_, SesameApp>, pos: egui::Pos2) {
 
 #[test]
 fn clicking_the_overview_jumps_and_clicking_a_trace_selects_it() {
-    let mut app = new_app();
-    app.add_recording("synthetic", synthetic(4, 400), false);
-    let mut h = harness(app);
-    h.step();
-    h.step();
+    let mut h = on_synthetic(4, 400);
     let strip = h.get_by_label("Recording overview").rect();
     click_at(
         &h,
@@ -747,11 +753,7 @@ fn the_amplitude_fits_the_page_on_open_and_on_request() {
 
     // A sensitivity that already suits the page (60 µV peak to peak at 100 µV/div) is
     // kept on open.
-    let mut app = new_app();
-    app.add_recording("synthetic", synthetic(4, 60), false);
-    let mut h = harness(app);
-    h.step();
-    h.step();
+    let h = on_synthetic(4, 60);
     assert_eq!(
         h.state().active_doc().expect("doc").browser.uv_per_div,
         100.0
@@ -877,15 +879,16 @@ fn tabs_open_in_the_order_the_files_were_opened() {
     );
 }
 
+/// The active browser's measurement.
+fn measure(h: &Harness<'_, SesameApp>) -> Option<sesame::gui::document::Measurement> {
+    h.state().active_doc().and_then(|d| d.browser.measure)
+}
+
 /// A drag over the traces measures Δt and Δamplitude between its two ends (on the
 /// channel where it started), shown beside the end point; a click clears it.
 #[test]
 fn dragging_over_the_traces_measures_time_and_amplitude() {
-    let mut app = new_app();
-    app.add_recording("synthetic", synthetic(4, 60), false);
-    let mut h = harness(app);
-    h.step();
-    h.step();
+    let mut h = on_synthetic(4, 60);
     {
         let b = &mut h.state_mut().active_doc_mut().expect("doc").browser;
         b.fit_on_open = false;
@@ -913,13 +916,7 @@ fn dragging_over_the_traces_measures_time_and_amplitude() {
         h.event(egui::Event::PointerMoved(a + (b - a) * (k as f32 / 5.0)));
         h.step();
     }
-    let m = h
-        .state()
-        .active_doc()
-        .expect("doc")
-        .browser
-        .measure
-        .expect("a measurement while dragging");
+    let m = measure(&h).expect("a measurement while dragging");
     assert_eq!(m.row, 1, "on the channel where the drag started");
     // Δt = 2.5 s and half a channel spacing = 50 µV, to within a pixel.
     let px_t = 10.0 / plot_width as f64;
@@ -931,24 +928,12 @@ fn dragging_over_the_traces_measures_time_and_amplitude() {
     h.step();
     h.get_by_label_contains("Δt 2.5");
     h.get_by_label_contains(" µV   (1/Δt 0.40 Hz)");
-    assert!(h
-        .state()
-        .active_doc()
-        .expect("doc")
-        .browser
-        .measure
-        .is_some());
+    assert!(measure(&h).is_some());
     // A click clears it.
     click_at(&h, egui::pos2(x_at(7.0), y0));
     h.step();
     h.step();
-    assert!(h
-        .state()
-        .active_doc()
-        .expect("doc")
-        .browser
-        .measure
-        .is_none());
+    assert!(measure(&h).is_none());
     assert!(h.query_by_label_contains("Δt").is_none());
 }
 

@@ -65,14 +65,8 @@ fn app_on_sample(keep: Option<&[&str]>, export_dir: &Path) -> Harness<'static, S
     h
 }
 
-#[test]
-fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let keep = ["F3", "Fz", "C3", "O1", "O2"];
-    let mut h = app_on_sample(Some(&keep), dir.path());
-    h.state_mut().analysis.from_text = "0".into();
-    h.state_mut().analysis.to_text = "40".into();
-    h.step();
+/// Presses Run and steps until the analysis ends without an error.
+fn run_to_completion(h: &mut Harness<'static, SesameApp>) {
     h.get_by_label("Run").click();
     h.step();
     h.step();
@@ -81,9 +75,20 @@ fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
         "Run starts a job ({:?})",
         h.state().analysis.error
     );
-    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
+    step_until(h, "analysis finished", |a| a.analysis.job.is_none());
+    assert_eq!(h.state().analysis.error, None);
+}
+
+#[test]
+fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = ["F3", "Fz", "C3", "O1", "O2"];
+    let mut h = app_on_sample(Some(&keep), dir.path());
+    h.state_mut().analysis.from_text = "0".into();
+    h.state_mut().analysis.to_text = "40".into();
+    h.step();
+    run_to_completion(&mut h);
     let app = h.state();
-    assert_eq!(app.analysis.error, None);
     let rows = &app.results.results.rows;
     // ses-bumps on 5 channels: 10 pairs, each with its outputs.
     let pairs: std::collections::BTreeSet<_> = rows
@@ -248,16 +253,7 @@ fn the_defaults_are_the_command_lines() {
     assert_eq!(config.bumps, cli.bumps, "band and threshold");
     assert_eq!(config.measures.ids, cli.measures.ids);
 
-    h.get_by_label("Run").click();
-    h.step();
-    h.step();
-    assert!(
-        h.state().analysis.job.is_some(),
-        "{:?}",
-        h.state().analysis.error
-    );
-    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
-    assert_eq!(h.state().analysis.error, None);
+    run_to_completion(&mut h);
     let rec = Recording::open(&sample(), &ReadOptions::default()).expect("sample reads");
     let cli_rows = pipeline::run(&rec, "sesame-sample", &cli, &Silent).expect("CLI run");
     let gui = &h.state().results.results;
@@ -343,16 +339,7 @@ fn surrogates_set_in_the_view_give_p_and_q_in_results() {
         sesame_core::surrogates::SurrogateMethod::Dither
     );
 
-    h.get_by_label("Run").click();
-    h.step();
-    h.step();
-    assert!(
-        h.state().analysis.job.is_some(),
-        "{:?}",
-        h.state().analysis.error
-    );
-    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
-    assert_eq!(h.state().analysis.error, None);
+    run_to_completion(&mut h);
     let rows = &h.state().results.results.rows;
     for name in ["sync.p", "sync.q", "sync.null_mean", "rho.p", "rho.q"] {
         assert_eq!(

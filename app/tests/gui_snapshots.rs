@@ -334,19 +334,7 @@ fn documentation_screenshots_of_gaps_clock_time_and_regions() {
         tab: ResultsTab::Scalp,
         ..Default::default()
     };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(590.0, 640.0))
-        .with_pixels_per_point(1.0)
-        .with_theme(egui::Theme::Dark)
-        .wgpu()
-        .build_ui_state(
-            |ui, s: &mut ResultsState| sesame::gui::results::show(ui, s),
-            state,
-        );
-    for _ in 0..4 {
-        h.step();
-    }
-    save_render(&mut h, &dir, "scalp-regions");
+    render_results(state, egui::vec2(590.0, 640.0), &dir, "scalp-regions");
 
     // Significance: coherence of 19 channels with the surrogate test's q; the matrix
     // hides the pairs with q > 0.05 and says how many remain.
@@ -384,19 +372,29 @@ fn documentation_screenshots_of_gaps_clock_time_and_regions() {
         ..Default::default()
     };
     state.maps.hide_not_significant = true;
+    render_results(state, egui::vec2(760.0, 700.0), &dir, "significance");
+}
+
+/// Renders the Results view of `state` at `size` and saves it as `<dir>/gui-<name>.png`.
+fn render_results(
+    state: sesame::gui::results::ResultsState,
+    size: egui::Vec2,
+    dir: &Path,
+    name: &str,
+) {
     let mut h = Harness::builder()
-        .with_size(egui::vec2(760.0, 700.0))
+        .with_size(size)
         .with_pixels_per_point(1.0)
         .with_theme(egui::Theme::Dark)
         .wgpu()
         .build_ui_state(
-            |ui, s: &mut ResultsState| sesame::gui::results::show(ui, s),
+            |ui, s: &mut sesame::gui::results::ResultsState| sesame::gui::results::show(ui, s),
             state,
         );
     for _ in 0..4 {
         h.step();
     }
-    save_render(&mut h, &dir, "significance");
+    save_render(&mut h, dir, name);
 }
 
 /// Renders the harness and saves it as `<dir>/gui-<name>.png`.
