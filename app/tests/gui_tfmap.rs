@@ -122,34 +122,39 @@ fn the_map_outlines_the_planted_bursts_and_recomputes_on_a_new_threshold() {
     assert!(m >= 1, "the strongest burst stays");
 }
 
+/// The normalised 1–20 Hz map (1-Hz rows, f/σ_f = 7) of `seconds` of deterministic
+/// white noise at `fs` (xorshift from `seed`, Box–Muller).
+fn white_noise_map(seed: &mut u64, fs: f64, seconds: f64) -> sesame_core::tf::TfMap {
+    use sesame_core::tf::{normalised_map, NormOptions, TfOptions};
+    let mut uniform = || {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        ((*seed >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let x: Vec<f32> = (0..(fs * seconds) as usize)
+        .map(|_| {
+            let (u, v) = (uniform(), uniform());
+            ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
+        })
+        .collect();
+    let tf = TfOptions {
+        f_min: 1.0,
+        f_max: 20.0,
+        f_step: 1.0,
+        f_over_sigma_f: 7.0,
+    };
+    normalised_map(&x, fs, 0.0, &tf, &NormOptions::default()).expect("map")
+}
+
 /// Issue 16 item 7: the normalised map of white noise has no pattern alternating
 /// between neighbouring 1-Hz rows (each row is z-scored on its own, and the Morlet
 /// family's gain is flat in frequency: E|W|² ∝ σ_f ∝ f).
 #[test]
 fn a_white_noise_map_has_no_row_alternating_pattern() {
-    use sesame_core::tf::{normalised_map, NormOptions, TfOptions};
-    // A deterministic white noise (xorshift, Box–Muller).
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
     for fs in [256.0, 200.0] {
-        let x: Vec<f32> = (0..(fs * 300.0) as usize)
-            .map(|_| {
-                let (u, v) = (uniform(), uniform());
-                ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
-            })
-            .collect();
-        let tf = TfOptions {
-            f_min: 1.0,
-            f_max: 20.0,
-            f_step: 1.0,
-            f_over_sigma_f: 7.0,
-        };
-        let map = normalised_map(&x, fs, 0.0, &tf, &NormOptions::default()).expect("map");
+        let map = white_noise_map(&mut seed, fs, 300.0);
         let n = map.values.ncols() as f64;
         let bright: Vec<f64> = (0..map.values.nrows())
             .map(|r| map.values.row(r).iter().map(|&v| v as f64).sum::<f64>() / n)
@@ -198,28 +203,7 @@ fn a_white_noise_map_has_no_row_alternating_pattern() {
 /// on white noise: the correlation of neighbouring rows grows with frequency.
 #[test]
 fn neighbouring_rows_decorrelate_below_the_grid_resolution() {
-    use sesame_core::tf::{normalised_map, NormOptions, TfOptions};
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    let fs = 200.0;
-    let x: Vec<f32> = (0..(fs * 120.0) as usize)
-        .map(|_| {
-            let (u, v) = (uniform(), uniform());
-            ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
-        })
-        .collect();
-    let tf = TfOptions {
-        f_min: 1.0,
-        f_max: 20.0,
-        f_step: 1.0,
-        f_over_sigma_f: 7.0,
-    };
-    let map = normalised_map(&x, fs, 0.0, &tf, &NormOptions::default()).expect("map");
+    let map = white_noise_map(&mut 0x9e37_79b9_7f4a_7c15u64, 200.0, 120.0);
     let corr = |a: usize, b: usize| -> f64 {
         let (x, y) = (map.values.row(a), map.values.row(b));
         let n = x.len() as f64;
