@@ -1,7 +1,7 @@
 //! Interaction tests of the desktop application with egui_kittest (no renderer, no
 //! window): the app is driven frame by frame through `SesameApp::frame`.
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use ndarray::Array2;
 use sesame::gui::app::{Command, FilePicker, SesameApp};
@@ -67,6 +67,16 @@ fn harness(app: SesameApp) -> Harness<'static, SesameApp> {
     Harness::builder()
         .with_size(egui::vec2(1200.0, 800.0))
         .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app)
+}
+
+/// The app on a synthetic recording of `n` channels and `seconds` s, two frames drawn.
+fn on_synthetic(n: usize, seconds: usize) -> Harness<'static, SesameApp> {
+    let mut app = new_app();
+    app.add_recording("synthetic", synthetic(n, seconds), false);
+    let mut h = harness(app);
+    h.step();
+    h.step();
+    h
 }
 
 fn new_app() -> SesameApp {
@@ -455,11 +465,7 @@ fn click_at(h: &Harness<'_, SesameApp>, pos: egui::Pos2) {
 
 #[test]
 fn clicking_the_overview_jumps_and_clicking_a_trace_selects_it() {
-    let mut app = new_app();
-    app.add_recording("synthetic", synthetic(4, 400), false);
-    let mut h = harness(app);
-    h.step();
-    h.step();
+    let mut h = on_synthetic(4, 400);
     let strip = h.get_by_label("Recording overview").rect();
     click_at(
         &h,
@@ -747,11 +753,7 @@ fn the_amplitude_fits_the_page_on_open_and_on_request() {
 
     // A sensitivity that already suits the page (60 µV peak to peak at 100 µV/div) is
     // kept on open.
-    let mut app = new_app();
-    app.add_recording("synthetic", synthetic(4, 60), false);
-    let mut h = harness(app);
-    h.step();
-    h.step();
+    let h = on_synthetic(4, 60);
     assert_eq!(
         h.state().active_doc().expect("doc").browser.uv_per_div,
         100.0
@@ -836,4 +838,178 @@ fn sixty_four_channels_are_drawn_a_readable_page_at_a_time() {
         h.query_by_label("all 64 channels").is_some()
             || h.query_by_value("all 64 channels").is_some()
     );
+}
+
+/// Tabs stand in the order the files were opened, whichever is read first: the
+/// 3-minute sample is opened first and takes longer to read than the small EDF+D file
+/// opened after it.
+#[test]
+fn tabs_open_in_the_order_the_files_were_opened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let small = dir.path().join("small.edf");
+    common::write_edf_plus_d(&small, &[0.0, 1.0, 2.0], &[]);
+    let mut app = new_app();
+    app.commands.push(Command::Open {
+        path: common::sample(),
+        lenient: false,
+    });
+    app.commands.push(Command::Open {
+        path: small,
+        lenient: false,
+    });
+    let mut h = harness(app);
+    step_until(&mut h, "both files open", |a| a.docs.len() == 2);
+    let titles: Vec<&str> = h.state().docs.iter().map(|d| d.title.as_str()).collect();
+    let sample_name = common::sample()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert_eq!(titles, [sample_name.as_str(), "small.edf"]);
+    // A third file opened later goes last.
+    let third = dir.path().join("third.edf");
+    common::write_edf_plus_d(&third, &[0.0, 1.0], &[]);
+    h.state_mut().commands.push(Command::Open {
+        path: third,
+        lenient: false,
+    });
+    step_until(&mut h, "third file open", |a| a.docs.len() == 3);
+    assert_eq!(
+        h.state().docs.last().map(|d| d.title.as_str()),
+        Some("third.edf")
+    );
+}
+
+/// The active browser's measurement.
+fn measure(h: &Harness<'_, SesameApp>) -> Option<sesame::gui::document::Measurement> {
+    h.state().active_doc().and_then(|d| d.browser.measure)
+}
+
+/// A drag over the traces measures Δt and Δamplitude between its two ends (on the
+/// channel where it started), shown beside the end point; a click clears it.
+#[test]
+fn dragging_over_the_traces_measures_time_and_amplitude() {
+    let mut h = on_synthetic(4, 60);
+    {
+        let b = &mut h.state_mut().active_doc_mut().expect("doc").browser;
+        b.fit_on_open = false;
+        b.uv_per_div = 100.0;
+        b.page = 10.0;
+        b.remove_dc = false;
+    }
+    h.step();
+    let traces = h.get_by_label("Traces").rect();
+    // The plot starts after the label column and ends 4 points before the right edge.
+    let plot_left = traces.left() + sesame::gui::browser::LABEL_WIDTH;
+    let plot_width = traces.right() - 4.0 - plot_left;
+    let lane = (traces.height() - sesame::gui::browser::AXIS_HEIGHT) / 4.0;
+    let y0 = traces.top() + 1.5 * lane; // the zero line of the second channel
+    let x_at = |t: f32| plot_left + t / 10.0 * plot_width;
+    let (a, b) = (
+        egui::pos2(x_at(2.0), y0),
+        egui::pos2(x_at(4.5), y0 - 0.5 * lane),
+    );
+    h.event(egui::Event::PointerMoved(a));
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for k in 1..=5 {
+        h.event(egui::Event::PointerMoved(a + (b - a) * (k as f32 / 5.0)));
+        h.step();
+    }
+    let m = measure(&h).expect("a measurement while dragging");
+    assert_eq!(m.row, 1, "on the channel where the drag started");
+    // Δt = 2.5 s and half a channel spacing = 50 µV, to within a pixel.
+    let px_t = 10.0 / plot_width as f64;
+    let px_v = 100.0 / lane as f64;
+    assert!((m.dt() - 2.5).abs() <= 1.5 * px_t, "Δt {}", m.dt());
+    assert!((m.dv() - 50.0).abs() <= 1.5 * px_v, "Δ {}", m.dv());
+    h.drop_at(b);
+    h.step();
+    h.step();
+    h.get_by_label_contains("Δt 2.5");
+    h.get_by_label_contains(" µV   (1/Δt 0.40 Hz)");
+    assert!(measure(&h).is_some());
+    // A click clears it.
+    click_at(&h, egui::pos2(x_at(7.0), y0));
+    h.step();
+    h.step();
+    assert!(measure(&h).is_none());
+    assert!(h.query_by_label_contains("Δt").is_none());
+}
+
+/// The File menu holds the configuration and export actions: Save configuration
+/// writes the Analysis view's configuration, Export results the rows, each through
+/// the export's dialog (here answered with a path), and Load configuration opens the
+/// Analysis view to take a file over.
+#[test]
+fn the_file_menu_loads_and_saves_configurations_and_exports() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_path_buf();
+    let mut app = new_app();
+    app.export =
+        sesame::gui::export::ExportState::with_picker(Arc::new(move |_: &str, exts: &[&str]| {
+            Some(out.join(format!("menu.{}", exts[0])))
+        }));
+    app.add_recording("synthetic", synthetic(4, 60), false);
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("File").click();
+    h.step();
+    h.step();
+    assert!(
+        h.get_by_label("Export results…")
+            .accesskit_node()
+            .is_disabled(),
+        "no rows to export yet"
+    );
+    h.get_by_label("Save configuration…").click();
+    h.step();
+    h.step(); // the command runs at the start of the next frame
+    h.state_mut().export.wait(Duration::from_secs(10));
+    h.step();
+    h.step();
+    let text = std::fs::read_to_string(dir.path().join("menu.toml"))
+        .unwrap_or_else(|e| panic!("config not written ({e}): {}", h.state().status));
+    let config = sesame_core::analysis::Config::from_toml(&text).expect("parses");
+    let cli = sesame_core::analysis::Config::default();
+    assert_eq!(config.measures.ids, cli.measures.ids);
+    assert_eq!(config.input.window, None, "the whole recording");
+    assert_eq!(config.significance, cli.significance);
+    assert!(
+        h.state().status.contains("menu.toml"),
+        "{}",
+        h.state().status
+    );
+
+    // With rows, Export results… is enabled and writes them.
+    h.state_mut().results.results.rows = vec![sesame_core::analysis::Row {
+        recording: "synthetic".into(),
+        channel_a: "Fp1".into(),
+        channel_b: "Fp2".into(),
+        measure: "ses-bumps".into(),
+        parameter: "rho".into(),
+        value: 0.5,
+        unit: String::new(),
+        n_events: None,
+        certified: None,
+    }];
+    h.get_by_label("File").click();
+    h.step();
+    h.step();
+    h.get_by_label("Export results…").click();
+    h.step();
+    h.step(); // the command runs at the start of the next frame
+    h.state_mut().export.wait(Duration::from_secs(10));
+    h.step();
+    h.step();
+    assert!(dir.path().join("menu.csv").exists());
+
+    // Load configuration… shows the Analysis view (its dialog answers there).
+    h.get_by_label("File").click();
+    h.step();
+    h.step();
+    assert!(!h
+        .get_by_label("Load configuration…")
+        .accesskit_node()
+        .is_disabled());
 }

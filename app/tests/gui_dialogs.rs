@@ -80,10 +80,12 @@ fn export_without_a_dialog_says_why_and_writes_to_a_typed_path() {
                 export::bar(
                     ui,
                     &mut s.export,
-                    &s.results,
-                    None,
-                    "[measures]\nids = [\"ses-bumps\"]\n",
-                    None,
+                    export::ExportSource {
+                        results: &s.results,
+                        input: None,
+                        config_toml: "[measures]\nids = [\"ses-bumps\"]\n",
+                        figure: None,
+                    },
                 )
             },
             Ui { export, results },

@@ -44,10 +44,12 @@ fn harness(export: ExportState, input: PathBuf) -> Harness<'static, Ui> {
                 export::bar(
                     ui,
                     &mut s.export,
-                    &s.results,
-                    Some(&s.input),
-                    "measure = \"ses-bumps\"\n",
-                    None,
+                    export::ExportSource {
+                        results: &s.results,
+                        input: Some(s.input.as_path()),
+                        config_toml: "measure = \"ses-bumps\"\n",
+                        figure: None,
+                    },
                 )
             },
             Ui {
@@ -180,4 +182,81 @@ fn figure_is_cropped_to_its_panel_and_round_trips_as_png() {
         &egui::ColorImage::new([0, 0], vec![])
     )
     .is_err());
+}
+
+/// The saved figure is the one `sesame plot` draws, whatever the window's theme: a
+/// white background and a title naming the measure and output; with "hide" on it
+/// holds only the pairs that pass the test.
+#[test]
+fn the_saved_figure_is_light_and_titled_and_keeps_only_significant_pairs() {
+    let row = |a: &str, b: &str, p: &str, v: f64| Row {
+        recording: "r".into(),
+        channel_a: a.into(),
+        channel_b: b.into(),
+        measure: "ses-bumps".into(),
+        parameter: p.into(),
+        value: v,
+        unit: String::new(),
+        n_events: None,
+        certified: None,
+    };
+    let results = Results {
+        rows: vec![
+            row("Fp1", "Fp2", "rho", 0.2),
+            row("Fp1", "Fp2", "rho.q", 0.01),
+            row("Fp1", "O1", "rho", 0.6),
+            row("Fp1", "O1", "rho.q", 0.3),
+            row("Fp2", "O1", "rho", 0.4),
+            row("Fp2", "O1", "rho.q", 0.04),
+        ],
+    };
+    let mut choice = export::FigureChoice {
+        scalp: false,
+        measure: "ses-bumps".into(),
+        parameter: "rho".into(),
+        selection: sesame::plot::scalp::Selection::Threshold(1.0),
+        strong: sesame::plot::scalp::Strong::Low,
+        significant: None,
+    };
+    assert_eq!(export::figure_rows(&results, &choice).len(), 3);
+    choice.significant = Some(("rho.q".into(), 0.05));
+    let kept: Vec<(String, String)> = export::figure_rows(&results, &choice)
+        .into_iter()
+        .map(|r| (r.channel_a, r.channel_b))
+        .collect();
+    assert_eq!(
+        kept,
+        [("Fp1", "Fp2"), ("Fp2", "O1")].map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    for scalp in [false, true] {
+        choice.scalp = scalp;
+        let svg = dir.path().join(format!("fig-{scalp}.svg"));
+        export::save_figure(&svg, &results, &choice).expect("SVG written");
+        let text = std::fs::read_to_string(&svg).expect("read");
+        assert!(
+            text.contains("ses-bumps ρ"),
+            "title names measure and output"
+        );
+        // Through the export (a worker thread), as PNG: a white corner.
+        let png_path = dir.path().join(format!("fig-{scalp}.png"));
+        let mut state = ExportState::with_picker(fixed(None));
+        state.export_figure_to(
+            Some(png_path.clone()),
+            results.clone(),
+            choice.clone(),
+            || {},
+        );
+        state.wait(Duration::from_secs(30));
+        let status = state.status.clone().unwrap_or_default();
+        assert!(status.starts_with("Figure written to"), "{status}");
+        let dec = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(&png_path).expect("open"),
+        ));
+        let mut reader = dec.read_info().expect("PNG header");
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+        reader.next_frame(&mut buf).expect("PNG data");
+        assert_eq!(&buf[..3], &[255, 255, 255], "light background");
+    }
 }

@@ -5,7 +5,7 @@
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use sesame::gui::matrix::{self, MapState};
-use sesame::gui::results::{ResultsState, ResultsTab};
+use sesame::gui::results::{ResultsState, ResultsTab, SortKey};
 use sesame::gui::scalp;
 use sesame_core::analysis::{Results, Row};
 
@@ -205,14 +205,14 @@ fn pairs_with_a_small_p_are_marked_and_the_others_can_be_hidden() {
     h.run();
     assert!(h.state().maps.hide_not_significant);
     h.get_by_label("min 0.5000");
-    h.get_by_label("p ≤ 0.05: 2 of 3 pairs marked");
+    h.get_by_label("p ≤ 0.05: 2 of 3 pairs remain");
 
     // The scalp map outlines the significant pairs and hides the others too.
     h.state_mut().tab = ResultsTab::Scalp;
     h.state_mut().maps.threshold = 0.5;
     h.run();
     h.get_by_label_contains("2 of 3 pairs ≥ 0.5000");
-    h.get_by_label_contains("outlined: p ≤ 0.05 (pairs with p > α hidden)");
+    h.get_by_label_contains("outlined: p ≤ 0.05: 2 of 3 pairs remain");
     h.get_by_label("Hide p > α").click();
     h.run();
     h.state_mut().maps.threshold = 0.2;
@@ -222,7 +222,8 @@ fn pairs_with_a_small_p_are_marked_and_the_others_can_be_hidden() {
     h.run();
     h.get_by_label_contains("3 of 3 pairs ≥ 0.2000, the 1 strongest drawn");
 
-    // Any output of the measure can be shown; ρ and p read smaller as stronger.
+    // Any output of the measure can be shown; ρ reads smaller as stronger, as SES
+    // declares it; its own p declares no direction.
     let r = Results { rows: sync_rows() };
     assert_eq!(
         matrix::choices(&r),
@@ -233,21 +234,29 @@ fn pairs_with_a_small_p_are_marked_and_the_others_can_be_hidden() {
         ]
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
-    assert!(matrix::smaller_is_stronger("p") && matrix::smaller_is_stronger("rho"));
-    assert!(matrix::smaller_is_stronger("rho_null"));
-    assert!(!matrix::smaller_is_stronger("sync"));
-    // Choosing p in the picker turns "smaller is stronger" on by the output's name.
-    h.state_mut().maps.selection = Some(("ses-bumps".into(), "p".into()));
+    assert!(matrix::smaller_is_stronger("ses-bumps", "rho"));
+    assert!(!matrix::smaller_is_stronger("ses-bumps", "p"));
+    assert!(!matrix::smaller_is_stronger("ses-bumps", "rho_null"));
+    assert!(!matrix::smaller_is_stronger("ses-bumps", "sync"));
+    assert!(matrix::smaller_is_stronger("ses-bumps", "sync.q"));
+    // Choosing ρ in the picker turns "smaller is stronger" on by its declared
+    // direction, sync turns it off.
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho".into()));
     h.run();
     assert!(h.state().maps.smaller_is_stronger);
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "sync".into()));
+    h.run();
+    assert!(!h.state().maps.smaller_is_stronger);
 
     let labels = matrix::labels(&r, "ses-bumps", "sync");
     let m = r.matrix("ses-bumps", "sync", &labels);
-    let p = matrix::p_values(&r, "ses-bumps", &labels).expect("p output");
+    let tests = matrix::tests_of(&r, "ses-bumps", "sync");
+    assert_eq!(tests.len(), 1, "the measure's own p");
+    let p = matrix::test_values(&r, "ses-bumps", tests.first(), &labels).expect("p output");
     let kept = matrix::keep_significant(&m, &p, 0.05);
     assert_eq!(kept[0][1], 0.8);
     assert!(kept[0][2].is_nan(), "p = 0.4 hidden");
-    assert!(matrix::p_values(&r, "plv", &labels).is_none());
+    assert!(matrix::tests_of(&r, "plv", "plv").is_empty());
 }
 
 #[test]
@@ -373,21 +382,127 @@ fn sync_is_the_default_offered_with_its_meaning_and_p_marks_pairs() {
         "rho = 0.2500: {} Smaller = more synchronous.",
         registered("rho")
     ));
-    h.get_by_label(&format!(
-        "rho_null = 0.5000: {} Smaller = more synchronous.",
-        registered("rho_null")
-    ));
-    h.get_by_label(&format!(
-        "p = 0.0300: {} Smaller = stronger evidence of synchrony beyond chance.",
-        registered("p")
-    ));
+    // rho_null and SES's own p declare no direction: their sentences alone.
+    h.get_by_label(&format!("rho_null = 0.5000: {}", registered("rho_null")));
+    h.get_by_label(&format!("p = 0.0300: {}", registered("p")));
 
-    // rho and rho_null read smaller as more synchronous, sync larger.
-    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho_null".into()));
+    // ρ reads smaller as more synchronous (declared), rho_null has no direction, sync
+    // reads larger.
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho".into()));
     h.run();
     assert!(h.state().maps.smaller_is_stronger);
+    h.state_mut().maps.selection = Some(("ses-bumps".into(), "rho_null".into()));
+    h.run();
+    assert!(!h.state().maps.smaller_is_stronger);
     h.get_by_label_contains("rho_null: Chance level of ρ");
     h.state_mut().maps.selection = Some(("ses-bumps".into(), "sync".into()));
     h.run();
     assert!(!h.state().maps.smaller_is_stronger);
+}
+
+/// Rows of an analysis run with surrogates: coherence of three pairs with the test's
+/// outputs `coh.p`, `coh.q`, `coh.p_fwer`, `coh.null_mean`, `coh.null_sd`.
+fn tested_rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (a, b, v, p, q, fwer) in [
+        ("Fp1", "Fp2", 0.9, 0.001, 0.003, 0.002),
+        ("Fp1", "O1", 0.3, 0.04, 0.06, 0.2),
+        ("Fp2", "O1", 0.7, 0.01, 0.015, 0.04),
+    ] {
+        rows.push(row("coherence", "coh", a, b, v));
+        rows.push(row("coherence", "coh.null_mean", a, b, 0.2));
+        rows.push(row("coherence", "coh.null_sd", a, b, 0.05));
+        rows.push(row("coherence", "coh.p", a, b, p));
+        rows.push(row("coherence", "coh.q", a, b, q));
+        rows.push(row("coherence", "coh.p_fwer", a, b, fwer));
+    }
+    rows
+}
+
+/// With surrogate outputs the table folds `coh.p` and `coh.q` into p and q columns of
+/// the `coh` rows (sortable; the test rows can be shown again), and the matrix and
+/// scalp map mark and hide pairs by q (or p, or p_fwer) at the chosen level, counting
+/// the pairs that remain.
+#[test]
+fn surrogate_p_and_q_in_the_table_and_q_hides_pairs_in_the_maps() {
+    let s = ResultsState {
+        results: Results {
+            rows: tested_rows(),
+        },
+        tab: ResultsTab::Table,
+        ..Default::default()
+    };
+    let mut h = harness(s);
+    h.run();
+    h.get_by_label("3 of 18 rows");
+    h.get_by_label("p");
+    h.get_by_label("q");
+    h.get_by_label("0.0030");
+    h.get_by_label("0.0600");
+    assert!(
+        h.query_by_label("coh.null_mean").is_none(),
+        "test rows folded"
+    );
+    h.state_mut().click_header(SortKey::Q);
+    assert_eq!(h.state().view(), vec![0, 12, 6], "by q, ascending");
+    h.get_by_label("Test rows").click();
+    h.run();
+    h.get_by_label("18 of 18 rows");
+    assert_eq!(h.query_all_by_label("coh.null_mean").count(), 3);
+    h.get_by_label("Test rows").click();
+    h.run();
+
+    // The matrix offers coh (not its test outputs) and marks the pairs with q ≤ 0.05.
+    h.state_mut().tab = ResultsTab::Matrix;
+    h.run();
+    let r = h.state().results.clone();
+    assert_eq!(
+        matrix::choices(&r),
+        vec![("coherence".to_string(), "coh".to_string())]
+    );
+    h.get_by_label("q ≤ 0.05: 2 of 3 pairs marked");
+    h.get_by_label("Hide q > α").click();
+    h.run();
+    h.get_by_label("q ≤ 0.05: 2 of 3 pairs remain");
+    h.get_by_label("min 0.7000");
+    h.state_mut().maps.alpha = 0.01;
+    h.run();
+    h.get_by_label("q ≤ 0.01: 1 of 3 pairs remain");
+    // The per-pair p and the family-wise p are offered too.
+    h.get_by_label("Test").click();
+    h.run();
+    h.get_by_label("p_fwer").click();
+    h.run();
+    assert_eq!(h.state().maps.test.as_deref(), Some("p_fwer"));
+    h.state_mut().maps.alpha = 0.05;
+    h.run();
+    h.get_by_label("p_fwer ≤ 0.05: 2 of 3 pairs remain");
+    h.state_mut().maps.test = Some("p".into());
+    h.run();
+    h.get_by_label("p ≤ 0.05: 3 of 3 pairs remain");
+    h.state_mut().maps.test = None;
+    h.state_mut().maps.alpha = 0.01;
+    h.run();
+
+    // The scalp map hides the same pairs and says how many remain.
+    h.state_mut().tab = ResultsTab::Scalp;
+    h.state_mut().maps.threshold = 0.0;
+    h.run();
+    h.get_by_label_contains("outlined: q ≤ 0.01: 1 of 3 pairs remain");
+    h.get_by_label_contains("1 of 3 pairs ≥");
+    h.get_by_label("Hide q > α").click();
+    h.run();
+    h.state_mut().maps.threshold = 0.3;
+    h.run();
+    h.get_by_label_contains("3 of 3 pairs ≥ 0.3000; outlined: q ≤ 0.01: 1 of 3 pairs marked");
+
+    // The test values and their meaning.
+    let labels = matrix::labels(&r, "coherence", "coh");
+    let tests = matrix::tests_of(&r, "coherence", "coh");
+    let names: Vec<&str> = tests.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["q", "p", "p_fwer"]);
+    let q = matrix::test_values(&r, "coherence", tests.first(), &labels).expect("q");
+    assert_eq!(q[0][1], 0.003);
+    assert!(matrix::describe("coherence", "coh.q").contains("Benjamini-Hochberg"));
+    assert!(matrix::describe("coherence", "coh.q").contains("Smaller = stronger evidence"));
 }

@@ -322,7 +322,8 @@ fn exports_record_the_montage_and_the_display_filters() {
         h.step();
         h.state_mut().export.wait(Duration::from_secs(20));
         h.run();
-        h.get_by_label_contains("Results written to");
+        // In the export bar, and in the status bar too.
+        assert!(h.query_all_by_label_contains("Results written to").count() >= 1);
         let prov: serde_json::Value = if ext == "json" {
             let v: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("JSON");

@@ -65,14 +65,8 @@ fn app_on_sample(keep: Option<&[&str]>, export_dir: &Path) -> Harness<'static, S
     h
 }
 
-#[test]
-fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let keep = ["F3", "Fz", "C3", "O1", "O2"];
-    let mut h = app_on_sample(Some(&keep), dir.path());
-    h.state_mut().analysis.from_text = "0".into();
-    h.state_mut().analysis.to_text = "40".into();
-    h.step();
+/// Presses Run and steps until the analysis ends without an error.
+fn run_to_completion(h: &mut Harness<'static, SesameApp>) {
     h.get_by_label("Run").click();
     h.step();
     h.step();
@@ -81,9 +75,20 @@ fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
         "Run starts a job ({:?})",
         h.state().analysis.error
     );
-    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
+    step_until(h, "analysis finished", |a| a.analysis.job.is_none());
+    assert_eq!(h.state().analysis.error, None);
+}
+
+#[test]
+fn an_analysis_runs_to_completion_and_its_config_reproduces_the_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = ["F3", "Fz", "C3", "O1", "O2"];
+    let mut h = app_on_sample(Some(&keep), dir.path());
+    h.state_mut().analysis.from_text = "0".into();
+    h.state_mut().analysis.to_text = "40".into();
+    h.step();
+    run_to_completion(&mut h);
     let app = h.state();
-    assert_eq!(app.analysis.error, None);
     let rows = &app.results.results.rows;
     // ses-bumps on 5 channels: 10 pairs, each with its outputs.
     let pairs: std::collections::BTreeSet<_> = rows
@@ -248,16 +253,7 @@ fn the_defaults_are_the_command_lines() {
     assert_eq!(config.bumps, cli.bumps, "band and threshold");
     assert_eq!(config.measures.ids, cli.measures.ids);
 
-    h.get_by_label("Run").click();
-    h.step();
-    h.step();
-    assert!(
-        h.state().analysis.job.is_some(),
-        "{:?}",
-        h.state().analysis.error
-    );
-    step_until(&mut h, "analysis finished", |a| a.analysis.job.is_none());
-    assert_eq!(h.state().analysis.error, None);
+    run_to_completion(&mut h);
     let rec = Recording::open(&sample(), &ReadOptions::default()).expect("sample reads");
     let cli_rows = pipeline::run(&rec, "sesame-sample", &cli, &Silent).expect("CLI run");
     let gui = &h.state().results.results;
@@ -287,4 +283,87 @@ fn the_defaults_are_the_command_lines() {
     let config = sesame::gui::analysis::build_config(&app.analysis, app.active_doc().expect("doc"))
         .expect("builds");
     assert_eq!(config.input.exclude, ["Fz"]);
+}
+
+/// The significance settings of the Analysis view are the configuration's
+/// `[significance]`: surrogates per pair and method typed and picked in the view reach
+/// the configuration (a method that does not suit the measure is refused with the
+/// reason before Run), and the rows come back with each pair's `p` and `q`, which the
+/// results table shows in its p and q columns and the matrix uses to mark the pairs.
+#[test]
+fn surrogates_set_in_the_view_give_p_and_q_in_results() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keep = ["F3", "C3", "O1"];
+    let mut h = app_on_sample(Some(&keep), dir.path());
+    h.state_mut().analysis.from_text = "0".into();
+    h.state_mut().analysis.to_text = "30".into();
+    h.step();
+    h.get_by_label("no test");
+    // The significance settings are at the bottom of the scrolled settings.
+    h.get_by_label("Surrogates per pair").scroll_to_me();
+    h.step();
+    h.step();
+    let spin = egui::accesskit::Role::SpinButton;
+    h.get_by_role_and_label(spin, "Surrogates per pair")
+        .set_value_accesskit(9.0);
+    h.step();
+    h.step();
+    assert_eq!(h.state().analysis.surrogates, 9);
+    h.get_by_label_contains("smallest p 0.1000");
+    h.get_by_label_contains("testing each pair against 9 surrogates (shift)");
+
+    // Phase randomisation is for continuous signals: refused for SES, with the reason.
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Method")
+        .click();
+    h.step();
+    h.step();
+    h.get_by_label("phase").click();
+    h.step();
+    h.step();
+    h.get_by_label_contains("surrogate method `phase` does not apply to measure `ses-bumps`");
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Method")
+        .click();
+    h.step();
+    h.step();
+    h.get_by_label("dither").click();
+    h.step();
+    h.step();
+    let config = {
+        let app = h.state();
+        sesame::gui::analysis::build_config(&app.analysis, app.active_doc().expect("doc"))
+            .expect("builds")
+    };
+    assert_eq!(config.significance.surrogates, 9);
+    assert_eq!(
+        config.significance.method,
+        sesame_core::surrogates::SurrogateMethod::Dither
+    );
+
+    run_to_completion(&mut h);
+    let rows = &h.state().results.results.rows;
+    for name in ["sync.p", "sync.q", "sync.null_mean", "rho.p", "rho.q"] {
+        assert_eq!(
+            rows.iter().filter(|r| r.parameter == name).count(),
+            3,
+            "{name} for each of the 3 pairs"
+        );
+    }
+    // The same rows as the command line with that configuration.
+    let rec = Recording::open(&sample(), &ReadOptions::default()).expect("sample reads");
+    let cli = pipeline::run(&rec, "sesame-sample", &config, &Silent).expect("CLI run");
+    assert_eq!(&cli, &h.state().results.results);
+
+    // Table: p and q columns on the rows of the tested outputs.
+    h.state_mut().results.tab = sesame::gui::results::ResultsTab::Table;
+    h.step();
+    h.step();
+    // (SES has an output named p of its own, so the q header is the one to find.)
+    h.get_by_label("q");
+    h.get_by_label("Test rows");
+    // Matrix: the pairs marked by q.
+    h.state_mut().results.tab = sesame::gui::results::ResultsTab::Matrix;
+    h.step();
+    h.step();
+    h.get_by_label_contains("q ≤ 0.05:");
+    h.get_by_label("Hide q > α");
 }

@@ -144,6 +144,20 @@ fn the_signal_browser_on_the_sample() {
     let mut h = app_on_sample();
     assert_eq!(h.state().active_doc().expect("doc").view, View::Signals);
     snapshot(&mut h, "main");
+    // Documentation: a crosshair measurement on the second channel.
+    if let Some(dir) = std::env::var_os("SESAME_SCREENSHOT_DIR") {
+        h.set_size(DOC_SIZE);
+        h.state_mut().active_doc_mut().expect("doc").browser.measure =
+            Some(sesame::gui::document::Measurement {
+                row: 1,
+                a: (2.0, -20.0),
+                b: (2.4, 35.0),
+            });
+        for _ in 0..3 {
+            h.step();
+        }
+        save_render(&mut h, Path::new(&dir), "measure");
+    }
 }
 
 #[test]
@@ -221,6 +235,21 @@ fn the_analysis_view_then_the_matrix_and_the_aligned_bumps() {
         h.state().aligned.outcome.as_ref().map(|r| r.as_ref().err())
     );
     snapshot(&mut h, "aligned");
+    // Documentation: the pair picker open on the second channel of the pair.
+    if let Some(dir) = std::env::var_os("SESAME_SCREENSHOT_DIR") {
+        use egui_kittest::kittest::Queryable;
+        h.set_size(DOC_SIZE);
+        for _ in 0..3 {
+            h.step();
+        }
+        if let Some(combo) = h.get_all_by_role(egui::accesskit::Role::ComboBox).nth(1) {
+            combo.click();
+        }
+        for _ in 0..3 {
+            h.step();
+        }
+        save_render(&mut h, Path::new(&dir), "pair-picker");
+    }
 }
 
 /// Documentation screenshots of the gap display, clock time and a region scalp map,
@@ -305,19 +334,67 @@ fn documentation_screenshots_of_gaps_clock_time_and_regions() {
         tab: ResultsTab::Scalp,
         ..Default::default()
     };
+    render_results(state, egui::vec2(590.0, 640.0), &dir, "scalp-regions");
+
+    // Significance: coherence of 19 channels with the surrogate test's q; the matrix
+    // hides the pairs with q > 0.05 and says how many remain.
+    let channels = [
+        "Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T3", "C3", "Cz", "C4", "T4", "T5", "P3", "Pz",
+        "P4", "T6", "O1", "O2",
+    ];
+    let mut rows = Vec::new();
+    for (i, a) in channels.iter().enumerate() {
+        for (j, b) in channels.iter().enumerate().skip(i + 1) {
+            // Neighbours couple strongly; far pairs are at chance.
+            let near = (i as f64 - j as f64).abs() <= 3.0;
+            let h = ((i * 7 + j * 13) % 17) as f64 / 17.0;
+            let v = if near { 0.55 + 0.3 * h } else { 0.2 + 0.2 * h };
+            let q = if near {
+                0.004 + 0.03 * h
+            } else {
+                0.2 + 0.6 * h
+            };
+            let mut r = row(a, b, v);
+            r.measure = "coh".into();
+            r.parameter = "coh".into();
+            let mut rq = r.clone();
+            rq.parameter = "coh.q".into();
+            rq.value = q;
+            let mut rp = rq.clone();
+            rp.parameter = "coh.p".into();
+            rp.value = q / 3.0;
+            rows.extend([r, rp, rq]);
+        }
+    }
+    let mut state = ResultsState {
+        results: Results { rows },
+        tab: ResultsTab::Matrix,
+        ..Default::default()
+    };
+    state.maps.hide_not_significant = true;
+    render_results(state, egui::vec2(760.0, 700.0), &dir, "significance");
+}
+
+/// Renders the Results view of `state` at `size` and saves it as `<dir>/gui-<name>.png`.
+fn render_results(
+    state: sesame::gui::results::ResultsState,
+    size: egui::Vec2,
+    dir: &Path,
+    name: &str,
+) {
     let mut h = Harness::builder()
-        .with_size(egui::vec2(590.0, 640.0))
+        .with_size(size)
         .with_pixels_per_point(1.0)
         .with_theme(egui::Theme::Dark)
         .wgpu()
         .build_ui_state(
-            |ui, s: &mut ResultsState| sesame::gui::results::show(ui, s),
+            |ui, s: &mut sesame::gui::results::ResultsState| sesame::gui::results::show(ui, s),
             state,
         );
     for _ in 0..4 {
         h.step();
     }
-    save_render(&mut h, &dir, "scalp-regions");
+    save_render(&mut h, dir, name);
 }
 
 /// Renders the harness and saves it as `<dir>/gui-<name>.png`.

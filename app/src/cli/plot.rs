@@ -167,8 +167,9 @@ pub struct ScalpArgs {
     /// Draw every pair at least as strong as this value.
     #[arg(long)]
     pub threshold: Option<f64>,
-    /// Whether strong synchrony is a low or a high value (default: low for ρ, st, sf,
-    /// delays, costs and distances, high otherwise).
+    /// Whether strong synchrony is a low or a high value (default: low for the outputs
+    /// the measure declares smaller-is-more-synchronous, such as ρ and distances, and
+    /// for surrogate p-values; high otherwise).
     #[arg(long, value_enum)]
     pub strong: Option<StrongArg>,
     /// Output image: .png or .svg.
@@ -403,7 +404,7 @@ fn run_scalp(a: ScalpArgs) -> Result<()> {
     let strong = match a.strong {
         Some(StrongArg::Low) => Strong::Low,
         Some(StrongArg::High) => Strong::High,
-        None => Strong::of(&a.table.parameter),
+        None => Strong::of(&a.table.measure, &a.table.parameter),
     };
     let fig = ScalpFigure::from_rows(&rows, &a.table.regions()?, selection, strong)?;
     if !fig.unplaced.is_empty() {

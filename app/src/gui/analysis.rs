@@ -20,6 +20,7 @@ use sesame_core::measures::{
     registry, InputKind, Measure, ParamKind, ParamSpec, ParamValue, ParamValues,
 };
 use sesame_core::recording::Recording;
+use sesame_core::surrogates::SurrogateMethod;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
@@ -47,6 +48,15 @@ pub struct AnalysisState {
     pub threshold: f64,
     /// Epoch length of continuous-signal measures, s.
     pub epoch: f64,
+    /// Surrogates per pair of the significance test (`[significance] surrogates`; 0:
+    /// no test).
+    pub surrogates: usize,
+    /// How a surrogate pair is made (`[significance] method`).
+    pub surrogate_method: SurrogateMethod,
+    /// Also the max-statistic family-wise p-value (`[significance] fwer`).
+    pub fwer: bool,
+    /// Seed of the surrogates (`[significance] seed`).
+    pub seed: u64,
     /// The analysis job while it runs.
     pub job: Option<super::jobs::JobId>,
     /// What the running analysis does (the preview line when Run was pressed), shown
@@ -92,6 +102,10 @@ impl Default for AnalysisState {
             f_max: b.f_max,
             threshold: b.min_amplitude,
             epoch: c.continuous.epoch,
+            surrogates: c.significance.surrogates,
+            surrogate_method: c.significance.method,
+            fwer: c.significance.fwer,
+            seed: c.significance.seed,
             job: None,
             running_what: None,
             error: None,
@@ -190,6 +204,10 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
     config.bumps.min_amplitude = state.threshold;
     config.regions.enabled = state.regions;
     config.continuous.epoch = state.epoch;
+    config.significance.surrogates = state.surrogates;
+    config.significance.method = state.surrogate_method;
+    config.significance.fwer = state.fwer;
+    config.significance.seed = state.seed;
     // The checks `sesame analyze` makes before any work, so that mistakes show here.
     pipeline::resolve_measures(&config).map_err(|e| e.to_string())?;
     let chosen = pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
@@ -254,8 +272,15 @@ pub fn preview(state: &AnalysisState, doc: &Document) -> Result<String, String> 
         ),
         Some([a, b]) => format!("{}–{}", format_time(a), format_time(b)),
     };
+    let test = match config.significance.surrogates {
+        0 => String::new(),
+        k => format!(
+            ", testing each pair against {k} surrogates ({})",
+            config.significance.method.name()
+        ),
+    };
     Ok(format!(
-        "Run analyses {} channels ({}) over {span}.",
+        "Run analyses {} channels ({}) over {span}{test}.",
         names.len(),
         names.join(", ")
     ))
@@ -287,6 +312,10 @@ pub fn apply_config(
     state.f_max = config.bumps.f_max;
     state.threshold = config.bumps.min_amplitude;
     state.epoch = config.continuous.epoch;
+    state.surrogates = config.significance.surrogates;
+    state.surrogate_method = config.significance.method;
+    state.fwer = config.significance.fwer;
+    state.seed = config.significance.seed;
     for c in doc.channels.iter_mut() {
         let on = chosen.contains(&c.signal);
         c.visible = on;
@@ -315,8 +344,9 @@ pub fn load_config_file(
     Ok(())
 }
 
-/// Opens the platform file dialog for a configuration file on its own thread.
-fn start_config_dialog(state: &mut AnalysisState, ctx: &egui::Context) {
+/// Opens the platform file dialog for a configuration file on its own thread (the
+/// Analysis view takes the answer).
+pub fn start_config_dialog(state: &mut AnalysisState, ctx: &egui::Context) {
     let (tx, rx) = std::sync::mpsc::channel();
     let ctx = ctx.clone();
     std::thread::spawn(move || {
@@ -813,9 +843,78 @@ pub fn show(
                     .labelled_by(ep.id);
                 ui.end_row();
             });
+            ui.separator();
+            significance_section(ui, state);
         });
     });
     action
+}
+
+/// What a surrogate method does, for its hover text.
+fn method_about(m: SurrogateMethod) -> &'static str {
+    match m {
+        SurrogateMethod::Shift => {
+            "Circular time shift of the second signal by a random offset of at least the \
+             minimum lag (events and continuous signals)"
+        }
+        SurrogateMethod::Dither => "Every event moved by Gaussian jitter (event measures)",
+        SurrogateMethod::EpochShuffle => {
+            "The epochs of the second signal in a random cyclic order (continuous signals)"
+        }
+        SurrogateMethod::PhaseRandomization => {
+            "Fourier phases of each epoch replaced by random ones (continuous signals)"
+        }
+    }
+}
+
+/// The surrogate test settings (`[significance]`): surrogates per pair, method,
+/// family-wise p and seed.
+fn significance_section(ui: &mut egui::Ui, state: &mut AnalysisState) {
+    ui.heading("Significance");
+    egui::Grid::new("significance")
+        .num_columns(3)
+        .show(ui, |ui| {
+            let k = ui.label("Surrogates per pair").on_hover_text(
+                "Each pair is compared with this many surrogate pairs; 0: no test. \
+             The smallest p is 1/(K + 1).",
+            );
+            ui.add(egui::DragValue::new(&mut state.surrogates).range(0..=100_000))
+                .labelled_by(k.id);
+            ui.weak(if state.surrogates == 0 {
+                "no test".to_string()
+            } else {
+                format!(
+                    "adds p, q (Benjamini-Hochberg) and the null's mean and sd; smallest p {:.4}",
+                    1.0 / (state.surrogates as f64 + 1.0)
+                )
+            });
+            ui.end_row();
+            let m = ui.label("Method");
+            egui::ComboBox::from_id_salt("surrogate-method")
+                .selected_text(state.surrogate_method.name())
+                .show_ui(ui, |ui| {
+                    for method in SurrogateMethod::ALL {
+                        ui.selectable_value(&mut state.surrogate_method, method, method.name())
+                            .on_hover_text(method_about(method));
+                    }
+                })
+                .response
+                .labelled_by(m.id)
+                .on_hover_text(method_about(state.surrogate_method));
+            ui.weak("must suit every measure chosen");
+            ui.end_row();
+            ui.label("");
+            ui.checkbox(&mut state.fwer, "Family-wise p (p_fwer)")
+                .on_hover_text("Also the max-statistic family-wise p-value over the pairs");
+            ui.label("");
+            ui.end_row();
+            let seed = ui.label("Seed");
+            ui.add(egui::DragValue::new(&mut state.seed))
+                .labelled_by(seed.id)
+                .on_hover_text("The same seed and input give the same p-values");
+            ui.label("");
+            ui.end_row();
+        });
 }
 
 fn input_text(kind: InputKind) -> &'static str {

@@ -32,9 +32,19 @@ pub enum JobOutput {
 /// What a running job was started for, to route its output.
 #[derive(Debug, Clone)]
 enum Pending {
-    Open { path: PathBuf, lenient: bool },
-    Pyramid { doc: DocId },
-    Analysis { path: Option<PathBuf> },
+    /// `order`: the read job's id, increasing in the order files were opened, so that
+    /// tabs keep that order whichever file is read first.
+    Open {
+        path: PathBuf,
+        lenient: bool,
+        order: JobId,
+    },
+    Pyramid {
+        doc: DocId,
+    },
+    Analysis {
+        path: Option<PathBuf>,
+    },
     Other,
 }
 
@@ -60,6 +70,12 @@ pub enum Command {
         doc: DocId,
         config: Box<sesame_core::analysis::Config>,
     },
+    /// Ask for an analysis configuration file and take it over (File menu).
+    LoadConfig,
+    /// Save the Analysis view's configuration as TOML (File menu).
+    SaveConfig,
+    /// Export the results, their configuration or the figure shown (File menu).
+    Export(export::ExportKind),
 }
 
 /// A file that could not be opened, shown in the error panel.
@@ -158,6 +174,10 @@ pub struct SesameApp {
     /// Asks for a repaint from any thread (set on the first frame).
     repaint: Arc<dyn Fn() + Send + Sync>,
     applied_theme: Option<ThemeChoice>,
+    /// The order in which each tab's file was opened (see `Pending::Open`).
+    tab_order: HashMap<DocId, JobId>,
+    /// The export outcome last copied to the status bar.
+    export_seen: Option<String>,
 }
 
 impl SesameApp {
@@ -184,6 +204,8 @@ impl SesameApp {
             repaint_hooked: false,
             repaint: Arc::new(|| {}),
             applied_theme: None,
+            tab_order: HashMap::new(),
+            export_seen: None,
         }
     }
 
@@ -210,7 +232,14 @@ impl SesameApp {
             ctx.check_cancelled()?;
             Ok(JobOutput::Opened(Box::new(rec)))
         });
-        self.pending.insert(id, Pending::Open { path, lenient });
+        self.pending.insert(
+            id,
+            Pending::Open {
+                path,
+                lenient,
+                order: id,
+            },
+        );
         id
     }
 
@@ -258,6 +287,22 @@ impl SesameApp {
         self.docs.push(doc);
         self.active = Some(id);
         id
+    }
+
+    /// Moves tab `id`, opened as the `order`-th read, after the tabs opened before it
+    /// and before those opened after it (tabs added without a read stay last).
+    fn place_tab(&mut self, id: DocId, order: JobId) {
+        self.tab_order.insert(id, order);
+        let Some(from) = self.docs.iter().position(|d| d.id == id) else {
+            return;
+        };
+        let doc = self.docs.remove(from);
+        let to = self
+            .docs
+            .iter()
+            .position(|d| self.tab_order.get(&d.id).is_none_or(|&o| o > order))
+            .unwrap_or(self.docs.len());
+        self.docs.insert(to, doc);
     }
 
     pub fn doc(&self, id: DocId) -> Option<&Document> {
@@ -348,7 +393,15 @@ impl SesameApp {
                 });
             }
         }
-        self.apply_commands();
+        self.apply_commands(ctx);
+        // Exports finish on worker threads; their outcome also goes to the status bar.
+        self.export.poll();
+        if self.export.status != self.export_seen {
+            self.export_seen = self.export.status.clone();
+            if let Some(s) = &self.export_seen {
+                self.status = s.clone();
+            }
+        }
         if !self.jobs.running().is_empty() {
             // Keep the progress bars moving even if a job reports rarely.
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
@@ -362,10 +415,18 @@ impl SesameApp {
         result: Result<JobOutput, JobError>,
     ) {
         match (pending, result) {
-            (Pending::Open { path, lenient }, Ok(JobOutput::Opened(rec))) => {
+            (
+                Pending::Open {
+                    path,
+                    lenient,
+                    order,
+                },
+                Ok(JobOutput::Opened(rec)),
+            ) => {
                 self.settings.note_opened(&path);
                 let n = rec.warnings.len();
                 let id = self.add_recording(file_name(&path), *rec, lenient);
+                self.place_tab(id, order);
                 if let Some(d) = self.doc_mut(id) {
                     d.path = Some(path.clone());
                 }
@@ -375,7 +436,7 @@ impl SesameApp {
                     format!("Opened {}", path.display())
                 };
             }
-            (Pending::Open { path, lenient }, Err(e)) => {
+            (Pending::Open { path, lenient, .. }, Err(e)) => {
                 self.status = format!("Could not open {}", path.display());
                 self.failures.push(OpenFailure {
                     path,
@@ -417,7 +478,7 @@ impl SesameApp {
                     .maps
                     .selection
                     .as_ref()
-                    .is_some_and(|(_, p)| super::matrix::smaller_is_stronger(p));
+                    .is_some_and(|(m, p)| super::matrix::smaller_is_stronger(m, p));
                 self.results.maps.direction_for = self.results.maps.selection.clone();
                 self.aligned.channels = outcome.channels.map(Arc::new);
                 if let Some(pair) = outcome.pair {
@@ -442,7 +503,7 @@ impl SesameApp {
         }
     }
 
-    fn apply_commands(&mut self) {
+    fn apply_commands(&mut self, ctx: &egui::Context) {
         for cmd in std::mem::take(&mut self.commands) {
             match cmd {
                 Command::Open { path, lenient } => {
@@ -473,6 +534,7 @@ impl SesameApp {
                     }
                     let pos = self.docs.iter().position(|d| d.id == id);
                     self.docs.retain(|d| d.id != id);
+                    self.tab_order.remove(&id);
                     if self.active == Some(id) {
                         let next = pos.map(|p| p.min(self.docs.len().saturating_sub(1)));
                         self.active = next.and_then(|p| self.docs.get(p)).map(|d| d.id);
@@ -508,6 +570,43 @@ impl SesameApp {
                     self.analysis.job = Some(id);
                     self.analysis.error = None;
                     self.pending.insert(id, Pending::Analysis { path });
+                }
+                Command::LoadConfig => match self.active_doc_mut() {
+                    // The answer is taken by the Analysis view, which shows what changed.
+                    Some(d) => {
+                        d.view = super::document::View::Analysis;
+                        analysis::start_config_dialog(&mut self.analysis, ctx);
+                    }
+                    None => self.status = "Open a recording to load a configuration for".into(),
+                },
+                Command::SaveConfig => {
+                    let built = match self.active_doc() {
+                        Some(d) => analysis::build_config(&self.analysis, d),
+                        None => Err("open a recording first".into()),
+                    };
+                    match built {
+                        Ok(config) => self.export.start(
+                            export::ExportKind::Config,
+                            None,
+                            export::ExportSource {
+                                results: &self.results.results,
+                                input: None,
+                                config_toml: &config.to_toml(),
+                                figure: None,
+                            },
+                            ctx,
+                        ),
+                        Err(e) => self.status = format!("Cannot save the configuration: {e}"),
+                    }
+                }
+                Command::Export(kind) => {
+                    let source = export::ExportSource {
+                        results: &self.results.results,
+                        input: self.results.input.as_deref(),
+                        config_toml: &self.results.config_toml,
+                        figure: self.results.figure.as_ref(),
+                    };
+                    self.export.start(kind, None, source, ctx);
                 }
             }
         }
@@ -568,10 +667,12 @@ impl SesameApp {
                             export::bar(
                                 ui,
                                 export_state,
-                                &results.results,
-                                results.input.as_deref(),
-                                &results.config_toml,
-                                results.figure_rect,
+                                export::ExportSource {
+                                    results: &results.results,
+                                    input: results.input.as_deref(),
+                                    config_toml: &results.config_toml,
+                                    figure: results.figure.as_ref(),
+                                },
                             );
                             results::show(ui, results);
                         }

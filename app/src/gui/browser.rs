@@ -7,16 +7,16 @@
 //! [`montage::derived_traces`] (another montage or a display filter): at most two
 //! points per pixel column (a min/max envelope), never every sample of a long page.
 
-use super::document::{format_time, ChannelDisplay, Document, MIN_LANE};
+use super::document::{format_time, ChannelDisplay, Document, Measurement, MIN_LANE};
 use super::montage::{self, RowMeta, RowTrace};
 use super::pyramid::Trace;
 use super::settings::Settings;
 use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 
 /// Width of the label column, points.
-const LABEL_WIDTH: f32 = 90.0;
+pub const LABEL_WIDTH: f32 = 90.0;
 /// Height of the time axis under the traces, points.
-const AXIS_HEIGHT: f32 = 18.0;
+pub const AXIS_HEIGHT: f32 = 18.0;
 /// Height of the overview strip, points.
 const OVERVIEW_HEIGHT: f32 = 34.0;
 /// Page lengths offered in the toolbar, s.
@@ -561,9 +561,23 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     }
 
     // Annotations overlapping the page, placed by their wall-clock onset, as spans (or
-    // lines when instantaneous); their texts in up to three rows so they do not overlap.
-    let mut rows_end = [f32::NEG_INFINITY; 3];
-    for (start, end, a) in page_annotations(&tl, doc.recording.annotations(), t0, t0 + page) {
+    // lines when instantaneous); their texts in up to three rows so they do not overlap
+    // (a text with no room in any row is left out; its span or line is still drawn).
+    let text_color = Color32::from_rgb(200, 130, 20);
+    let on_page = page_annotations(&tl, doc.recording.annotations(), t0, t0 + page);
+    let galleys: Vec<_> = on_page
+        .iter()
+        .map(|(_, _, a)| {
+            painter.layout_no_wrap(a.text.clone(), egui::FontId::proportional(11.0), text_color)
+        })
+        .collect();
+    let spans: Vec<(f32, f32)> = on_page
+        .iter()
+        .zip(&galleys)
+        .map(|((start, _, _), g)| (x_of_now(*start).max(plot.left()) + 2.0, g.size().x))
+        .collect();
+    let label_rows = annotation_rows(&spans, 3, 6.0);
+    for (((start, end, _), galley), row) in on_page.into_iter().zip(galleys).zip(label_rows) {
         let x0 = x_of_now(start).max(plot.left());
         let x1 = x_of_now(end).min(plot.right());
         let color = Color32::from_rgba_unmultiplied(230, 160, 40, 40);
@@ -575,22 +589,13 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
                 Stroke::new(1.5, Color32::from_rgb(230, 160, 40)),
             );
         }
-        let text_color = Color32::from_rgb(200, 130, 20);
-        let galley =
-            painter.layout_no_wrap(a.text.clone(), egui::FontId::proportional(11.0), text_color);
-        let width = galley.size().x;
-        let row = rows_end.iter().position(|&e| e < x0).unwrap_or_else(|| {
-            // Every row is taken: the row that frees first.
-            (0..rows_end.len())
-                .min_by(|&i, &j| rows_end[i].total_cmp(&rows_end[j]))
-                .unwrap_or(0)
-        });
-        rows_end[row] = x0 + 2.0 + width + 6.0;
-        painter.galley(
-            Pos2::new(x0 + 2.0, plot.top() + 1.0 + 13.0 * row as f32),
-            galley,
-            text_color,
-        );
+        if let Some(row) = row {
+            painter.galley(
+                Pos2::new(x0 + 2.0, plot.top() + 1.0 + 13.0 * row as f32),
+                galley,
+                text_color,
+            );
+        }
     }
 
     // Traces.
@@ -605,6 +610,7 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         doc.browser.reveal_selected,
     );
     let selected = doc.browser.selected;
+    let mut measure = doc.browser.measure;
     let plain_meta: Vec<RowMeta> = if doc.display.is_plain() {
         let signals = doc.recording.signals();
         doc.visible_channels()
@@ -660,6 +666,7 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     let mut clicked_signal = None;
     let pointer = resp.interact_pointer_pos();
     let mut shapes = Vec::with_capacity(traces.len() * 2);
+    let mut geometry: Vec<RowGeometry> = Vec::with_capacity(rows);
     for (k, (signal, trace, mean)) in traces.iter().enumerate().skip(first_row).take(rows) {
         let meta = metas.get(k);
         let row = k - first_row;
@@ -667,6 +674,12 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         let centre = plot.top() + lane * (row as f32 + 0.5);
         let scale = lane / uv_per_div * gain;
         let offset = if remove_dc { *mean } else { 0.0 };
+        geometry.push(RowGeometry {
+            row: k,
+            centre,
+            scale,
+            offset,
+        });
         let y_of = |v: f32| centre - (v - offset) * scale;
         let is_sel = selected == Some(*signal);
         let color = if bad {
@@ -739,6 +752,71 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
     // the labels.
     painter.with_clip_rect(plot).extend(shapes);
 
+    // Crosshair measurement: a drag from one point to another gives Δt and Δamplitude
+    // (on the scale of the channel where the drag started); a click clears it.
+    let time_at = |x: f32| t0 + ((x - plot.left()) / plot.width()).clamp(0.0, 1.0) as f64 * page;
+    if resp.drag_started_by(egui::PointerButton::Primary) {
+        let origin = ui.input(|i| i.pointer.press_origin());
+        measure = origin.filter(|p| plot.contains(*p)).and_then(|p| {
+            let g = geometry
+                .iter()
+                .find(|g| (p.y - g.centre).abs() <= 0.5 * lane)?;
+            let a = (time_at(p.x), g.value_at(p.y));
+            Some(Measurement {
+                row: g.row,
+                a,
+                b: a,
+            })
+        });
+    }
+    if resp.dragged_by(egui::PointerButton::Primary) {
+        if let (Some(m), Some(p)) = (measure.as_mut(), resp.interact_pointer_pos()) {
+            if let Some(g) = geometry.iter().find(|g| g.row == m.row) {
+                m.b = (
+                    time_at(p.x),
+                    g.value_at(p.y.clamp(plot.top(), plot.bottom())),
+                );
+            }
+        }
+    } else if resp.clicked() {
+        measure = None;
+    }
+    if let Some(m) = measure {
+        if let Some(g) = geometry.iter().find(|g| g.row == m.row) {
+            let at = |(t, v): (f64, f64)| Pos2::new(x_of_now(t), g.y_of(v));
+            let (a, b) = (at(m.a), at(m.b));
+            let clipped = painter.with_clip_rect(plot);
+            let s = Stroke::new(1.0, vis.warn_fg_color);
+            for p in [a, b] {
+                clipped.line_segment(
+                    [Pos2::new(p.x, plot.top()), Pos2::new(p.x, plot.bottom())],
+                    s,
+                );
+                clipped.line_segment(
+                    [Pos2::new(plot.left(), p.y), Pos2::new(plot.right(), p.y)],
+                    s,
+                );
+            }
+            clipped.line_segment([a, b], Stroke::new(1.5, vis.warn_fg_color));
+            // The readout as a label (so assistive technology reads it too), beside the
+            // end point and inside the plot.
+            let text = egui::RichText::new(m.text())
+                .color(vis.warn_fg_color)
+                .monospace();
+            let font = egui::TextStyle::Monospace.resolve(ui.style());
+            let size = painter
+                .layout_no_wrap(m.text(), font, vis.warn_fg_color)
+                .size()
+                + Vec2::new(8.0, 4.0);
+            let x = (b.x + 8.0).min(plot.right() - size.x).max(plot.left());
+            let y =
+                (b.y - size.y - 4.0).clamp(plot.top(), (plot.bottom() - size.y).max(plot.top()));
+            let r = Rect::from_min_size(Pos2::new(x, y), size);
+            painter.rect_filled(r, 3.0, vis.extreme_bg_color.gamma_multiply(0.85));
+            ui.put(r, egui::Label::new(text).selectable(false));
+        }
+    }
+
     // Scale bar: one channel spacing = uv_per_div µV.
     if lane > 6.0 {
         let x = plot.right() - 12.0;
@@ -775,12 +853,54 @@ fn traces(ui: &mut egui::Ui, doc: &mut Document, duration: f64) {
         doc.browser.selected = if selected == Some(s) { None } else { Some(s) };
     }
     doc.browser.first_row = first_row;
+    doc.browser.measure = measure;
     doc.browser.rows_shown = (rows.min(total), total);
     doc.browser.reveal_selected = false;
     if let Some(s) = fitted {
         doc.browser.uv_per_div = s;
         doc.browser.fit_now = false;
         doc.browser.fit_on_open = false;
+    }
+}
+
+/// The text row (0 at the top) of each annotation label, given each label's left
+/// edge and width (points, in page order): the first of `rows` rows where it starts at
+/// least `gap` after the previous label ends; `None` when every row is taken there (the
+/// label is not drawn, so labels never overlap).
+pub fn annotation_rows(labels: &[(f32, f32)], rows: usize, gap: f32) -> Vec<Option<usize>> {
+    let mut ends = vec![f32::NEG_INFINITY; rows];
+    labels
+        .iter()
+        .map(|&(x, width)| {
+            let row = ends.iter().position(|&e| e + gap <= x)?;
+            ends[row] = x + width;
+            Some(row)
+        })
+        .collect()
+}
+
+/// Where a channel row is drawn this frame: its index among the traces, the y of its
+/// zero line (points), points per µV and the offset (µV) subtracted before drawing.
+struct RowGeometry {
+    row: usize,
+    centre: f32,
+    scale: f32,
+    offset: f32,
+}
+
+impl RowGeometry {
+    /// The amplitude, µV, drawn at height `y`.
+    fn value_at(&self, y: f32) -> f64 {
+        if self.scale.abs() > f32::EPSILON {
+            (self.offset + (self.centre - y) / self.scale) as f64
+        } else {
+            f64::NAN
+        }
+    }
+
+    /// The height at which amplitude `v` (µV) is drawn.
+    fn y_of(&self, v: f64) -> f32 {
+        self.centre - (v as f32 - self.offset) * self.scale
     }
 }
 
@@ -920,6 +1040,45 @@ mod tests {
         assert_eq!(step_sensitivity(5.0, -1), 5.0);
         assert_eq!(step_sensitivity(5000.0, 1), 5000.0);
         assert_eq!(step_sensitivity(120.0, -1), 100.0);
+    }
+
+    #[test]
+    fn annotation_labels_never_overlap() {
+        // Five labels 50 points wide, 10 points apart: three rows, then the fourth
+        // fits in row 0 again once the first has ended; the fifth finds no room.
+        let labels = [
+            (0.0, 50.0),
+            (10.0, 50.0),
+            (20.0, 50.0),
+            (60.0, 50.0),
+            (65.0, 50.0),
+        ];
+        let rows = annotation_rows(&labels, 3, 6.0);
+        assert_eq!(rows, [Some(0), Some(1), Some(2), Some(0), None]);
+        // Whatever the input, no two drawn labels in a row overlap.
+        let many: Vec<(f32, f32)> = (0..200)
+            .map(|i| {
+                (
+                    (i * 7 % 97) as f32 * 3.0 + i as f32,
+                    20.0 + (i * 13 % 40) as f32,
+                )
+            })
+            .collect();
+        let mut sorted = many.clone();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let rows = annotation_rows(&sorted, 3, 6.0);
+        for (i, (a, ra)) in sorted.iter().zip(&rows).enumerate() {
+            for (b, rb) in sorted.iter().zip(&rows).skip(i + 1) {
+                if ra.is_some() && ra == rb {
+                    let (l, r) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+                    assert!(
+                        l.0 + l.1 + 6.0 <= r.0,
+                        "{a:?} and {b:?} overlap in row {ra:?}"
+                    );
+                }
+            }
+        }
+        assert!(rows.iter().filter(|r| r.is_some()).count() > 20);
     }
 
     #[test]

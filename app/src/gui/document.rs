@@ -96,6 +96,41 @@ pub struct BrowserView {
     pub reveal_selected: bool,
     /// Wheel distance over the labels not yet turned into whole rows, points.
     pub row_scroll: f32,
+    /// The crosshair measurement dragged on the traces (cleared by a click).
+    pub measure: Option<Measurement>,
+}
+
+/// A crosshair measurement between two points of the traces: each a time (s) and an
+/// amplitude (µV), both read on the channel row where the drag started.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measurement {
+    /// The channel row (index among the traces) the amplitudes are read on.
+    pub row: usize,
+    /// Start and end: `(time s, amplitude µV)`.
+    pub a: (f64, f64),
+    pub b: (f64, f64),
+}
+
+impl Measurement {
+    /// Δt, s (end minus start).
+    pub fn dt(&self) -> f64 {
+        self.b.0 - self.a.0
+    }
+
+    /// Δamplitude, µV (end minus start).
+    pub fn dv(&self) -> f64 {
+        self.b.1 - self.a.1
+    }
+
+    /// `Δt 0.250 s   Δ 35.2 µV` (and the frequency of one period of Δt).
+    pub fn text(&self) -> String {
+        let dt = self.dt();
+        let mut s = format!("Δt {dt:.3} s   Δ {:.1} µV", self.dv());
+        if dt.abs() > 1e-9 {
+            s.push_str(&format!("   (1/Δt {:.2} Hz)", 1.0 / dt.abs()));
+        }
+        s
+    }
 }
 
 /// Smallest channel spacing drawn when channels per page are chosen automatically,
@@ -121,6 +156,7 @@ impl BrowserView {
             rows_shown: (0, 0),
             reveal_selected: false,
             row_scroll: 0.0,
+            measure: None,
         }
     }
 

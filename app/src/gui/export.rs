@@ -5,8 +5,12 @@
 //! loop; their outcome comes back as a status line.
 
 use super::dialog::{typed_path, Picked};
+use crate::plot::matrix::MatrixFigure;
+use crate::plot::scalp::{ScalpFigure, Selection, Strong};
+use crate::plot::table::TableRow;
 use egui::{ColorImage, Rect};
 use sesame_core::analysis::{write_results, Provenance, Results};
+use sesame_core::ses::regions::RegionTable;
 use sesame_core::signal::montage::DisplayRecord;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, Sender};
@@ -43,7 +47,7 @@ impl ExportKind {
         match self {
             ExportKind::Results => "the results (.csv, .tsv or .json)",
             ExportKind::Config => "the configuration (.toml)",
-            ExportKind::Figure => "the figure (.png)",
+            ExportKind::Figure => "the figure (.png or .svg)",
         }
     }
 }
@@ -107,6 +111,83 @@ pub fn write_png(path: &Path, image: &ColorImage) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: PNG data: {e}", path.display()))?;
     }
     sesame_core::analysis::write_atomic(path, &bytes).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// What the exports of the Results view write: the rows, the recording file they came
+/// from, the analysis configuration (TOML) and the figure shown (when the matrix or
+/// scalp map is).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportSource<'a> {
+    pub results: &'a Results,
+    pub input: Option<&'a Path>,
+    pub config_toml: &'a str,
+    pub figure: Option<&'a FigureChoice>,
+}
+
+/// The figure of the Results view to save: the matrix or the scalp map of one output,
+/// drawn as `sesame plot` draws it (white background, a title naming the measure and
+/// output), whatever the window's theme.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureChoice {
+    /// The scalp map (else the matrix).
+    pub scalp: bool,
+    pub measure: String,
+    pub parameter: String,
+    /// Scalp map: which pairs are drawn, and which way is stronger.
+    pub selection: Selection,
+    pub strong: Strong,
+    /// Only the pairs whose test output (the first) is at most the level (the second).
+    pub significant: Option<(String, f64)>,
+}
+
+/// Size of a saved figure, pixels.
+pub const FIGURE_SIZE: (u32, u32) = (1100, 900);
+
+/// The rows `choice` draws: the pair values of its output, less the pairs that do not
+/// pass its test when it has one.
+pub fn figure_rows(results: &Results, choice: &FigureChoice) -> Vec<TableRow> {
+    let test = |a: &str, b: &str| -> bool {
+        let Some((parameter, alpha)) = &choice.significant else {
+            return true;
+        };
+        super::matrix::pair_value(results, &choice.measure, parameter, a, b)
+            .is_some_and(|q| q <= *alpha)
+    };
+    results
+        .rows
+        .iter()
+        .filter(|r| {
+            r.measure == choice.measure
+                && r.parameter == choice.parameter
+                && !r.channel_b.is_empty()
+                && r.channel_a != "*"
+                && test(&r.channel_a, &r.channel_b)
+        })
+        .map(|r| TableRow {
+            recording: r.recording.clone(),
+            channel_a: r.channel_a.clone(),
+            channel_b: r.channel_b.clone(),
+            measure: r.measure.clone(),
+            parameter: r.parameter.clone(),
+            value: r.value,
+            unit: r.unit.clone(),
+            fields: Default::default(),
+        })
+        .collect()
+}
+
+/// Draws the figure of `choice` to `path` (.png or .svg by its extension).
+pub fn save_figure(path: &Path, results: &Results, choice: &FigureChoice) -> anyhow::Result<()> {
+    let rows = figure_rows(results, choice);
+    let refs: Vec<&TableRow> = rows.iter().collect();
+    let regions = RegionTable::default();
+    if choice.scalp {
+        let fig = ScalpFigure::from_rows(&refs, &regions, choice.selection, choice.strong)?;
+        crate::plot::save(&fig, path, FIGURE_SIZE)
+    } else {
+        let fig = MatrixFigure::from_rows(&refs, &regions)?;
+        crate::plot::save(&fig, path, FIGURE_SIZE)
+    }
 }
 
 /// Export buttons and the outcome of the last export.
@@ -190,6 +271,39 @@ impl ExportState {
             if let Ok(m) = self.rx.recv_timeout(std::time::Duration::from_millis(5)) {
                 self.take(m);
             }
+        }
+    }
+
+    /// Starts the export `kind` of `source` to `target`, or to the path a dialog asks
+    /// for: the results, the configuration or the figure.
+    pub fn start(
+        &mut self,
+        kind: ExportKind,
+        target: Option<PathBuf>,
+        source: ExportSource<'_>,
+        ctx: &egui::Context,
+    ) {
+        let repaint = {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        };
+        match kind {
+            ExportKind::Results => self.export_results_to(
+                target,
+                source.results.clone(),
+                source.input.map(Path::to_path_buf),
+                source.config_toml.to_string(),
+                repaint,
+            ),
+            ExportKind::Config => {
+                self.export_config_to(target, source.config_toml.to_string(), repaint)
+            }
+            ExportKind::Figure => match source.figure {
+                Some(choice) => {
+                    self.export_figure_to(target, source.results.clone(), choice.clone(), repaint)
+                }
+                None => self.status = Some("Show the matrix or scalp map to save it".into()),
+            },
         }
     }
 
@@ -288,76 +402,53 @@ impl ExportState {
         });
     }
 
-    /// Asks for a file (or takes `target`), then takes a screenshot and writes the part
-    /// under `rect` (points) as PNG.
-    pub fn export_figure(&mut self, ctx: &egui::Context, rect: Rect) {
-        self.export_figure_to(None, ctx, rect);
-    }
-
-    /// [`export_figure`](Self::export_figure) to `target` when given.
-    pub fn export_figure_to(&mut self, target: Option<PathBuf>, ctx: &egui::Context, rect: Rect) {
-        let (picker, tx, ctx) = (self.picker.clone(), self.tx.clone(), ctx.clone());
+    /// Asks for a file (or takes `target`), then draws the figure `choice` of
+    /// `results` there (PNG or SVG), on a worker thread.
+    pub fn export_figure_to(
+        &mut self,
+        target: Option<PathBuf>,
+        results: Results,
+        choice: FigureChoice,
+        repaint: impl Fn() + Send + 'static,
+    ) {
+        let (picker, tx) = (self.picker.clone(), self.tx.clone());
         self.busy += 1;
         std::thread::spawn(move || {
             let picked = match target {
                 Some(p) => Picked::Chosen(p),
-                None => picker("Save figure", &["png"]),
+                None => picker("Save figure", &["png", "svg"]),
             };
-            let path = match picked {
-                Picked::Chosen(p) => p,
-                Picked::Cancelled => {
-                    let _ = tx.send(Outcome::Done("Export cancelled".to_string()));
-                    ctx.request_repaint();
-                    return;
-                }
-                Picked::Unavailable(why) => {
-                    let _ = tx.send(Outcome::NeedPath(ExportKind::Figure, why));
-                    ctx.request_repaint();
-                    return;
-                }
+            let msg = match picked {
+                Picked::Cancelled => Outcome::Done("Export cancelled".to_string()),
+                Picked::Unavailable(why) => Outcome::NeedPath(ExportKind::Figure, why),
+                Picked::Chosen(p) => Outcome::Done(match save_figure(&p, &results, &choice) {
+                    Ok(()) => format!("Figure written to {}", p.display()),
+                    Err(e) => format!("Export failed: {e:#}"),
+                }),
             };
-            let ppp = ctx.pixels_per_point();
-            let repaint = ctx.clone();
-            ctx.request_screenshot(move |image| {
-                let cropped = crop(&image, rect, ppp);
-                let msg = match write_png(&path, &cropped) {
-                    Ok(()) => format!("Figure written to {}", path.display()),
-                    Err(e) => format!("Export failed: {e}"),
-                };
-                let _ = tx.send(Outcome::Done(msg));
-                repaint.request_repaint();
-            });
+            let _ = tx.send(msg);
+            repaint();
         });
     }
 }
 
 /// The export buttons: results table, and (when `figure` is the panel's rect) the figure.
-pub fn bar(
-    ui: &mut egui::Ui,
-    state: &mut ExportState,
-    results: &Results,
-    input: Option<&Path>,
-    config_toml: &str,
-    figure: Option<Rect>,
-) {
+pub fn bar(ui: &mut egui::Ui, state: &mut ExportState, source: ExportSource<'_>) {
     state.poll();
+    let mut chosen = None;
     ui.horizontal(|ui| {
-        let enabled = !results.rows.is_empty();
         if ui
-            .add_enabled(enabled, egui::Button::new("Export results…"))
+            .add_enabled(
+                !source.results.rows.is_empty(),
+                egui::Button::new("Export results…"),
+            )
             .clicked()
         {
-            let ctx = ui.ctx().clone();
-            state.export_results(
-                results.clone(),
-                input.map(Path::to_path_buf),
-                config_toml.to_string(),
-                move || ctx.request_repaint(),
-            );
+            chosen = Some(ExportKind::Results);
         }
         if ui
             .add_enabled(
-                !config_toml.trim().is_empty(),
+                !source.config_toml.trim().is_empty(),
                 egui::Button::new("Export config TOML…"),
             )
             .on_hover_text(
@@ -365,13 +456,18 @@ pub fn bar(
             )
             .clicked()
         {
-            let ctx = ui.ctx().clone();
-            state.export_config(config_toml.to_string(), move || ctx.request_repaint());
+            chosen = Some(ExportKind::Config);
         }
-        if let Some(rect) = figure {
-            if ui.button("Save figure as PNG…").clicked() {
-                state.export_figure(ui.ctx(), rect);
-            }
+        if source.figure.is_some()
+            && ui
+                .button("Save figure…")
+                .on_hover_text(
+                    "The matrix or scalp map as `sesame plot` draws it (PNG or SVG, white \
+                     background, titled)",
+                )
+                .clicked()
+        {
+            chosen = Some(ExportKind::Figure);
         }
         if state.is_busy() {
             ui.spinner();
@@ -380,19 +476,15 @@ pub fn bar(
             ui.label(s.as_str());
         }
     });
-    prompt_row(ui, state, results, input, config_toml, figure);
+    if let Some(kind) = chosen {
+        state.start(kind, None, source, ui.ctx());
+    }
+    prompt_row(ui, state, source);
 }
 
 /// The typed-path fallback of an export whose dialog could not be shown: the reason,
 /// a **Path** field, **Save** and **Cancel**.
-fn prompt_row(
-    ui: &mut egui::Ui,
-    state: &mut ExportState,
-    results: &Results,
-    input: Option<&Path>,
-    config_toml: &str,
-    figure: Option<Rect>,
-) {
+fn prompt_row(ui: &mut egui::Ui, state: &mut ExportState, source: ExportSource<'_>) {
     let Some(prompt) = state.prompt.as_mut() else {
         return;
     };
@@ -419,25 +511,7 @@ fn prompt_row(
     });
     if let Some(path) = save {
         state.prompt = None;
-        let ctx = ui.ctx().clone();
-        match kind {
-            ExportKind::Results => state.export_results_to(
-                Some(path),
-                results.clone(),
-                input.map(Path::to_path_buf),
-                config_toml.to_string(),
-                move || ctx.request_repaint(),
-            ),
-            ExportKind::Config => {
-                state.export_config_to(Some(path), config_toml.to_string(), move || {
-                    ctx.request_repaint()
-                })
-            }
-            ExportKind::Figure => match figure {
-                Some(rect) => state.export_figure_to(Some(path), &ctx, rect),
-                None => state.status = Some("Show the matrix or scalp map to save it".into()),
-            },
-        }
+        state.start(kind, Some(path), source, ui.ctx());
     } else if cancel {
         state.prompt = None;
         state.status = Some("Export cancelled".into());

@@ -1,8 +1,10 @@
 //! Channel × channel (or region × region) heatmap of one measure/parameter of a
 //! [`Results`], with a colour bar and the value of the cell under the pointer.
 
+use crate::plot::split_test;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use sesame_core::analysis::Results;
+use sesame_core::measures::Direction;
 
 /// Which measure/parameter the matrix and scalp views show, and how.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,11 +16,15 @@ pub struct MapState {
     pub threshold: f64,
     /// Scalp map: for measures where a smaller value means more synchrony (ρ, distances).
     pub smaller_is_stronger: bool,
-    /// Significance level for measures with a `p` output: pairs with `p ≤ alpha` are
+    /// Significance level: pairs whose test value (see `test`) is at most this are
     /// marked.
     pub alpha: f64,
-    /// Hide the pairs with `p > alpha` (measures with a `p` output only).
+    /// Hide the pairs not significant at `alpha` (when the output has a test).
     pub hide_not_significant: bool,
+    /// Which test marks the pairs, by the suffix of its output (`q`, `p`, `p_fwer` of
+    /// the surrogate test); `None`: the first there is (`q`, the Benjamini–Hochberg
+    /// adjusted p-value, when the analysis ran with surrogates).
+    pub test: Option<String>,
     /// Scalp map: draw at most this many of the strongest pairs (0: all that pass).
     pub top_k: usize,
     /// Matrix: channels in 10-20 order (front to back, left to right) and regions in
@@ -38,6 +44,7 @@ impl Default for MapState {
             smaller_is_stronger: false,
             alpha: 0.05,
             hide_not_significant: false,
+            test: None,
             top_k: 0,
             anatomical: true,
             grid: None,
@@ -46,14 +53,12 @@ impl Default for MapState {
     }
 }
 
-/// Whether a smaller value of output `name` means more synchrony: ρ and its chance
-/// level `rho_null` (fractions of non-coincident events), p-values, jitters and
-/// distances — the convention of `sesame plot`. `sync` is larger when more synchronous.
-pub fn smaller_is_stronger(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    crate::plot::scalp::Strong::of(&n) == crate::plot::scalp::Strong::Low
-        || n.starts_with("rho")
-        || n.starts_with("dist")
+/// Whether a smaller value of output `name` of `measure` means more synchrony, as the
+/// measure declares it (`OutputSpec::direction`, the convention of `sesame plot`): ρ,
+/// distances and divergences, and the surrogate test's p-values; `sync`, coherence
+/// and outputs with no direction read the other way.
+pub fn smaller_is_stronger(measure: &str, name: &str) -> bool {
+    crate::plot::output_direction(measure, name) == Some(Direction::Lower)
 }
 
 /// The outputs that say how synchronous an SES pair is, in the order the matrix's
@@ -64,6 +69,9 @@ pub const READING: [&str; 4] = ["sync", "rho", "rho_null", "p"];
 /// `sesame measures` prints — made drawable with the bundled fonts; `None` for an
 /// unknown measure or output.
 pub fn output_doc(measure: &str, parameter: &str) -> Option<String> {
+    if let Some((o, suffix)) = split_test(parameter) {
+        return Some(test_doc(o, suffix));
+    }
     let m = sesame_core::measures::find(measure)?;
     m.outputs()
         .iter()
@@ -71,17 +79,38 @@ pub fn output_doc(measure: &str, parameter: &str) -> Option<String> {
         .map(|o| super::glyphs::displayable(o.doc).into_owned())
 }
 
-/// Which way output `name` reads, for the outputs of [`READING`] and distances.
-pub fn direction_note(name: &str) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase();
-    if n == "p" {
-        Some("Smaller = stronger evidence of synchrony beyond chance.")
-    } else if n == "sync" {
-        Some("Larger = more synchronous.")
-    } else if n.starts_with("rho") || n.contains("distance") {
-        Some("Smaller = more synchronous.")
-    } else {
-        None
+/// What the surrogate-test output `o.suffix` is.
+pub fn test_doc(o: &str, suffix: &str) -> String {
+    match suffix {
+        "p" => format!(
+            "Surrogate p-value of {o} for this pair: (1 + surrogates at least as \
+             synchronous)/(K + 1), not corrected for the number of pairs."
+        ),
+        "q" => format!(
+            "Benjamini-Hochberg adjusted p-value of {o} over the pairs of this measure \
+             (false-discovery rate)."
+        ),
+        "p_fwer" => format!(
+            "Family-wise p-value of {o} over the pairs (max statistic over the \
+             surrogates)."
+        ),
+        "null_mean" => format!("Mean of {o} over the surrogates (its chance level)."),
+        "null_sd" => format!("Standard deviation of {o} over the surrogates."),
+        other => format!("{other} of {o}"),
+    }
+}
+
+/// Which way output `name` of `measure` reads, from the direction the measure
+/// declares for it (none for outputs with no direction).
+pub fn direction_note(measure: &str, name: &str) -> Option<&'static str> {
+    if crate::plot::is_test_p(name) {
+        return Some("Smaller = stronger evidence of synchrony beyond chance.");
+    }
+    match crate::plot::output_direction(measure, name)? {
+        Direction::Higher => Some("Larger = more synchronous."),
+        Direction::Lower => Some("Smaller = more synchronous."),
+        Direction::TwoSided => Some("Larger in size (either sign) = more synchronous."),
+        Direction::Neither => None,
     }
 }
 
@@ -89,7 +118,7 @@ pub fn direction_note(name: &str) -> Option<&'static str> {
 /// (empty when neither is known).
 pub fn describe(measure: &str, parameter: &str) -> String {
     let mut text = output_doc(measure, parameter).unwrap_or_default();
-    if let Some(note) = direction_note(parameter) {
+    if let Some(note) = direction_note(measure, parameter) {
         if !text.is_empty() {
             text.push(' ');
         }
@@ -128,14 +157,82 @@ pub fn default_choice(all: &[(String, String)]) -> Option<(String, String)> {
         .cloned()
 }
 
-/// The `p` output of `measure` over `labels` (a one-sided test: small is
-/// significant), when the measure has one.
-pub fn p_values(results: &Results, measure: &str, labels: &[String]) -> Option<Vec<Vec<f64>>> {
+/// Whether `measure` has pair values of output `parameter`.
+fn has_pairs(results: &Results, measure: &str, parameter: &str) -> bool {
     results
         .rows
         .iter()
-        .any(|r| r.measure == measure && r.parameter == "p" && !r.channel_b.is_empty())
-        .then(|| results.matrix(measure, "p", labels))
+        .any(|r| r.measure == measure && r.parameter == parameter && !r.channel_b.is_empty())
+}
+
+/// A test that can mark the pairs of an output: the output holding its p-values and
+/// the short name the views give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Test {
+    /// The output with the p-values (`coh.q`, or SES's own `p`).
+    pub parameter: String,
+    /// `q`, `p` or `p_fwer`.
+    pub name: String,
+}
+
+/// The tests of output `output` of `measure`, preferred first: the surrogate test's
+/// Benjamini–Hochberg `q`, its per-pair `p` and its family-wise `p_fwer` (an analysis
+/// with `[significance] surrogates > 0`), else the measure's own `p` output (SES's
+/// chance comparison).
+pub fn tests_of(results: &Results, measure: &str, output: &str) -> Vec<Test> {
+    let mut out: Vec<Test> = ["q", "p", "p_fwer"]
+        .iter()
+        .map(|s| Test {
+            parameter: format!("{output}.{s}"),
+            name: s.to_string(),
+        })
+        .filter(|t| has_pairs(results, measure, &t.parameter))
+        .collect();
+    if out.is_empty() && has_pairs(results, measure, "p") {
+        out.push(Test {
+            parameter: "p".into(),
+            name: "p".into(),
+        });
+    }
+    out
+}
+
+/// The test that marks the pairs of `output` of `measure`: the one chosen in `state`
+/// when the output has it, else the first of [`tests_of`].
+pub fn chosen_test(
+    results: &Results,
+    measure: &str,
+    output: &str,
+    state: &MapState,
+) -> (Vec<Test>, Option<Test>) {
+    let tests = tests_of(results, measure, output);
+    let t = tests
+        .iter()
+        .find(|t| state.test.as_deref() == Some(t.name.as_str()))
+        .or(tests.first())
+        .cloned();
+    (tests, t)
+}
+
+/// What each test is, for the test picker's hover text.
+fn test_about(t: &Test) -> &'static str {
+    match (t.name.as_str(), t.parameter.contains('.')) {
+        ("q", _) => "Benjamini-Hochberg adjusted p-value over the pairs (false-discovery rate)",
+        ("p_fwer", _) => "Family-wise p-value over the pairs (max statistic)",
+        (_, true) => "Per-pair surrogate p-value, not corrected for the number of pairs",
+        _ => "The measure's one-sided surrogate p-value, not corrected for the number of pairs",
+    }
+}
+
+/// The p-values of `test` of `measure` over `labels` (small is significant), when
+/// there is a test.
+pub fn test_values(
+    results: &Results,
+    measure: &str,
+    test: Option<&Test>,
+    labels: &[String],
+) -> Option<Vec<Vec<f64>>> {
+    test.map(|t| results.matrix(measure, &t.parameter, labels))
 }
 
 /// Whether a cell of value `v` and p-value `q` is marked as significant at `alpha`.
@@ -207,12 +304,16 @@ pub fn anatomical_order(labels: &[String]) -> Vec<String> {
     v
 }
 
-/// Distinct `(measure, parameter)` with pair values (both channels named), sorted.
+/// Distinct `(measure, parameter)` with pair values (both channels named), sorted;
+/// the surrogate test's outputs (`o.p`, `o.q`…) are not offered: they mark the pairs
+/// of `o` instead.
 pub fn choices(results: &Results) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = results
         .rows
         .iter()
-        .filter(|r| !r.channel_b.is_empty() && r.channel_a != "*")
+        .filter(|r| {
+            !r.channel_b.is_empty() && r.channel_a != "*" && split_test(&r.parameter).is_none()
+        })
         .map(|r| (r.measure.clone(), r.parameter.clone()))
         .collect();
     v.sort();
@@ -283,13 +384,19 @@ pub fn cell_at(rect: Rect, n: usize, pos: Pos2) -> Option<(usize, usize)> {
     Some((r.min(n - 1), c.min(n - 1)))
 }
 
-/// The measure/parameter picker shared by the matrix and the scalp map; returns the
-/// selection (`None` when the results have no pair values).
-pub fn picker(
-    ui: &mut egui::Ui,
-    results: &Results,
-    state: &mut MapState,
-) -> Option<(String, String)> {
+/// What the matrix and the scalp map show: an output of a measure, and the test that
+/// marks its significant pairs (when it has one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub measure: String,
+    pub parameter: String,
+    pub test: Option<Test>,
+}
+
+/// The measure/parameter picker shared by the matrix and the scalp map, with the
+/// significance controls (test, level, hide) when the output has a test; returns what
+/// to show (`None` when the results have no pair values).
+pub fn picker(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<Shown> {
     let all = choices(results);
     if all.is_empty() {
         ui.weak("No pair values yet: run an analysis in the Analysis view.");
@@ -300,6 +407,7 @@ pub fn picker(
         _ => default_choice(&all)?,
     };
     let mut chosen = current.clone();
+    let mut test = None;
     ui.horizontal_wrapped(|ui| {
         egui::ComboBox::from_label("Measure / output")
             .selected_text(format!("{} / {}", current.0, current.1))
@@ -313,29 +421,56 @@ pub fn picker(
                     }
                 }
             });
-        if all.iter().any(|(m, p)| m == &chosen.0 && p == "p") {
-            ui.separator();
-            let a = ui.label("α");
-            ui.add(
-                egui::DragValue::new(&mut state.alpha)
-                    .range(0.0..=1.0)
-                    .speed(0.001)
-                    .max_decimals(4),
-            )
-            .labelled_by(a.id)
-            .on_hover_text(
-                "Significance level: pairs with p ≤ α are marked (not corrected for the \
-                 number of pairs; `sesame stats` corrects)",
-            );
-            ui.checkbox(&mut state.hide_not_significant, "Hide p > α")
-                .on_hover_text("Leave out the pairs whose surrogate p-value is not below α");
+        let (tests, Some(mut t)) = chosen_test(results, &chosen.0, &chosen.1, state) else {
+            return;
+        };
+        ui.separator();
+        if tests.len() > 1 {
+            egui::ComboBox::from_label("Test")
+                .selected_text(t.name.clone())
+                .show_ui(ui, |ui| {
+                    for c in &tests {
+                        if ui
+                            .selectable_label(c == &t, c.name.clone())
+                            .on_hover_text(test_about(c))
+                            .clicked()
+                        {
+                            t = c.clone();
+                            state.test = Some(c.name.clone());
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(test_about(&t));
         }
+        let a = ui.label("α");
+        ui.add(
+            egui::DragValue::new(&mut state.alpha)
+                .range(0.0..=1.0)
+                .speed(0.001)
+                .max_decimals(4),
+        )
+        .labelled_by(a.id)
+        .on_hover_text(format!(
+            "Significance level: pairs with {} ≤ α are marked ({})",
+            t.name,
+            test_about(&t)
+        ));
+        ui.checkbox(
+            &mut state.hide_not_significant,
+            format!("Hide {} > α", t.name),
+        )
+        .on_hover_text(format!(
+            "Leave out the pairs whose {} is above α; the legend counts the pairs that remain",
+            t.name
+        ));
+        test = Some(t);
     });
-    // A newly chosen output starts with its own direction (ρ, p and distances: smaller
-    // is stronger); the checkbox can still change it.
+    // A newly chosen output starts with its declared direction (ρ, distances:
+    // smaller is stronger); the checkbox can still change it.
     if state.direction_for.as_ref() != Some(&chosen) {
         if state.direction_for.is_some() || state.selection.is_none() {
-            state.smaller_is_stronger = smaller_is_stronger(&chosen.1);
+            state.smaller_is_stronger = smaller_is_stronger(&chosen.0, &chosen.1);
         }
         state.direction_for = Some(chosen.clone());
     }
@@ -344,12 +479,34 @@ pub fn picker(
     if !about.is_empty() {
         ui.weak(format!("{}: {about}", chosen.1));
     }
-    Some(chosen)
+    Some(Shown {
+        measure: chosen.0,
+        parameter: chosen.1,
+        test,
+    })
+}
+
+/// The values of `m` to show: all of them, or with `hide` only the cells whose test
+/// value is at most `alpha`.
+pub fn shown_values(
+    m: &[Vec<f64>],
+    p: Option<&Vec<Vec<f64>>>,
+    alpha: f64,
+    hide: bool,
+) -> Vec<Vec<f64>> {
+    match (p, hide) {
+        (Some(p), true) => keep_significant(m, p, alpha),
+        _ => m.to_vec(),
+    }
 }
 
 /// Draws the heatmap view; returns the area of the figure (points).
 pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<Rect> {
-    let (measure, parameter) = picker(ui, results, state)?;
+    let Shown {
+        measure,
+        parameter,
+        test,
+    } = picker(ui, results, state)?;
     let mut labels = labels(results, &measure, &parameter);
     ui.horizontal(|ui| {
         ui.label("Order");
@@ -361,21 +518,26 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
         labels = anatomical_order(&labels);
     }
     let m = results.matrix(&measure, &parameter, &labels);
-    let p = p_values(results, &measure, &labels);
-    let shown = match (&p, state.hide_not_significant) {
-        (Some(p), true) => keep_significant(&m, p, state.alpha),
-        _ => m.clone(),
-    };
-    let marks = p.as_ref().map(|p| (p.as_slice(), state.alpha));
+    let p = test_values(results, &measure, test.as_ref(), &labels);
+    let shown = shown_values(&m, p.as_ref(), state.alpha, state.hide_not_significant);
+    let marks = p.as_ref().zip(test.as_ref()).map(|(p, t)| Marks {
+        p: p.as_slice(),
+        alpha: state.alpha,
+        name: t.name.as_str(),
+        hidden: state.hide_not_significant,
+    });
     // The hover text of a cell: for SES, each reading output of the pair with its
-    // registered sentence.
+    // registered sentence; then the surrogate test of the output shown.
     let reading = |i: usize, j: usize| -> Vec<String> {
         let (a, b) = (&labels[i], &labels[j]);
+        let tested = ["p", "q", "p_fwer"].map(|s| format!("{parameter}.{s}"));
         READING
             .iter()
+            .map(|n| n.to_string())
+            .chain(tested)
             .filter_map(|name| {
-                let v = pair_value(results, &measure, name, a, b)?;
-                let about = describe(&measure, name);
+                let v = pair_value(results, &measure, &name, a, b)?;
+                let about = describe(&measure, &name);
                 Some(if about.is_empty() {
                     format!("{name} = {v:.4}")
                 } else {
@@ -384,9 +546,35 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
             })
             .collect()
     };
-    let (rect, grid) = heatmap(ui, &labels, &shown, marks, &parameter, &reading)?;
+    let (rect, grid) = heatmap(ui, &labels, &shown, marks, &parameter, &measure, &reading)?;
     state.grid = Some((grid, labels.len()));
     Some(rect)
+}
+
+/// The significance marks of a heatmap: the test's p-values over the grid, the level,
+/// the test's name, and whether the other pairs are hidden.
+#[derive(Debug, Clone, Copy)]
+pub struct Marks<'a> {
+    pub p: &'a [Vec<f64>],
+    pub alpha: f64,
+    pub name: &'a str,
+    pub hidden: bool,
+}
+
+impl Marks<'_> {
+    /// The legend: how many pairs pass the test (marked, or remaining when the others
+    /// are hidden).
+    pub fn legend(&self, m: &[Vec<f64>]) -> String {
+        let n = m.len();
+        let total = n * n.saturating_sub(1) / 2;
+        format!(
+            "{} ≤ {}: {} of {total} pairs {}",
+            self.name,
+            self.alpha,
+            marked_pairs(m, self.p, self.alpha),
+            if self.hidden { "remain" } else { "marked" }
+        )
+    }
 }
 
 /// Radius of the dot marking a significant cell `side` points wide.
@@ -405,17 +593,18 @@ fn draw_mark(painter: &egui::Painter, centre: Pos2, radius: f32) {
     );
 }
 
-/// Draws `m` (rows and columns named by `labels`, values of output `parameter`) with a
-/// colour bar, over the whole width left; with `marks` = `(p, alpha)` a dot marks each
-/// cell with `p ≤ alpha`, and the legend says how many pairs are marked. Hovering a
-/// cell shows its pair and value, then the lines `more(i, j)` gives. Returns the
-/// figure's area and the grid's.
+/// Draws `m` (rows and columns named by `labels`, values of output `parameter` of
+/// `measure`) with a colour bar, over the whole width left; with `marks` a dot marks
+/// each cell whose test value is at most the level, and the legend says how many pairs
+/// pass. Hovering a cell shows its pair and value, then the lines `more(i, j)` gives.
+/// Returns the figure's area and the grid's.
 pub fn heatmap(
     ui: &mut egui::Ui,
     labels: &[String],
     m: &[Vec<f64>],
-    marks: Option<(&[Vec<f64>], f64)>,
+    marks: Option<Marks<'_>>,
     parameter: &str,
+    measure: &str,
     more: &dyn Fn(usize, usize) -> Vec<String>,
 ) -> Option<(Rect, Rect)> {
     let n = labels.len();
@@ -439,18 +628,14 @@ pub fn heatmap(
             );
         }
         ui.label(format!("max {hi:.4}"));
-        if let Some(note) = direction_note(parameter) {
+        if let Some(note) = direction_note(measure, parameter) {
             ui.weak(note);
         }
-        if let Some((p, alpha)) = marks {
+        if let Some(marks) = marks {
             ui.separator();
             let (r, painter) = ui.allocate_painter(Vec2::splat(14.0), Sense::hover());
             draw_mark(&painter, r.rect.center(), mark_radius(22.0));
-            let total = n * n.saturating_sub(1) / 2;
-            ui.label(format!(
-                "p ≤ {alpha}: {} of {total} pairs marked",
-                marked_pairs(m, p, alpha)
-            ));
+            ui.label(marks.legend(m));
         }
     });
     let fg = ui.visuals().text_color();
@@ -485,10 +670,10 @@ pub fn heatmap(
             );
             painter.rect_filled(r, 0.0, colour(*v, lo, hi));
             let significant = marks
-                .and_then(|(p, alpha)| {
-                    p.get(i)
+                .and_then(|mk| {
+                    mk.p.get(i)
                         .and_then(|row| row.get(j))
-                        .map(|&q| is_marked(*v, q, alpha))
+                        .map(|&q| is_marked(*v, q, mk.alpha))
                 })
                 .unwrap_or(false);
             if significant {
@@ -539,10 +724,10 @@ pub fn heatmap(
         };
         let mut lines = if i == j { Vec::new() } else { more(i, j) };
         if lines.is_empty() {
-            // Without reading outputs, the p-value alone (when there is one).
-            if let Some(q) = marks.and_then(|(p, _)| p.get(i).and_then(|r| r.get(j))) {
-                if q.is_finite() {
-                    lines.push(format!("p = {q:.4}"));
+            // Without reading outputs, the test value alone (when there is one).
+            if let Some(mk) = marks {
+                if let Some(q) = mk.p.get(i).and_then(|r| r.get(j)).filter(|q| q.is_finite()) {
+                    lines.push(format!("{} = {q:.4}", mk.name));
                 }
             }
         }

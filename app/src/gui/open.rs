@@ -4,6 +4,7 @@
 
 use super::app::{file_name, Command, SesameApp};
 use super::dialog::typed_path;
+use super::export::ExportKind;
 use super::settings::{Settings, ThemeChoice};
 use std::path::PathBuf;
 
@@ -39,6 +40,55 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
             if let Some(id) = app.active {
                 if ui.button("Close  (Ctrl+W)").clicked() {
                     app.commands.push(Command::Close(id));
+                    ui.close();
+                }
+            }
+            ui.separator();
+            let doc = app.active.is_some();
+            let rows = !app.results.results.rows.is_empty();
+            let figure = app.results.figure.is_some()
+                && app
+                    .active_doc()
+                    .is_some_and(|d| d.view == super::document::View::Results);
+            let items = [
+                (
+                    "Load configuration…",
+                    doc && app.analysis.loading.is_none(),
+                    Command::LoadConfig,
+                    "Take over an analysis configuration (TOML), as `sesame analyze --config` reads it",
+                ),
+                (
+                    "Save configuration…",
+                    doc,
+                    Command::SaveConfig,
+                    "Save the Analysis view's configuration (TOML) for `sesame analyze --config`",
+                ),
+                (
+                    "Export results…",
+                    rows,
+                    Command::Export(ExportKind::Results),
+                    "Every result row as CSV, TSV or JSON, with provenance",
+                ),
+                (
+                    "Export config TOML of the results…",
+                    rows && !app.results.config_toml.trim().is_empty(),
+                    Command::Export(ExportKind::Config),
+                    "The configuration that produced the rows",
+                ),
+                (
+                    "Save figure…",
+                    figure,
+                    Command::Export(ExportKind::Figure),
+                    "The matrix or scalp map shown in Results, as `sesame plot` draws it (PNG or SVG)",
+                ),
+            ];
+            for (title, enabled, command, about) in items {
+                if ui
+                    .add_enabled(enabled, egui::Button::new(title))
+                    .on_hover_text(about)
+                    .clicked()
+                {
+                    app.commands.push(command);
                     ui.close();
                 }
             }

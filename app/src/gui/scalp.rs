@@ -76,14 +76,15 @@ fn is_region(label: &str) -> bool {
 
 /// Draws the scalp view; returns the area of the figure (points).
 pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Option<egui::Rect> {
-    let (measure, parameter) = matrix::picker(ui, results, state)?;
+    let matrix::Shown {
+        measure,
+        parameter,
+        test,
+    } = matrix::picker(ui, results, state)?;
     let labels = matrix::labels(results, &measure, &parameter);
     let full = results.matrix(&measure, &parameter, &labels);
-    let p = matrix::p_values(results, &measure, &labels);
-    let m = match (&p, state.hide_not_significant) {
-        (Some(p), true) => matrix::keep_significant(&full, p, state.alpha),
-        _ => full.clone(),
-    };
+    let p = matrix::test_values(results, &measure, test.as_ref(), &labels);
+    let m = matrix::shown_values(&full, p.as_ref(), state.alpha, state.hide_not_significant);
     let Some((lo, hi)) = matrix::value_range(&m) else {
         ui.weak("No finite values.");
         return None;
@@ -95,7 +96,10 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
     ui.horizontal(|ui| {
         ui.add(egui::Slider::new(&mut state.threshold, lo..=hi).text("Threshold"));
         ui.checkbox(&mut state.smaller_is_stronger, "Smaller is stronger")
-            .on_hover_text("For ρ and distances: draw the pairs at or below the threshold");
+            .on_hover_text(
+                "Draw the pairs at or below the threshold (ticked for the outputs whose \
+                 measure declares that smaller means more synchronous: ρ, distances)",
+            );
         let k = ui.label("Strongest");
         ui.add(
             egui::DragValue::new(&mut state.top_k)
@@ -131,16 +135,14 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
     if pairs.len() < passing {
         line.push_str(&format!(", the {} strongest drawn", pairs.len()));
     }
-    if p.is_some() {
-        line.push_str(&format!(
-            "; outlined: p ≤ {}{}",
-            state.alpha,
-            if state.hide_not_significant {
-                " (pairs with p > α hidden)"
-            } else {
-                ""
-            }
-        ));
+    if let (Some(p), Some(t)) = (&p, &test) {
+        let marks = matrix::Marks {
+            p,
+            alpha: state.alpha,
+            name: &t.name,
+            hidden: state.hide_not_significant,
+        };
+        line.push_str(&format!("; outlined: {}", marks.legend(&m)));
     }
     ui.label(line);
     let unplaced: Vec<&str> = labels
@@ -221,7 +223,10 @@ pub fn show(ui: &mut egui::Ui, results: &Results, state: &mut MapState) -> Optio
                             .as_ref()
                             .and_then(|p| p.get(a).and_then(|r| r.get(b)))
                             .filter(|q| q.is_finite())
-                            .map(|q| format!(" (p = {q:.4})"))
+                            .map(|q| {
+                                let name = test.as_ref().map_or("p", |t| t.name.as_str());
+                                format!(" ({name} = {q:.4})")
+                            })
                             .unwrap_or_default();
                         format!("{} – {}: {v:.4}{pv}", labels[a], labels[b])
                     })

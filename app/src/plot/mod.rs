@@ -16,6 +16,7 @@ pub mod tfmap;
 use anyhow::{anyhow, bail, Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use sesame_core::measures::Direction;
 use std::path::Path;
 
 /// Default figure size in pixels (width, height).
@@ -301,6 +302,41 @@ pub fn with_unit(name: &str, unit: &str) -> String {
     }
 }
 
+/// The suffixes the surrogate test (`[significance]`) adds to an output `o`'s name:
+/// `o.p`, `o.q`, `o.p_fwer`, `o.null_mean`, `o.null_sd`.
+pub const TEST_SUFFIXES: [&str; 5] = ["p", "q", "p_fwer", "null_mean", "null_sd"];
+
+/// `(o, suffix)` when `parameter` is a surrogate-test output `o.suffix`.
+pub fn split_test(parameter: &str) -> Option<(&str, &str)> {
+    let (o, s) = parameter.rsplit_once('.')?;
+    (!o.is_empty() && TEST_SUFFIXES.contains(&s)).then_some((o, s))
+}
+
+/// Whether `parameter` is a p-value of the surrogate test (`o.p`, `o.q`, `o.p_fwer`).
+pub fn is_test_p(parameter: &str) -> bool {
+    split_test(parameter).is_some_and(|(_, s)| matches!(s, "p" | "q" | "p_fwer"))
+}
+
+/// Which way output `parameter` of `measure` moves with synchrony, as the measure
+/// declares it in the registry (`OutputSpec::direction`): the test's p-values
+/// (`o.p`, `o.q`, `o.p_fwer`) read smaller as stronger, `o.null_mean` reads as `o`,
+/// `o.null_sd` has no direction. `None` for a measure or output the registry does not
+/// know.
+pub fn output_direction(measure: &str, parameter: &str) -> Option<Direction> {
+    if let Some((base, suffix)) = split_test(parameter) {
+        return match suffix {
+            "null_mean" => output_direction(measure, base),
+            "null_sd" => Some(Direction::Neither),
+            _ => Some(Direction::Lower),
+        };
+    }
+    sesame_core::measures::find(measure)?
+        .outputs()
+        .iter()
+        .find(|o| o.name == parameter)
+        .map(|o| o.direction)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +368,47 @@ mod tests {
         assert_eq!(format_tick(12.5), "12.5");
         assert_eq!(format_tick(5.0), "5");
         assert_eq!(format_tick(-0.0004), "-4.0e-4");
+    }
+
+    #[test]
+    fn directions_come_from_the_registry() {
+        assert_eq!(
+            output_direction("ses-bumps", "sync"),
+            Some(Direction::Higher)
+        );
+        assert_eq!(output_direction("ses-bumps", "rho"), Some(Direction::Lower));
+        assert_eq!(
+            output_direction("ses-bumps", "st"),
+            Some(Direction::Neither)
+        );
+        assert_eq!(
+            output_direction("ses-bumps", "sync.q"),
+            Some(Direction::Lower)
+        );
+        assert_eq!(
+            output_direction("ses-bumps", "rho.p_fwer"),
+            Some(Direction::Lower)
+        );
+        assert_eq!(
+            output_direction("ses-bumps", "rho.null_mean"),
+            Some(Direction::Lower)
+        );
+        assert_eq!(
+            output_direction("ses-bumps", "sync.null_sd"),
+            Some(Direction::Neither)
+        );
+        assert_eq!(output_direction("ses-bumps", "nothing"), None);
+        assert_eq!(output_direction("no-such-measure", "rho"), None);
+        assert_eq!(split_test("coh.q"), Some(("coh", "q")));
+        assert_eq!(split_test("coh"), None);
+        assert_eq!(split_test(".p"), None);
+        assert!(is_test_p("coh.p_fwer") && !is_test_p("coh.null_mean") && !is_test_p("p"));
+        // No registered output name looks like a test output, so the suffixes are
+        // unambiguous.
+        for m in sesame_core::measures::registry() {
+            for o in m.outputs() {
+                assert!(split_test(o.name).is_none(), "{} / {}", m.id(), o.name);
+            }
+        }
     }
 }

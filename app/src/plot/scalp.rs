@@ -35,19 +35,15 @@ pub enum Strong {
 }
 
 impl Strong {
-    /// The convention of a parameter: low for SES's ρ and its chance level `rho_null`,
-    /// p-values, jitters, delays and costs and for distances; high otherwise (`sync`,
-    /// coherence, PLV, similarity…).
-    pub fn of(parameter: &str) -> Self {
-        let p = parameter.to_ascii_lowercase();
-        let low = [
-            "rho", "rho_null", "p", "st", "sf", "sigma_t", "sigma_f", "cost", "distance",
-            "delay_t", "delay_f",
-        ];
-        if low.contains(&p.as_str()) || p.contains("distance") {
-            Strong::Low
-        } else {
-            Strong::High
+    /// The convention of output `parameter` of `measure`, from the direction the
+    /// measure declares for it ([`super::output_direction`]): low for outputs that
+    /// read smaller as more synchronous (SES's ρ, distances, the surrogate test's
+    /// p-values), high otherwise (`sync`, coherence, PLV, similarities, and outputs
+    /// with no declared direction).
+    pub fn of(measure: &str, parameter: &str) -> Self {
+        match super::output_direction(measure, parameter) {
+            Some(sesame_core::measures::Direction::Lower) => Strong::Low,
+            _ => Strong::High,
         }
     }
 }
@@ -373,11 +369,18 @@ mod tests {
             ScalpFigure::from_rows(&rows, &regions, Selection::Threshold(0.9), Strong::High)
                 .is_err()
         );
-        assert_eq!(Strong::of("rho"), Strong::Low);
-        assert_eq!(Strong::of("rho_null"), Strong::Low);
-        assert_eq!(Strong::of("p"), Strong::Low);
-        assert_eq!(Strong::of("sync"), Strong::High);
-        assert_eq!(Strong::of("coherence"), Strong::High);
+        // The measure's declared direction, not the output's name.
+        assert_eq!(Strong::of("ses-bumps", "rho"), Strong::Low);
+        assert_eq!(Strong::of("ses-bumps", "sync"), Strong::High);
+        assert_eq!(Strong::of("ses-bumps", "sync.q"), Strong::Low);
+        assert_eq!(Strong::of("ses-bumps", "st"), Strong::High, "no direction");
+        let low = sesame_core::measures::registry()
+            .iter()
+            .flat_map(|m| m.outputs().iter().map(move |o| (m.id(), o)))
+            .find(|(_, o)| o.direction == sesame_core::measures::Direction::Lower)
+            .expect("a measure with a smaller-is-stronger output");
+        assert_eq!(Strong::of(low.0, low.1.name), Strong::Low);
+        assert_eq!(Strong::of("unknown", "rho"), Strong::High);
     }
 
     #[test]
