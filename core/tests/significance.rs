@@ -107,19 +107,7 @@ fn event_measure_p_is_uniform_under_the_null() {
 
 #[test]
 fn continuous_measure_p_is_uniform_under_the_null() {
-    let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let (epochs, samples) = (8, 128);
-    // AR(1) noise per channel: a spectrum with structure, no cross-relation
-    let mut data = Array3::<f64>::zeros((CHANNELS, epochs, samples));
-    for c in 0..CHANNELS {
-        let mut v = 0.0;
-        for e in 0..epochs {
-            for s in 0..samples {
-                v = 0.7 * v + (rng.gen::<f64>() - 0.5);
-                data[(c, e, s)] = v;
-            }
-        }
-    }
+    let data = ar1(5, CHANNELS, 8, 128);
     let set = SetInput::Continuous {
         data: data.view(),
         fs: 128.0,
@@ -132,7 +120,13 @@ fn continuous_measure_p_is_uniform_under_the_null() {
         let out = run("coh", &set, &cfg);
         let p: Vec<f64> = values(&out, "coh.p").iter().map(|v| v.2).collect();
         assert_eq!(p.len(), CHANNELS * (CHANNELS - 1) / 2);
-        let ks = ks_to_discrete_uniform(&p, 19);
+        // 8 epochs allow 7 shifts by whole epochs: all of them, p on the grid 1/8
+        let k = if *method == SurrogateMethod::Shift {
+            7
+        } else {
+            19
+        };
+        let ks = ks_to_discrete_uniform(&p, k);
         let bound = 1.5 * 1.63 / (p.len() as f64).sqrt();
         assert!(ks < bound, "{method:?}: KS {ks} ≥ {bound}");
     }
@@ -248,4 +242,158 @@ fn the_pipeline_adds_the_test_rows_and_refuses_a_method_outside_the_family() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("dither") && e.contains("plv"), "{e}");
+}
+
+/// AR(1) noise: `channels × epochs × samples`, a spectrum with structure and no
+/// relation between channels.
+fn ar1(seed: u64, channels: usize, epochs: usize, samples: usize) -> Array3<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut data = Array3::<f64>::zeros((channels, epochs, samples));
+    for c in 0..channels {
+        let mut v = 0.0;
+        for e in 0..epochs {
+            for s in 0..samples {
+                v = 0.7 * v + (rng.gen::<f64>() - 0.5);
+                data[(c, e, s)] = v;
+            }
+        }
+    }
+    data
+}
+
+#[test]
+fn spectral_surrogates_from_reordered_spectra_equal_a_new_transform() {
+    use sesame_core::measures::spectral::pair_spectral_reordered;
+    use sesame_core::measures::{registry, PairInput};
+    let (epochs, samples, fs) = (6, 128, 64.0);
+    let data = ar1(21, 3, epochs, samples);
+    let rotation: Vec<usize> = (0..epochs).map(|e| (e + 2) % epochs).collect();
+    let shuffle = vec![3, 0, 5, 1, 2, 4];
+    let spectral: Vec<_> = registry()
+        .iter()
+        .filter(|m| m.as_spectral().is_some())
+        .collect();
+    assert!(
+        spectral.len() >= 10,
+        "spectral measures: {}",
+        spectral.len()
+    );
+    let mut checked = 0;
+    for m in spectral {
+        let sm = m.as_spectral().expect("spectral");
+        for estimate in ["epochs", "time"] {
+            let mut given = vec![("estimate", estimate)];
+            if m.params().iter().any(|p| p.name == "segment") {
+                given.push(("segment", "0.5"));
+            }
+            let params = ParamValues::parse(m.params(), given).expect("parameters");
+            let sp = (sm.spectra)(data.view(), fs, &params).expect("spectra");
+            for order in [&rotation, &shuffle] {
+                for (i, j) in [(0, 1), (2, 0)] {
+                    let y = data
+                        .index_axis(ndarray::Axis(0), j)
+                        .select(ndarray::Axis(0), order);
+                    let pair = PairInput::Continuous {
+                        x: data.index_axis(ndarray::Axis(0), i),
+                        y: y.view(),
+                        fs,
+                    };
+                    let new = m.compute(&pair, &params).expect("values")[0].value;
+                    let fast = pair_spectral_reordered(&sp, i, j, &[sm.method], order)
+                        .expect("spectra laid out by epochs")[0];
+                    assert!(
+                        (new - fast).abs() <= 1e-10 * (1.0 + new.abs()),
+                        "{} estimate={estimate} order {order:?} pair ({i}, {j}): {new} vs {fast}",
+                        m.id()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    println!("{checked} surrogate values agree");
+    // an order that does not fit the layout is refused, not misread
+    let params = ParamValues::defaults(find("coh").expect("coh").params());
+    let sp = sesame_core::measures::spectral::fourier_spectra(data.view(), fs, &params)
+        .expect("spectra");
+    assert!(pair_spectral_reordered(&sp, 0, 1, &[], &[0, 1, 2, 3]).is_none());
+    assert!(pair_spectral_reordered(&sp, 0, 9, &[], &rotation).is_none());
+}
+
+#[test]
+fn spectral_shift_surrogates_move_whole_epochs_and_stay_uniform_under_the_null() {
+    // 40 epochs: 39 distinct shifts for 19 surrogates
+    let data = ar1(8, 24, 40, 64);
+    let set = SetInput::Continuous {
+        data: data.view(),
+        fs: 64.0,
+    };
+    let cfg = SignificanceConfig {
+        min_shift: 1.0,
+        ..config(19, SurrogateMethod::Shift)
+    };
+    for id in ["coh", "plv", "wpli"] {
+        let out = run(id, &set, &cfg);
+        let name = find(id).expect("measure").outputs()[0].name;
+        let p: Vec<f64> = values(&out, &format!("{name}.p"))
+            .iter()
+            .map(|v| v.2)
+            .collect();
+        assert_eq!(p.len(), 24 * 23 / 2);
+        let ks = ks_to_discrete_uniform(&p, 19);
+        let bound = 1.5 * 1.63 / (p.len() as f64).sqrt();
+        assert!(ks < bound, "{id}: KS {ks} ≥ {bound}");
+    }
+}
+
+#[test]
+fn ses_surrogates_are_measured_against_the_observed_chance_level() {
+    use sesame_core::measures::PairInput;
+    let trains = planted_trains(4);
+    let m = find("ses-1d").expect("ses-1d");
+    let params = ParamValues::defaults(m.params());
+    let window = (0.0, 60.0);
+    let shifted: Vec<f64> = trains[1].iter().map(|t| (t + 17.0) % 60.0).collect();
+    let mut shifted = shifted;
+    shifted.sort_by(f64::total_cmp);
+    let pair = PairInput::PointProcess {
+        x: &trains[0],
+        y: &shifted,
+        window,
+    };
+    let full = m.compute(&pair, &params).expect("values");
+    let observed = m
+        .compute(
+            &PairInput::PointProcess {
+                x: &trains[0],
+                y: &trains[1],
+                window,
+            },
+            &params,
+        )
+        .expect("values");
+    let fast = m
+        .surrogate_compute(&pair, &params, &observed)
+        .expect("surrogate values");
+    let get = |v: &[sesame_core::measures::Value], n: &str| {
+        v.iter().find(|x| x.name == n).map(|x| x.value)
+    };
+    // the same fit
+    assert_eq!(get(&fast, "rho"), get(&full, "rho"));
+    // sync against the observed pair's chance level
+    let rn = get(&observed, "rho_null").expect("rho_null");
+    let rho = get(&fast, "rho").expect("rho");
+    assert_eq!(get(&fast, "sync"), Some((rn - rho) / rn));
+    // the planted pairs (channels 0–3) are significant on sync and on rho alike
+    let set = SetInput::PointProcess {
+        trains: &trains,
+        window,
+    };
+    let out = run("ses-1d", &set, &config(39, SurrogateMethod::Shift));
+    for name in ["sync.p", "rho.p"] {
+        let ps = values(&out, name);
+        assert_eq!(ps.len(), 66, "{name}");
+        let planted: Vec<_> = ps.iter().filter(|v| v.0 < 4 && v.1 < 4).collect();
+        assert!(planted.iter().all(|v| v.2 <= 0.05), "{name}: {planted:?}");
+    }
 }

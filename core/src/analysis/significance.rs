@@ -27,6 +27,7 @@
 use super::pipeline::{AnalysisError, Progress};
 use super::stats::benjamini_hochberg;
 use crate::bumps::Bump;
+use crate::measures::spectral::{self, BandSpectra, SpectralMeasure};
 use crate::measures::{
     Measure, MeasureError, PairInput, ParamValues, SetInput, SetValues, Target, Value,
 };
@@ -163,6 +164,31 @@ pub fn test_set(
         })
         .collect::<Result<_, _>>()?;
 
+    // spectral measures on epochs rearranged whole: the spectra once, every surrogate
+    // from them (see `spectral::pair_spectral_reordered`)
+    let fast = match (set, measure.as_spectral(), config.method) {
+        (
+            SetInput::Continuous { data, fs },
+            Some(spectral),
+            SurrogateMethod::Shift | SurrogateMethod::EpochShuffle,
+        ) if data.dim().1 >= 2 => {
+            let (epochs, epoch_len) = (data.dim().1, data.dim().2 as f64 / fs);
+            Some(FastSpectral {
+                measure: spectral,
+                spectra: (spectral.spectra)(*data, *fs, params).map_err(err)?,
+                epochs,
+                shifts: match config.method {
+                    SurrogateMethod::Shift => jobs
+                        .iter()
+                        .map(|p| epoch_shifts(p.seed, k, epochs, epoch_len, config.min_shift))
+                        .collect(),
+                    _ => Vec::new(),
+                },
+            })
+        }
+        _ => None,
+    };
+
     // null[p][s]: the values of surrogate s of pair p, computed in blocks of surrogates
     // so that long runs report progress and can be cancelled.
     let mut null: Vec<Vec<Vec<Value>>> = vec![Vec::with_capacity(k); jobs.len()];
@@ -180,7 +206,11 @@ pub fn test_set(
             .par_iter()
             .map(|&(p, s)| {
                 let job = &jobs[p];
-                surrogate_values(measure, params, set, job, s, &offsets[p], config)
+                if let Some(v) = fast.as_ref().and_then(|f| f.values(job, p, s, config)) {
+                    return Ok(v);
+                }
+                let observed = &observed[job.entry].1;
+                surrogate_values(measure, params, set, job, s, &offsets[p], config, observed)
             })
             .collect::<Result<_, _>>()
             .map_err(err)?;
@@ -264,6 +294,8 @@ fn max_statistic(rows: &[(usize, f64, Vec<f64>, f64, f64)], tail: Tail, k: usize
             f64::NEG_INFINITY
         }
     };
+    // surrogates every pair has (fewer than K when only fewer distinct ones exist)
+    let k = rows.iter().map(|r| r.2.len()).min().unwrap_or(0).min(k);
     let mut maxima = vec![f64::NEG_INFINITY; k];
     for (_, _, values, mean, sd) in rows {
         for (s, &v) in values.iter().enumerate().take(k) {
@@ -331,7 +363,102 @@ fn shift_window(set: &SetInput) -> (f64, f64) {
     }
 }
 
-/// The measure's values on surrogate `s` of one pair.
+/// The spectra of a spectral measure, computed once, from which every surrogate whose
+/// second signal has its epochs rearranged whole (a circular shift by whole epochs, or
+/// an epoch shuffle) is evaluated without a new transform.
+struct FastSpectral<'a> {
+    measure: &'a SpectralMeasure,
+    spectra: BandSpectra,
+    /// Number of epochs, `E`.
+    epochs: usize,
+    /// Per pair, the shifts of its surrogates in whole epochs (see [`epoch_shifts`]).
+    shifts: Vec<Vec<usize>>,
+}
+
+impl FastSpectral<'_> {
+    /// The measure's values on surrogate `s` of pair `p` (no value when the pair has
+    /// fewer distinct shifts than surrogates), or `None` when its spectra are not laid
+    /// out by epochs (the caller then transforms the surrogate signal).
+    fn values(
+        &self,
+        job: &PairJob,
+        p: usize,
+        s: usize,
+        config: &SignificanceConfig,
+    ) -> Option<Vec<Value>> {
+        let e = self.epochs;
+        let order: Vec<usize> = match config.method {
+            SurrogateMethod::Shift => match self.shifts.get(p)?.get(s) {
+                Some(&k) => (0..e).map(|i| (i + k) % e).collect(),
+                None => return Some(Vec::new()),
+            },
+            SurrogateMethod::EpochShuffle => sattolo(e, &mut surrogate_rng(job, s)),
+            _ => return None,
+        };
+        let v = spectral::pair_spectral_reordered(
+            &self.spectra,
+            job.i,
+            job.j,
+            &[self.measure.method],
+            &order,
+        )?;
+        Some(self.measure.value(v[0]))
+    }
+}
+
+/// The circular shifts, in whole epochs, of the surrogates of one pair of a spectral
+/// measure: `count` distinct shifts `k` drawn without replacement from the allowed ones,
+/// `k_min ≤ k ≤ E − k_min` with `k_min = max(1, ⌈m / epoch⌉)` (`m` the minimum lag,
+/// at most a quarter of the window) — or every allowed shift once when there are no
+/// more than `count`, which is then the exact test over all of them (`p` on the grid
+/// `1/(n + 1)` for `n` shifts). Drawing without replacement keeps the observed pair
+/// exchangeable with its surrogates, so `p` stays uniform under the null with few
+/// epochs, where repeated shifts would not.
+fn epoch_shifts(
+    seed: u64,
+    count: usize,
+    epochs: usize,
+    epoch_len: f64,
+    min_shift: f64,
+) -> Vec<usize> {
+    let m = surrogates::effective_min_shift(min_shift, epochs as f64 * epoch_len);
+    let k_min = ((m / epoch_len - 1e-9).ceil() as usize).max(1);
+    let mut allowed: Vec<usize> = (k_min..=epochs.saturating_sub(k_min)).collect();
+    if allowed.is_empty() {
+        allowed = vec![epochs / 2];
+    }
+    if count >= allowed.len() {
+        return allowed;
+    }
+    // partial Fisher–Yates: the first `count` of a random permutation
+    let mut rng = ChaCha8Rng::seed_from_u64(splitmix64(seed ^ 0x4550_4F43_4853));
+    for i in 0..count {
+        let j = rng.gen_range(i..allowed.len());
+        allowed.swap(i, j);
+    }
+    allowed.truncate(count);
+    allowed
+}
+
+/// The random generator of surrogate `s` of a pair (dithering, shuffles, phases).
+fn surrogate_rng(job: &PairJob, s: usize) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(splitmix64(job.seed ^ (s as u64 + 1)))
+}
+
+/// A uniformly drawn cyclic permutation of `0..n` (Sattolo's algorithm): no element
+/// keeps its place.
+fn sattolo(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = rng.gen_range(0..i);
+        order.swap(i, j);
+    }
+    order
+}
+
+/// The measure's values on surrogate `s` of one pair (`observed`: the pair's own
+/// values, see [`Measure::surrogate_compute`]).
+#[allow(clippy::too_many_arguments)]
 fn surrogate_values(
     measure: &dyn Measure,
     params: &ParamValues,
@@ -340,8 +467,9 @@ fn surrogate_values(
     s: usize,
     offsets: &[f64],
     config: &SignificanceConfig,
+    observed: &[Value],
 ) -> Result<Vec<Value>, MeasureError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(splitmix64(job.seed ^ (s as u64 + 1)));
+    let mut rng = surrogate_rng(job, s);
     let bad = |e: String| MeasureError::Invalid(e);
     match set {
         SetInput::PointProcess { trains, window } => {
@@ -359,13 +487,14 @@ fn surrogate_values(
                     )))
                 }
             };
-            measure.compute(
+            measure.surrogate_compute(
                 &PairInput::PointProcess {
                     x: &trains[job.i],
                     y: &y,
                     window: *window,
                 },
                 params,
+                observed,
             )
         }
         SetInput::Bumps { bumps, window } => {
@@ -378,13 +507,14 @@ fn surrogate_values(
                 }
                 m => return Err(bad(format!("`{}` does not apply to bumps", m.name()))),
             };
-            measure.compute(
+            measure.surrogate_compute(
                 &PairInput::Bumps {
                     x: &bumps[job.i],
                     y: &y,
                     window: *window,
                 },
                 params,
+                observed,
             )
         }
         SetInput::Continuous { data, fs } => {
@@ -400,13 +530,14 @@ fn surrogate_values(
                     )))
                 }
             };
-            measure.compute(
+            measure.surrogate_compute(
                 &PairInput::Continuous {
                     x: data.index_axis(ndarray::Axis(0), job.i),
                     y: y.view(),
                     fs: *fs,
                 },
                 params,
+                observed,
             )
         }
     }
@@ -468,12 +599,7 @@ fn shuffle_epochs(y: ArrayView2<f64>, rng: &mut ChaCha8Rng) -> Result<Array2<f64
             "epoch shuffling needs at least 2 epochs; use a shorter epoch or `shift`".into(),
         ));
     }
-    let mut order: Vec<usize> = (0..e).collect();
-    for i in (1..e).rev() {
-        let j = rng.gen_range(0..i);
-        order.swap(i, j);
-    }
-    Ok(y.select(ndarray::Axis(0), &order))
+    Ok(y.select(ndarray::Axis(0), &sattolo(e, rng)))
 }
 
 /// Each epoch with its Fourier phases replaced by independent uniform ones (amplitude
@@ -564,6 +690,28 @@ mod tests {
         assert_eq!(d.len(), 4);
         assert!(d.iter().all(|&v| (0.0..10.0).contains(&v)));
         assert!(d.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn epoch_shifts_are_distinct_and_respect_the_minimum_lag() {
+        // 600 epochs of 2 s, minimum lag 5 s: k from 3 to 597
+        let k = epoch_shifts(7, 100, 600, 2.0, 5.0);
+        assert_eq!(k.len(), 100);
+        assert!(k.iter().all(|&k| (3..=597).contains(&k)), "{k:?}");
+        let mut sorted = k.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 100, "repeated shifts");
+        assert_eq!(k, epoch_shifts(7, 100, 600, 2.0, 5.0));
+        assert_ne!(k, epoch_shifts(8, 100, 600, 2.0, 5.0));
+        // more surrogates than shifts: every allowed shift once
+        assert_eq!(
+            epoch_shifts(7, 1000, 600, 2.0, 5.0),
+            (3..=597).collect::<Vec<_>>()
+        );
+        // the minimum lag is capped at a quarter of the window
+        assert_eq!(epoch_shifts(1, 50, 8, 1.0, 100.0), vec![2, 3, 4, 5, 6]);
+        assert_eq!(epoch_shifts(1, 50, 2, 1.0, 0.0), vec![1]);
     }
 
     #[test]

@@ -263,6 +263,21 @@ pub trait Measure: Send + Sync {
         }
     }
 
+    /// The measure on a surrogate pair of a significance test (`[significance]`), given
+    /// the observed pair's values `observed`; only the outputs with a
+    /// [`Direction`] are read. By default [`compute`](Measure::compute). A measure whose
+    /// outputs carry their own chance calibration (SES: `rho_null`, `sync`) may skip it
+    /// here and refer the surrogate to the observed pair's calibration instead.
+    fn surrogate_compute(
+        &self,
+        pair: &PairInput,
+        params: &ParamValues,
+        observed: &[Value],
+    ) -> Result<Vec<Value>, MeasureError> {
+        let _ = observed;
+        self.compute(pair, params)
+    }
+
     /// The measure as a spectral measure (coherence and phase families), whose values
     /// come from shared spectra: measures with the same spectra source and parameters
     /// can then be computed together, one transform per channel and segment for all

@@ -332,6 +332,26 @@ fn push_chance(
     Ok(())
 }
 
+/// The tested outputs of SES on a surrogate pair of a significance test: `rho`, and
+/// `sync` measured against the OBSERVED pair's chance level `rho_null` (from
+/// `observed`), not against a chance level of its own. A circular shift keeps each
+/// signal's rate and structure, which is all `rho_null` depends on, so the observed
+/// pair's level is the surrogate's too, and skipping the K inner surrogates makes the
+/// test K + 1 times faster. `sync = (rho_null − ρ)/rho_null` is then a decreasing
+/// function of ρ shared by the observed pair and its surrogates, so the test of `sync`
+/// and the test of `rho` rank the surrogates alike.
+fn surrogate_outputs(rho: f64, observed: &[Value]) -> Vec<Value> {
+    let mut out = vec![Value::new("rho", rho)];
+    let rho_null = observed
+        .iter()
+        .find(|v| v.name == "rho_null")
+        .map(|v| v.value);
+    if let Some(rn) = rho_null.filter(|&r| r > 0.0) {
+        out.push(Value::new("sync", (rn - rho) / rn));
+    }
+    out
+}
+
 /// The window used for surrogates and the data-based cost: the pair's window, or the
 /// span of its events when the window is empty.
 fn effective_window(window: (f64, f64), times: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -380,6 +400,23 @@ pub fn ses_1d_values(
     Ok(out)
 }
 
+/// 1-D SES of a surrogate pair in a significance test (see [`surrogate_outputs`]).
+fn ses_1d_surrogate(
+    x: &[f64],
+    y: &[f64],
+    window: (f64, f64),
+    params: &ParamValues,
+    observed: &[Value],
+) -> Result<Vec<Value>, MeasureError> {
+    let mut opts = one_d_options(params)?;
+    let window = effective_window(window, x.iter().chain(y).copied());
+    if window.1 > window.0 {
+        opts.duration = Some(window.1 - window.0);
+    }
+    let r = ses_1d(x, y, &opts).map_err(ses_err)?;
+    Ok(surrogate_outputs(r.params.rho, observed))
+}
+
 impl Measure for Ses1d {
     fn id(&self) -> &'static str {
         "ses-1d"
@@ -415,6 +452,21 @@ impl Measure for Ses1d {
             });
         };
         ses_1d_values(x, y, *window, params)
+    }
+    fn surrogate_compute(
+        &self,
+        pair: &PairInput,
+        params: &ParamValues,
+        observed: &[Value],
+    ) -> Result<Vec<Value>, MeasureError> {
+        let PairInput::PointProcess { x, y, window } = pair else {
+            return Err(MeasureError::WrongInput {
+                measure: self.id(),
+                expected: self.input(),
+                got: kind(pair),
+            });
+        };
+        ses_1d_surrogate(x, y, *window, params, observed)
     }
 }
 
@@ -686,6 +738,21 @@ impl Measure for SesBumps {
         };
         ses_bumps_values(x, y, *window, params)
     }
+    fn surrogate_compute(
+        &self,
+        pair: &PairInput,
+        params: &ParamValues,
+        observed: &[Value],
+    ) -> Result<Vec<Value>, MeasureError> {
+        let PairInput::Bumps { x, y, window } = pair else {
+            return Err(MeasureError::WrongInput {
+                measure: self.id(),
+                expected: self.input(),
+                got: kind(pair),
+            });
+        };
+        ses_bumps_surrogate(x, y, *window, params, observed)
+    }
 }
 
 /// Bump SES of a pair with its chance comparison, as measure outputs. Surrogates are
@@ -744,6 +811,25 @@ pub fn ses_bumps_values(
         }
         Ok(out)
     }
+}
+
+/// Bump SES of a surrogate pair in a significance test (see [`surrogate_outputs`]),
+/// aligned with the exact solver as the chance surrogates are.
+fn ses_bumps_surrogate(
+    x: &[Bump],
+    y: &[Bump],
+    window: (f64, f64),
+    params: &ParamValues,
+    observed: &[Value],
+) -> Result<Vec<Value>, MeasureError> {
+    let mut opts = bump_options(params)?;
+    let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
+    if window.1 > window.0 {
+        opts.duration = Some(window.1 - window.0);
+    }
+    opts.method = AlignmentMethod::Exact;
+    let r = ses_bumps(x, y, &opts).map_err(ses_err)?;
+    Ok(surrogate_outputs(r.params.rho, observed))
 }
 
 #[cfg(test)]

@@ -703,6 +703,98 @@ fn sign_sums(x: [&[f64]; 3], y: [&[f64]; 3]) -> [f64; 2] {
     [sign, heav]
 }
 
+/// Which sums the requested methods need beyond the cross-spectrum.
+#[derive(Clone, Copy)]
+struct Needs {
+    /// `Σ u` (unit phasors): PLV, ciPLV, PPC.
+    unit: bool,
+    /// `Σ sign Im S`, `Σ H(Im S)`: PLI, dPLI, unbiased PLI².
+    sign: bool,
+}
+
+impl Needs {
+    fn of(methods: &[SpectralMethod]) -> Self {
+        use SpectralMethod::*;
+        let any = |f: &dyn Fn(SpectralMethod) -> bool| methods.iter().any(|&m| f(m));
+        Needs {
+            unit: any(&|m| matches!(m, Plv | CiPlv | Ppc)),
+            sign: any(&|m| matches!(m, Pli | DPli | Pli2Unbiased)),
+        }
+    }
+}
+
+/// Bins summed together before their partial sum joins the band sum: fixed by the
+/// number of bins only (at most 32 runs per group), so every path that sums bins this
+/// way adds in the same order whatever the thread count.
+fn bins_per_task(nb: usize) -> usize {
+    nb.div_ceil(32).max(1)
+}
+
+/// Adds one bin of one pair to the running sums: every method's per-bin value to
+/// `vals` (one slot per method), and the normalised coherency `⟨S_xy⟩/√(⟨S_xx⟩⟨S_yy⟩)`
+/// to `coh` (read only for the coherency phase). `x`, `y`: real parts, imaginary parts
+/// and inverse magnitudes of the two channels over the `n` segments of a group;
+/// `power`: `[Σ|X|², Σ|Y|²]` over the same segments.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn add_bin(
+    x: [&[f64]; 3],
+    y: [&[f64]; 3],
+    power: [f64; 2],
+    n: f64,
+    methods: &[SpectralMethod],
+    needs: Needs,
+    vals: &mut [f64],
+    coh: &mut Complex64,
+) {
+    let c = cross_sums(x, y, needs.unit);
+    let [sign, heav] = if needs.sign {
+        sign_sums(x, y)
+    } else {
+        [0.0; 2]
+    };
+    let a = Acc {
+        sxy: Complex64::new(c[0], c[1]),
+        sxx: power[0],
+        syy: power[1],
+        u: Complex64::new(c[4], c[5]),
+        sign,
+        heav,
+        im: c[1],
+        abs_im: c[2],
+        im2: c[3],
+    };
+    for (v, &m) in vals.iter_mut().zip(methods) {
+        if m == SpectralMethod::CoherencyPhase {
+            let d = (a.sxx * a.syy).sqrt();
+            if d > 0.0 {
+                *coh += a.sxy / d;
+            }
+        } else {
+            *v += bin_value(m, &a, n);
+        }
+    }
+}
+
+/// Adds one group's band values to a pair's totals: the band mean of each method's
+/// per-bin values (`sums` over `nb` bins), or for the coherency phase the argument of
+/// the band-summed normalised coherency.
+fn add_group(
+    totals: &mut [f64],
+    sums: &[f64],
+    coh: Complex64,
+    methods: &[SpectralMethod],
+    nb: usize,
+) {
+    for ((t, &s), &m) in totals.iter_mut().zip(sums).zip(methods) {
+        *t += if m == SpectralMethod::CoherencyPhase {
+            coh.arg()
+        } else {
+            s / nb as f64
+        };
+    }
+}
+
 /// Band values of several Fourier measures for the `pairs` of channels: per pair, one
 /// value per method, each the mean over groups of the band mean of its per-bin values.
 ///
@@ -715,7 +807,6 @@ pub fn spectral_pairs(
     pairs: &[(usize, usize)],
     methods: &[SpectralMethod],
 ) -> Vec<Vec<f64>> {
-    use SpectralMethod::*;
     let nb = sp.n_bins();
     let nm = methods.len();
     let np = pairs.len();
@@ -723,12 +814,9 @@ pub fn spectral_pairs(
     if nb == 0 || ng == 0 || nm == 0 {
         return vec![vec![0.0; nm]; np];
     }
-    let any = |f: &dyn Fn(SpectralMethod) -> bool| methods.iter().any(|&m| f(m));
-    let need_unit = any(&|m| matches!(m, Plv | CiPlv | Ppc));
-    let need_sign = any(&|m| matches!(m, Pli | DPli | Pli2Unbiased));
-    let need_phase = any(&|m| m == CoherencyPhase);
+    let needs = Needs::of(methods);
     // tasks: (group, first bin, end bin), in order
-    let per_task = nb.div_ceil(32).max(1);
+    let per_task = bins_per_task(nb);
     let tasks: Vec<(usize, usize, usize)> = (0..ng)
         .flat_map(|g| {
             (0..nb)
@@ -742,41 +830,26 @@ pub fn spectral_pairs(
         let range = &sp.groups[g];
         let n = range.len() as f64;
         let mut vals = vec![0.0; np * nm];
-        let mut coh = vec![Complex64::new(0.0, 0.0); if need_phase { np } else { 0 }];
+        let mut coh = vec![Complex64::new(0.0, 0.0); np];
         for b in b0..b1 {
             for (p, &(i, j)) in pairs.iter().enumerate() {
-                let x = sp.coefs(i, b, range);
-                let y = sp.coefs(j, b, range);
-                let c = cross_sums(x, y, need_unit);
-                let [sign, heav] = if need_sign { sign_sums(x, y) } else { [0.0; 2] };
-                let a = Acc {
-                    sxy: Complex64::new(c[0], c[1]),
-                    sxx: sp.group_power(i, g)[b],
-                    syy: sp.group_power(j, g)[b],
-                    u: Complex64::new(c[4], c[5]),
-                    sign,
-                    heav,
-                    im: c[1],
-                    abs_im: c[2],
-                    im2: c[3],
-                };
-                for (v, &m) in vals[p * nm..(p + 1) * nm].iter_mut().zip(methods) {
-                    if m == CoherencyPhase {
-                        let d = (a.sxx * a.syy).sqrt();
-                        if d > 0.0 {
-                            coh[p] += a.sxy / d;
-                        }
-                    } else {
-                        *v += bin_value(m, &a, n);
-                    }
-                }
+                add_bin(
+                    sp.coefs(i, b, range),
+                    sp.coefs(j, b, range),
+                    [sp.group_power(i, g)[b], sp.group_power(j, g)[b]],
+                    n,
+                    methods,
+                    needs,
+                    &mut vals[p * nm..(p + 1) * nm],
+                    &mut coh[p],
+                );
             }
         }
         (vals, coh)
     };
     let mut totals = vec![0.0; np * nm];
     let mut group_vals = vec![0.0; np * nm];
-    let mut group_coh = vec![Complex64::new(0.0, 0.0); if need_phase { np } else { 0 }];
+    let mut group_coh = vec![Complex64::new(0.0, 0.0); np];
     // bounded memory: tasks run in batches, results folded in task order
     let batch = (1 << 22) / (np * nm).max(1);
     for chunk in tasks.chunks(batch.max(1)) {
@@ -791,13 +864,13 @@ pub fn spectral_pairs(
             if b1 == nb {
                 // the group's last task: its band values are complete
                 for (p, t) in totals.chunks_mut(nm).enumerate() {
-                    for (q, (tv, &m)) in t.iter_mut().zip(methods).enumerate() {
-                        *tv += if m == CoherencyPhase {
-                            group_coh[p].arg()
-                        } else {
-                            group_vals[p * nm + q] / nb as f64
-                        };
-                    }
+                    add_group(
+                        t,
+                        &group_vals[p * nm..(p + 1) * nm],
+                        group_coh[p],
+                        methods,
+                        nb,
+                    );
                 }
                 group_vals.fill(0.0);
                 group_coh.fill(Complex64::new(0.0, 0.0));
@@ -817,6 +890,100 @@ pub fn pair_spectral(sp: &BandSpectra, i: usize, j: usize, methods: &[SpectralMe
     spectral_pairs(sp, &[(i, j)], methods)
         .pop()
         .unwrap_or_default()
+}
+
+/// Band values of several measures for the pair `(i, j)` when epoch `e` of channel `i`
+/// meets epoch `order[e]` of channel `j` (one value per method, as [`pair_spectral`]):
+/// a surrogate pair whose second signal has its epochs rearranged — a circular shift by
+/// whole epochs (`order[e] = (e + k) mod E`) or a shuffle — computed from the spectra
+/// already at hand, with no new transform. It equals [`pair_spectral`] on the spectra of
+/// the rearranged signal (to rounding: a segment's coefficients do not depend on its
+/// place) because every segment lies within one epoch and keeps its place in it.
+///
+/// `None` when the spectra are not laid out by epochs as `order` needs: the segment
+/// count must be a multiple of `E = order.len()` (`n_segments / E` segments per epoch),
+/// and the groups must be either all segments or one group per epoch.
+pub fn pair_spectral_reordered(
+    sp: &BandSpectra,
+    i: usize,
+    j: usize,
+    methods: &[SpectralMethod],
+    order: &[usize],
+) -> Option<Vec<f64>> {
+    let (ns, ne, nb, ng, nm) = (
+        sp.n_segments,
+        order.len(),
+        sp.n_bins(),
+        sp.groups.len(),
+        methods.len(),
+    );
+    if ne == 0
+        || ns % ne != 0
+        || order.iter().any(|&e| e >= ne)
+        || i >= sp.n_channels
+        || j >= sp.n_channels
+    {
+        return None;
+    }
+    let per_epoch = ns / ne;
+    let by_epoch = ng == ne
+        && sp
+            .groups
+            .iter()
+            .enumerate()
+            .all(|(g, r)| *r == (g * per_epoch..(g + 1) * per_epoch));
+    let whole = ng == 1 && sp.groups[0] == (0..ns);
+    if !(by_epoch || whole) || nb == 0 || nm == 0 {
+        return None;
+    }
+    let needs = Needs::of(methods);
+    let per_task = bins_per_task(nb);
+    // channel j's coefficients of one bin, segments gathered in the surrogate's order
+    let mut gathered = [vec![0.0; ns], vec![0.0; ns], vec![0.0; ns]];
+    let mut totals = vec![0.0; nm];
+    let (mut task, mut group_vals) = (vec![0.0; nm], vec![0.0; nm]);
+    let (mut task_coh, mut group_coh);
+    for (g, range) in sp.groups.iter().enumerate() {
+        let n = range.len() as f64;
+        // the group of j whose power the surrogate's group has: the same segments
+        let gy = if by_epoch { order[g] } else { 0 };
+        group_vals.fill(0.0);
+        group_coh = Complex64::new(0.0, 0.0);
+        for b0 in (0..nb).step_by(per_task) {
+            task.fill(0.0);
+            task_coh = Complex64::new(0.0, 0.0);
+            for b in b0..(b0 + per_task).min(nb) {
+                let src = sp.coefs(j, b, &(0..ns));
+                for s in range.clone() {
+                    let from = order[s / per_epoch] * per_epoch + s % per_epoch;
+                    for (dst, part) in gathered.iter_mut().zip(src) {
+                        dst[s] = part[from];
+                    }
+                }
+                let y = [
+                    &gathered[0][range.clone()],
+                    &gathered[1][range.clone()],
+                    &gathered[2][range.clone()],
+                ];
+                add_bin(
+                    sp.coefs(i, b, range),
+                    y,
+                    [sp.group_power(i, g)[b], sp.group_power(j, gy)[b]],
+                    n,
+                    methods,
+                    needs,
+                    &mut task,
+                    &mut task_coh,
+                );
+            }
+            for (a, v) in group_vals.iter_mut().zip(&task) {
+                *a += v;
+            }
+            group_coh += task_coh;
+        }
+        add_group(&mut totals, &group_vals, group_coh, methods, nb);
+    }
+    Some(totals.iter().map(|v| v / ng as f64).collect())
 }
 
 /// Every pair `i < j` of `n` channels, in row-major order.
@@ -929,7 +1096,8 @@ pub struct SpectralMeasure {
 }
 
 impl SpectralMeasure {
-    fn value(&self, v: f64) -> Vec<Value> {
+    /// The measure's output row for a band value `v`.
+    pub(crate) fn value(&self, v: f64) -> Vec<Value> {
         vec![Value::new(self.info.outputs[0].name, v)]
     }
 
