@@ -4,7 +4,7 @@
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use sesame::gui::aligned::{self, AlignedPair, AlignedState, PairAlignment};
+use sesame::gui::aligned::{self, AlignedPair, AlignedState, ChannelSet, PairAlignment};
 use sesame_core::bumps::Bump;
 use sesame_core::ses::AlignmentMethod;
 use std::time::Duration;
@@ -130,4 +130,82 @@ fn plane_bounds_cover_every_ellipse() {
         assert!(f[0] <= b.f - b.df && b.f + b.df <= f[1]);
     }
     assert!(aligned::plane_bounds(&[], &[]).is_none());
+}
+
+/// Three analysed channels: C3 and C4 carry the planted pair; Pz is C3 shifted by 50 ms.
+fn channel_set() -> std::sync::Arc<ChannelSet> {
+    let p = planted();
+    let pz: Vec<Bump> = p.x.iter().map(|b| bump(b.t + 0.05, b.f)).collect();
+    std::sync::Arc::new(ChannelSet {
+        labels: vec!["C3".into(), "C4".into(), "Pz".into()],
+        bumps: vec![p.x, p.y, pz],
+    })
+}
+
+#[test]
+fn the_pair_picker_aligns_any_two_channels_and_the_wheel_zooms_time() {
+    let set = channel_set();
+    let mut state = AlignedState::default();
+    state.channels = Some(set.clone());
+    state.set_pair(set.pair(0, 1).expect("two channels"), || {});
+    state.wait(Duration::from_secs(30));
+    // Steps of 1/60 s, as on screen, so that two clicks make a double click.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(900.0, 500.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, s: &mut AlignedState| aligned::show(ui, s), state);
+    h.run();
+    h.get_by_label_contains("C4 (6 bumps)");
+
+    // Choose Pz as the second channel: its six bumps are aligned with C3's.
+    h.get_by_label("Second channel of the pair").click();
+    h.run();
+    h.get_by_label("Pz").click();
+    // A step, not `run`: the spinner repaints while the new pair is aligned.
+    h.step();
+    {
+        let s = h.state();
+        let pair = s.pair.as_ref().expect("a pair is shown");
+        assert_eq!((pair.label_x.as_str(), pair.label_y.as_str()), ("C3", "Pz"));
+    }
+    h.state_mut().wait(Duration::from_secs(30));
+    h.run();
+    h.get_by_label_contains("Pz (6 bumps)");
+    h.get_by_label("pairs = 6");
+    h.get_by_label("non-coincident = 0");
+
+    // The wheel over the plane zooms the time axis; a double click shows every bump.
+    assert_eq!(h.state().view_t, None);
+    let plane = h.get_by_label("Aligned bumps plane").rect();
+    h.hover_at(plane.center());
+    h.run();
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, 3.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    // Wheel scrolling is smoothed over several frames: let it finish.
+    for _ in 0..60 {
+        h.step();
+    }
+    let (all_t, _) = aligned::plane_bounds(&set.bumps[0], &set.bumps[2]).expect("bumps");
+    let t = h.state().view_t.expect("zoomed in");
+    assert!(
+        t[1] - t[0] < all_t[1] - all_t[0],
+        "wheel up narrows the time range: {t:?} within {all_t:?}"
+    );
+    // Two clicks.
+    for pressed in [true, false, true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: plane.center(),
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.step();
+    h.step();
+    assert_eq!(h.state().view_t, None, "double click shows every bump");
 }

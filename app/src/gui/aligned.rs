@@ -244,7 +244,10 @@ fn pair_picker(ui: &mut egui::Ui, state: &mut AlignedState) {
     let (mut a, mut b) = (cur_a, cur_b);
     ui.horizontal(|ui| {
         ui.label("Pair");
-        for (id, k) in [("aligned-a", &mut a), ("aligned-b", &mut b)] {
+        for (id, k, hint) in [
+            ("aligned-a", &mut a, "First channel of the pair"),
+            ("aligned-b", &mut b, "Second channel of the pair"),
+        ] {
             egui::ComboBox::from_id_salt(id)
                 .selected_text(set.labels.get(*k).cloned().unwrap_or_default())
                 .show_ui(ui, |ui| {
@@ -253,7 +256,7 @@ fn pair_picker(ui: &mut egui::Ui, state: &mut AlignedState) {
                     }
                 })
                 .response
-                .on_hover_text("Any two analysed channels");
+                .on_hover_text(hint);
         }
         ui.weak("wheel: zoom time · drag: pan · double-click: all bumps");
     });
