@@ -128,18 +128,7 @@ impl MatrixFigure {
                 }
             }
         }
-        let recordings: std::collections::BTreeSet<&str> =
-            rows.iter().map(|r| r.recording.as_str()).collect();
-        let what = if recordings.len() == 1 {
-            recordings
-                .iter()
-                .next()
-                .copied()
-                .unwrap_or_default()
-                .to_string()
-        } else {
-            format!("mean over {} recordings", recordings.len())
-        };
+        let what = super::source_of(rows);
         let names = regions.names();
         let unit_kind = if labels
             .iter()

@@ -306,6 +306,17 @@ pub fn with_unit(name: &str, unit: &str) -> String {
 /// `o.p`, `o.q`, `o.p_fwer`, `o.null_mean`, `o.null_sd`.
 pub const TEST_SUFFIXES: [&str; 5] = ["p", "q", "p_fwer", "null_mean", "null_sd"];
 
+/// What a figure of `rows` shows, for its title: the recording's name when the rows
+/// come from one recording, "mean over N recordings" otherwise.
+pub fn source_of(rows: &[&table::TableRow]) -> String {
+    let recordings: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.recording.as_str()).collect();
+    match recordings.iter().next() {
+        Some(one) if recordings.len() == 1 => one.to_string(),
+        _ => format!("mean over {} recordings", recordings.len()),
+    }
+}
+
 /// `(o, suffix)` when `parameter` is a surrogate-test output `o.suffix`.
 pub fn split_test(parameter: &str) -> Option<(&str, &str)> {
     let (o, s) = parameter.rsplit_once('.')?;

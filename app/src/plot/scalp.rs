@@ -185,18 +185,7 @@ impl ScalpFigure {
             }
         };
         pairs.reverse();
-        let recordings: std::collections::BTreeSet<&str> =
-            rows.iter().map(|r| r.recording.as_str()).collect();
-        let source = if recordings.len() == 1 {
-            recordings
-                .iter()
-                .next()
-                .copied()
-                .unwrap_or_default()
-                .to_string()
-        } else {
-            format!("mean over {} recordings", recordings.len())
-        };
+        let source = super::source_of(rows);
         let direction = if strong == Strong::Low {
             "lowest"
         } else {
