@@ -112,3 +112,100 @@ fn export_without_a_dialog_says_why_and_writes_to_a_typed_path() {
     let status = h.state().export.status.clone().unwrap_or_default();
     assert!(status.contains("Configuration written to"), "{status}");
 }
+
+/// A picker answering every one-file dialog with a path of its own, and recording the
+/// titles it was asked with.
+struct Answers {
+    open: PathBuf,
+    save: PathBuf,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+impl FilePicker for Answers {
+    fn pick_recordings(&self, _: Option<&Path>) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    fn open_file(&self, title: &str, _: &[&str]) -> Picked<PathBuf> {
+        self.asked.lock().expect("lock").push(title.to_string());
+        Picked::Chosen(self.open.clone())
+    }
+    fn save_file(&self, title: &str, _: &[&str]) -> Picked<PathBuf> {
+        self.asked.lock().expect("lock").push(title.to_string());
+        Picked::Chosen(self.save.clone())
+    }
+}
+
+#[test]
+fn every_file_dialog_goes_through_the_apps_picker() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let montage = dir.path().join("mine.toml");
+    let picker = Arc::new(Answers {
+        open: montage.clone(),
+        save: montage.clone(),
+        asked: Default::default(),
+    });
+    let mut app = SesameApp::new(Settings::default(), picker.clone());
+    app.commands.push(Command::Open {
+        path: sample(),
+        lenient: false,
+    });
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 800.0))
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app);
+    step_until(&mut h, "the sample opened", |a| !a.docs.is_empty());
+
+    // Montage Save… then Load…: the picker is asked, the file is written and read back.
+    h.get_by_label("Save…").click();
+    h.step();
+    step_until(&mut h, "the montage saved", |a| {
+        a.active_doc()
+            .and_then(|d| d.display.io_status.as_deref())
+            .is_some_and(|s| s.contains("saved") || s.contains("written"))
+    });
+    assert!(montage.is_file(), "the montage file is written");
+    h.get_by_label("Load…").click();
+    h.step();
+    step_until(&mut h, "the montage loaded", |a| {
+        a.active_doc()
+            .and_then(|d| d.display.io_status.as_deref())
+            .is_some_and(|s| s.contains("loaded"))
+    });
+
+    // File ▸ Load configuration: the same picker's open dialog.
+    let config = dir.path().join("analysis.toml");
+    std::fs::write(&config, "[measures]\nids = [\"ses-bumps\"]\n").expect("config written");
+    let mut app = SesameApp::new(
+        Settings::default(),
+        Arc::new(Answers {
+            open: config,
+            save: dir.path().join("unused.toml"),
+            asked: Default::default(),
+        }),
+    );
+    app.commands.push(Command::Open {
+        path: sample(),
+        lenient: false,
+    });
+    let mut h2 = Harness::builder()
+        .with_size(egui::vec2(1400.0, 800.0))
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app);
+    step_until(&mut h2, "the sample opened", |a| !a.docs.is_empty());
+    h2.state_mut().commands.push(Command::LoadConfig);
+    h2.step();
+    step_until(&mut h2, "the configuration loaded", |a| {
+        a.analysis.loaded.is_some() || a.analysis.error.is_some()
+    });
+    assert_eq!(h2.state().analysis.error, None);
+    assert!(h2
+        .state()
+        .analysis
+        .loaded
+        .as_deref()
+        .unwrap_or_default()
+        .contains("analysis.toml"));
+
+    let asked = picker.asked.lock().expect("lock").clone();
+    assert_eq!(
+        asked,
+        vec!["Save montage".to_string(), "Load montage".to_string()]
+    );
+}

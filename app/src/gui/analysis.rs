@@ -10,7 +10,7 @@
 
 use super::aligned::{AlignedPair, ChannelSet};
 use super::app::PathPrompt;
-use super::dialog::Picked;
+use super::dialog::{FileDialog, Picked};
 use super::document::{format_time, parse_time, Document};
 use super::jobs::{JobContext, JobError, RunningJob};
 use sesame_core::analysis::config::{default_bumps, Config};
@@ -344,22 +344,18 @@ pub fn load_config_file(
     Ok(())
 }
 
-/// Opens the platform file dialog for a configuration file on its own thread (the
-/// Analysis view takes the answer).
-pub fn start_config_dialog(state: &mut AnalysisState, ctx: &egui::Context) {
-    let (tx, rx) = std::sync::mpsc::channel();
+/// Asks `dialog` for a configuration file off the frame loop (the Analysis view takes
+/// the answer).
+pub fn start_config_dialog(state: &mut AnalysisState, dialog: FileDialog, ctx: &egui::Context) {
     let ctx = ctx.clone();
-    std::thread::spawn(move || {
-        let picked = super::dialog::native(|| {
-            rfd::FileDialog::new()
-                .set_title("Load analysis configuration")
-                .add_filter("Analysis configuration", &["toml"])
-                .pick_file()
-        });
-        let _ = tx.send(picked);
-        ctx.request_repaint();
-    });
-    state.loading = Some(Arc::new(Mutex::new(rx)));
+    match super::dialog::ask(
+        move || dialog("Load analysis configuration", &["toml"]),
+        |picked| picked,
+        move || ctx.request_repaint(),
+    ) {
+        Ok(rx) => state.loading = Some(Arc::new(Mutex::new(rx))),
+        Err(e) => state.error = Some(e),
+    }
 }
 
 /// Applies the file the dialog returned, if it has.
@@ -648,6 +644,8 @@ pub enum AnalysisAction {
     Run(Box<Config>),
     /// Stop the running analysis.
     Cancel(super::jobs::JobId),
+    /// Ask for a configuration file and take it over.
+    LoadConfig,
 }
 
 /// The analysis view; `running` is the analysis job while it runs.
@@ -727,7 +725,7 @@ pub fn show(
                     .on_hover_text("Take over an analysis configuration (TOML) saved here or written for `sesame analyze --config`")
                     .clicked()
                 {
-                    start_config_dialog(state, ui.ctx());
+                    action = Some(AnalysisAction::LoadConfig);
                 }
                 if let Some(note) = &state.loaded {
                     ui.weak(note);

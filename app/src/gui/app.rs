@@ -5,7 +5,7 @@
 //! Nothing here draws, and nothing in a view computes: `core` work runs in
 //! [`Jobs`](super::jobs::Jobs).
 
-use super::dialog::Picked;
+use super::dialog::{Dialogs, Picked};
 use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
 use super::pyramid::{build_pyramid, Pyramid};
@@ -88,10 +88,21 @@ pub struct OpenFailure {
     pub lenient: bool,
 }
 
-/// The native file dialog, behind a trait so that tests can answer it.
+/// The file dialogs, behind a trait so that tests can answer them: recordings to
+/// open, and one file to open (a configuration, a montage) or to save (an export).
 pub trait FilePicker: Send + Sync {
     /// Lets the user pick recording files, starting in `start`; empty when cancelled.
     fn pick_recordings(&self, start: Option<&Path>) -> Vec<PathBuf>;
+
+    /// Lets the user choose one existing file with one of `exts`.
+    fn open_file(&self, title: &str, exts: &[&str]) -> Picked<PathBuf> {
+        super::dialog::native_open(title, exts)
+    }
+
+    /// Lets the user choose where to save a file with one of `exts`.
+    fn save_file(&self, title: &str, exts: &[&str]) -> Picked<PathBuf> {
+        super::dialog::native_save(title, exts)
+    }
 
     /// The same, saying whether the dialog could be shown at all (by default a picker
     /// is always shown, and nothing picked means cancelled).
@@ -102,6 +113,15 @@ pub trait FilePicker: Send + Sync {
         } else {
             Picked::Chosen(paths)
         }
+    }
+}
+
+/// `picker`'s one-file dialogs, for the views that ask for one file.
+fn dialogs_of(picker: &Arc<dyn FilePicker>) -> Dialogs {
+    let (p, q) = (picker.clone(), picker.clone());
+    Dialogs {
+        open: Arc::new(move |title: &str, exts: &[&str]| p.open_file(title, exts)),
+        save: Arc::new(move |title: &str, exts: &[&str]| q.save_file(title, exts)),
     }
 }
 
@@ -168,6 +188,8 @@ pub struct SesameApp {
     pub open_prompt: Option<PathPrompt>,
     pending: HashMap<JobId, Pending>,
     picker: Arc<dyn FilePicker>,
+    /// `picker`'s one-file dialogs (configuration, montage, export).
+    dialogs: Dialogs,
     dialog: Option<Receiver<Picked<Vec<PathBuf>>>>,
     next_doc: DocId,
     repaint_hooked: bool,
@@ -194,7 +216,8 @@ impl SesameApp {
             analysis: analysis::AnalysisState::default(),
             results: results::ResultsState::default(),
             aligned: aligned::AlignedState::default(),
-            export: export::ExportState::default(),
+            export: export::ExportState::with_dialog(dialogs_of(&picker).save),
+            dialogs: dialogs_of(&picker),
             tfmap: tfmap::TfState::default(),
             open_prompt: None,
             pending: HashMap::new(),
@@ -512,19 +535,16 @@ impl SesameApp {
                 }
                 Command::ShowOpenDialog => {
                     if self.dialog.is_none() {
-                        let (tx, rx) = std::sync::mpsc::channel();
                         let picker = self.picker.clone();
                         let start = self.settings.last_dir.clone();
                         let repaint = self.repaint.clone();
-                        let spawned = std::thread::Builder::new()
-                            .name("file dialog".into())
-                            .spawn(move || {
-                                let _ = tx.send(picker.pick(start.as_deref()));
-                                repaint();
-                            });
-                        match spawned {
-                            Ok(_) => self.dialog = Some(rx),
-                            Err(e) => self.status = format!("Could not show the file dialog: {e}"),
+                        match super::dialog::ask(
+                            move || picker.pick(start.as_deref()),
+                            |picked| picked,
+                            move || repaint(),
+                        ) {
+                            Ok(rx) => self.dialog = Some(rx),
+                            Err(e) => self.status = e,
                         }
                     }
                 }
@@ -575,7 +595,8 @@ impl SesameApp {
                     // The answer is taken by the Analysis view, which shows what changed.
                     Some(d) => {
                         d.view = super::document::View::Analysis;
-                        analysis::start_config_dialog(&mut self.analysis, ctx);
+                        let dialog = self.dialogs.open.clone();
+                        analysis::start_config_dialog(&mut self.analysis, dialog, ctx);
                     }
                     None => self.status = "Open a recording to load a configuration for".into(),
                 },
@@ -622,6 +643,7 @@ impl SesameApp {
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let settings = self.settings.clone();
+            let dialogs = self.dialogs.clone();
             let analysis = &mut self.analysis;
             let results = &mut self.results;
             let aligned_state = &mut self.aligned;
@@ -642,7 +664,9 @@ impl SesameApp {
                     });
                     ui.separator();
                     match doc.view {
-                        super::document::View::Signals => browser::show(ui, doc, &settings),
+                        super::document::View::Signals => {
+                            browser::show(ui, doc, &settings, &dialogs)
+                        }
                         super::document::View::Info => info::show(ui, doc),
                         super::document::View::TimeFrequency => tfmap::show(ui, doc, tf_state),
                         super::document::View::Analysis => {
@@ -658,6 +682,9 @@ impl SesameApp {
                                 }
                                 Some(analysis::AnalysisAction::Cancel(id)) => {
                                     commands.push(Command::CancelJob(id))
+                                }
+                                Some(analysis::AnalysisAction::LoadConfig) => {
+                                    commands.push(Command::LoadConfig)
                                 }
                                 None => {}
                             }

@@ -7,6 +7,7 @@
 //! [`montage::derived_traces`] (another montage or a display filter): at most two
 //! points per pixel column (a min/max envelope), never every sample of a long page.
 
+use super::dialog::Dialogs;
 use super::document::{format_time, ChannelDisplay, Document, Measurement, MIN_LANE};
 use super::montage::{self, RowMeta, RowTrace};
 use super::pyramid::Trace;
@@ -26,11 +27,11 @@ const SENSITIVITIES: [f32; 12] = [
     5.0, 10.0, 20.0, 50.0, 70.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0,
 ];
 
-pub fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings) {
+pub fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings, dialogs: &Dialogs) {
     let duration = doc.duration();
     handle_keys(ui, doc, duration);
     toolbar(ui, doc, duration);
-    montage::controls(ui, doc, &settings.user_montages);
+    montage::controls(ui, doc, &settings.user_montages, dialogs);
     egui::Panel::left(("channel-list", doc.id))
         .resizable(true)
         .default_size(210.0)

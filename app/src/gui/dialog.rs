@@ -8,6 +8,8 @@
 //! the path instead.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a file dialog gave.
@@ -66,6 +68,63 @@ pub fn native<T>(show: impl FnOnce() -> Option<T>) -> Picked<T> {
         )),
         None => Picked::Cancelled,
     }
+}
+
+/// A one-file dialog: `(title, allowed extensions)` → the path chosen, or why none.
+pub type FileDialog = Arc<dyn Fn(&str, &[&str]) -> Picked<PathBuf> + Send + Sync>;
+
+/// The one-file dialogs the views ask: to open a file and to save one.
+#[derive(Clone)]
+pub struct Dialogs {
+    /// Chooses one existing file.
+    pub open: FileDialog,
+    /// Chooses where to save a file.
+    pub save: FileDialog,
+}
+
+/// The platform dialog choosing one existing file with one of `exts`.
+pub fn native_open(title: &str, exts: &[&str]) -> Picked<PathBuf> {
+    native(|| {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter(exts.join(", "), exts)
+            .pick_file()
+    })
+}
+
+/// The platform dialog choosing where to save a file with one of `exts`.
+pub fn native_save(title: &str, exts: &[&str]) -> Picked<PathBuf> {
+    native(|| {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .add_filter(exts.join(", "), exts)
+            .save_file()
+    })
+}
+
+/// Shows a dialog off the frame loop: `show` runs on a thread of its own (a platform
+/// dialog blocks its thread until the user answers), `then` turns the answer into
+/// the outcome on the same thread (reading or writing the file chosen), and the
+/// outcome arrives on the returned channel, followed by a call to `repaint`.
+///
+/// Every file dialog of the application goes through here. A dialog is not a job of
+/// [`super::jobs::Jobs`]: it cannot be cancelled from the status bar (the platform
+/// owns its window) and has no progress to show.
+pub fn ask<P: Send + 'static, T: Send + 'static>(
+    show: impl FnOnce() -> Picked<P> + Send + 'static,
+    then: impl FnOnce(Picked<P>) -> T + Send + 'static,
+    repaint: impl Fn() + Send + 'static,
+) -> Result<Receiver<T>, String> {
+    let (tx, rx) = channel();
+    std::thread::Builder::new()
+        .name("file dialog".into())
+        .spawn(move || {
+            // The receiver may be gone if the window closed; nobody waits then.
+            let _ = tx.send(then(show()));
+            repaint();
+        })
+        .map_err(|e| format!("could not show the file dialog: {e}"))?;
+    Ok(rx)
 }
 
 fn in_path(program: &str) -> bool {

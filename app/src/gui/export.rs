@@ -9,7 +9,7 @@ use crate::plot::matrix::MatrixFigure;
 use crate::plot::scalp::{ScalpFigure, Selection, Strong};
 use crate::plot::table::TableRow;
 use egui::{ColorImage, Rect};
-use sesame_core::analysis::{write_results, Provenance, Results};
+use sesame_core::analysis::{write_atomic, write_results, Provenance, Results};
 use sesame_core::ses::regions::RegionTable;
 use sesame_core::signal::montage::DisplayRecord;
 use std::path::{Path, PathBuf};
@@ -20,18 +20,11 @@ use std::sync::Arc;
 pub type SavePicker = Arc<dyn Fn(&str, &[&str]) -> Option<PathBuf> + Send + Sync>;
 
 /// Asks where to save, saying whether a dialog could be shown at all.
-pub type SaveDialog = Arc<dyn Fn(&str, &[&str]) -> Picked<PathBuf> + Send + Sync>;
+pub type SaveDialog = super::dialog::FileDialog;
 
 /// The platform save dialog (rfd); `Unavailable` when it cannot be shown.
 pub fn native_save_dialog() -> SaveDialog {
-    Arc::new(|title: &str, exts: &[&str]| {
-        super::dialog::native(|| {
-            rfd::FileDialog::new()
-                .set_title(title)
-                .add_filter(exts.join(", "), exts)
-                .save_file()
-        })
-    })
+    Arc::new(super::dialog::native_save)
 }
 
 /// What is being exported.
@@ -43,6 +36,15 @@ pub enum ExportKind {
 }
 
 impl ExportKind {
+    /// The save dialog's title and extensions.
+    fn dialog(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            ExportKind::Results => ("Export results", &["csv", "tsv", "json"]),
+            ExportKind::Config => ("Save analysis configuration", &["toml"]),
+            ExportKind::Figure => ("Save figure", &["png", "svg"]),
+        }
+    }
+
     fn what(self) -> &'static str {
         match self {
             ExportKind::Results => "the results (.csv, .tsv or .json)",
@@ -330,40 +332,24 @@ impl ExportState {
         config_toml: String,
         repaint: impl Fn() + Send + 'static,
     ) {
-        let (picker, tx) = (self.picker.clone(), self.tx.clone());
         let display = self.display.clone();
-        self.busy += 1;
-        std::thread::spawn(move || {
-            let picked = match target {
-                Some(p) => Picked::Chosen(p),
-                None => picker("Export results", &["csv", "tsv", "json"]),
-            };
-            let msg = match picked {
-                Picked::Cancelled => Outcome::Done("Export cancelled".to_string()),
-                Picked::Unavailable(why) => Outcome::NeedPath(ExportKind::Results, why),
-                Picked::Chosen(p) => {
-                    Outcome::Done(match Provenance::new(input.as_deref(), &config_toml) {
-                        Err(e) => format!(
-                            "Export failed: could not hash {}: {e}",
-                            input
-                                .as_deref()
-                                .map(|i| i.display().to_string())
-                                .unwrap_or_default()
-                        ),
-                        Ok(mut prov) => {
-                            prov.display = display;
-                            match save_results(&p, &results, &prov) {
-                                Ok(()) => format!("Results written to {}", p.display()),
-                                Err(e) => format!("Export failed: {e}"),
-                            }
-                        }
-                    })
+        let write = move |p: &Path| match Provenance::new(input.as_deref(), &config_toml) {
+            Err(e) => format!(
+                "Export failed: could not hash {}: {e}",
+                input
+                    .as_deref()
+                    .map(|i| i.display().to_string())
+                    .unwrap_or_default()
+            ),
+            Ok(mut prov) => {
+                prov.display = display;
+                match save_results(p, &results, &prov) {
+                    Ok(()) => format!("Results written to {}", p.display()),
+                    Err(e) => format!("Export failed: {e}"),
                 }
-            };
-            // The state may be gone if the window closed; nobody waits then.
-            let _ = tx.send(msg);
-            repaint();
-        });
+            }
+        };
+        self.ask(ExportKind::Results, target, write, repaint);
     }
 
     /// Asks for a path (or takes `target`) on a worker thread, then writes the analysis
@@ -380,26 +366,11 @@ impl ExportState {
         config_toml: String,
         repaint: impl Fn() + Send + 'static,
     ) {
-        let (picker, tx) = (self.picker.clone(), self.tx.clone());
-        self.busy += 1;
-        std::thread::spawn(move || {
-            let picked = match target {
-                Some(p) => Picked::Chosen(p),
-                None => picker("Save analysis configuration", &["toml"]),
-            };
-            let msg = match picked {
-                Picked::Cancelled => Outcome::Done("Export cancelled".to_string()),
-                Picked::Unavailable(why) => Outcome::NeedPath(ExportKind::Config, why),
-                Picked::Chosen(p) => Outcome::Done(
-                    match sesame_core::analysis::write_atomic(&p, config_toml.as_bytes()) {
-                        Ok(()) => format!("Configuration written to {}", p.display()),
-                        Err(e) => format!("Export failed: {e}"),
-                    },
-                ),
-            };
-            let _ = tx.send(msg);
-            repaint();
-        });
+        let write = move |p: &Path| match write_atomic(p, config_toml.as_bytes()) {
+            Ok(()) => format!("Configuration written to {}", p.display()),
+            Err(e) => format!("Export failed: {e}"),
+        };
+        self.ask(ExportKind::Config, target, write, repaint);
     }
 
     /// Asks for a file (or takes `target`), then draws the figure `choice` of
@@ -411,24 +382,41 @@ impl ExportState {
         choice: FigureChoice,
         repaint: impl Fn() + Send + 'static,
     ) {
+        let write = move |p: &Path| match save_figure(p, &results, &choice) {
+            Ok(()) => format!("Figure written to {}", p.display()),
+            Err(e) => format!("Export failed: {e:#}"),
+        };
+        self.ask(ExportKind::Figure, target, write, repaint);
+    }
+
+    /// Asks the save dialog for the file of `kind` (or takes `target`), then runs
+    /// `write` on it, off the frame loop; the message `write` returns becomes the
+    /// status line.
+    fn ask(
+        &mut self,
+        kind: ExportKind,
+        target: Option<PathBuf>,
+        write: impl FnOnce(&Path) -> String + Send + 'static,
+        repaint: impl Fn() + Send + 'static,
+    ) {
         let (picker, tx) = (self.picker.clone(), self.tx.clone());
-        self.busy += 1;
-        std::thread::spawn(move || {
-            let picked = match target {
-                Some(p) => Picked::Chosen(p),
-                None => picker("Save figure", &["png", "svg"]),
-            };
-            let msg = match picked {
+        let (title, exts) = kind.dialog();
+        let show = move || match target {
+            Some(p) => Picked::Chosen(p),
+            None => picker(title, exts),
+        };
+        let then = move |picked: Picked<PathBuf>| {
+            let outcome = match picked {
                 Picked::Cancelled => Outcome::Done("Export cancelled".to_string()),
-                Picked::Unavailable(why) => Outcome::NeedPath(ExportKind::Figure, why),
-                Picked::Chosen(p) => Outcome::Done(match save_figure(&p, &results, &choice) {
-                    Ok(()) => format!("Figure written to {}", p.display()),
-                    Err(e) => format!("Export failed: {e:#}"),
-                }),
+                Picked::Unavailable(why) => Outcome::NeedPath(kind, why),
+                Picked::Chosen(p) => Outcome::Done(write(&p)),
             };
-            let _ = tx.send(msg);
-            repaint();
-        });
+            let _ = tx.send(outcome);
+        };
+        match super::dialog::ask(show, then, repaint) {
+            Ok(_) => self.busy += 1,
+            Err(e) => self.status = Some(format!("Export failed: {e}")),
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! the envelope for the screen width is cached on top of it. Drawing a frame never
 //! touches the samples; a page change costs O(page samples), never O(recording).
 
-use super::dialog::Picked;
+use super::dialog::{Dialogs, FileDialog, Picked};
 use super::document::Document;
 use super::pyramid::{trace_of_samples, Trace};
 use rayon::prelude::*;
@@ -19,7 +19,7 @@ use sesame_core::signal::montage::{DisplayRecord, Montage, MontageChannel, Monta
 use sesame_core::signal::{FilterKind, FilterSpec, Sos};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::Receiver;
 
 /// Width of the notch, Hz (a band-stop from `f − 1` to `f + 1` Hz).
 pub const NOTCH_WIDTH_HZ: f64 = 2.0;
@@ -293,52 +293,44 @@ impl DisplayState {
         Ok(())
     }
 
-    /// Asks for a montage file on a worker thread (the dialog never blocks a frame).
-    pub fn load_dialog(&mut self, repaint: impl Fn() + Send + 'static) {
-        let (tx, rx) = channel();
-        self.io = Some(rx);
-        std::thread::spawn(move || {
-            let r = match super::dialog::native(|| {
-                rfd::FileDialog::new()
-                    .set_title("Load montage")
-                    .add_filter("Montage (TOML)", &["toml"])
-                    .pick_file()
-            }) {
-                Picked::Cancelled => Ok(IoDone::Cancelled),
-                Picked::Unavailable(why) => {
-                    Err(format!("Load: {why}; type the pairs with Pairs… instead"))
-                }
-                Picked::Chosen(p) => Montage::load(&p)
-                    .map(|m| IoDone::Loaded(m, p))
-                    .map_err(|e| e.to_string()),
-            };
-            let _ = tx.send(r);
-            repaint();
-        });
+    /// Asks `dialog` for a montage file off the frame loop and reads it.
+    pub fn load_dialog(&mut self, dialog: FileDialog, repaint: impl Fn() + Send + 'static) {
+        let then = |picked: Picked<PathBuf>| match picked {
+            Picked::Cancelled => Ok(IoDone::Cancelled),
+            Picked::Unavailable(why) => {
+                Err(format!("Load: {why}; type the pairs with Pairs… instead"))
+            }
+            Picked::Chosen(p) => Montage::load(&p)
+                .map(|m| IoDone::Loaded(m, p))
+                .map_err(|e| e.to_string()),
+        };
+        self.start_io(move || dialog("Load montage", &["toml"]), then, repaint);
     }
 
-    /// Asks where to save the montage shown, on a worker thread, and writes it.
-    pub fn save_dialog(&mut self, repaint: impl Fn() + Send + 'static) {
-        let (tx, rx) = channel();
-        self.io = Some(rx);
+    /// Asks `dialog` where to save the montage shown, off the frame loop, and writes it.
+    pub fn save_dialog(&mut self, dialog: FileDialog, repaint: impl Fn() + Send + 'static) {
         let m = self.montage.clone();
-        std::thread::spawn(move || {
-            let r = match super::dialog::native(|| {
-                rfd::FileDialog::new()
-                    .set_title("Save montage")
-                    .add_filter("Montage (TOML)", &["toml"])
-                    .save_file()
-            }) {
-                Picked::Cancelled => Ok(IoDone::Cancelled),
-                Picked::Unavailable(why) => Err(format!("Save: {why}")),
-                Picked::Chosen(p) => m
-                    .save(&p)
-                    .map(|()| IoDone::Saved(p))
-                    .map_err(|e| e.to_string()),
-            };
-            let _ = tx.send(r);
-            repaint();
-        });
+        let then = move |picked: Picked<PathBuf>| match picked {
+            Picked::Cancelled => Ok(IoDone::Cancelled),
+            Picked::Unavailable(why) => Err(format!("Save: {why}")),
+            Picked::Chosen(p) => m
+                .save(&p)
+                .map(|()| IoDone::Saved(p))
+                .map_err(|e| e.to_string()),
+        };
+        self.start_io(move || dialog("Save montage", &["toml"]), then, repaint);
+    }
+
+    fn start_io(
+        &mut self,
+        show: impl FnOnce() -> Picked<PathBuf> + Send + 'static,
+        then: impl FnOnce(Picked<PathBuf>) -> Result<IoDone, String> + Send + 'static,
+        repaint: impl Fn() + Send + 'static,
+    ) {
+        match super::dialog::ask(show, then, repaint) {
+            Ok(rx) => self.io = Some(rx),
+            Err(e) => self.io_status = Some(e),
+        }
     }
 
     /// Takes a finished dialog's outcome (once per frame).
@@ -726,7 +718,12 @@ pub fn check_filters(f: &DisplayFilters, fs: f64) -> Result<(), String> {
 }
 
 /// The montage and filter controls (second toolbar row of the browser).
-pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]) {
+pub fn controls(
+    ui: &mut egui::Ui,
+    doc: &mut Document,
+    user_montages: &[Montage],
+    dialogs: &Dialogs,
+) {
     doc.display.poll();
     if !doc.display.is_plain() {
         // Brings the page (cached) and the montage's message up to date before they
@@ -809,7 +806,7 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
             .clicked()
         {
             let ctx = ui.ctx().clone();
-            d.load_dialog(move || ctx.request_repaint());
+            d.load_dialog(dialogs.open.clone(), move || ctx.request_repaint());
         }
         if ui
             .button("Save…")
@@ -817,7 +814,7 @@ pub fn controls(ui: &mut egui::Ui, doc: &mut Document, user_montages: &[Montage]
             .clicked()
         {
             let ctx = ui.ctx().clone();
-            d.save_dialog(move || ctx.request_repaint());
+            d.save_dialog(dialogs.save.clone(), move || ctx.request_repaint());
         }
         ui.separator();
         let mut edited = d.edit_filters.unwrap_or(d.filters);
