@@ -23,10 +23,12 @@ use rand_chacha::ChaCha8Rng;
 /// Why surrogates could not be drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SurrogateError {
+    /// The analysis window `(start, end)`, s, has no positive length.
     #[error(
         "the analysis window {0}..{1} s is empty; circular shifts need a window of positive length"
     )]
     EmptyWindow(f64, f64),
+    /// The minimum shift, s, is negative or not finite.
     #[error("minimum shift {0} s must be a finite number ≥ 0")]
     BadMinShift(f64),
 }

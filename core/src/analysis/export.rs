@@ -10,14 +10,24 @@ use std::path::{Path, PathBuf};
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// Creating, writing, syncing or renaming the file failed.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file being written.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The output extension is not `.csv`, `.tsv` or `.json`, or the results could not be
+    /// serialised.
     #[error("{}: {reason}", path.display())]
-    Format { path: PathBuf, reason: String },
+    Format {
+        /// The output file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
@@ -51,8 +61,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 /// Output format, from a file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableFormat {
+    /// Comma-separated values, with a JSON provenance sidecar.
     Csv,
+    /// Tab-separated values, with a JSON provenance sidecar.
     Tsv,
+    /// One JSON document holding the provenance and the rows.
     Json,
 }
 

@@ -12,12 +12,17 @@ use serde::{Deserialize, Serialize};
 pub struct Row {
     /// Recording identifier (file stem, or the BIDS entity string in a batch).
     pub recording: String,
+    /// First channel or region of the pair (source of a directed measure; `*` for a
+    /// set-level value).
     pub channel_a: String,
+    /// Second channel or region of the pair (target of a directed measure; empty for
+    /// set-level and per-channel values).
     pub channel_b: String,
     /// Measure id from the registry (`ses-bumps`, `victor-purpura`…).
     pub measure: String,
     /// Output name of the measure (`rho`, `st`, `distance`…).
     pub parameter: String,
+    /// The value of output `parameter` of `measure` for this pair, in `unit`.
     pub value: f64,
     /// Unit of `value`, empty when dimensionless.
     pub unit: String,
@@ -47,6 +52,7 @@ impl Row {
 /// The rows of an analysis, in a deterministic order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Results {
+    /// The rows; sorted by [`Results::sort`].
     pub rows: Vec<Row>,
 }
 

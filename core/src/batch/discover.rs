@@ -347,7 +347,9 @@ pub fn discover(input: &Path) -> Result<Vec<WorkItem>, BatchError> {
 /// A shard `K/N` of a work list (K from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// `K`: which shard this task runs, 1 ≤ K ≤ N.
     pub index: usize,
+    /// `N`: the number of shards the work list is split into.
     pub count: usize,
 }
 

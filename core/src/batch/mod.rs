@@ -20,16 +20,24 @@ use std::path::{Path, PathBuf};
 /// Why a batch step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
+    /// Reading, writing or listing a file or folder failed.
     #[error("{}: {source}", crate::recording::terminal_safe_path(path))]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// Writing an output table or its sidecar failed.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// The input is unusable: not a recording, folder or manifest, an invalid manifest or
+    /// shard, a comparison without the groups it needs…; the message says why.
     #[error("{0}")]
     Input(String),
+    /// A file of the run (resolved configuration, table, sidecar) could not be parsed or
+    /// serialised; the message names it.
     #[error("{0}")]
     Format(String),
     /// A per-recording table that does not match the row count, length and SHA-256 its
@@ -44,7 +52,12 @@ pub enum Outcome {
     /// Analysed; its outputs hold `rows` result rows. `rerun` says why outputs that
     /// were already there were recomputed (a table that no longer matches its sidecar),
     /// `None` when there were none to keep.
-    Done { rows: usize, rerun: Option<String> },
+    Done {
+        /// Number of result rows written for the recording.
+        rows: usize,
+        /// Why existing outputs were recomputed; `None` when there were none to keep.
+        rerun: Option<String>,
+    },
     /// Its outputs were already complete for this input and configuration.
     Skipped,
 }

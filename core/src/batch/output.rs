@@ -23,17 +23,29 @@ pub const RESOLVED_CONFIG: &str = "config.resolved.toml";
 pub struct BatchRow {
     /// BIDS entity string of the recording.
     pub recording: String,
+    /// BIDS subject label (without `sub-`).
     pub subject: String,
+    /// BIDS session label (without `ses-`), empty when none.
     pub session: String,
+    /// Group of the subject (`participants.tsv` or the manifest), empty when unknown.
     pub group: String,
+    /// First channel or region of the pair (source of a directed measure; `*` for a
+    /// set-level value).
     pub channel_a: String,
+    /// Second channel or region of the pair (target of a directed measure; empty for
+    /// set-level and per-channel values).
     pub channel_b: String,
+    /// Measure id from the registry (`ses-bumps`, `victor-purpura`…).
     pub measure: String,
+    /// Output name of the measure (`rho`, `st`, `distance`…).
     pub parameter: String,
     /// Value in `unit` (empty: dimensionless).
     pub value: f64,
+    /// Unit of `value`, empty when dimensionless.
     pub unit: String,
+    /// Number of events (both sides) that entered the value, when the measure reads events.
     pub n_events: Option<u64>,
+    /// For SES alignments: whether the alignment is certified optimal.
     pub certified: Option<bool>,
 }
 

@@ -374,12 +374,24 @@ pub fn time_granger(
 /// Which MVAR frequency-domain measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MvarMethod {
+    /// Directed transfer function: `|H_ij(f)| / √(Σ_k |H_ik(f)|²)` for j → i
+    /// (Kamiński & Blinowska 1991), `H(f) = A(f)⁻¹` the model's transfer matrix.
     Dtf,
+    /// Partial directed coherence: `|A_ij(f)| / √(Σ_k |A_kj(f)|²)` for j → i
+    /// (Baccalá & Sameshima 2001).
     Pdc,
+    /// Generalized PDC: `(|A_ij|/σ_i) / √(Σ_k |A_kj|²/σ_k²)` for j → i (Baccalá et al. 2007),
+    /// `σ²` the residual variances.
     GPdc,
+    /// Directed (Granger) coherence: `σ_j|H_ij| / √(Σ_k σ_k²|H_ik|²)` for j → i
+    /// (Baccalá et al. 1998).
     Dc,
+    /// Partial coherence: `|D_ij| / √(D_ii D_jj)` with `D = S(f)⁻¹`, `S = HΣHᴴ`; symmetric.
     PCoh,
+    /// Full-frequency DTF: `|H_ij(f)|` normalised by `Σ_k |H_ik|²` summed over the whole
+    /// frequency grid (Korzeniewska et al. 2003).
     FfDtf,
+    /// Direct DTF: full-frequency DTF times partial coherence (Korzeniewska et al. 2003).
     DDtf,
 }
 
@@ -577,7 +589,9 @@ fn pair_as_set(
 
 /// A frequency-domain MVAR measure: one struct, one static instance per method.
 pub struct MvarMeasure {
+    /// Identifier, parameters and outputs, as the registry lists them.
     pub info: MeasureInfo,
+    /// Which frequency-domain quantity of the fitted model the measure returns.
     pub method: MvarMethod,
 }
 
@@ -652,6 +666,7 @@ impl Plugin for MvarMeasure {
 
 macro_rules! mvar_measure {
     ($name:ident, $id:expr, $title:expr, $method:ident, $doc:expr) => {
+        #[doc = concat!($title, " (`", $id, "`): ", $doc)]
         pub static $name: MvarMeasure = MvarMeasure {
             info: MeasureInfo {
             id: $id,

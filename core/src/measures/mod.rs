@@ -46,9 +46,11 @@ pub use crate::surrogates::SurrogateMethod;
 /// Name, unit and meaning of one value a measure returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputSpec {
+    /// Output name, as written in result tables and [`Value::name`] (`rho`, `plv`, …).
     pub name: &'static str,
     /// Unit, `""` when dimensionless.
     pub unit: &'static str,
+    /// One line: what the value means, read by `sesame measures` and the GUI.
     pub doc: &'static str,
     /// Which way the value moves when the signals are more synchronous: the side a
     /// surrogate test of this output counts as extreme.
@@ -114,11 +116,14 @@ const fn const_eq(a: &str, b: &str) -> bool {
 /// One value computed by a measure, named as in its [`OutputSpec`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Value {
+    /// Output name, one of the measure's [`OutputSpec::name`]s.
     pub name: String,
+    /// The value, in the unit of its [`OutputSpec::unit`] (NaN when undefined).
     pub value: f64,
 }
 
 impl Value {
+    /// A value named `name`.
     pub fn new(name: impl Into<String>, value: f64) -> Self {
         Value {
             name: name.into(),
@@ -143,20 +148,29 @@ pub enum Target {
 pub enum PairInput<'a> {
     /// Event times in seconds, sorted ascending, observed over `window` (seconds).
     PointProcess {
+        /// Event times of the first channel, in seconds.
         x: &'a [f64],
+        /// Event times of the second channel, in seconds.
         y: &'a [f64],
+        /// Observation window `(start, end)`, in seconds.
         window: (f64, f64),
     },
     /// Bumps of both channels, observed over `window` (seconds).
     Bumps {
+        /// Bumps of the first channel.
         x: &'a [Bump],
+        /// Bumps of the second channel.
         y: &'a [Bump],
+        /// Observation window `(start, end)`, in seconds.
         window: (f64, f64),
     },
     /// Signals as epochs × samples (one row for a single segment), sample rate `fs` Hz.
     Continuous {
+        /// First channel, epochs × samples.
         x: ArrayView2<'a, f64>,
+        /// Second channel, epochs × samples.
         y: ArrayView2<'a, f64>,
+        /// Sample rate, in Hz.
         fs: f64,
     },
 }
@@ -164,16 +178,27 @@ pub enum PairInput<'a> {
 /// The data of a whole channel set.
 #[derive(Debug, Clone)]
 pub enum SetInput<'a> {
+    /// Event times in seconds of every channel, each sorted ascending.
     PointProcess {
+        /// One train of event times (seconds) per channel.
         trains: &'a [Vec<f64>],
+        /// Observation window `(start, end)`, in seconds.
         window: (f64, f64),
     },
+    /// Bumps of every channel.
     Bumps {
+        /// One list of bumps per channel.
         bumps: &'a [Vec<Bump>],
+        /// Observation window `(start, end)`, in seconds.
         window: (f64, f64),
     },
     /// channels × epochs × samples, sample rate `fs` Hz.
-    Continuous { data: ArrayView3<'a, f64>, fs: f64 },
+    Continuous {
+        /// The signals, channels × epochs × samples.
+        data: ArrayView3<'a, f64>,
+        /// Sample rate, in Hz.
+        fs: f64,
+    },
 }
 
 impl SetInput<'_> {
@@ -219,14 +244,26 @@ impl SetInput<'_> {
 /// Why a measure could not be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
+    /// The measure was given data of another kind than it reads.
     #[error("measure `{measure}` reads {expected:?} input, got {got:?}")]
     WrongInput {
+        /// Identifier of the measure ([`Measure::id`]).
         measure: &'static str,
+        /// The input kind the measure reads.
         expected: InputKind,
+        /// The input kind it was given.
         got: InputKind,
     },
     #[error("parameter `{name}`: {reason}")]
-    Param { name: String, reason: String },
+    /// A parameter value is out of range or of the wrong kind.
+    Param {
+        /// Name of the parameter, as in its [`ParamSpec`].
+        name: String,
+        /// What is wrong with the value.
+        reason: String,
+    },
+    /// The data do not allow the computation (too short, singular, inconsistent shapes…);
+    /// the message says why.
     #[error("{0}")]
     Invalid(String),
 }
@@ -242,8 +279,11 @@ pub trait Measure: Send + Sync {
     fn title(&self) -> &'static str;
     /// One paragraph: the definition, with units.
     fn doc(&self) -> &'static str;
+    /// What the measure reads.
     fn input(&self) -> InputKind;
+    /// The parameters the measure accepts, with their defaults.
     fn params(&self) -> &'static [ParamSpec];
+    /// The values the measure returns, in order.
     fn outputs(&self) -> &'static [OutputSpec];
     /// Whether `compute(x, y)` differs from `compute(y, x)` (Granger family).
     fn directed(&self) -> bool {
@@ -309,8 +349,11 @@ pub struct MeasureInfo {
     pub title: &'static str,
     /// One paragraph: the definition, with units.
     pub doc: &'static str,
+    /// What the measure reads.
     pub input: InputKind,
+    /// The parameters the measure accepts, with their defaults.
     pub params: &'static [ParamSpec],
+    /// The values the measure returns, in order.
     pub outputs: &'static [OutputSpec],
     /// Whether `compute(x, y)` differs from `compute(y, x)`.
     pub directed: bool,
@@ -319,6 +362,7 @@ pub struct MeasureInfo {
 /// The short way to write a measure: a [`MeasureInfo`] and the computation; the
 /// [`Measure`] trait follows from it.
 pub trait Plugin: Send + Sync {
+    /// Everything the measure declares: identifier, name, input, parameters, outputs.
     fn info(&self) -> &MeasureInfo;
 
     /// The measure on one pair of channels.

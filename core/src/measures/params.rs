@@ -7,29 +7,42 @@ use std::collections::BTreeMap;
 pub enum ParamKind {
     /// A real number in `[min, max]`.
     Float {
+        /// Value when the parameter is not given, in the parameter's unit.
         default: f64,
+        /// Smallest accepted value (inclusive).
         min: f64,
+        /// Largest accepted value (inclusive).
         max: f64,
     },
     /// An integer in `[min, max]`.
     Int {
+        /// Value when the parameter is not given.
         default: i64,
+        /// Smallest accepted value (inclusive).
         min: i64,
+        /// Largest accepted value (inclusive).
         max: i64,
     },
     /// A real number in `[min, max]`, or the word `auto` (an adaptive choice, e.g.
     /// the adaptive τ of event synchronization). `default: None` means `auto`.
     FloatOrAuto {
+        /// Value when the parameter is not given (`None`: `auto`).
         default: Option<f64>,
+        /// Smallest accepted number (inclusive).
         min: f64,
+        /// Largest accepted number (inclusive).
         max: f64,
     },
     /// One of a fixed set of words.
     Choice {
+        /// Word used when the parameter is not given; one of `options`.
         default: &'static str,
+        /// The accepted words (matched without regard to case).
         options: &'static [&'static str],
     },
+    /// A flag: `true`/`yes`/`1`/`on` or `false`/`no`/`0`/`off`.
     Bool {
+        /// Value when the parameter is not given.
         default: bool,
     },
 }
@@ -38,10 +51,13 @@ pub enum ParamKind {
 /// GUI's widgets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ParamSpec {
+    /// Name, as given on the command line (`--param name=value`) and in configs.
     pub name: &'static str,
     /// Unit (`s`, `1/s`, `Hz`…), `""` when dimensionless.
     pub unit: &'static str,
+    /// Type, default and accepted range.
     pub kind: ParamKind,
+    /// One line: what the parameter does, read by `sesame measures` and the GUI.
     pub doc: &'static str,
 }
 
@@ -49,9 +65,13 @@ pub struct ParamSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
+    /// A flag.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A real number, in the parameter's unit.
     Float(f64),
+    /// A word: a choice, or `auto`.
     Text(String),
 }
 
@@ -196,6 +216,7 @@ impl ParamValues {
         }
     }
 
+    /// An integer parameter; an error if it is missing or not an integer.
     pub fn int(&self, name: &str) -> Result<i64, MeasureError> {
         match self.0.get(name) {
             Some(ParamValue::Int(i)) => Ok(*i),
@@ -206,6 +227,7 @@ impl ParamValues {
         }
     }
 
+    /// A word parameter (a choice, or `auto`); an error if it is missing or not a word.
     pub fn text(&self, name: &str) -> Result<&str, MeasureError> {
         match self.0.get(name) {
             Some(ParamValue::Text(t)) => Ok(t),
@@ -216,6 +238,7 @@ impl ParamValues {
         }
     }
 
+    /// A flag; an error if it is missing or not a flag.
     pub fn bool(&self, name: &str) -> Result<bool, MeasureError> {
         match self.0.get(name) {
             Some(ParamValue::Bool(b)) => Ok(*b),

@@ -187,6 +187,9 @@ pub struct ZeroPhaseBandpass {
 }
 
 impl ZeroPhaseBandpass {
+    /// Designs a band-pass of prototype order `order` (2·`order` poles) from `f1` to `f2` Hz
+    /// at sample rate `fs` Hz, realised as `form`. An error unless
+    /// `0 < f1 < f2 < fs/2` and `order ≥ 1`.
     pub fn butter(
         order: usize,
         f1: f64,
@@ -291,8 +294,11 @@ pub fn analytic_signal(x: &[f64]) -> Vec<Complex64> {
 /// Which Hilbert-flavour measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HilbertMethod {
+    /// Phase locking value `|⟨e^{i(φx−φy)}⟩|`.
     Plv,
+    /// Phase lag index `|⟨sign sin(φx−φy)⟩|`.
     Pli,
+    /// Weighted phase lag index `|⟨Im(z_x z_y*)⟩| / ⟨|Im(z_x z_y*)|⟩`.
     WPli,
 }
 
@@ -321,7 +327,9 @@ static HILBERT_PARAMS: [ParamSpec; 5] = [
 
 /// Phase synchrony from Hilbert phases of band-passed signals.
 pub struct HilbertMeasure {
+    /// Identifier, parameters and outputs, as the registry lists them.
     pub info: MeasureInfo,
+    /// Which phase statistic the measure returns.
     pub method: HilbertMethod,
 }
 
@@ -404,6 +412,7 @@ impl Plugin for HilbertMeasure {
     }
 }
 
+/// Phase locking value of Hilbert phases after a band-pass (`plv-hilbert`).
 pub static PLV_HILBERT: HilbertMeasure = HilbertMeasure {
     info: MeasureInfo {
         id: "plv-hilbert",
@@ -417,6 +426,7 @@ pub static PLV_HILBERT: HilbertMeasure = HilbertMeasure {
     method: HilbertMethod::Plv,
 };
 
+/// Phase lag index of Hilbert phases after a band-pass (`pli-hilbert`).
 pub static PLI_HILBERT: HilbertMeasure = HilbertMeasure {
     info: MeasureInfo {
         id: "pli-hilbert",
@@ -430,6 +440,7 @@ pub static PLI_HILBERT: HilbertMeasure = HilbertMeasure {
     method: HilbertMethod::Pli,
 };
 
+/// Weighted phase lag index of analytic signals after a band-pass (`wpli-hilbert`).
 pub static WPLI_HILBERT: HilbertMeasure = HilbertMeasure {
     info: MeasureInfo {
         id: "wpli-hilbert",

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 /// Channels × samples read from a CSV file, with labels and sample rate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvSignals {
+    /// Channel labels, from the header row, in column order.
     pub labels: Vec<String>,
     /// Sample rate (Hz).
     pub fs: f64,
@@ -20,37 +21,66 @@ pub struct CsvSignals {
 /// Why a signals CSV could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum SignalsCsvError {
+    /// The file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// No `# fs=<Hz>` comment line gives the sample rate.
     #[error("{path}: no `# fs=<Hz>` comment line giving the sample rate")]
-    NoSampleRate { path: PathBuf },
+    NoSampleRate {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A `# fs=` line whose value is not a finite positive number.
     #[error("{path}: line {line}: sample rate `{text}` is not a positive number")]
     BadSampleRate {
+        /// The file.
         path: PathBuf,
+        /// Line number (1-based) of the `# fs=` comment.
         line: usize,
+        /// The value as written.
         text: String,
     },
+    /// Nothing but comments and blank lines: no header row of labels.
     #[error("{path}: no header row of channel labels")]
-    NoHeader { path: PathBuf },
+    NoHeader {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A data row with more or fewer cells than the header has labels.
     #[error("{path}: line {line}: {found} columns, the header has {expected}")]
     Columns {
+        /// The file.
         path: PathBuf,
+        /// Line number (1-based) of the row.
         line: usize,
+        /// Number of cells in the row.
         found: usize,
+        /// Number of labels in the header.
         expected: usize,
     },
+    /// A cell that is not a finite number.
     #[error("{path}: line {line}, column `{label}`: `{text}` is not a finite number")]
     Value {
+        /// The file.
         path: PathBuf,
+        /// Line number (1-based) of the row.
         line: usize,
+        /// Label of the cell's column.
         label: String,
+        /// The cell as written.
         text: String,
     },
+    /// A header row but no data rows.
     #[error("{path}: no samples after the header")]
-    Empty { path: PathBuf },
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl CsvSignals {

@@ -76,7 +76,10 @@ pub enum Estimate {
     /// One Hann segment per epoch; all epochs form one group.
     AcrossEpochs,
     /// Welch segments of `segment` seconds, 50 % overlap, one group per epoch.
-    OverTime { segment: f64 },
+    OverTime {
+        /// Length of one Welch segment, s.
+        segment: f64,
+    },
 }
 
 /// The band and estimation flavour of a Fourier-based measure.
@@ -84,7 +87,9 @@ pub enum Estimate {
 pub struct FourierSettings {
     /// Band edges in Hz, inclusive.
     pub fmin: f64,
+    /// Upper band edge, Hz, inclusive (≥ `fmin`).
     pub fmax: f64,
+    /// How segments are formed and grouped.
     pub estimate: Estimate,
 }
 
@@ -126,7 +131,10 @@ impl FourierSettings {
 /// contiguous memory and the data of one bin for all channels stays in cache.
 #[derive(Debug, Clone)]
 pub struct BandSpectra {
+    /// Number of channels.
     pub n_channels: usize,
+    /// Number of segments per channel: one per epoch, or every epoch's Welch segments in
+    /// order (the wavelet flavour uses epochs, or every sample of every epoch, as segments).
     pub n_segments: usize,
     /// Frequencies of the kept bins (Hz).
     pub freqs: Vec<f64>,
@@ -1090,8 +1098,11 @@ pub fn fourier_spectra(
 /// its description, its method and where its coefficients come from; one static
 /// instance per measure.
 pub struct SpectralMeasure {
+    /// Identifier, parameters and outputs, as the registry lists them.
     pub info: MeasureInfo,
+    /// Which coherence or phase statistic the measure returns.
     pub method: SpectralMethod,
+    /// Where the measure's coefficients come from (Fourier or wavelet).
     pub spectra: SpectraFn,
 }
 
@@ -1186,6 +1197,7 @@ impl Plugin for SpectralMeasure {
 
 macro_rules! fourier_measure {
     ($name:ident, $id:expr, $title:expr, $method:ident, $out:expr, $unit:expr, $doc:expr) => {
+        #[doc = concat!($title, " (`", $id, "`): ", $doc)]
         pub static $name: $crate::measures::spectral::SpectralMeasure = $crate::measures::spectral::SpectralMeasure {
             info: $crate::measures::MeasureInfo {
                 id: $id,

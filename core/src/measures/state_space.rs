@@ -99,8 +99,13 @@ fn eigen_entropy_sum(ev: &[f64]) -> f64 {
 /// Which global measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GlobalMethod {
+    /// Omega complexity: `Ω = exp(−Σ λ'_i ln λ'_i)`, λ' the normalised eigenvalues of the
+    /// channel covariance matrix (Wackermann 1996).
     Omega,
+    /// S-estimator: `S = 1 + Σ λ'_i ln λ'_i / ln K`, λ' the normalised eigenvalues of the
+    /// channel correlation matrix (Carmeli et al. 2005).
     SEstimator,
+    /// Global field synchronization at one frequency (Koenig et al. 2001).
     Gfs,
 }
 
@@ -175,7 +180,9 @@ static GFS_PARAMS: [ParamSpec; 1] = [P_FREQ];
 
 /// A global measure of a whole channel set, mean over epochs.
 pub struct GlobalMeasure {
+    /// Identifier, parameters and outputs, as the registry lists them.
     pub info: MeasureInfo,
+    /// Which global quantity the measure returns.
     pub method: GlobalMethod,
 }
 
@@ -236,6 +243,7 @@ impl Plugin for GlobalMeasure {
     }
 }
 
+/// Omega complexity of the set (`omega-complexity`): 1 (one spatial mode) to K channels.
 pub static OMEGA: GlobalMeasure = GlobalMeasure {
     info: MeasureInfo {
         id: "omega-complexity",
@@ -249,6 +257,8 @@ pub static OMEGA: GlobalMeasure = GlobalMeasure {
     method: GlobalMethod::Omega,
 };
 
+/// S-estimator of the set (`s-estimator`): 0 for uncorrelated channels, 1 for full
+/// synchrony.
 pub static S_ESTIMATOR: GlobalMeasure = GlobalMeasure {
     info: MeasureInfo {
         id: "s-estimator",
@@ -262,6 +272,7 @@ pub static S_ESTIMATOR: GlobalMeasure = GlobalMeasure {
     method: GlobalMethod::SEstimator,
 };
 
+/// Global field synchronization of the set at one frequency (`gfs`): 0 to 1.
 pub static GFS: GlobalMeasure = GlobalMeasure {
     info: MeasureInfo {
         id: "gfs",
@@ -439,12 +450,15 @@ impl Plugin for SyncLikelihood {
 pub struct Interdependence {
     /// S(X|Y), S(Y|X): in (0, 1], 1 for identical dynamics.
     pub s_xy: f64,
+    /// `S(Y|X)`, the other direction (same range as `s_xy`).
     pub s_yx: f64,
     /// H(X|Y), H(Y|X): ≥ 0 on average, 0 for independent signals.
     pub h_xy: f64,
+    /// `H(Y|X)`, the other direction.
     pub h_yx: f64,
     /// N(X|Y), N(Y|X): normalised, ≤ 1.
     pub n_xy: f64,
+    /// `N(Y|X)`, the other direction.
     pub n_yx: f64,
 }
 

@@ -203,6 +203,7 @@ fn wavelet_spectra(
 
 macro_rules! wavelet_measure {
     ($name:ident, $id:expr, $title:expr, $method:ident, $out:expr, $doc:expr) => {
+        #[doc = concat!($title, " (`", $id, "`), wavelet flavour: ", $doc)]
         pub static $name: SpectralMeasure = SpectralMeasure {
             info: MeasureInfo {
             id: $id,

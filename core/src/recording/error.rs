@@ -8,27 +8,46 @@ use std::path::PathBuf;
 /// terminal raw.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
+    /// The file could not be opened, read or written.
     #[error("{}: {source}", terminal_safe_path(path))]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The file is in a format, or uses a feature of one, that is not supported.
     #[error("{}: {}", terminal_safe_path(path), terminal_safe(reason))]
-    Unsupported { path: PathBuf, reason: String },
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What is not supported.
+        reason: String,
+    },
     /// The file is not a valid recording: names the field, its value and the problem.
     #[error("{}: {}", terminal_safe_path(path), terminal_safe(reason))]
-    Malformed { path: PathBuf, reason: String },
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// The field, its value and what is wrong with it.
+        reason: String,
+    },
     /// The path names something other than a regular file (a FIFO, a device, a
     /// socket, a directory); refused before it is opened for reading, since reading a
     /// FIFO or a terminal can block forever and a device such as `/dev/zero` never ends.
     #[error("{} is {kind}, not a regular file", terminal_safe_path(path))]
     NotRegularFile {
+        /// The path.
         path: PathBuf,
         /// What it is instead, with its article: `a FIFO (named pipe)`,
         /// `a character device`…
         kind: &'static str,
     },
+    /// Arguments that describe no valid recording or range: labels and data of different
+    /// lengths, a non-positive sample rate, a signal index out of range, or a recording
+    /// that EDF/BDF cannot store (non-printable text, non-finite samples, gaps in EDF+C…);
+    /// the message says which.
     #[error("{}", terminal_safe(.0))]
     InvalidInput(String),
 }

@@ -48,10 +48,15 @@ impl SampleWidth {
 pub struct StartTime {
     /// Four-digit year: `yy` 85–99 is 1985–1999, 00–84 is 2000–2084 (EDF+ rule).
     pub year: i32,
+    /// Month, 1–12.
     pub month: u32,
+    /// Day of the month, 1–31.
     pub day: u32,
+    /// Hour, 0–23.
     pub hour: u32,
+    /// Minute, 0–59.
     pub minute: u32,
+    /// Whole seconds, 0–59.
     pub second: u32,
     /// Fraction of a second, in `[0, 1)` s.
     pub subsecond: f64,
@@ -97,16 +102,26 @@ impl fmt::Display for StartTime {
 /// One signal's header, exactly as the file states it (annotation channels included).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalHeader {
+    /// Label (16-byte field, trailing blanks removed), e.g. `EEG Fp1-REF`.
     pub label: String,
+    /// Transducer type (80-byte field), e.g. `AgAgCl electrode`.
     pub transducer: String,
     /// Physical dimension, e.g. `uV`.
     pub unit: String,
+    /// Physical value of `digital_min`, in `unit`.
     pub physical_min: f64,
+    /// Physical value of `digital_max`, in `unit`.
     pub physical_max: f64,
+    /// Lowest digital sample value.
     pub digital_min: i32,
+    /// Highest digital sample value.
     pub digital_max: i32,
+    /// Prefiltering (80-byte field), e.g. `HP:0.1Hz LP:75Hz`.
     pub prefilter: String,
+    /// Samples of this signal in each data record: its sample rate is
+    /// `samples_per_record / record_duration` Hz.
     pub samples_per_record: usize,
+    /// The signal's reserved field (32 bytes, normally blank).
     pub reserved: String,
 }
 
@@ -132,6 +147,7 @@ impl SignalHeader {
 /// The whole header of an EDF/EDF+/BDF/BDF+ file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EdfHeader {
+    /// Sample width: 16-bit EDF or 24-bit BDF.
     pub width: SampleWidth,
     /// The version field (`0` for EDF, `BIOSEMI` for BDF, whose first byte is 0xFF).
     pub version: String,
@@ -198,7 +214,9 @@ pub struct HeaderProblem(pub String);
 /// What parsing found: the header, and the repairs made in lenient mode.
 #[derive(Debug)]
 pub struct ParsedHeader {
+    /// The parsed header.
     pub header: EdfHeader,
+    /// One message per repair made in lenient mode (empty in strict mode).
     pub warnings: Vec<String>,
 }
 

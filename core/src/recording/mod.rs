@@ -33,22 +33,35 @@ use std::path::{Path, PathBuf};
 /// File format of a recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Format {
+    /// European Data Format, 16-bit samples, continuous (EDF without the `+`).
     Edf,
+    /// EDF+ with contiguous data records (`EDF+C`).
     EdfPlusC,
+    /// EDF+ with possibly discontinuous data records (`EDF+D`): see [`Recording::gaps`].
     EdfPlusD,
+    /// BioSemi Data Format: EDF with 24-bit samples.
     Bdf,
+    /// BDF+ with contiguous data records (`BDF+C`).
     BdfPlusC,
+    /// BDF+ with possibly discontinuous data records (`BDF+D`).
     BdfPlusD,
+    /// Comma- or tab-separated text, one column per channel.
     Csv,
+    /// Built from samples in memory ([`Recording::from_samples`]), no file.
     Memory,
 }
 
 /// Kind of a channel, from its label and unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChannelKind {
+    /// Electroencephalogram: an `EEG`-typed label, or a standard electrode name with a
+    /// voltage unit (reference electrodes A1, A2, M1, M2 excluded).
     Eeg,
+    /// Electro-oculogram (eye movements).
     Eog,
+    /// Electrocardiogram (`ECG`/`EKG`).
     Ecg,
+    /// Electromyogram (muscle).
     Emg,
     /// Anything else, including reference electrodes (A1, A2, M1, M2) recorded as
     /// channels, e.g. `EEG A2-A1`.
@@ -62,6 +75,7 @@ pub struct SignalInfo {
     pub label: String,
     /// Canonical 10-20/10-10 electrode name (`Fp1`, `Cz`…) when the label names one.
     pub canonical: Option<String>,
+    /// Channel kind, from the label's type prefix (`EEG`, `EOG`…) and the unit.
     pub kind: ChannelKind,
     /// Physical unit as written in the file (`uV`, `mV`…).
     pub unit: String,
@@ -69,19 +83,32 @@ pub struct SignalInfo {
     pub sample_rate: f64,
     /// Number of samples in the whole recording.
     pub n_samples: usize,
+    /// Physical value of the lowest digital value, in `unit` (EDF/BDF header); in memory,
+    /// the smallest sample.
     pub physical_min: f64,
+    /// Physical value of the highest digital value, in `unit` (EDF/BDF header); in memory,
+    /// the largest sample.
     pub physical_max: f64,
+    /// Lowest digital sample value of the file (EDF/BDF header); the physical value is
+    /// `physical_min + (d − digital_min)·(physical_max − physical_min)/(digital_max − digital_min)`.
     pub digital_min: i32,
+    /// Highest digital sample value of the file (EDF/BDF header).
     pub digital_max: i32,
+    /// Filtering applied at recording, as written in the header (`HP:0.1Hz LP:75Hz`…);
+    /// empty when unknown.
     pub prefilter: String,
+    /// Transducer type as written in the header (`AgAgCl electrode`…); empty when unknown.
     pub transducer: String,
 }
 
 /// One annotation: onset and duration in seconds from the start of the recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Annotation {
+    /// Onset, s from the start of the recording.
     pub onset: f64,
+    /// Duration, s; `None` when the file gives none.
     pub duration: Option<f64>,
+    /// Annotation text.
     pub text: String,
 }
 
@@ -208,6 +235,7 @@ enum Store {
 pub struct Recording {
     /// The file it was read from (`None` when built in memory).
     pub path: Option<PathBuf>,
+    /// File format it was read from ([`Format::Memory`] when built in memory).
     pub format: Format,
     signals: Vec<SignalInfo>,
     annotations: Vec<Annotation>,

@@ -62,6 +62,7 @@ pub struct BumpOptions {
     pub prior_f: Prior,
     /// Initial `(δt, st, δf, sf)` (default `(0, s0_t, 0, s0_f)` = `(0, 0.05, 0, 0.05)`).
     pub init: [f64; 4],
+    /// How pair offsets are normalised by the bump widths (default `W = Δ + Δ'`).
     pub normalisation: WidthNormalisation,
     /// Alignment solver (default max-product, certified).
     pub method: AlignmentMethod,
@@ -154,16 +155,23 @@ impl BumpOptions {
 /// θ = (δt, st, δf, sf).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Theta {
+    /// `δt`: mean normalised time offset `u` of y relative to x (s without normalisation).
     pub delay_t: f64,
+    /// `st`: variance of the normalised time offsets (s² without normalisation).
     pub var_t: f64,
+    /// `δf`: mean normalised frequency offset `v` (Hz without normalisation).
     pub delay_f: f64,
+    /// `sf`: variance of the normalised frequency offsets (Hz² without normalisation).
     pub var_f: f64,
 }
 
 /// Statistics of one alignment step.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct AlignStats {
+    /// Candidate pairs: pairs of bumps whose pair cost is below `2κ` at the current θ
+    /// (and that overlap, with [`BumpOptions::require_overlap`]).
     pub candidate_edges: usize,
+    /// Connected components of the candidate graph, each matched separately.
     pub components: usize,
     /// Most nodes (bumps of both sides) in one component.
     pub largest_component: usize,
@@ -176,9 +184,14 @@ pub struct AlignStats {
 /// One coordinate-descent iteration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BumpIteration {
+    /// The alignment of this iteration: matched pairs `(i, j)` (indices into the inputs as
+    /// given), ascending.
     pub pairs: Vec<(usize, usize)>,
+    /// θ after this iteration's MAP step, given its alignment.
     pub theta: Theta,
+    /// The objective `C` (module documentation) at this alignment and θ.
     pub cost: f64,
+    /// Statistics of this iteration's alignment step.
     pub stats: AlignStats,
     /// `st` and `sf` sit at their bounds.
     #[serde(default)]
@@ -188,9 +201,11 @@ pub struct BumpIteration {
 /// Bump SES of a pair of bump sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BumpResult {
+    /// The five SES parameters and bookkeeping of the final alignment.
     pub params: BumpSesParams,
     /// Final alignment (indices into the inputs as given).
     pub alignment: Alignment,
+    /// Every coordinate-descent iteration of the run, in order (the last is the final one).
     pub trace: Vec<BumpIteration>,
 }
 

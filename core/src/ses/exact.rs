@@ -10,8 +10,11 @@
 /// A candidate edge between event `x` and event `y` with gain `g = 2κ − c > 0`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
+    /// Index of the x-event (bump of the first signal).
     pub x: usize,
+    /// Index of the y-event (bump of the second signal).
     pub y: usize,
+    /// Gain `g = 2κ − c` of matching the two rather than leaving both non-coincident (> 0).
     pub gain: f64,
 }
 
@@ -19,6 +22,7 @@ pub struct Edge {
 /// in ascending order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
+    /// Indices into the edge list of the component's edges, ascending.
     pub edges: Vec<usize>,
 }
 

@@ -55,7 +55,9 @@ pub struct MaxProductRun {
     pub decisions: Vec<bool>,
     /// Final beliefs `B_e`.
     pub beliefs: Vec<f64>,
+    /// Sweeps run (at most [`MaxProductOptions::max_sweeps`]).
     pub sweeps: usize,
+    /// Whether the messages met the stopping rule (module documentation) before the sweep cap.
     pub converged: bool,
 }
 

@@ -106,8 +106,12 @@ impl OneDOptions {
 pub struct IterationTrace {
     /// Pairs as indices into the sorted inputs.
     pub pairs: Vec<(usize, usize)>,
+    /// `δt` re-estimated from this alignment: mean of `y_j − x_i` over the pairs (time unit
+    /// of the events; the previous δt when there is no pair).
     pub delay: f64,
+    /// `st` re-estimated from this alignment (MAP, floored and capped): time².
     pub jitter_var: f64,
+    /// The objective `C(M, δt, st)` at this alignment and the new θ.
     pub cost: f64,
     /// `st` sits at `st_max`.
     #[serde(default)]
@@ -117,6 +121,7 @@ pub struct IterationTrace {
 /// 1-D SES of a pair of event trains.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OneDResult {
+    /// The SES parameters of the final alignment.
     pub params: SesParams,
     /// Final alignment; indices refer to the inputs **as given** (not sorted).
     pub alignment: Alignment,

@@ -17,6 +17,7 @@ pub struct Prior {
 }
 
 impl Prior {
+    /// A prior of `ν` degrees of freedom and scale `s0` (a variance, in squared offset units).
     pub fn new(nu: f64, s0: f64) -> Self {
         Prior { nu, s0 }
     }
@@ -84,10 +85,18 @@ pub enum NonCoincidentCost {
     /// `κ` directly.
     Kappa(f64),
     /// From the generative model: `β = p_d·√λ` (λ in events per time unit).
-    Model { p_d: f64, lambda: f64 },
+    Model {
+        /// Probability `p_d` that an event is deleted from a signal, in (0, 1).
+        p_d: f64,
+        /// Density `λ` of hidden events, in events per time unit (> 0).
+        lambda: f64,
+    },
     /// From a target matching radius of `z_max` standard deviations at the prior scale
     /// `s0` (spec §2.8): `2κ = z_max²/2 + ½ ln(2π s0)` per dimension.
-    MatchRadius { z_max: f64 },
+    MatchRadius {
+        /// Matching radius, in standard deviations of the offsets (> 0).
+        z_max: f64,
+    },
     /// Estimated once from the two event sets before the iterations, then kept fixed:
     /// `β = p̂_d·√λ̂` with the deletion probability from the coincidences in excess of
     /// chance and `λ̂` the implied density of hidden events
@@ -196,11 +205,16 @@ pub struct BumpSesParams {
     pub jitter_var_f: f64,
     /// `ρ`: fraction of non-coincident bumps.
     pub rho: f64,
+    /// `|M|`: matched pairs of bumps.
     pub n_pairs: usize,
+    /// `(n, n')`: bumps of x and of y.
     pub n_events: (usize, usize),
     /// Final value of the objective (spec §3.2–3.3).
     pub cost: f64,
+    /// Coordinate-descent iterations of the kept start.
     pub iterations: usize,
+    /// Whether the kept start stopped because the alignment stopped changing (rather than
+    /// at the iteration cap).
     pub converged: bool,
     /// The final alignment (the one the parameters are estimated from) was produced by the
     /// requested method and verified optimal: with max-product, in every component its
@@ -225,8 +239,11 @@ pub struct BumpSesParams {
 /// `i`, and the non-coincident events of each side (ascending).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alignment {
+    /// Matched pairs `(i, j)`: x-event `i` coincides with y-event `j`; ascending in `i`.
     pub pairs: Vec<(usize, usize)>,
+    /// Indices of the x-events that are in no pair (non-coincident), ascending.
     pub unmatched_x: Vec<usize>,
+    /// Indices of the y-events that are in no pair (non-coincident), ascending.
     pub unmatched_y: Vec<usize>,
 }
 
@@ -262,22 +279,35 @@ pub enum AlignmentMethod {
 /// Why SES could not be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SesError {
+    /// Both event sets are empty: ρ has no denominator.
     #[error("no events in either signal: SES is undefined")]
     NoEvents,
+    /// An event has a non-finite coordinate (NaN or ±∞).
     #[error("event {index} of signal {side}: {what} = {value} is not a finite number")]
     NonFinite {
+        /// Which signal: `"x"` or `"y"`.
         side: &'static str,
+        /// Index of the event in its signal's input (before sorting).
         index: usize,
+        /// Which coordinate: `"time"` for 1-D events; `"t"`, `"f"`, `"dt"` or `"df"` for bumps.
         what: &'static str,
+        /// The offending value.
         value: f64,
     },
+    /// A bump has a width `≤ 0` while offsets are normalised by the widths.
     #[error("bump {index} of signal {side}: width {what} = {value} must be > 0 with width normalisation")]
     BadWidth {
+        /// Which signal: `"x"` or `"y"`.
         side: &'static str,
+        /// Index of the bump in its signal's input.
         index: usize,
+        /// Which width: `"dt"` (time, s) or `"df"` (frequency, Hz).
         what: &'static str,
+        /// The offending width.
         value: f64,
     },
+    /// An option is out of range (prior, cost, bound, iteration count…); the message says
+    /// which and why.
     #[error("invalid SES option: {0}")]
     Option(String),
 }

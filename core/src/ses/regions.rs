@@ -25,13 +25,17 @@ pub const DEFAULT_REGIONS_TOML: &str = include_str!("../../../assets/regions.tom
 /// One region: a name and its electrodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
+    /// Region name (`frontal`, `left temporal`…), as written in result tables.
     pub name: String,
+    /// Its electrodes, by 10-20/10-10 name (matched without regard to case; T3/T7, T4/T8,
+    /// T5/P7 and T6/P8 are the same electrode).
     pub channels: Vec<String>,
 }
 
 /// A set of regions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionTable {
+    /// The regions, in table order (`[[region]]` entries of the TOML).
     #[serde(rename = "region")]
     pub regions: Vec<Region>,
 }
@@ -39,18 +43,33 @@ pub struct RegionTable {
 /// Errors of region tables and merging.
 #[derive(Debug, thiserror::Error)]
 pub enum RegionError {
+    /// The region file could not be read.
     #[error("region file {path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The table is not valid TOML, has no region, a region without a name or channel, or a
+    /// channel in two regions (or [`average_maps`] was given no map).
     #[error("region table{}: {message}", .path.as_ref().map(|p| format!(" {p}")).unwrap_or_default())]
     Parse {
+        /// The file (`None` for a table parsed from a string).
         path: Option<String>,
+        /// What is wrong.
         message: String,
     },
+    /// A region has none of its electrodes among the recording's channels.
     #[error("region `{region}`: none of its channels ({channels}) is in the recording")]
-    Empty { region: String, channels: String },
+    Empty {
+        /// The region's name.
+        region: String,
+        /// Its electrodes, comma-separated.
+        channels: String,
+    },
+    /// [`average_maps`] was given maps of different shapes (the shapes of the first map and
+    /// of the first that differs).
     #[error("maps to average have different shapes: {0:?} and {1:?}")]
     Shape(Vec<usize>, Vec<usize>),
 }
@@ -147,6 +166,7 @@ impl RegionTable {
             .collect()
     }
 
+    /// The region names, in table order.
     pub fn names(&self) -> Vec<&str> {
         self.regions.iter().map(|r| r.name.as_str()).collect()
     }
@@ -161,7 +181,10 @@ pub enum MergeRule {
     /// (b) Union of the electrodes' bumps without near-duplicates ([`union_bumps`]):
     /// two bumps are duplicates when their normalised centre distance
     /// `√(((t−t')/(Δt+Δt'))² + ((f−f')/(Δf+Δf'))²)` is below `radius` (dimensionless).
-    UnionBumps { radius: f64 },
+    UnionBumps {
+        /// Largest normalised centre distance of two duplicate bumps (dimensionless).
+        radius: f64,
+    },
 }
 
 impl Default for MergeRule {

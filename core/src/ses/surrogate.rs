@@ -100,6 +100,7 @@ pub struct Surrogate2d {
     pub width_f_range: (f64, f64),
     /// `(δt, st, δf, sf)` of the normalised offsets.
     pub theta: [f64; 4],
+    /// Probability that each copy of a hidden bump is deleted, independently per signal.
     pub p_delete: f64,
 }
 

@@ -24,21 +24,43 @@ use std::f64::consts::PI;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum FilterKind {
     /// Passes below `cutoff` Hz.
-    LowPass { cutoff: f64 },
+    LowPass {
+        /// Cut-off, Hz (−3.01 dB for one pass, −6.02 dB zero-phase).
+        cutoff: f64,
+    },
     /// Passes above `cutoff` Hz.
-    HighPass { cutoff: f64 },
+    HighPass {
+        /// Cut-off, Hz (−3.01 dB for one pass, −6.02 dB zero-phase).
+        cutoff: f64,
+    },
     /// Passes between `low` and `high` Hz.
-    BandPass { low: f64, high: f64 },
+    BandPass {
+        /// Lower edge, Hz.
+        low: f64,
+        /// Upper edge, Hz (> `low`).
+        high: f64,
+    },
     /// Stops between `low` and `high` Hz.
-    BandStop { low: f64, high: f64 },
+    BandStop {
+        /// Lower edge, Hz.
+        low: f64,
+        /// Upper edge, Hz (> `low`).
+        high: f64,
+    },
     /// Removes `frequency` Hz (mains: 50 or 60): a band-stop from
     /// `frequency − width/2` to `frequency + width/2` Hz.
-    Notch { frequency: f64, width: f64 },
+    Notch {
+        /// Centre frequency, Hz.
+        frequency: f64,
+        /// Width of the stop band, Hz.
+        width: f64,
+    },
 }
 
 /// A Butterworth filter specification: kind, prototype order (1–10), sample rate (Hz).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FilterSpec {
+    /// What the filter passes, with its edges in Hz.
     pub kind: FilterKind,
     /// Order of the analog prototype; band-pass and band-stop filters have twice as many
     /// poles.
@@ -51,6 +73,7 @@ pub struct FilterSpec {
 /// `H(z) = Π_s (b0 + b1 z⁻¹ + b2 z⁻²)/(1 + a1 z⁻¹ + a2 z⁻²)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sos {
+    /// The sections, in the order they are applied.
     pub sections: Vec<[f64; 6]>,
 }
 

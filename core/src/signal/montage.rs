@@ -34,10 +34,21 @@ pub enum MontageError {
     Parse(String),
     /// The montage is well-formed TOML but not a usable montage.
     #[error("montage `{name}`: {reason}")]
-    Invalid { name: String, reason: String },
+    Invalid {
+        /// Name of the montage.
+        name: String,
+        /// What is wrong (no name, a bipolar montage without pairs, an electrode paired
+        /// with itself, a pair not written `ANODE-CATHODE`…).
+        reason: String,
+    },
     /// Reading or writing the file failed.
     #[error("montage file {path}: {reason}")]
-    Io { path: String, reason: String },
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error, as text.
+        reason: String,
+    },
     /// The recording lacks the reference electrodes the montage needs.
     #[error("{0}")]
     MissingReference(String),
@@ -74,7 +85,9 @@ impl MontageKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Montage {
+    /// Name shown in the montage menu and saved in the TOML file.
     pub name: String,
+    /// How each trace is derived.
     pub kind: MontageKind,
     /// Bipolar pairs `[anode, cathode]`, electrode names (matched canonically:
     /// `EEG Fp1-Ref`, `FP1` and `Fp1.` all match `Fp1`). Empty for other kinds.
@@ -108,6 +121,7 @@ pub const DOUBLE_BANANA: [(&str, &str); 18] = [
 const ALIASES: [(&str, &str); 4] = [("T3", "T7"), ("T4", "T8"), ("T5", "P7"), ("T6", "P8")];
 
 impl Montage {
+    /// Every channel as recorded, named `As recorded`.
     pub fn referential() -> Self {
         Montage {
             name: "As recorded".into(),
@@ -116,6 +130,8 @@ impl Montage {
         }
     }
 
+    /// Every EEG channel minus the mean of the EEG channels shown and not bad, named
+    /// `Average reference`.
     pub fn average() -> Self {
         Montage {
             name: "Average reference".into(),
@@ -124,6 +140,7 @@ impl Montage {
         }
     }
 
+    /// Every EEG channel minus `(A1 + A2)/2` (or `(M1 + M2)/2`), named `Linked ears`.
     pub fn linked_ears() -> Self {
         Montage {
             name: "Linked ears".into(),
@@ -386,6 +403,7 @@ pub struct Derivation {
     pub label: String,
     /// Signal index of the anode; `None` when an electrode is missing.
     pub anode: Option<usize>,
+    /// What is subtracted from the anode.
     pub reference: Ref,
     /// Electrodes of the montage the recording lacks.
     pub missing: Vec<String>,
@@ -473,6 +491,7 @@ pub fn find(all: &[MontageChannel], name: &str) -> Option<usize> {
 pub struct DisplayRecord {
     /// Name of the montage shown.
     pub montage: String,
+    /// Kind of the montage shown.
     pub montage_kind: MontageKind,
     /// Bipolar pairs `[anode, cathode]` (empty for other kinds).
     #[serde(default)]

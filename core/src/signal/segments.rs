@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// A half-open time interval `[start, end)`, s from the start of the recording.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
+    /// Start, s from the start of the recording (inclusive).
     pub start: f64,
+    /// End, s from the start of the recording (exclusive).
     pub end: f64,
 }
 

@@ -64,7 +64,9 @@ pub struct SimulatedSubject {
     pub group: String,
     /// Seed its simulation used.
     pub seed: u64,
+    /// The simulated recording, in memory: the channels of [`super::channel_labels`], in µV.
     pub recording: Recording,
+    /// Everything planted in the recording: synchronous groups and bursts.
     pub truth: GroundTruth,
 }
 

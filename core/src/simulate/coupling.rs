@@ -31,12 +31,20 @@ pub struct PairDesign {
 /// What one trial reports (the measure's outputs; NaN when absent).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrialOutcome {
+    /// `ρ`: fraction of non-coincident events, in [0, 1].
     pub rho: f64,
+    /// Chance level of `ρ`: its mean over the surrogates.
     pub rho_null: f64,
+    /// Synchrony beyond chance, `(rho_null − ρ)/rho_null`: 0 at chance, 1 when every event
+    /// is aligned.
     pub sync: f64,
+    /// One-sided surrogate p-value `(1 + #{surrogate ρ ≤ ρ})/(1 + K)`.
     pub p: f64,
+    /// Timing jitter `σt = √st`: s for 1-D trains, normalised units for bumps.
     pub sigma_t: f64,
+    /// 1 when `st` sits at its bound `st_max` (σt is then a bound), else 0.
     pub st_at_bound: f64,
+    /// Events (or bumps) of both signals.
     pub n_events: f64,
 }
 

@@ -55,15 +55,21 @@ pub enum SimulationError {
     /// An option has a value outside its domain.
     #[error("simulation option `{field}` = {value}: {reason}")]
     InvalidOption {
+        /// The option, as named in the configuration (`duration`, `groups[0].channels`…).
         field: String,
+        /// The value given, as text.
         value: String,
+        /// Why it is refused.
         reason: String,
     },
     /// A group names a channel that is not in the montage.
     #[error("synchronous group {group}: unknown channel `{channel}` (channels are {known})")]
     UnknownChannel {
+        /// Index (from 0) of the synchronous group.
         group: usize,
+        /// The channel it names.
         channel: String,
+        /// The montage's channel labels, space-separated.
         known: String,
     },
     /// Building the recording failed.
