@@ -3,7 +3,7 @@
 //! Views read this state and push [`Command`]s; once per frame [`SesameApp::logic`]
 //! drains finished jobs, the file dialog and dropped files, then applies the commands.
 //! Nothing here draws, and nothing in a view computes: `core` work runs in
-//! [`Jobs`](super::jobs::Jobs).
+//! [`Jobs`].
 
 use super::dialog::{Dialogs, Picked};
 use super::document::{BrowserView, DocId, Document};

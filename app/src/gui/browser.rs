@@ -143,7 +143,7 @@ pub fn paging_keys(ui: &mut egui::Ui, v: &mut super::document::BrowserView, dura
     });
 }
 
-/// The next sensitivity in [`SENSITIVITIES`] towards more (`dir < 0`) or less
+/// The next sensitivity in `SENSITIVITIES` towards more (`dir < 0`) or less
 /// (`dir > 0`) amplitude on screen.
 pub fn step_sensitivity(current: f32, dir: i32) -> f32 {
     if dir < 0 {

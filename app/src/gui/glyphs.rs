@@ -22,7 +22,7 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("\u{304}", "\u{af}"),
 ];
 
-/// `text` with the signs the bundled fonts lack replaced (see [`REPLACEMENTS`]);
+/// `text` with the signs the bundled fonts lack replaced (see `REPLACEMENTS`);
 /// borrowed unchanged when there are none.
 pub fn displayable(text: &str) -> Cow<'_, str> {
     if !REPLACEMENTS.iter().any(|(from, _)| text.contains(from)) {

@@ -21,7 +21,7 @@ pub struct MatrixFigure {
     pub title: String,
     /// Row/column labels, in drawing order (first row at the top).
     pub labels: Vec<String>,
-    /// `values[i][j]`: value of the pair (labels[i], labels[j]); NaN where there is none.
+    /// `values[i][j]`: value of the pair (`labels[i]`, `labels[j]`); NaN where there is none.
     pub values: Vec<Vec<f64>>,
     /// Colour bar description (name and unit).
     pub value_label: String,

@@ -2,7 +2,7 @@
 //! BIDS derivative dataset, resumable (finished recordings are recognised by the
 //! provenance of their outputs) and shardable across the tasks of a job array.
 //!
-//! [`discover`] builds the sorted work list, [`process_item`] analyses one recording and
+//! [`discover()`](fn@discover) builds the sorted work list, [`process_item`] analyses one recording and
 //! writes its outputs, [`merge`] builds the run's long table from the per-recording
 //! tables. Running items in parallel and reporting progress is the caller's job.
 

@@ -45,7 +45,7 @@ fn isi_ratio(na: f64, nb: f64) -> f64 {
 /// ISI-distance of two sorted event trains (seconds) on the window `[t0, t1]`:
 /// `D_I = 1/(t1 − t0) ∫ |ν_a(t) − ν_b(t)| / max(ν_a(t), ν_b(t)) dt`, with `ν(t)` the
 /// length of the inter-event interval containing `t` and PySpike's edge rule (see
-/// [`isi_after`]; an event exactly at `t0` starts the first interval). Duplicate times
+/// `isi_after`; an event exactly at `t0` starts the first interval). Duplicate times
 /// are merged and an empty train counts as events at `t0` and `t1`. In `[0, 1]`; O(n + m).
 pub fn isi_distance(a: &[f64], b: &[f64], t0: f64, t1: f64) -> f64 {
     let a = kreuz_train(a, t0, t1);

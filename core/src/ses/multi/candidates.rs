@@ -4,7 +4,7 @@
 //!
 //! **Pruning.** With the lossless window rule and a fixed-scale cost (times, or bumps
 //! without width normalisation) an event is only added when it is compatible with every
-//! current member ([`CostModel::pair_compatible`]: `Σ_d (a_id − a_jd)²/(8 s_d) ≤ K'`,
+//! current member (`CostModel::pair_compatible`: `Σ_d (a_id − a_jd)²/(8 s_d) ≤ K'`,
 //! a necessary condition for two events to share an optimal cluster). The test is
 //! pairwise, hence hereditary, so the search never loses an optimal cluster; in the time
 //! dimension it bounds the span by `W = 2·sqrt(2 s K')`, which stops the forward scan.
