@@ -10,14 +10,14 @@ use std::path::{Path, PathBuf};
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// Creating, writing, syncing or renaming the file failed.
-    #[error("{}: {source}", path.display())]
+    /// Creating, writing, syncing or renaming the file failed. The message ends with
+    /// the I/O error (not also the `source`, so that a chain prints it once).
+    #[error("{}: {error}", crate::recording::terminal_safe_path(path))]
     Io {
         /// The file being written.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The output extension is not `.csv`, `.tsv` or `.json`, or the results could not be
     /// serialised.
@@ -33,9 +33,9 @@ pub enum ExportError {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
 /// synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let io = |source| ExportError::Io {
+    let io = |error| ExportError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

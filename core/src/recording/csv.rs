@@ -33,7 +33,7 @@ pub fn read(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingEr
     super::check_regular_file(path)?;
     let text = std::fs::read(path).map_err(|e| RecordingError::Io {
         path: path.to_path_buf(),
-        source: e,
+        error: e,
     })?;
     let text = String::from_utf8(text).map_err(|e| {
         bad(

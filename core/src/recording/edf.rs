@@ -98,7 +98,7 @@ impl EdfStore {
     fn io_err(&self, e: std::io::Error) -> RecordingError {
         RecordingError::Io {
             path: self.display.clone(),
-            source: e,
+            error: e,
         }
     }
 
@@ -228,7 +228,7 @@ fn malformed(path: &Path, reason: impl Into<String>) -> RecordingError {
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Recording, RecordingError> {
     let io = |e| RecordingError::Io {
         path: path.to_path_buf(),
-        source: e,
+        error: e,
     };
     super::check_regular_file(path)?;
     let file = File::open(path).map_err(io)?;

@@ -8,14 +8,15 @@ use std::path::PathBuf;
 /// terminal raw.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
-    /// The file could not be opened, read or written.
-    #[error("{}: {source}", terminal_safe_path(path))]
+    /// The file could not be opened, read or written. The message ends with the I/O
+    /// error, which is therefore not also given as the error's `source` (an error
+    /// chain would print it twice).
+    #[error("{}: {error}", terminal_safe_path(path))]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is in a format, or uses a feature of one, that is not supported.
     #[error("{}: {}", terminal_safe_path(path), terminal_safe(reason))]

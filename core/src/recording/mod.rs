@@ -266,7 +266,7 @@ impl Recording {
         let n = {
             let mut f = std::fs::File::open(path).map_err(|e| RecordingError::Io {
                 path: path.to_path_buf(),
-                source: e,
+                error: e,
             })?;
             let mut n = 0;
             loop {
@@ -282,7 +282,7 @@ impl Recording {
                     Err(e) => {
                         return Err(RecordingError::Io {
                             path: path.to_path_buf(),
-                            source: e,
+                            error: e,
                         })
                     }
                 }
@@ -567,7 +567,7 @@ pub fn special_file_kind(file_type: &std::fs::FileType) -> Option<&'static str> 
 pub fn check_regular_file(path: &Path) -> Result<(), RecordingError> {
     let meta = std::fs::metadata(path).map_err(|e| RecordingError::Io {
         path: path.to_path_buf(),
-        source: e,
+        error: e,
     })?;
     match special_file_kind(&meta.file_type()) {
         None => Ok(()),

@@ -122,7 +122,7 @@ pub fn write_edf(
     ));
     let io = |e| RecordingError::Io {
         path: path.to_path_buf(),
-        source: e,
+        error: e,
     };
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
