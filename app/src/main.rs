@@ -111,46 +111,50 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes on one line, `outer: cause: …`. The core's errors already
-/// say their cause (`file: Is a directory`), so a cause whose text the message holds
-/// is not repeated.
+/// The error and its causes on one line, `outer: cause: …`. Each layer's message
+/// says only its own part: the core's errors put an I/O cause in their text and do not
+/// also chain it as a source, so walking the chain repeats nothing.
 fn error_message(e: &anyhow::Error) -> String {
-    let mut msg = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if msg.contains(&text) {
-            continue;
-        }
-        if !msg.is_empty() {
-            msg.push_str(": ");
-        }
-        msg.push_str(&text);
-    }
-    msg
+    e.chain()
+        .map(|cause| cause.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::error_message;
+    use sesame_core::batch::BatchError;
+    use sesame_core::events::EventError;
+    use sesame_core::recording::RecordingError;
+
+    fn io() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "No such file")
+    }
 
     #[test]
-    fn causes_are_chained_once() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
-        /// An error that shows its cause and also chains it, as the core's errors do.
-        #[derive(Debug)]
-        struct Says(std::io::Error);
-        impl std::fmt::Display for Says {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "x.edf: {}", self.0)
+    fn each_cause_is_printed_once() {
+        let errors: Vec<anyhow::Error> = vec![
+            RecordingError::Io {
+                path: "x.edf".into(),
+                error: io(),
             }
-        }
-        impl std::error::Error for Says {
-            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-                Some(&self.0)
+            .into(),
+            BatchError::Io {
+                path: "x.edf".into(),
+                error: io(),
             }
+            .into(),
+            EventError::Io {
+                path: "x.edf".into(),
+                error: io(),
+            }
+            .into(),
+        ];
+        for e in errors {
+            let e = e.context("analysing x.edf");
+            assert_eq!(error_message(&e), "analysing x.edf: x.edf: No such file");
         }
-        let e = anyhow::Error::new(Says(io)).context("analysing x.edf");
-        assert_eq!(error_message(&e), "analysing x.edf: x.edf: No such file");
         let plain = anyhow::anyhow!("inner").context("outer");
         assert_eq!(error_message(&plain), "outer: inner");
     }

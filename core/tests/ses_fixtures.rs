@@ -1,4 +1,4 @@
-//! Deterministic SES fixtures of the independent oracle (spec §7.1): A1–A4 (1-D) and B
+//! Deterministic SES fixtures of the independent oracle (docs/model.md §7.1): A1–A4 (1-D) and B
 //! (bumps). The expected values are written here so a fresh clone checks them; when the
 //! shared oracle directory is present, `fixtures.json` is read too and every case,
 //! including every per-iteration trace, is compared.

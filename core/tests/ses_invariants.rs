@@ -1,4 +1,4 @@
-//! Solver cross-checks and invariants of spec §7.2: DP = exact assignment (1-D),
+//! Solver cross-checks and invariants of docs/model.md §7.2: DP = exact assignment (1-D),
 //! Hungarian = brute force, max-product = exact when the optimum is unique, symmetry,
 //! shift, monotone cost, identical inputs, empty inputs, input order.
 
@@ -176,7 +176,7 @@ fn max_product_equals_exact_when_the_optimum_is_unique() {
 
 #[test]
 fn max_product_tie_is_caught_by_the_certificate() {
-    // 2×2 with equal gains: two optimal matchings (spec §3.5); undamped max-product
+    // 2×2 with equal gains: two optimal matchings (docs/model.md §3.5); undamped max-product
     // oscillates, so the alignment step must fall back to the exact matching.
     let e: Vec<Edge> = [(0, 0), (0, 1), (1, 0), (1, 1)]
         .iter()

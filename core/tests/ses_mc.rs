@@ -1,4 +1,4 @@
-//! Monte-Carlo surrogate tables of spec §7.3 reproduced cell by cell: each mean within
+//! Monte-Carlo surrogate tables of docs/model.md §7.3 reproduced cell by cell: each mean within
 //! 3 combined standard errors of the table, `|m − m_spec| < 3·√(sd²/n + sd_spec²/n_spec)`.
 //!
 //! By default a reduced set of cells runs; `SESAME_FULL_MC=1` runs every cell. Run with

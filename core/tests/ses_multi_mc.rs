@@ -1,4 +1,4 @@
-//! Monte-Carlo validation of N-signal SES against the oracle's table (spec §7.3), and the
+//! Monte-Carlo validation of N-signal SES against the oracle's table (docs/model.md §7.3), and the
 //! comparison of N-variate with bivariate estimates on the same surrogates.
 //!
 //! Default: every cell with 40 trials. `SESAME_FULL_MC=1`: 200 trials per cell.

@@ -95,7 +95,7 @@ impl Default for PreprocessConfig {
     }
 }
 
-/// How channels are grouped into scalp regions (spec §6.2).
+/// How channels are grouped into scalp regions (docs/model.md §6.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegionsConfig {

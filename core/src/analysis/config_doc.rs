@@ -89,7 +89,7 @@ const SECTIONS: &[Section] = &[
     },
     Section {
         name: "bumps",
-        doc: "Time-frequency map and bump extraction (spec §5).",
+        doc: "Time-frequency map and bump extraction (docs/model.md §5).",
         keys: &[
             key("f_min", "Lowest frequency of the analysis band, Hz. Default 4."),
             key("f_max", "Highest frequency of the analysis band, Hz. Default 30."),
@@ -185,7 +185,7 @@ const SECTIONS: &[Section] = &[
     },
     Section {
         name: "regions",
-        doc: "Scalp regions (spec §6.2): analyse region pairs instead of channel pairs.",
+        doc: "Scalp regions (docs/model.md §6.2): analyse region pairs instead of channel pairs.",
         keys: &[
             key("enabled", "Analyse region pairs. Default false."),
             opt(

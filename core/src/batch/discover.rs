@@ -39,10 +39,10 @@ pub enum InputKind {
     Manifest,
 }
 
-fn io_err(path: &Path, source: std::io::Error) -> BatchError {
+fn io_err(path: &Path, error: std::io::Error) -> BatchError {
     BatchError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 

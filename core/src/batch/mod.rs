@@ -21,13 +21,12 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     /// Reading, writing or listing a file or folder failed.
-    #[error("{}: {source}", crate::recording::terminal_safe_path(path))]
+    #[error("{}: {error}", crate::recording::terminal_safe_path(path))]
     Io {
         /// The file or folder.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// Writing an output table or its sidecar failed.
     #[error(transparent)]
@@ -132,9 +131,9 @@ pub struct MergeSummary {
 /// ([`BatchError::Integrity`]); nothing is written then.
 pub fn merge(out: &Path) -> Result<MergeSummary, BatchError> {
     let cfg_path = out.join(RESOLVED_CONFIG);
-    let text = std::fs::read_to_string(&cfg_path).map_err(|source| BatchError::Io {
+    let text = std::fs::read_to_string(&cfg_path).map_err(|error| BatchError::Io {
         path: cfg_path.clone(),
-        source,
+        error,
     })?;
     let config = Config::from_toml(&text)
         .map_err(|e| BatchError::Format(format!("{}: {e}", cfg_path.display())))?;
@@ -148,9 +147,9 @@ pub fn merge(out: &Path) -> Result<MergeSummary, BatchError> {
     let mut failures = Vec::new();
     let mut shard_files = Vec::new();
     for e in std::fs::read_dir(out)
-        .map_err(|source| BatchError::Io {
+        .map_err(|error| BatchError::Io {
             path: out.to_path_buf(),
-            source,
+            error,
         })?
         .flatten()
     {

@@ -260,7 +260,7 @@ fn verified(tsv: &Path) -> Result<Vec<u8>, BatchError> {
     let json = json_sidecar(tsv);
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| BatchError::Io { path, source }
+        move |error| BatchError::Io { path, error }
     };
     let side_bytes = std::fs::read(&json).map_err(io(&json))?;
     let side: SidecarProvenance = serde_json::from_slice(&side_bytes)
@@ -395,9 +395,9 @@ pub fn write_item(
     bumps: Option<&ChannelBumps>,
 ) -> Result<Vec<BatchRow>, BatchError> {
     let dir = item_dir(out, item);
-    std::fs::create_dir_all(&dir).map_err(|source| BatchError::Io {
+    std::fs::create_dir_all(&dir).map_err(|error| BatchError::Io {
         path: dir.clone(),
-        source,
+        error,
     })?;
     let prov = provenance_json(provenance);
     if needs_bumps(config) {
@@ -590,9 +590,9 @@ fn percent_encode(bytes: &[u8]) -> String {
 /// Writes the top-level files of the derivative dataset: `dataset_description.json`,
 /// `descriptions.tsv` and `config.resolved.toml`.
 pub fn write_dataset_files(out: &Path, input: &Path, config: &Config) -> Result<(), BatchError> {
-    std::fs::create_dir_all(out).map_err(|source| BatchError::Io {
+    std::fs::create_dir_all(out).map_err(|error| BatchError::Io {
         path: out.to_path_buf(),
-        source,
+        error,
     })?;
     let abs = std::fs::canonicalize(input)
         .or_else(|_| std::path::absolute(input))
@@ -666,9 +666,9 @@ pub fn failures_bytes(failures: &[Failure]) -> Vec<u8> {
 
 /// Reads a failures table.
 pub fn read_failures(path: &Path) -> Result<Vec<Failure>, BatchError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BatchError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| BatchError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     Ok(text
         .lines()
@@ -695,9 +695,9 @@ pub fn find_conn_tables(out: &Path, config: &Config) -> Result<Vec<PathBuf>, Bat
     let mut found = Vec::new();
     let mut stack = vec![out.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| BatchError::Io {
+        let entries = std::fs::read_dir(&dir).map_err(|error| BatchError::Io {
             path: dir.clone(),
-            source,
+            error,
         })?;
         for e in entries.flatten() {
             let p = e.path();

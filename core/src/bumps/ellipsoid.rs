@@ -1,8 +1,8 @@
-//! The half-ellipsoid bump function (spec §5.4), in map pixel coordinates.
+//! The half-ellipsoid bump function (docs/model.md §5.4), in map pixel coordinates.
 
 use serde::{Deserialize, Serialize};
 
-/// Below this value of the bracket the function is 0 (spec §5.4).
+/// Below this value of the bracket the function is 0 (docs/model.md §5.4).
 pub(crate) const Q_EPS: f64 = 1e-5;
 
 /// A half-ellipsoid on the map grid: columns (time) and rows (frequency) as fractional

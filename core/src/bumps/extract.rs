@@ -1,4 +1,4 @@
-//! One channel or many: map, greedy fit, pruning, conversion to [`Bump`]s (spec §5.7).
+//! One channel or many: map, greedy fit, pruning, conversion to [`Bump`]s (docs/model.md §5.7).
 
 use super::{
     fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, Patience, StopReason, Window,
@@ -107,7 +107,7 @@ fn run(
 }
 
 /// Bump-models a normalised map computed with `opts` (for instance the average of the
-/// maps of a scalp region's electrodes, spec §6.2 rule (a)): greedy fit, pruning,
+/// maps of a scalp region's electrodes, docs/model.md §6.2 rule (a)): greedy fit, pruning,
 /// conversion to bumps. The map must have the layout `extract_bumps` produces for `opts`
 /// at sample rate `fs` (rows of the computed band, columns at the map rate).
 pub fn bumps_from_map(map: TfMap, fs: f64, opts: &BumpOptions) -> Result<BumpSet, BumpError> {

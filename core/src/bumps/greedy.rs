@@ -1,5 +1,5 @@
 //! Greedy, matching-pursuit-like extraction of half-ellipsoids from a normalised map
-//! (spec §5.5).
+//! (docs/model.md §5.5).
 //!
 //! Loop: pick the window (adaptive size per frequency, §5.3, centred on a band row and any
 //! column) holding the most residual energy `Σ R²`; fit one half-ellipsoid to the window's

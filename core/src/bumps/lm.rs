@@ -1,4 +1,4 @@
-//! Levenberg–Marquardt fit of one half-ellipsoid to the pixels of a window (spec §5.5).
+//! Levenberg–Marquardt fit of one half-ellipsoid to the pixels of a window (docs/model.md §5.5).
 //!
 //! Minimises `½·Σ_window (ξ(r, c) − Z(r, c))²` over `(h, col, row, a, b)` with box bounds
 //! (projected steps). The Jacobian is analytic inside the support. The function is not

@@ -1,4 +1,4 @@
-//! Bump modelling of time-frequency maps (spec §5): adaptive windows, half-ellipsoid
+//! Bump modelling of time-frequency maps (docs/model.md §5): adaptive windows, half-ellipsoid
 //! bumps, greedy fit and pruning.
 //!
 //! [`extract_bumps`] runs the whole chain on one channel: normalised Morlet map

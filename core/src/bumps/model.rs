@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// One bump: a half-ellipsoid fitted to a normalised time-frequency map (spec §5.4),
-/// converted to physical units (spec §5.7).
+/// One bump: a half-ellipsoid fitted to a normalised time-frequency map (docs/model.md §5.4),
+/// converted to physical units (docs/model.md §5.7).
 ///
 /// `dt` and `df` are the **semi-axes** of the half-ellipsoid (the toolbox convention).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -4,12 +4,12 @@ use super::{BumpError, Window};
 use crate::tf::{NormOptions, Reference, TfOptions};
 use serde::{Deserialize, Serialize};
 
-/// The bump toolbox's amplitude threshold of the `ab` pruning rule (spec §5.6), normalised
+/// The bump toolbox's amplitude threshold of the `ab` pruning rule (docs/model.md §5.6), normalised
 /// map units. Set [`BumpOptions::min_amplitude`] to it to keep every bump of the
 /// toolbox's decomposition.
 pub const TOOLBOX_MIN_AMPLITUDE: f64 = 0.05;
 
-/// Options of [`super::extract_bumps`] (spec §5.2–§5.6).
+/// Options of [`super::extract_bumps`] (docs/model.md §5.2–§5.6).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BumpOptions {
@@ -33,7 +33,7 @@ pub struct BumpOptions {
     /// desynchronisation (offset < 0).
     pub window_periods: Option<f64>,
     /// Extend the computed frequency range by half a window height (+1 row) on each side so
-    /// that windows at the band edges fit (spec §5.2, `bydn`/`byup`; default true). Bump
+    /// that windows at the band edges fit (docs/model.md §5.2, `bydn`/`byup`; default true). Bump
     /// centres stay inside the band.
     pub extend_band: bool,
     /// Stop when the residual energy `Σ R²` falls below this fraction of the initial energy
@@ -50,7 +50,7 @@ pub struct BumpOptions {
     /// Levenberg–Marquardt relative cost-decrease tolerance (default 1e−10).
     pub tolerance: f64,
     /// Pruning `ab`: remove bumps of normalised amplitude (fraction of the map maximum,
-    /// spec §5.6) below this. Default 0.4, not the toolbox's 0.05
+    /// docs/model.md §5.6) below this. Default 0.4, not the toolbox's 0.05
     /// ([`TOOLBOX_MIN_AMPLITUDE`]): the greedy fit runs until 80 % of the map energy is
     /// explained, so at 0.05 it keeps the decomposition of the background too. Measured on
     /// planted Gaussian bursts in pink noise (4 × 14 bursts, amplitude 4 × the noise s.d.;
@@ -180,7 +180,7 @@ impl BumpOptions {
     }
 
     /// The computed grid: the band extended by `bydn` rows below and `byup` rows above
-    /// (`ceil(height/2) + 1` of the windows at `f_min` and `f_max`, spec §5.3), kept above
+    /// (`ceil(height/2) + 1` of the windows at `f_min` and `f_max`, docs/model.md §5.3), kept above
     /// 0 Hz and below `min(fs/2, map rate·7/6)` so the wavelet stays resolvable. Returns the
     /// grid and the number of rows added below.
     pub fn computed_tf(&self, fs: f64) -> (TfOptions, usize) {

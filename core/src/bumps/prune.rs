@@ -1,4 +1,4 @@
-//! Post-processing of fitted bumps (spec §5.6).
+//! Post-processing of fitted bumps (docs/model.md §5.6).
 
 use super::{BumpFit, BumpOptions};
 

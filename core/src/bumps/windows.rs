@@ -1,4 +1,4 @@
-//! Adaptive fitting windows (spec §5.3).
+//! Adaptive fitting windows (docs/model.md §5.3).
 
 use serde::{Deserialize, Serialize};
 

@@ -43,9 +43,9 @@ impl EventTable {
 
 /// Reads a CSV file of events (see [`parse_event_csv`]).
 pub fn read_event_csv(path: &Path) -> Result<EventTable, EventError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EventError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| EventError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse_event_csv(&text, &path.display().to_string())
 }

@@ -19,12 +19,8 @@ use crate::bumps::Bump;
 /// Why events could not be read or extracted.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}, line {line}: {reason}")]
     Row {
         path: String,
@@ -36,7 +32,7 @@ pub enum EventError {
 }
 
 /// Centre times (s) of bumps, sorted ascending: the point process of one channel's
-/// bump model (spec §5.7).
+/// bump model (docs/model.md §5.7).
 pub fn bump_times(bumps: &[Bump]) -> Vec<f64> {
     let mut t: Vec<f64> = bumps.iter().map(|b| b.t).collect();
     t.sort_by(f64::total_cmp);

@@ -27,7 +27,7 @@ pub fn start_delays(centre: f64, spread: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// 1-D SES (spec §2) on event times in seconds.
+/// 1-D SES (docs/model.md §2) on event times in seconds.
 pub struct Ses1d;
 
 static SES1D_PARAMS: &[ParamSpec] = &[
@@ -478,7 +478,7 @@ fn kind(p: &PairInput) -> InputKind {
     }
 }
 
-/// Bump SES (spec §3): five parameters from two bump sets.
+/// Bump SES (docs/model.md §3): five parameters from two bump sets.
 pub struct SesBumps;
 
 static SESBUMPS_PARAMS: &[ParamSpec] = &[

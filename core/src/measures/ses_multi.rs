@@ -24,7 +24,7 @@ static PARAMS: &[ParamSpec] = &[
             min: -1e6,
             max: 1e6,
         },
-        doc: "Cost κ_N of opening a cluster; auto: −ln(λ̂·p_d^N) with the prior p_d (spec §4.6).",
+        doc: "Cost κ_N of opening a cluster; auto: −ln(λ̂·p_d^N) with the prior p_d (docs/model.md §4.6).",
     },
     ParamSpec {
         name: "pd_prior",

@@ -22,12 +22,12 @@ pub struct CsvSignals {
 #[derive(Debug, thiserror::Error)]
 pub enum SignalsCsvError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// No `# fs=<Hz>` comment line gives the sample rate.
     #[error("{path}: no `# fs=<Hz>` comment line giving the sample rate")]
@@ -87,9 +87,9 @@ impl CsvSignals {
     /// Reads a file (see the module documentation for the format).
     pub fn read(path: impl AsRef<Path>) -> Result<Self, SignalsCsvError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| SignalsCsvError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| SignalsCsvError::Io {
             path: path.into(),
-            source,
+            error,
         })?;
         Self::parse(&text, path)
     }

@@ -1,10 +1,10 @@
-//! Bump SES (spec §3, Part II): five parameters `δt, st, δf, sf, ρ` from two sets of
+//! Bump SES (docs/model.md §3, Part II): five parameters `δt, st, δf, sf, ρ` from two sets of
 //! time-frequency bumps, by coordinate descent between an alignment (max-product message
 //! passing, certified against the exact matching, or the exact matching alone) and the
 //! closed-form MAP step.
 //!
 //! Offsets of a pair (bump `k` of x, bump `k'` of y) are normalised by the bump sizes
-//! (spec §3.2, configurable by [`WidthNormalisation`]):
+//! (docs/model.md §3.2, configurable by [`WidthNormalisation`]):
 //!
 //! ```text
 //! u = (t'_k' − t_k) / W_t,   v = (f'_k' − f_k) / W_f,   W = Δ_k + Δ'_k' (default)
@@ -14,7 +14,7 @@
 //! ```
 //!
 //! The bump widths are whatever the bumps carry (SESAME's [`Bump`] stores semi-axes); the
-//! choice between semi-axes and full widths only rescales `st`, `sf` by 4 (spec §3.1).
+//! choice between semi-axes and full widths only rescales `st`, `sf` by 4 (docs/model.md §3.1).
 
 use super::coincidence;
 use super::exact::{self, Edge};
@@ -26,7 +26,7 @@ use crate::bumps::Bump;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
-/// How pair offsets are normalised by the bump widths (spec §3.2).
+/// How pair offsets are normalised by the bump widths (docs/model.md §3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum WidthNormalisation {
     /// `W = Δ + Δ'` (default, as recalled from the paper; UNCONFIRMED).
@@ -49,7 +49,7 @@ impl WidthNormalisation {
     }
 }
 
-/// Every hyperparameter of bump SES. Defaults are those of our oracle (spec §3.3:
+/// Every hyperparameter of bump SES. Defaults are those of our oracle (docs/model.md §3.3:
 /// `β = 0.05`, `ν = 2`, `s0 = 0.05` in normalised units; the papers' values are
 /// UNCONFIRMED).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,14 +75,14 @@ pub struct BumpOptions {
     pub max_iterations: usize,
     /// Only allow pairs whose bumps overlap in the time-frequency plane (bounding boxes
     /// of the two ellipses intersect: `|t − t'| < Δt + Δt'` and `|f − f'| < Δf + Δf'`).
-    /// Off by default (spec §3.6, UNCONFIRMED).
+    /// Off by default (docs/model.md §3.6, UNCONFIRMED).
     pub require_overlap: bool,
     /// Smallest variance allowed for `st`, `sf` (default 1e−12).
     pub min_jitter_var: f64,
     /// Upper bound `st_max` of `st`: the prior truncated to `st ≤ st_max` (see
     /// [`Prior::map_variance_capped`]); the initial `st` is capped too. `None` (the
     /// default here, the spec's model): unbounded. Without it the alternation can run
-    /// away on unrelated or dense bump sets (spec §3.3, "second absorbing state"): chance
+    /// away on unrelated or dense bump sets (docs/model.md §3.3, "second absorbing state"): chance
     /// pairs raise `st`, the matching radius grows with `√st` and admits more chance
     /// pairs, ending at `st` of 5–13 normalised units with bumps seconds apart paired.
     /// The `ses-bumps` measure bounds it at `4·s0_t` by default.
@@ -209,7 +209,7 @@ pub struct BumpResult {
     pub trace: Vec<BumpIteration>,
 }
 
-/// Normalised offsets `(u, v)` of bump `b` relative to bump `a` (spec §3.2).
+/// Normalised offsets `(u, v)` of bump `b` relative to bump `a` (docs/model.md §3.2).
 #[inline]
 pub fn offsets(a: &Bump, b: &Bump, norm: WidthNormalisation) -> (f64, f64) {
     (
@@ -218,7 +218,7 @@ pub fn offsets(a: &Bump, b: &Bump, norm: WidthNormalisation) -> (f64, f64) {
     )
 }
 
-/// Pair cost `c` of spec §3.2 for offsets `(u, v)`.
+/// Pair cost `c` of docs/model.md §3.2 for offsets `(u, v)`.
 #[inline]
 pub fn pair_cost(u: f64, v: f64, th: &Theta) -> f64 {
     let et = u - th.delay_t;
@@ -229,7 +229,7 @@ pub fn pair_cost(u: f64, v: f64, th: &Theta) -> f64 {
         + 0.5 * (2.0 * PI * th.var_f).ln()
 }
 
-/// The objective `C(M, θ)` (spec §3.2–3.3).
+/// The objective `C(M, θ)` (docs/model.md §3.2–3.3).
 pub fn total_cost(
     x: &[Bump],
     y: &[Bump],
@@ -249,7 +249,7 @@ pub fn total_cost(
     kappa * lone + paired + opts.prior_t.neg_log(th.var_t) + opts.prior_f.neg_log(th.var_f)
 }
 
-/// Candidate edges at θ: every pair with `c < 2κ` (lossless, spec §3.6), optionally
+/// Candidate edges at θ: every pair with `c < 2κ` (lossless, docs/model.md §3.6), optionally
 /// restricted to overlapping bumps; gains `g = 2κ − c`. `y_order` lists y by time.
 pub fn candidates(
     x: &[Bump],
@@ -302,7 +302,7 @@ pub fn candidates(
     edges
 }
 
-/// The alignment step at θ (spec §3.4–3.5): per connected component of the candidate
+/// The alignment step at θ (docs/model.md §3.4–3.5): per connected component of the candidate
 /// graph, the exact matching and (with max-product) the message-passing matching, kept
 /// when it passes the safeguards of §3.5 and its gain equals the exact optimum.
 /// Returns sorted pairs and statistics.
@@ -369,7 +369,7 @@ pub fn align(
     (pairs, stats)
 }
 
-/// MAP step (spec §3.3) under the priors truncated at `st_max`, `sf_max`; also says
+/// MAP step (docs/model.md §3.3) under the priors truncated at `st_max`, `sf_max`; also says
 /// which variance sits at its bound.
 fn map_step(
     x: &[Bump],

@@ -1,10 +1,10 @@
 //! The data-based cost of a non-coincident event for pairwise SES (1-D and bumps): the
 //! deletion probability `p_d` estimated once from the coincidences in excess of chance,
-//! and the hidden-event density `λ`, giving `κ = −ln β`, `β = p̂_d·√λ̂` (spec §2.3).
+//! and the hidden-event density `λ`, giving `κ = −ln β`, `β = p̂_d·√λ̂` (docs/model.md §2.3).
 //! The same estimator serves N-signal SES ([`super::multi::coincidence`]); at `N = 2`
 //! the two agree.
 //!
-//! Under the model of spec §2.1 a hidden event leaves a copy in each signal with
+//! Under the model of docs/model.md §2.1 a hidden event leaves a copy in each signal with
 //! probability `1 − p_d`, so of the `M` hidden events `M(1 − p_d)²` appear as a true
 //! pair, whose offset `y − x` is `N(δt, st)`, and `n + n' = 2M(1 − p_d)` events are
 //! observed. Count the pairs `(x_i, y_j)` inside the probe ellipse

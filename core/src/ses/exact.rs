@@ -1,4 +1,4 @@
-//! Exact alignment of bump SES (spec §3.4): maximum-gain bipartite matching with the
+//! Exact alignment of bump SES (docs/model.md §3.4): maximum-gain bipartite matching with the
 //! "non-coincident" option, on the sparse candidate graph split into connected
 //! components; plus a brute-force enumerator for tiny instances (used by tests).
 //!

@@ -1,5 +1,5 @@
 //! Max-product (max-sum) message passing for maximum-gain bipartite matching with the
-//! "non-coincident" option (spec §3.5), the alignment method of the SES papers.
+//! "non-coincident" option (docs/model.md §3.5), the alignment method of the SES papers.
 //!
 //! Scalar log-domain messages, each the difference (value for s = 1) − (value for s = 0).
 //! For every candidate edge `e = (k, k')`: `a_e` from the row constraint of `k`, `b_e`

@@ -1,4 +1,4 @@
-//! One-dimensional SES (spec §2, Part I): coordinate descent between an exact alignment
+//! One-dimensional SES (docs/model.md §2, Part I): coordinate descent between an exact alignment
 //! (edit-distance dynamic programme, §2.5) and the closed-form MAP step (§2.4), from
 //! several starting delays (§2.6), keeping the run with the lowest final cost.
 //!
@@ -10,12 +10,12 @@ use super::params::{validate_bounds, Alignment, NonCoincidentCost, Prior, SesErr
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
-/// Every hyperparameter of 1-D SES. Defaults (spec §2.8, ours; the papers' values are
+/// Every hyperparameter of 1-D SES. Defaults (docs/model.md §2.8, ours; the papers' values are
 /// unconfirmed) assume times in **seconds**.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OneDOptions {
     /// Cost of a non-coincident event, `κ = −ln β` (β in time^(−1/2)).
-    /// Default: matching radius `z_max = 3` at the prior scale (spec §2.8).
+    /// Default: matching radius `z_max = 3` at the prior scale (docs/model.md §2.8).
     pub cost: NonCoincidentCost,
     /// Prior on `st`: `ν` (default 2) and `s0` (time², default `1e-4 s²` = (10 ms)²).
     pub prior: Prior,
@@ -27,7 +27,7 @@ pub struct OneDOptions {
     /// Iteration cap of the coordinate descent (default 100).
     pub max_iterations: usize,
     /// Smallest jitter variance allowed (time², default 1e-12), so that `ν = 0` with
-    /// fewer than two pairs gives no zero variance (spec §2.7).
+    /// fewer than two pairs gives no zero variance (docs/model.md §2.7).
     pub min_jitter_var: f64,
     /// Upper bound `st_max` of the jitter variance (time²): the prior is truncated to
     /// `st ≤ st_max` (see [`Prior::map_variance_capped`]), and `st(0)` is capped too.
@@ -131,14 +131,14 @@ pub struct OneDResult {
     pub trace: Vec<IterationTrace>,
 }
 
-/// Pair cost `c = (d − δt)²/(2 st) + ½ ln(2π st)` (spec §2.3).
+/// Pair cost `c = (d − δt)²/(2 st) + ½ ln(2π st)` (docs/model.md §2.3).
 #[inline]
 pub fn pair_cost(d: f64, delay: f64, st: f64) -> f64 {
     let e = d - delay;
     e * e / (2.0 * st) + 0.5 * (2.0 * PI * st).ln()
 }
 
-/// The objective `C(M, δt, st)` of spec §2.3 for sorted trains.
+/// The objective `C(M, δt, st)` of docs/model.md §2.3 for sorted trains.
 pub fn total_cost(
     x: &[f64],
     y: &[f64],
@@ -156,7 +156,7 @@ pub fn total_cost(
     kappa * lone + paired + prior.neg_log(st)
 }
 
-/// Exact minimum of `C(·, δt, st)` over alignments of sorted `x`, `y` (spec §2.5):
+/// Exact minimum of `C(·, δt, st)` over alignments of sorted `x`, `y` (docs/model.md §2.5):
 /// the edit-distance recursion on independent blocks of the candidate graph.
 /// Tie-break in each cell: pair, then skip x, then skip y. Returns sorted pairs.
 pub fn align_dp(x: &[f64], y: &[f64], delay: f64, st: f64, kappa: f64) -> Vec<(usize, usize)> {
@@ -263,7 +263,7 @@ fn dp_block(
     out[start..].reverse();
 }
 
-/// MAP step (spec §2.4): `δt = mean d`, `st = (ν s0 + Σ(d − δt)²)/(ν + P + 2)`;
+/// MAP step (docs/model.md §2.4): `δt = mean d`, `st = (ν s0 + Σ(d − δt)²)/(ν + P + 2)`;
 /// with no pair the delay is kept and `st = ν s0/(ν + 2)`.
 pub fn map_step(
     x: &[f64],
@@ -305,7 +305,7 @@ pub fn map_step_capped(
     (delay, s, at)
 }
 
-/// One coordinate-descent run from `(δt(0), st(0))` on sorted trains (spec §2.4).
+/// One coordinate-descent run from `(δt(0), st(0))` on sorted trains (docs/model.md §2.4).
 pub fn descend(
     x: &[f64],
     y: &[f64],

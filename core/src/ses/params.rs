@@ -1,9 +1,9 @@
 //! SES parameters, priors, the cost of a non-coincident event, alignments and errors
-//! (spec §2.2–2.4, §3.3).
+//! (docs/model.md §2.2–2.4, §3.3).
 
 use serde::{Deserialize, Serialize};
 
-/// Conjugate scaled-inverse-χ² prior on a jitter variance `s` (spec §2.3):
+/// Conjugate scaled-inverse-χ² prior on a jitter variance `s` (docs/model.md §2.3):
 /// `p(s) ∝ s^−(1+ν/2) · exp(−ν s0 / (2 s))` (inverse-gamma with shape `ν/2`, scale `ν s0/2`).
 ///
 /// `s0` is in squared offset units: time² (e.g. s² or ms²) for 1-D SES and for bumps
@@ -23,7 +23,7 @@ impl Prior {
     }
 
     /// MAP variance given `P` pairs with sum of squared deviations `ss`:
-    /// `s = (ν s0 + SS) / (ν + P + 2)` (spec §2.4), floored at `floor`.
+    /// `s = (ν s0 + SS) / (ν + P + 2)` (docs/model.md §2.4), floored at `floor`.
     pub fn map_variance(&self, ss: f64, n_pairs: usize, floor: f64) -> f64 {
         let s = (self.nu * self.s0 + ss) / (self.nu + n_pairs as f64 + 2.0);
         if s.is_finite() && s > floor {
@@ -52,7 +52,7 @@ impl Prior {
         }
     }
 
-    /// Negative log prior up to a constant: `(1 + ν/2) ln s + ν s0 / (2 s)` (spec §2.3).
+    /// Negative log prior up to a constant: `(1 + ν/2) ln s + ν s0 / (2 s)` (docs/model.md §2.3).
     pub fn neg_log(&self, s: f64) -> f64 {
         (1.0 + self.nu / 2.0) * s.ln() + self.nu * self.s0 / (2.0 * s)
     }
@@ -74,7 +74,7 @@ impl Prior {
     }
 }
 
-/// How the cost `κ = −ln β` of one non-coincident event is set (spec §2.3, §2.8).
+/// How the cost `κ = −ln β` of one non-coincident event is set (docs/model.md §2.3, §2.8).
 ///
 /// `β` has units offset^(−1/2) per dimension (time^(−1/2) in 1-D), so it must be given
 /// in the same unit as the events.
@@ -92,7 +92,7 @@ pub enum NonCoincidentCost {
         lambda: f64,
     },
     /// From a target matching radius of `z_max` standard deviations at the prior scale
-    /// `s0` (spec §2.8): `2κ = z_max²/2 + ½ ln(2π s0)` per dimension.
+    /// `s0` (docs/model.md §2.8): `2κ = z_max²/2 + ½ ln(2π s0)` per dimension.
     MatchRadius {
         /// Matching radius, in standard deviations of the offsets (> 0).
         z_max: f64,
@@ -154,11 +154,11 @@ impl NonCoincidentCost {
     }
 }
 
-/// Result of 1-D SES (spec §2.2). Offsets in the unit of the event times.
+/// Result of 1-D SES (docs/model.md §2.2). Offsets in the unit of the event times.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SesParams {
     /// `δt`: mean of `y_j − x_i` over the pairs (positive when y lags x); `None` when
-    /// the final alignment has no pair (the delay is then undefined, spec §2.7).
+    /// the final alignment has no pair (the delay is then undefined, docs/model.md §2.7).
     pub delay: Option<f64>,
     /// `st`: timing-jitter variance (time²).
     pub jitter_var: f64,
@@ -168,7 +168,7 @@ pub struct SesParams {
     pub n_pairs: usize,
     /// `(n, n')`: events of x and of y.
     pub n_events: (usize, usize),
-    /// Final value of the objective `C(M, δt, st)` of spec §2.3.
+    /// Final value of the objective `C(M, δt, st)` of docs/model.md §2.3.
     pub cost: f64,
     /// Coordinate-descent iterations of the kept start.
     pub iterations: usize,
@@ -191,7 +191,7 @@ impl SesParams {
     }
 }
 
-/// Result of bump SES (spec §3.3): the five parameters plus bookkeeping.
+/// Result of bump SES (docs/model.md §3.3): the five parameters plus bookkeeping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BumpSesParams {
     /// `δt`: mean normalised time offset (dimensionless with width normalisation, s without);
@@ -209,7 +209,7 @@ pub struct BumpSesParams {
     pub n_pairs: usize,
     /// `(n, n')`: bumps of x and of y.
     pub n_events: (usize, usize),
-    /// Final value of the objective (spec §3.2–3.3).
+    /// Final value of the objective (docs/model.md §3.2–3.3).
     pub cost: f64,
     /// Coordinate-descent iterations of the kept start.
     pub iterations: usize,
@@ -265,7 +265,7 @@ impl Alignment {
     }
 }
 
-/// Which alignment solver bump SES uses (spec §3.4–3.5).
+/// Which alignment solver bump SES uses (docs/model.md §3.4–3.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AlignmentMethod {
     /// Max-product message passing (the papers' method), certified against the exact

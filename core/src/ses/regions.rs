@@ -1,4 +1,4 @@
-//! Scalp regions (spec §6.2) and SES over all pairs of channels or of regions.
+//! Scalp regions (docs/model.md §6.2) and SES over all pairs of channels or of regions.
 //!
 //! A [`RegionTable`] is read from TOML (`[[region]] name = "…" channels = […]`); the
 //! default is the five zones of the SES papers (`assets/regions.toml`). A region's events
@@ -44,12 +44,12 @@ pub struct RegionTable {
 #[derive(Debug, thiserror::Error)]
 pub enum RegionError {
     /// The region file could not be read.
-    #[error("region file {path}: {source}")]
+    #[error("region file {path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The table is not valid TOML, has no region, a region without a name or channel, or a
     /// channel in two regions (or [`average_maps`] was given no map).
@@ -103,9 +103,9 @@ impl RegionTable {
     /// Reads a table from a TOML file.
     pub fn from_file(path: &Path) -> Result<Self, RegionError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| RegionError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| RegionError::Io {
             path: p.clone(),
-            source,
+            error,
         })?;
         Self::parse(&text, Some(p))
     }
@@ -172,7 +172,7 @@ impl RegionTable {
     }
 }
 
-/// How a region's events are formed from its electrodes (spec §6.2).
+/// How a region's events are formed from its electrodes (docs/model.md §6.2).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum MergeRule {
     /// (a) Average the z-scored maps of the region's electrodes, then bump-model the

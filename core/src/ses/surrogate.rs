@@ -1,4 +1,4 @@
-//! Surrogate data from the SES generative models (spec §2.1 and §7.3), seeded with
+//! Surrogate data from the SES generative models (docs/model.md §2.1 and §7.3), seeded with
 //! ChaCha so every run is reproducible.
 //!
 //! 1-D (§2.1): a hidden homogeneous Poisson process of rate `λ` on `[0, T]`; two noisy
@@ -85,7 +85,7 @@ impl Surrogate1d {
     }
 }
 
-/// Parameters of the 2-D (bump) generator of spec §7.3. Times in s, frequencies in Hz.
+/// Parameters of the 2-D (bump) generator of docs/model.md §7.3. Times in s, frequencies in Hz.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Surrogate2d {
     /// Expected number of hidden bumps (Poisson mean).
@@ -105,7 +105,7 @@ pub struct Surrogate2d {
 }
 
 impl Surrogate2d {
-    /// The generator of spec §7.3 (T = 20 s, 4–30 Hz, 100 hidden bumps,
+    /// The generator of docs/model.md §7.3 (T = 20 s, 4–30 Hz, 100 hidden bumps,
     /// Δt ~ U[0.1, 0.5] s, Δf ~ U[0.5, 3] Hz).
     pub fn spec(theta: [f64; 4], p_delete: f64) -> Self {
         Surrogate2d {

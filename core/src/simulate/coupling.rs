@@ -86,7 +86,7 @@ pub fn trains(d: &PairDesign, seed: u64) -> (Vec<f64>, Vec<f64>) {
     g.generate(&mut rng)
 }
 
-/// The bump sets of a design (spec §7.3 widths and band).
+/// The bump sets of a design (docs/model.md §7.3 widths and band).
 pub fn bump_sets(d: &PairDesign, seed: u64) -> (Vec<Bump>, Vec<Bump>) {
     let mut rng = seeded(seed);
     let var = d.jitter * d.jitter;

@@ -20,7 +20,7 @@
 //!   peak) made of one shared source plus an independent part per channel, weighted by
 //!   the channel's position ([`Rhythm`]);
 //! - bursts: Gaussian-windowed sinusoids `a·exp(−(t−c)²/(2σ_t²))·cos(2πf(t−c) + φ)` with
-//!   `σ_t = cycles/f`. Synchronous bursts follow the SES generative model (spec §2.1)
+//!   `σ_t = cycles/f`. Synchronous bursts follow the SES generative model (docs/model.md §2.1)
 //!   applied to burst centres: a hidden Poisson process of rate λ per group; each hidden
 //!   event `v` is copied to every channel `c` of the group at `v + d_c + ε`,
 //!   `ε ~ N(0, jitter_sd²)`, and each copy is deleted independently with probability
@@ -93,7 +93,7 @@ pub struct Rhythm {
     pub weights: Vec<(String, f64)>,
 }
 
-/// A group of channels with synchronous bursts (spec §2.1 applied to burst centres).
+/// A group of channels with synchronous bursts (docs/model.md §2.1 applied to burst centres).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncGroup {
     /// Channel labels of the group.

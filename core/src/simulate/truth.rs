@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One hidden event of a synchronous group (spec §2.1, step 1): a point of the group's
+/// One hidden event of a synchronous group (docs/model.md §2.1, step 1): a point of the group's
 /// Poisson process, copied to the group's channels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HiddenEvent {
@@ -37,7 +37,7 @@ pub struct GroupTruth {
 }
 
 /// The SES parameters that the generative model implies for one pair of channels of a
-/// group (spec §2.1–2.2).
+/// group (docs/model.md §2.1–2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PairTruth {
     /// Delay of the second channel relative to the first, s (`δt`).

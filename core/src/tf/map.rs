@@ -1,4 +1,4 @@
-//! The normalised time-frequency map of the bump pipeline (spec §5.2, steps 4–8).
+//! The normalised time-frequency map of the bump pipeline (docs/model.md §5.2, steps 4–8).
 
 use super::{MorletPlan, TfError, TfOptions};
 use ndarray::{Array2, Axis};
@@ -15,7 +15,7 @@ pub enum Reference {
     Window { start: f64, end: f64 },
 }
 
-/// Options of the normalisation chain (spec §5.2).
+/// Options of the normalisation chain (docs/model.md §5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NormOptions {
     /// Offset added to the z-score (default +1: bursts, "ERS-like"). A negative offset
@@ -107,7 +107,7 @@ impl TfMap {
         self.n_cols() as f64 / self.rate
     }
 
-    /// Converts a normalised value `h` back to a z-score: `h·scale − offset` (spec §5.6).
+    /// Converts a normalised value `h` back to a z-score: `h·scale − offset` (docs/model.md §5.6).
     pub fn to_zscore(&self, h: f64) -> f64 {
         if self.offset >= 0.0 {
             h * self.scale - self.offset
@@ -117,7 +117,7 @@ impl TfMap {
     }
 
     /// Converts a normalised value `h` at (fractional) row `row` to a wavelet modulus in
-    /// the signal's unit: `row_std·max(z, 0) + row_mean` for bursts (spec §5.6), and
+    /// the signal's unit: `row_std·max(z, 0) + row_mean` for bursts (docs/model.md §5.6), and
     /// `row_mean − row_std·max(−z, 0)` for the desynchronisation map.
     pub fn to_modulus(&self, h: f64, row: f64) -> f64 {
         let r = (row.round().max(0.0) as usize).min(self.n_rows().saturating_sub(1));

@@ -1,5 +1,5 @@
 //! Time-frequency maps: complex Morlet wavelet transform by FFT convolution and the
-//! normalisation chain of the bump pipeline (spec §5.2).
+//! normalisation chain of the bump pipeline (docs/model.md §5.2).
 //!
 //! Two levels:
 //! - [`MorletPlan`] / [`wavelet_modulus`]: the modulus `|W(f, t)|` of the continuous

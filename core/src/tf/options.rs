@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Frequencies are `f_min, f_min + f_step, …` up to `f_max` (inclusive, Hz). The wavelet at
 /// frequency `f` has a Gaussian spectrum of standard deviation `σ_f = f / f_over_sigma_f`
 /// (Hz), i.e. a Gaussian envelope of standard deviation `σ_t = 1/(2π σ_f)` seconds
-/// (spec §5.2: `f/σ_f = 7`, about seven oscillations under the envelope).
+/// (docs/model.md §5.2: `f/σ_f = 7`, about seven oscillations under the envelope).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TfOptions {
     /// Lowest frequency, Hz (default 4, the SES band).

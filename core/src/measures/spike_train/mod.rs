@@ -1,5 +1,5 @@
 //! Point-process (spike-train) synchrony measures: the five classical measures of
-//! SES Part I (spec §8.1) plus Kreuz's ISI-distance, SPIKE-distance and
+//! SES Part I (docs/model.md §8.1) plus Kreuz's ISI-distance, SPIKE-distance and
 //! SPIKE-synchronization and the spike time tiling coefficient.
 //!
 //! One file per measure; each holds a plain function on two sorted event-time slices
