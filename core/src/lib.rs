@@ -51,6 +51,7 @@ pub mod analysis;
 pub mod batch;
 pub mod bumps;
 pub mod events;
+mod linalg;
 pub mod measures;
 pub mod recording;
 pub mod ses;

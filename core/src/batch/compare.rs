@@ -17,20 +17,31 @@ pub struct GroupComparison {
     /// `pair`: one channel or region pair; `average`: each recording's mean over every
     /// pair.
     pub scope: String,
+    /// Measure id (as in `sesame measures`).
     pub measure: String,
+    /// First channel or region of the pair (empty for `average`).
     pub channel_a: String,
+    /// Second channel or region of the pair (empty for `average`).
     pub channel_b: String,
+    /// Output parameter of the measure (e.g. `rho`, `coh`).
     pub parameter: String,
     /// Unit of the means and SDs (empty: dimensionless).
     pub unit: String,
+    /// Label of the first group.
     pub group_1: String,
+    /// Label of the second group.
     pub group_2: String,
+    /// Recordings of group 1 with a finite value.
     pub n_1: usize,
+    /// Recordings of group 2 with a finite value.
     pub n_2: usize,
+    /// Mean of group 1, in `unit`.
     pub mean_1: f64,
     /// Sample standard deviation (n − 1).
     pub sd_1: f64,
+    /// Mean of group 2, in `unit`.
     pub mean_2: f64,
+    /// Sample standard deviation of group 2 (n − 1).
     pub sd_2: f64,
     /// `mann-whitney` or `welch-t`.
     pub test: String,
@@ -42,6 +53,7 @@ pub struct GroupComparison {
     pub q: f64,
     /// `rank-biserial` or `hedges-g`.
     pub effect: String,
+    /// Value of the effect size named by `effect` (dimensionless).
     pub effect_size: f64,
 }
 

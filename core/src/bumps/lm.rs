@@ -247,42 +247,15 @@ fn normal_equations(pixels: &[Pixel], p: &[f64; 5]) -> ([[f64; 5]; 5], [f64; 5],
     (jtj, jte, cost)
 }
 
-/// Solves the symmetric positive-definite system `m·x = y` by Cholesky; `None` when `m` is
-/// not positive definite.
+/// Solves the symmetric positive-definite system `m·x = y` by Cholesky
+/// ([`crate::linalg`]), on the stack; `None` when `m` is not positive definite.
 fn cholesky_solve(m: &[[f64; 5]; 5], y: &[f64; 5]) -> Option<[f64; 5]> {
-    let mut l = [[0.0; 5]; 5];
-    for i in 0..5 {
-        for k in 0..=i {
-            let mut s = m[i][k];
-            for j in 0..k {
-                s -= l[i][j] * l[k][j];
-            }
-            if i == k {
-                if s.is_nan() || s <= 0.0 {
-                    return None;
-                }
-                l[i][i] = s.sqrt();
-            } else {
-                l[i][k] = s / l[k][k];
-            }
-        }
+    let mut l = [0.0; 25];
+    if !crate::linalg::cholesky_into(m.as_flattened(), 5, &mut l) {
+        return None;
     }
-    let mut z = [0.0; 5];
-    for i in 0..5 {
-        let mut s = y[i];
-        for j in 0..i {
-            s -= l[i][j] * z[j];
-        }
-        z[i] = s / l[i][i];
-    }
-    let mut x = [0.0; 5];
-    for i in (0..5).rev() {
-        let mut s = z[i];
-        for j in i + 1..5 {
-            s -= l[j][i] * x[j];
-        }
-        x[i] = s / l[i][i];
-    }
+    let mut x = *y;
+    crate::linalg::cholesky_solve(&l, 5, &mut x, 1);
     Some(x)
 }
 

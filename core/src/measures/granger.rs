@@ -33,53 +33,13 @@ use super::{
 use crate::measures::Direction;
 use ndarray::{ArrayView3, Axis};
 use num_complex::Complex64;
+
+use crate::linalg::{cholesky, cholesky_solve};
 use rayon::prelude::*;
 
 // ---------------------------------------------------------------------------
 // small dense linear algebra
 // ---------------------------------------------------------------------------
-
-/// Cholesky factor `L` (row-major, lower) of a symmetric positive-definite `n × n`.
-fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let mut s = a[i * n + j];
-            for k in 0..j {
-                s -= l[i * n + k] * l[j * n + k];
-            }
-            if i == j {
-                if s <= 0.0 || !s.is_finite() {
-                    return None;
-                }
-                l[i * n + i] = s.sqrt();
-            } else {
-                l[i * n + j] = s / l[j * n + j];
-            }
-        }
-    }
-    Some(l)
-}
-
-/// Solves `A X = B` given the Cholesky factor of `A`; `b` is `n × m` row-major.
-fn cholesky_solve(l: &[f64], n: usize, b: &mut [f64], m: usize) {
-    for c in 0..m {
-        for i in 0..n {
-            let mut s = b[i * m + c];
-            for k in 0..i {
-                s -= l[i * n + k] * b[k * m + c];
-            }
-            b[i * m + c] = s / l[i * n + i];
-        }
-        for i in (0..n).rev() {
-            let mut s = b[i * m + c];
-            for k in i + 1..n {
-                s -= l[k * n + i] * b[k * m + c];
-            }
-            b[i * m + c] = s / l[i * n + i];
-        }
-    }
-}
 
 /// Inverse of a complex `n × n` matrix (Gauss–Jordan, partial pivoting).
 fn complex_inverse(a: &[Complex64], n: usize) -> Option<Vec<Complex64>> {

@@ -644,7 +644,7 @@ static SESBUMPS_OUTPUTS: &[OutputSpec] = &[
     OutputSpec {
         name: "certified",
         unit: "",
-        doc: "1 when every alignment step was certified optimal (see docs).",
+        doc: "1 when max-product's final alignment was certified optimal by the exact matching on every component (0: the exact matching replaced it on some component; the alignment used is optimal either way).",
         direction: Direction::Neither,
     },
     OutputSpec {

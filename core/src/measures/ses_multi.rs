@@ -54,7 +54,7 @@ static PARAMS: &[ParamSpec] = &[
             min: 1e-12,
             max: 1e6,
         },
-        doc: "Prior scale of the per-copy timing variance s (s²; normalised units² with a width normalisation). Also s(0)/4.",
+        doc: "Prior scale of the per-copy timing variance s (s²; normalised units² with a width normalisation). Also the starting value of s: this measure starts the alternation at s0 (the library's `MultiOptions` default start is 4·s0).",
     },
     ParamSpec {
         name: "s0_f",
@@ -74,7 +74,7 @@ static PARAMS: &[ParamSpec] = &[
             min: 1e-12,
             max: 1e6,
         },
-        doc: "Upper bound on the per-copy timing variance s (s²; auto: 4·s0, the starting value — 0.04 s², jitter ≤ 0.2 s, by default): the prior on s is truncated there, which also bounds the candidate window. Must be ≥ s0.",
+        doc: "Upper bound on the per-copy timing variance s (s²; auto: 4·s0 — 0.04 s², jitter ≤ 0.2 s, by default): the prior on s is truncated there, which also bounds the candidate window. Must be ≥ s0.",
     },
     ParamSpec {
         name: "s_max_f",

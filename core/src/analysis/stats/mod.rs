@@ -60,81 +60,18 @@ fn check(what: &str, group: &str, x: &[f64], needed: usize) -> Result<(), StatsE
 // Special functions
 // ---------------------------------------------------------------------------------------
 
-/// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, 9 terms; relative error ~1e-15).
-pub fn ln_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).abs().ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + G + 0.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
+// The special functions come from `statrs` (a maintained numerical crate); these thin
+// wrappers fix the domain conventions the tests and the group statistics rely on (NaN
+// outside the domain, exact limits at the ends) and are checked against SciPy in
+// `tests.rs`.
 
-/// Continued fraction of the incomplete beta function (modified Lentz).
-fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    for m in 1..10_000 {
-        let m = m as f64;
-        let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
-        h *= del;
-        if (del - 1.0).abs() < 1e-16 {
-            break;
-        }
-    }
-    h
+/// `ln Γ(x)` for `x > 0` (`statrs`'s Lanczos approximation; relative error ~1e-15).
+pub fn ln_gamma(x: f64) -> f64 {
+    statrs::function::gamma::ln_gamma(x)
 }
 
 /// Regularised incomplete beta function `I_x(a, b) = B(x; a, b)/B(a, b)` for
-/// `a, b > 0`, `0 ≤ x ≤ 1` (continued fraction, using `I_x(a,b) = 1 − I_{1−x}(b,a)` where
-/// it converges faster). NaN outside the domain.
+/// `a, b > 0`, `0 ≤ x ≤ 1`. NaN outside the domain.
 pub fn regularized_incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
     if !(a > 0.0 && b > 0.0 && (0.0..=1.0).contains(&x)) {
         return f64::NAN;
@@ -142,17 +79,11 @@ pub fn regularized_incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
     if x == 0.0 || x == 1.0 {
         return x;
     }
-    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
-    let front = ln_front.exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_cf(a, b, x) / a
-    } else {
-        1.0 - front * beta_cf(b, a, 1.0 - x) / b
-    }
+    statrs::function::beta::beta_reg(a, b, x)
 }
 
-/// Regularised upper incomplete gamma function `Q(a, x) = Γ(a, x)/Γ(a)`, `a > 0`, `x ≥ 0`
-/// (series for `x < a + 1`, continued fraction otherwise).
+/// Regularised upper incomplete gamma function `Q(a, x) = Γ(a, x)/Γ(a)`, `a > 0`,
+/// `x ≥ 0`. NaN outside the domain.
 pub fn regularized_gamma_q(a: f64, x: f64) -> f64 {
     if !(a > 0.0 && x >= 0.0) {
         return f64::NAN;
@@ -160,49 +91,13 @@ pub fn regularized_gamma_q(a: f64, x: f64) -> f64 {
     if x == 0.0 {
         return 1.0;
     }
-    let ln_front = a * x.ln() - x - ln_gamma(a);
-    if x < a + 1.0 {
-        let (mut ap, mut del) = (a, 1.0 / a);
-        let mut sum = del;
-        for _ in 0..10_000 {
-            ap += 1.0;
-            del *= x / ap;
-            sum += del;
-            if del.abs() < sum.abs() * 1e-17 {
-                break;
-            }
-        }
-        1.0 - sum * ln_front.exp()
-    } else {
-        const TINY: f64 = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / TINY;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..10_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let del = d * c;
-            h *= del;
-            if (del - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        ln_front.exp() * h
-    }
+    statrs::function::gamma::gamma_ur(a, x)
 }
 
 /// Standard normal survival function `P(Z > z) = erfc(z/√2)/2`, with
-/// `erfc(u) = Q(1/2, u²)` for `u ≥ 0`.
+/// `erfc(u) = Q(1/2, u²)` for `u ≥ 0`: through the incomplete gamma function it meets
+/// the 1e-12 relative tolerance of the SciPy test, which `statrs`'s `erfc` misses
+/// (5e-11 at z = 1.96).
 pub fn normal_sf(z: f64) -> f64 {
     if z.is_nan() {
         return f64::NAN;

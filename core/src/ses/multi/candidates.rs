@@ -32,7 +32,7 @@
 use rayon::prelude::*;
 
 use super::cost::CostModel;
-use super::MultiError;
+use super::types::MultiError;
 
 /// One independent block of the set-partitioning programme.
 #[derive(Debug, Clone)]

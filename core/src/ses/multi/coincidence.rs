@@ -34,7 +34,8 @@
 //! bumps have no partner, that makes a cluster of unrelated bumps far apart cheaper than
 //! its singletons (see [`super::MultiOptions::bumps`]).
 
-use super::{Prepared, WidthNormalisation};
+pub use super::types::CoincidenceEstimate;
+use super::types::{Prepared, WidthNormalisation};
 
 /// Squared radius `R²` of the probe ellipse, in prior standard deviations of the pairwise
 /// difference.
@@ -47,17 +48,6 @@ const P_IN_1D: f64 = 0.954_499_736_103_641_6;
 pub const PD_MIN: f64 = 0.01;
 /// Upper bound of the estimate.
 pub const PD_MAX: f64 = 0.99;
-
-/// The coincidence count behind the estimate (reported with the result).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CoincidenceEstimate {
-    /// Estimated deletion probability `p̂_d` (clamped to `[0.01, 0.99]`).
-    pub pd: f64,
-    /// Pairs of events of different signals inside the probe (`Q`).
-    pub pairs: usize,
-    /// Pairs expected by chance alone.
-    pub chance: f64,
-}
 
 /// Per-dimension scale of the coordinates the cost uses (1 unless width-normalised: then
 /// the mean cluster scale of two bumps of mean width, as for the default `κ_N`).

@@ -2,7 +2,7 @@
 //! `g_d(C) = ((m−1)/2)·ln(2π s_d) + ½·ln m + SS_{C,d}/(2 s_d)` and `g = Σ_d g_d`
 //! (`g = 0` for singletons).
 
-use super::{Ev, Prepared, WidthNormalisation};
+use super::types::{Ev, Prepared, WidthNormalisation};
 
 /// Width scale of cluster `members` in dimension `d` (1 for unnormalised coordinates):
 /// `(2/m)·Σ w_i` (sum of widths) or `sqrt((2/m)·Σ w_i²)` (root sum of squares).

@@ -5,7 +5,7 @@
 use rand::Rng;
 use rand_distr::{Distribution, Normal, Poisson};
 
-use super::TimedEvent;
+use super::types::TimedEvent;
 
 /// Parameters of the generator (time unit of the caller, e.g. ms or s).
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,7 @@
 //! `y_i` is the event coordinate divided by its cluster's width scale (1 for times).
 
 use super::cost::cluster_scale;
-use super::Prepared;
+use super::types::Prepared;
 
 /// Scaled-inverse-χ² priors per dimension, truncated to `s_d ≤ s_max_d`.
 #[derive(Debug, Clone, Copy)]

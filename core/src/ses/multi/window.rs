@@ -51,7 +51,7 @@ use std::collections::HashMap;
 
 use super::candidates::Component;
 use super::ilp::solve_with_deadline;
-use super::{Deadline, MultiError};
+use super::types::{Deadline, MultiError};
 
 /// Relative gap below which a windowed clustering counts as proven optimal.
 pub const CERTIFIED_GAP: f64 = 1e-9;
