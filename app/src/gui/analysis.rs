@@ -2,11 +2,14 @@
 //! generated from their [`ParamSpec`]s (units and ranges shown), pick channels or
 //! regions, a window and the bump band, and run the analysis in a background job.
 //!
-//! The view builds an analysis [`Config`] — the same file `sesame analyze --config`
-//! reads — and the job runs [`pipeline::run`] on it, so that the GUI and the command
-//! line compute the same rows. The core [`Results`] come back with the configuration
-//! as TOML (for the export's provenance) and the bumps of the most synchronous pair
-//! (for the aligned-bumps view).
+//! The view edits an analysis [`Config`] — the same file `sesame analyze --config`
+//! reads — whose fields its widgets are bound to ([`AnalysisState::config`]); Run sends
+//! it, with the measures, window and channels written in by [`build_config`], as
+//! [`Command::RunAnalysis`], and the app's job runs [`pipeline::run_detailed`] on it
+//! once ([`run`]), so that the GUI and the command line compute the same rows. The core
+//! [`Results`] come back with the configuration as TOML (for the export's provenance)
+//! and every channel's bumps, with the most synchronous pair first (for the
+//! aligned-bumps view).
 
 use super::aligned::{AlignedPair, ChannelSet};
 use super::command::{Command, View, ViewContext};
@@ -22,7 +25,7 @@ use sesame_core::measures::{
 };
 use sesame_core::recording::Recording;
 use sesame_core::surrogates::SurrogateMethod;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -30,9 +33,9 @@ use std::sync::{Arc, Mutex};
 /// The analysis view's choices, kept across frames.
 #[derive(Debug, Clone)]
 pub struct AnalysisState {
-    /// Ids of the chosen measures.
-    pub selected: BTreeSet<String>,
-    /// Parameter values per measure id (defaults until edited).
+    /// Parameter values per measure id (defaults until edited), typed as the widgets
+    /// edit them; [`build_config`] writes those of the chosen measures into the
+    /// configuration's `[measures.params]` tables.
     pub params: BTreeMap<String, ParamValues>,
     /// Which channels are analysed: the command line's default or the browser's.
     pub channel_source: ChannelSource,
@@ -40,12 +43,13 @@ pub struct AnalysisState {
     /// as `sesame analyze` without `--window`).
     pub from_text: String,
     pub to_text: String,
-    /// The configuration the widgets edit: the band, threshold and epoch fields, the
-    /// region switch and the significance settings are bound to its fields, and
-    /// settings the view does not show (preprocessing, reference, region table…) are
-    /// kept as they are, so a loaded file reruns exactly. Run takes it as is, with the
-    /// measures, window and channel choices above written into it
-    /// ([`build_config`]).
+    /// The configuration the widgets edit: the measure checkboxes (`measures.ids`, in
+    /// registry order), the bump band (Hz) and threshold (a fraction of the map
+    /// maximum), the epoch (s), the region switch and the significance settings are
+    /// bound to its fields, and settings the view does not show (preprocessing,
+    /// reference, region table…) are kept as they are, so a loaded file reruns
+    /// exactly. Run takes it as is, with the parameters, window and channel choices
+    /// above written into it ([`build_config`]).
     pub config: Config,
     /// The analysis job while it runs.
     pub job: Option<super::jobs::JobId>,
@@ -77,7 +81,6 @@ impl Default for AnalysisState {
     fn default() -> Self {
         let config = Config::default();
         AnalysisState {
-            selected: config.measures.ids.iter().cloned().collect(),
             params: BTreeMap::new(),
             channel_source: ChannelSource::Config,
             from_text: String::new(),
@@ -116,7 +119,7 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
     config.measures.params.clear();
     config.measures.ids = registry()
         .iter()
-        .filter(|m| state.selected.contains(m.id()))
+        .filter(|m| state.config.measures.ids.iter().any(|id| id == m.id()))
         .map(|m| m.id().to_string())
         .collect();
     if config.measures.ids.is_empty() {
@@ -268,7 +271,7 @@ pub fn apply_config(
 ) -> Result<(), String> {
     let resolved = pipeline::resolve_measures(config).map_err(|e| e.to_string())?;
     let chosen = pipeline::select_channels(&doc.recording, config).map_err(|e| e.to_string())?;
-    state.selected = resolved.iter().map(|(m, _)| m.id().to_string()).collect();
+    let ids = resolved.iter().map(|(m, _)| m.id().to_string()).collect();
     state.params = resolved
         .into_iter()
         .map(|(m, v)| (m.id().to_string(), v))
@@ -285,6 +288,7 @@ pub fn apply_config(
         }
     }
     state.config = config.clone();
+    state.config.measures.ids = ids;
     state.channel_source = ChannelSource::Config;
     state.error = None;
     Ok(())
@@ -716,17 +720,13 @@ fn show(
                     .striped(true)
                     .show(ui, |ui| {
                         for m in measures {
-                            let mut on = state.selected.contains(m.id());
+                            let mut on = chosen(state, m.id());
                             if ui
                                 .checkbox(&mut on, m.title())
                                 .on_hover_text(super::glyphs::displayable(m.doc()))
                                 .changed()
                             {
-                                if on {
-                                    state.selected.insert(m.id().to_string());
-                                } else {
-                                    state.selected.remove(m.id());
-                                }
+                                choose(state, m.id(), on);
                             }
                             ui.weak(format!("{} · {}", m.id(), input_text(m.input())));
                             ui.end_row();
@@ -737,7 +737,7 @@ fn show(
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             for m in measures {
-                if state.selected.contains(m.id()) {
+                if chosen(state, m.id()) {
                     params_section(ui, *m, state);
                 }
             }
@@ -813,6 +813,22 @@ fn show(
         });
     });
     action.into_iter().collect()
+}
+
+/// Whether measure `id` is chosen.
+fn chosen(state: &AnalysisState, id: &str) -> bool {
+    state.config.measures.ids.iter().any(|x| x == id)
+}
+
+/// Chooses measure `id` (`on`) or leaves it out, keeping the registry's order.
+fn choose(state: &mut AnalysisState, id: &str, on: bool) {
+    let ids = &mut state.config.measures.ids;
+    ids.retain(|x| x != id);
+    if on {
+        ids.push(id.to_string());
+        let order = |x: &String| registry().iter().position(|m| m.id() == x);
+        ids.sort_by_key(order);
+    }
 }
 
 /// What a surrogate method does, for its hover text.

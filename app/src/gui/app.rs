@@ -661,7 +661,7 @@ impl SesameApp {
     /// every view's commands are applied by the next [`logic`](Self::logic).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let keys = help::handle_global_keys(ui.ctx(), self.active, self.show_help);
-        self.commands.extend(keys);
+        self.take(keys);
         let menu = open::MenuState {
             active: self.active,
             rows: !self.results.results.rows.is_empty(),
@@ -676,7 +676,7 @@ impl SesameApp {
         let menu_commands = egui::Panel::top("menu")
             .show(ui, |ui| open::menu_bar(ui, settings, menu))
             .inner;
-        self.commands.extend(menu_commands);
+        self.take(menu_commands);
         egui::Panel::bottom("status").show(ui, |ui| status_bar(ui, self));
         if !self.docs.is_empty() {
             egui::Panel::top("tabs").show(ui, |ui| tab_bar(ui, self));
@@ -707,6 +707,18 @@ impl SesameApp {
         open::drop_overlay(ui.ctx());
         if self.show_help {
             help::overlay(ui.ctx(), &mut self.show_help);
+        }
+    }
+
+    /// Queues `commands` for the next [`logic`](Self::logic), except the shortcut
+    /// overlay's, which is shown or hidden at once (in the frame of the key or menu
+    /// item, since it draws nothing but the window's own chrome).
+    fn take(&mut self, commands: Vec<Command>) {
+        for c in commands {
+            match c {
+                Command::ShowHelp(shown) => self.show_help = shown,
+                other => self.commands.push(other),
+            }
         }
     }
 
