@@ -5,9 +5,9 @@
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use sesame::gui::aligned::{self, AlignedPair, AlignedState, ChannelSet, PairAlignment};
+use sesame::gui::command::{ui_alone, Command};
 use sesame_core::bumps::Bump;
 use sesame_core::ses::AlignmentMethod;
-use std::time::Duration;
 
 fn bump(t: f64, f: f64) -> Bump {
     Bump {
@@ -35,18 +35,40 @@ fn planted() -> AlignedPair {
     }
 }
 
+/// Runs the view's computations here, as the app's jobs would, and hands their
+/// output back to the view.
+fn run_now(state: &mut AlignedState, commands: Vec<Command>) {
+    for c in commands {
+        if let Command::Background(bg) = c {
+            let ticket = bg.ticket;
+            state.deliver(ticket, bg.run_here());
+        }
+    }
+}
+
+/// Shows `pair` and computes its alignment.
+fn align(state: &mut AlignedState, pair: AlignedPair) {
+    let c = state.set_pair(pair);
+    run_now(state, vec![c]);
+}
+
+/// Draws the view alone, its computations run at once.
+fn draw(ui: &mut egui::Ui, s: &mut AlignedState) {
+    let commands = ui_alone(s, ui);
+    run_now(s, commands);
+}
+
 fn harness(state: AlignedState) -> Harness<'static, AlignedState> {
     Harness::builder()
         .with_size(egui::vec2(900.0, 500.0))
-        .build_ui_state(|ui, s: &mut AlignedState| aligned::show(ui, s), state)
+        .build_ui_state(draw, state)
 }
 
 #[test]
 fn planted_pairs_are_matched_and_lone_bumps_marked() {
     let pair = planted();
     let mut state = AlignedState::default();
-    state.set_pair(pair.clone(), || {});
-    state.wait(Duration::from_secs(30));
+    align(&mut state, pair.clone());
     let pa = match &state.outcome {
         Some(Ok(pa)) => pa.clone(),
         other => panic!(
@@ -113,8 +135,7 @@ fn invalid_bumps_give_the_error_not_a_panic() {
     let mut pair = planted();
     pair.x[0].dt = 0.0;
     let mut state = AlignedState::default();
-    state.set_pair(pair, || {});
-    state.wait(Duration::from_secs(30));
+    align(&mut state, pair);
     let mut h = harness(state);
     h.run();
     h.get_by_label_contains("Alignment failed");
@@ -147,13 +168,12 @@ fn the_pair_picker_aligns_any_two_channels_and_the_wheel_zooms_time() {
     let set = channel_set();
     let mut state = AlignedState::default();
     state.channels = Some(set.clone());
-    state.set_pair(set.pair(0, 1).expect("two channels"), || {});
-    state.wait(Duration::from_secs(30));
+    align(&mut state, set.pair(0, 1).expect("two channels"));
     // Steps of 1/60 s, as on screen, so that two clicks make a double click.
     let mut h = Harness::builder()
         .with_size(egui::vec2(900.0, 500.0))
         .with_step_dt(1.0 / 60.0)
-        .build_ui_state(|ui, s: &mut AlignedState| aligned::show(ui, s), state);
+        .build_ui_state(draw, state);
     h.run();
     h.get_by_label_contains("C4 (6 bumps)");
 
@@ -161,14 +181,12 @@ fn the_pair_picker_aligns_any_two_channels_and_the_wheel_zooms_time() {
     h.get_by_label("Second channel of the pair").click();
     h.run();
     h.get_by_label("Pz").click();
-    // A step, not `run`: the spinner repaints while the new pair is aligned.
     h.step();
     {
         let s = h.state();
         let pair = s.pair.as_ref().expect("a pair is shown");
         assert_eq!((pair.label_x.as_str(), pair.label_y.as_str()), ("C3", "Pz"));
     }
-    h.state_mut().wait(Duration::from_secs(30));
     h.run();
     h.get_by_label_contains("Pz (6 bumps)");
     h.get_by_label("pairs = 6");

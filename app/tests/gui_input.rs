@@ -181,11 +181,11 @@ fn page_down_pages_in_the_time_frequency_view() {
 fn analysis_values_out_of_range_are_refused_with_the_reason() {
     let mut h = harness(View::Analysis);
     h.get_by_label_contains("Run analyses 4 channels (Fz, Cz, Pz, Oz)");
-    h.state_mut().analysis.threshold = 5.0;
+    h.state_mut().analysis.config.bumps.min_amplitude = 5.0;
     frames(&mut h, 2);
     h.get_by_label_contains("Cannot run: bump threshold 5");
-    h.state_mut().analysis.threshold = 0.4;
-    h.state_mut().analysis.f_max = 120.0;
+    h.state_mut().analysis.config.bumps.min_amplitude = 0.4;
+    h.state_mut().analysis.config.bumps.f_max = 120.0;
     frames(&mut h, 2);
     h.get_by_label_contains("at or above half the sample rate (100 Hz)");
     h.get_by_label("Run").click();

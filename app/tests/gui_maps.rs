@@ -46,7 +46,9 @@ fn harness(s: ResultsState) -> Harness<'static, ResultsState> {
     Harness::builder()
         .with_size(egui::vec2(800.0, 700.0))
         .build_ui_state(
-            |ui, s: &mut ResultsState| sesame::gui::results::show(ui, s),
+            |ui, s: &mut ResultsState| {
+                sesame::gui::command::ui_alone(s, ui);
+            },
             s,
         )
 }

@@ -3,7 +3,7 @@
 //! set), another is cancelled, and the exported configuration re-run through
 //! `analysis::pipeline::run` gives the same rows.
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use sesame::gui::analysis::ChannelSource;
 use sesame::gui::app::{Command, FilePicker, SesameApp};
@@ -233,6 +233,51 @@ fn a_loaded_configuration_reruns_exactly() {
     assert_eq!(build_config(&state, doc).expect("builds"), before);
 }
 
+/// A configuration taken over is the one the widgets edit: its band, threshold,
+/// epoch and surrogate count show in their fields, and a value changed in a field is
+/// the configuration's.
+#[test]
+fn a_loaded_configuration_shows_its_values_in_the_widgets() {
+    use sesame::gui::analysis::apply_config;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = app_on_sample(None, dir.path());
+    let mut wanted = Config::default();
+    wanted.bumps.f_min = 5.0;
+    wanted.bumps.f_max = 25.0;
+    wanted.bumps.min_amplitude = 0.45;
+    wanted.continuous.epoch = 2.5;
+    wanted.significance.surrogates = 19;
+    {
+        let app = h.state_mut();
+        let mut state = std::mem::take(&mut app.analysis);
+        let doc = app.active_doc_mut().expect("sample open");
+        apply_config(&mut state, doc, &wanted).expect("applies");
+        app.analysis = state;
+    }
+    h.step();
+    h.step();
+    let spin = egui::accesskit::Role::SpinButton;
+    let value = |h: &Harness<'static, SesameApp>, label: &str| {
+        h.get_by_role_and_label(spin, label)
+            .accesskit_node()
+            .numeric_value()
+    };
+    assert_eq!(value(&h, "Bump band"), Some(5.0));
+    assert_eq!(value(&h, "Bump threshold"), Some(0.45));
+    assert_eq!(value(&h, "Epoch"), Some(2.5));
+    assert_eq!(value(&h, "Surrogates per pair"), Some(19.0));
+    h.get_by_role_and_label(spin, "Bump threshold")
+        .set_value_accesskit(0.3);
+    h.step();
+    h.step();
+    assert_eq!(h.state().analysis.config.bumps.min_amplitude, 0.3);
+    let app = h.state();
+    let built = sesame::gui::analysis::build_config(&app.analysis, app.active_doc().expect("doc"))
+        .expect("builds");
+    assert_eq!(built.bumps.min_amplitude, 0.3);
+    assert_eq!(built.continuous.epoch, 2.5);
+}
+
 /// Without any choice made, Run analyses what `sesame analyze FILE` analyses: the 10-20
 /// EEG channels (not the ear references A1 and A2) over the whole recording, with the
 /// same band and threshold, so the rows are the command line's; the view says so
@@ -308,7 +353,7 @@ fn surrogates_set_in_the_view_give_p_and_q_in_results() {
         .set_value_accesskit(9.0);
     h.step();
     h.step();
-    assert_eq!(h.state().analysis.surrogates, 9);
+    assert_eq!(h.state().analysis.config.significance.surrogates, 9);
     h.get_by_label_contains("smallest p 0.1000");
     h.get_by_label_contains("testing each pair against 9 surrogates (shift)");
 

@@ -388,7 +388,9 @@ fn render_results(
         .with_theme(egui::Theme::Dark)
         .wgpu()
         .build_ui_state(
-            |ui, s: &mut sesame::gui::results::ResultsState| sesame::gui::results::show(ui, s),
+            |ui, s: &mut sesame::gui::results::ResultsState| {
+                sesame::gui::command::ui_alone(s, ui);
+            },
             state,
         );
     for _ in 0..4 {

@@ -5,7 +5,7 @@
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use ndarray::Array2;
-use sesame::gui::app::{FilePicker, SesameApp};
+use sesame::gui::app::{Command, FilePicker, SesameApp};
 use sesame::gui::document::View;
 use sesame::gui::settings::Settings;
 use sesame_core::recording::Recording;
@@ -120,6 +120,74 @@ fn the_map_outlines_the_planted_bursts_and_recomputes_on_a_new_threshold() {
     };
     assert!(m < n, "{m} bumps at threshold 0.9, {n} at 0.3");
     assert!(m >= 1, "the strongest burst stays");
+}
+
+/// The map is computed in one of the app's jobs: the status bar lists it, with its
+/// progress and a Cancel button, and cancelling it (the command that button sends)
+/// stops it; the view says so and does not start it again until something changes.
+#[test]
+fn the_map_job_is_listed_in_the_status_bar_and_can_be_cancelled() {
+    let mut app = SesameApp::new(Settings::default(), Arc::new(NoPicker));
+    app.add_recording("bursts", recording(), false);
+    let doc = app.active_doc_mut().expect("doc");
+    doc.browser.page = 10.0;
+    doc.browser.t0 = 0.0;
+    doc.view = View::TimeFrequency;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 700.0))
+        .build_ui_state(|ui, app: &mut SesameApp| app.frame(ui), app);
+    h.step();
+    step_until(&mut h, "map and overview computed", |a| {
+        computed(a) && a.jobs.running().is_empty()
+    });
+
+    // A new threshold: the view asks for a map, the app starts the job, and until
+    // the next frame collects it the job is in the status bar.
+    h.state_mut().tfmap.options.min_amplitude = 0.9;
+    h.step();
+    assert!(h.state().tfmap.is_computing(), "the view waits for a map");
+    h.step();
+    let id = h
+        .state()
+        .jobs
+        .running()
+        .iter()
+        .find(|j| j.title == "Time-frequency map of Cz")
+        .map(|j| j.id)
+        .expect("the map is one of the app's jobs");
+    h.get_by(|n| {
+        n.role() == egui::accesskit::Role::ProgressIndicator
+            && n.label()
+                .is_some_and(|l| l.starts_with("Time-frequency map of Cz"))
+    });
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Cancel");
+
+    h.state_mut().commands.push(Command::CancelJob(id));
+    step_until(&mut h, "map job ended", |a| !a.tfmap.is_computing());
+    for _ in 0..3 {
+        h.step();
+    }
+    let app = h.state();
+    assert!(!app.jobs.is_running(id));
+    assert!(
+        app.status.contains("Time-frequency map of Cz: cancelled"),
+        "status: {}",
+        app.status
+    );
+    assert!(
+        matches!(&app.tfmap.result, Some(Err(e)) if e.starts_with("Cancelled")),
+        "the view says the map was cancelled"
+    );
+    assert!(
+        !app.tfmap.is_computing() && app.jobs.running().is_empty(),
+        "a cancelled map is not started again by itself"
+    );
+    h.get_by_label_contains("Cancelled: change the channel");
+
+    // Changing an option computes it again.
+    h.state_mut().tfmap.options.min_amplitude = 0.5;
+    h.step();
+    step_until(&mut h, "map recomputed", computed);
 }
 
 /// The normalised 1–20 Hz map (1-Hz rows, f/σ_f = 7) of `seconds` of deterministic

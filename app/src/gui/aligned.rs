@@ -3,16 +3,17 @@
 //! and the pair's SES parameters beside the plot.
 //!
 //! The view takes its data as plain inputs (an [`AlignedPair`]: two `Vec<Bump>`); the
-//! alignment is computed off the frame loop by [`AlignedState::set_pair`], once with
+//! alignment is computed off the frame loop, in one of the app's jobs asked for by
+//! [`AlignedState::set_pair`] and handed back by [`AlignedState::deliver`], once with
 //! max-product (certified) and once with the exact matching, so that the user can
 //! switch between them when they differ.
 
-use super::jobs::{JobError, JobId, Jobs};
+use super::command::{Command, JobOwner, JobSlot, View, ViewContext, ViewOutput};
+use super::jobs::JobError;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use sesame_core::bumps::Bump;
 use sesame_core::ses::bumps::{ses_bumps, BumpOptions, BumpResult};
 use sesame_core::ses::{AlignmentMethod, SesError};
-use std::time::Duration;
 
 /// Colour of the first channel's bumps.
 pub const COLOUR_X: Color32 = Color32::from_rgb(31, 119, 180);
@@ -100,8 +101,7 @@ pub struct AlignedState {
     pub outcome: Option<Result<PairAlignment, String>>,
     /// Which alignment is drawn.
     pub method: AlignmentMethod,
-    jobs: Jobs<PairAlignment>,
-    job: Option<JobId>,
+    slot: JobSlot,
 }
 
 impl Default for AlignedState {
@@ -113,59 +113,40 @@ impl Default for AlignedState {
             options: BumpOptions::default(),
             outcome: None,
             method: AlignmentMethod::MaxProduct,
-            jobs: Jobs::new(),
-            job: None,
+            slot: JobSlot::default(),
         }
     }
 }
 
 impl AlignedState {
-    /// Shows `pair` and starts computing its alignment on a worker thread (a running
-    /// computation for an earlier pair is cancelled and its result dropped).
-    /// `repaint` is called when the result is ready (`egui::Context::request_repaint`).
-    pub fn set_pair(&mut self, pair: AlignedPair, repaint: impl Fn() + Send + Sync + 'static) {
-        if let Some(old) = self.job.take() {
-            self.jobs.cancel(old);
-        }
-        self.jobs.set_repaint(repaint);
+    /// Shows `pair` and returns the command that computes its alignment in one of
+    /// the app's jobs (a running computation for an earlier pair is cancelled and its
+    /// output dropped).
+    pub fn set_pair(&mut self, pair: AlignedPair) -> Command {
         let (x, y, opts) = (pair.x.clone(), pair.y.clone(), self.options.clone());
         let title = format!("Aligning {} – {}", pair.label_x, pair.label_y);
         self.pair = Some(pair);
         self.view_t = None;
         self.outcome = None;
-        self.job = Some(self.jobs.spawn(title, move |ctx| {
+        self.slot.request(JobOwner::Aligned, title, move |ctx| {
             ctx.progress(0.0, "aligning bumps");
             let r =
                 PairAlignment::compute(&x, &y, &opts).map_err(|e| JobError::Failed(e.to_string()));
             ctx.check_cancelled()?;
             r
-        }));
+        })
     }
 
     /// Whether the alignment is being computed.
     pub fn is_computing(&self) -> bool {
-        self.job.is_some()
+        self.slot.is_waiting()
     }
 
-    /// Takes a finished computation (called once per frame by [`show`]).
-    pub fn poll(&mut self) {
-        for f in self.jobs.drain() {
-            if Some(f.id) == self.job {
-                self.job = None;
-                self.outcome = Some(f.result.map_err(|e| e.to_string()));
-            }
-        }
-    }
-
-    /// Waits up to `timeout` for the computation (tests only; never from a frame).
-    pub fn wait(&mut self, timeout: Duration) {
-        if let Some(id) = self.job {
-            for f in self.jobs.wait_for(id, timeout) {
-                if f.id == id {
-                    self.job = None;
-                    self.outcome = Some(f.result.map_err(|e| e.to_string()));
-                }
-            }
+    /// Takes the output of the job of request `ticket` (dropped when a later pair
+    /// replaced it).
+    pub fn deliver(&mut self, ticket: u64, result: Result<ViewOutput, JobError>) {
+        if let Some(r) = self.slot.accept::<PairAlignment>(ticket, result) {
+            self.outcome = Some(r.map_err(|e| e.to_string()));
         }
     }
 }
@@ -234,10 +215,8 @@ pub fn nice_step(raw: f64) -> f64 {
 
 /// The channel pickers: any two analysed channels; a new pair is aligned in the
 /// background.
-fn pair_picker(ui: &mut egui::Ui, state: &mut AlignedState) {
-    let Some(set) = state.channels.clone() else {
-        return;
-    };
+fn pair_picker(ui: &mut egui::Ui, state: &mut AlignedState) -> Option<Command> {
+    let set = state.channels.clone()?;
     let index = |l: Option<&String>| l.and_then(|l| set.labels.iter().position(|x| x == l));
     let cur_a = index(state.pair.as_ref().map(|p| &p.label_x)).unwrap_or(0);
     let cur_b = index(state.pair.as_ref().map(|p| &p.label_y)).unwrap_or(1);
@@ -262,19 +241,24 @@ fn pair_picker(ui: &mut egui::Ui, state: &mut AlignedState) {
     });
     if (a, b) != (cur_a, cur_b) {
         if let Some(pair) = set.pair(a, b) {
-            let ctx = ui.ctx().clone();
-            state.set_pair(pair, move || ctx.request_repaint());
+            return Some(state.set_pair(pair));
         }
+    }
+    None
+}
+
+impl View for AlignedState {
+    /// Draws the view (it needs no recording).
+    fn ui(&mut self, ui: &mut egui::Ui, _ctx: &mut ViewContext<'_>) -> Vec<Command> {
+        show(ui, self)
     }
 }
 
-/// Draws the view.
-pub fn show(ui: &mut egui::Ui, state: &mut AlignedState) {
-    state.poll();
-    pair_picker(ui, state);
+fn show(ui: &mut egui::Ui, state: &mut AlignedState) -> Vec<Command> {
+    let commands: Vec<Command> = pair_picker(ui, state).into_iter().collect();
     let Some(pair) = state.pair.clone() else {
         ui.weak("No pair selected: the aligned bumps of a channel pair appear here after bump extraction.");
-        return;
+        return commands;
     };
     ui.horizontal(|ui| {
         ui.colored_label(
@@ -320,6 +304,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AlignedState) {
         .resizable(false)
         .show(ui, |ui| params_panel(ui, result.as_ref()));
     plane(ui, &pair, result.as_ref(), &mut state.view_t);
+    commands
 }
 
 fn params_panel(ui: &mut egui::Ui, result: Option<&BumpResult>) {

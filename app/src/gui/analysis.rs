@@ -2,26 +2,30 @@
 //! generated from their [`ParamSpec`]s (units and ranges shown), pick channels or
 //! regions, a window and the bump band, and run the analysis in a background job.
 //!
-//! The view builds an analysis [`Config`] — the same file `sesame analyze --config`
-//! reads — and the job runs [`pipeline::run`] on it, so that the GUI and the command
-//! line compute the same rows. The core [`Results`] come back with the configuration
-//! as TOML (for the export's provenance) and the bumps of the most synchronous pair
-//! (for the aligned-bumps view).
+//! The view edits an analysis [`Config`] — the same file `sesame analyze --config`
+//! reads — whose fields its widgets are bound to ([`AnalysisState::config`]); Run sends
+//! it, with the measures, window and channels written in by [`build_config`], as
+//! [`Command::RunAnalysis`], and the app's job runs [`pipeline::run_detailed`] on it
+//! once ([`run`]), so that the GUI and the command line compute the same rows. The core
+//! [`Results`] come back with the configuration as TOML (for the export's provenance)
+//! and every channel's bumps, with the most synchronous pair first (for the
+//! aligned-bumps view).
 
 use super::aligned::{AlignedPair, ChannelSet};
-use super::app::PathPrompt;
-use super::dialog::{FileDialog, Picked};
+use super::command::{Command, View, ViewContext};
+use super::dialog::{FileDialog, PathPrompt, Picked};
 use super::document::{format_time, parse_time, Document};
 use super::jobs::{JobContext, JobError, RunningJob};
-use sesame_core::analysis::config::{default_bumps, Config};
+use sesame_core::analysis::config::Config;
 use sesame_core::analysis::pipeline::{self, AnalysisError, Progress};
+use sesame_core::analysis::significance::SignificanceConfig;
 use sesame_core::analysis::Results;
 use sesame_core::measures::{
     registry, InputKind, Measure, ParamKind, ParamSpec, ParamValue, ParamValues,
 };
 use sesame_core::recording::Recording;
 use sesame_core::surrogates::SurrogateMethod;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -29,9 +33,9 @@ use std::sync::{Arc, Mutex};
 /// The analysis view's choices, kept across frames.
 #[derive(Debug, Clone)]
 pub struct AnalysisState {
-    /// Ids of the chosen measures.
-    pub selected: BTreeSet<String>,
-    /// Parameter values per measure id (defaults until edited).
+    /// Parameter values per measure id (defaults until edited), typed as the widgets
+    /// edit them; [`build_config`] writes those of the chosen measures into the
+    /// configuration's `[measures.params]` tables.
     pub params: BTreeMap<String, ParamValues>,
     /// Which channels are analysed: the command line's default or the browser's.
     pub channel_source: ChannelSource,
@@ -39,24 +43,14 @@ pub struct AnalysisState {
     /// as `sesame analyze` without `--window`).
     pub from_text: String,
     pub to_text: String,
-    /// Analyse the five scalp regions of the SES papers instead of channel pairs.
-    pub regions: bool,
-    /// Bump band, Hz.
-    pub f_min: f64,
-    pub f_max: f64,
-    /// Bumps below this fraction of the map maximum are pruned (dimensionless).
-    pub threshold: f64,
-    /// Epoch length of continuous-signal measures, s.
-    pub epoch: f64,
-    /// Surrogates per pair of the significance test (`[significance] surrogates`; 0:
-    /// no test).
-    pub surrogates: usize,
-    /// How a surrogate pair is made (`[significance] method`).
-    pub surrogate_method: SurrogateMethod,
-    /// Also the max-statistic family-wise p-value (`[significance] fwer`).
-    pub fwer: bool,
-    /// Seed of the surrogates (`[significance] seed`).
-    pub seed: u64,
+    /// The configuration the widgets edit: the measure checkboxes (`measures.ids`, in
+    /// registry order), the bump band (Hz) and threshold (a fraction of the map
+    /// maximum), the epoch (s), the region switch and the significance settings are
+    /// bound to its fields, and settings the view does not show (preprocessing,
+    /// reference, region table…) are kept as they are, so a loaded file reruns
+    /// exactly. Run takes it as is, with the parameters, window and channel choices
+    /// above written into it ([`build_config`]).
+    pub config: Config,
     /// The analysis job while it runs.
     pub job: Option<super::jobs::JobId>,
     /// What the running analysis does (the preview line when Run was pressed), shown
@@ -64,11 +58,7 @@ pub struct AnalysisState {
     pub running_what: Option<String>,
     /// Last problem with the request, shown under the Run button.
     pub error: Option<String>,
-    /// The configuration loaded from a file, if any: the base that the view's choices
-    /// are written over, so that settings the view does not show (preprocessing,
-    /// reference, region table…) are kept and a loaded file reruns exactly.
-    pub base: Option<Config>,
-    /// Where the base came from, and what applying it changed, for the status line.
+    /// Where the loaded configuration came from, for the status line.
     pub loaded: Option<String>,
     /// The file dialog of "Load configuration…" while it is open (on its own thread).
     pub loading: Option<Arc<Mutex<Receiver<Picked<PathBuf>>>>>,
@@ -89,27 +79,16 @@ pub enum ChannelSource {
 
 impl Default for AnalysisState {
     fn default() -> Self {
-        let b = default_bumps();
-        let c = Config::default();
+        let config = Config::default();
         AnalysisState {
-            selected: c.measures.ids.iter().cloned().collect(),
             params: BTreeMap::new(),
             channel_source: ChannelSource::Config,
             from_text: String::new(),
             to_text: String::new(),
-            regions: false,
-            f_min: b.f_min,
-            f_max: b.f_max,
-            threshold: b.min_amplitude,
-            epoch: c.continuous.epoch,
-            surrogates: c.significance.surrogates,
-            surrogate_method: c.significance.method,
-            fwer: c.significance.fwer,
-            seed: c.significance.seed,
+            config,
             job: None,
             running_what: None,
             error: None,
-            base: None,
             loaded: None,
             loading: None,
             config_prompt: None,
@@ -136,11 +115,11 @@ pub fn param_to_toml(v: &ParamValue) -> toml::Value {
 /// of range (a threshold of 1 or more, a band above half the sample rate) are refused
 /// with the reason.
 pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, String> {
-    let mut config = state.base.clone().unwrap_or_default();
+    let mut config = state.config.clone();
     config.measures.params.clear();
     config.measures.ids = registry()
         .iter()
-        .filter(|m| state.selected.contains(m.id()))
+        .filter(|m| state.config.measures.ids.iter().any(|id| id == m.id()))
         .map(|m| m.id().to_string())
         .collect();
     if config.measures.ids.is_empty() {
@@ -184,30 +163,23 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
             }
         }
     }
-    if !(state.f_min > 0.0 && state.f_max > state.f_min) {
+    let bumps = &config.bumps;
+    if !(bumps.f_min > 0.0 && bumps.f_max > bumps.f_min) {
         return Err(format!(
             "the bump band {}–{} Hz is empty",
-            state.f_min, state.f_max
+            bumps.f_min, bumps.f_max
         ));
     }
-    if !(state.threshold.is_finite() && (0.0..1.0).contains(&state.threshold)) {
+    if !(bumps.min_amplitude.is_finite() && (0.0..1.0).contains(&bumps.min_amplitude)) {
         return Err(format!(
             "bump threshold {}: must be at least 0 and below 1 (a fraction of the map maximum)",
-            state.threshold
+            bumps.min_amplitude
         ));
     }
-    if !(state.epoch.is_finite() && state.epoch > 0.0) {
-        return Err(format!("epoch {} s: must be above 0 s", state.epoch));
+    let epoch = config.continuous.epoch;
+    if !(epoch.is_finite() && epoch > 0.0) {
+        return Err(format!("epoch {epoch} s: must be above 0 s"));
     }
-    config.bumps.f_min = state.f_min;
-    config.bumps.f_max = state.f_max;
-    config.bumps.min_amplitude = state.threshold;
-    config.regions.enabled = state.regions;
-    config.continuous.epoch = state.epoch;
-    config.significance.surrogates = state.surrogates;
-    config.significance.method = state.surrogate_method;
-    config.significance.fwer = state.fwer;
-    config.significance.seed = state.seed;
     // The checks `sesame analyze` makes before any work, so that mistakes show here.
     pipeline::resolve_measures(&config).map_err(|e| e.to_string())?;
     let chosen = pipeline::select_channels(rec, &config).map_err(|e| e.to_string())?;
@@ -216,10 +188,10 @@ pub fn build_config(state: &AnalysisState, doc: &Document) -> Result<Config, Str
         .filter_map(|&i| rec.signals().get(i))
         .map(|s| 0.5 * s.sample_rate)
         .fold(f64::INFINITY, f64::min);
-    if state.f_max >= nyquist {
+    if config.bumps.f_max >= nyquist {
         return Err(format!(
             "the bump band ends at {} Hz, at or above half the sample rate ({nyquist} Hz)",
-            state.f_max
+            config.bumps.f_max
         ));
     }
     Ok(config)
@@ -286,10 +258,11 @@ pub fn preview(state: &AnalysisState, doc: &Document) -> Result<String, String> 
     ))
 }
 
-/// Takes a configuration over: the measures and their parameters, the window, regions,
-/// bump band and threshold and epoch into the view, the channel selection into the
-/// browser (the chosen channels shown and not bad, the others hidden), and the whole
-/// file as the base of the next run. Errors (an unknown measure or channel) change
+/// Takes a configuration over: it becomes the configuration the widgets edit (so
+/// they show its band, threshold, epoch, regions and significance settings), its
+/// measures and their parameters and its window go into the view, and its channel
+/// selection into the browser (the chosen channels shown and not bad, the others
+/// hidden). Errors (an unknown measure or channel) change
 /// nothing.
 pub fn apply_config(
     state: &mut AnalysisState,
@@ -298,7 +271,7 @@ pub fn apply_config(
 ) -> Result<(), String> {
     let resolved = pipeline::resolve_measures(config).map_err(|e| e.to_string())?;
     let chosen = pipeline::select_channels(&doc.recording, config).map_err(|e| e.to_string())?;
-    state.selected = resolved.iter().map(|(m, _)| m.id().to_string()).collect();
+    let ids = resolved.iter().map(|(m, _)| m.id().to_string()).collect();
     state.params = resolved
         .into_iter()
         .map(|(m, v)| (m.id().to_string(), v))
@@ -307,15 +280,6 @@ pub fn apply_config(
     // Plain seconds keep every digit, so the window is the file's exactly.
     state.from_text = format!("{from}");
     state.to_text = format!("{to}");
-    state.regions = config.regions.enabled;
-    state.f_min = config.bumps.f_min;
-    state.f_max = config.bumps.f_max;
-    state.threshold = config.bumps.min_amplitude;
-    state.epoch = config.continuous.epoch;
-    state.surrogates = config.significance.surrogates;
-    state.surrogate_method = config.significance.method;
-    state.fwer = config.significance.fwer;
-    state.seed = config.significance.seed;
     for c in doc.channels.iter_mut() {
         let on = chosen.contains(&c.signal);
         c.visible = on;
@@ -323,7 +287,8 @@ pub fn apply_config(
             c.bad = false;
         }
     }
-    state.base = Some(config.clone());
+    state.config = config.clone();
+    state.config.measures.ids = ids;
     state.channel_source = ChannelSource::Config;
     state.error = None;
     Ok(())
@@ -637,28 +602,31 @@ fn param_widget(
     *value != before
 }
 
-/// What the analysis view asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AnalysisAction {
-    /// Run this configuration on the recording.
-    Run(Box<Config>),
-    /// Stop the running analysis.
-    Cancel(super::jobs::JobId),
-    /// Ask for a configuration file and take it over.
-    LoadConfig,
+impl View for AnalysisState {
+    /// The analysis view of the active recording: Run sends the configuration the
+    /// widgets edit ([`build_config`]) as [`Command::RunAnalysis`].
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewContext<'_>) -> Vec<Command> {
+        let Some(doc) = ctx.doc.as_deref_mut() else {
+            return Vec::new();
+        };
+        let running = self
+            .job
+            .and_then(|id| ctx.running.iter().find(|j| j.id == id));
+        show(ui, doc, self, running)
+    }
 }
 
 /// The analysis view; `running` is the analysis job while it runs.
-pub fn show(
+fn show(
     ui: &mut egui::Ui,
     doc: &mut Document,
     state: &mut AnalysisState,
     running: Option<&RunningJob>,
-) -> Option<AnalysisAction> {
+) -> Vec<Command> {
     let measures = registry();
     if measures.is_empty() {
         ui.weak("No measures are registered in this build.");
-        return None;
+        return Vec::new();
     }
     poll_config_dialog(state, doc);
     let mut action = None;
@@ -703,7 +671,7 @@ pub fn show(
                     .add_enabled(!job.is_cancelling(), egui::Button::new(label))
                     .clicked()
                 {
-                    action = Some(AnalysisAction::Cancel(job.id));
+                    action = Some(Command::CancelJob(job.id));
                 }
             }
             None => {
@@ -715,7 +683,10 @@ pub fn show(
                     match build_config(state, doc) {
                         Ok(c) => {
                             state.error = None;
-                            action = Some(AnalysisAction::Run(Box::new(c)));
+                            action = Some(Command::RunAnalysis {
+                                doc: doc.id,
+                                config: Box::new(c),
+                            });
                         }
                         Err(e) => state.error = Some(e),
                     }
@@ -725,7 +696,7 @@ pub fn show(
                     .on_hover_text("Take over an analysis configuration (TOML) saved here or written for `sesame analyze --config`")
                     .clicked()
                 {
-                    action = Some(AnalysisAction::LoadConfig);
+                    action = Some(Command::LoadConfig);
                 }
                 if let Some(note) = &state.loaded {
                     ui.weak(note);
@@ -749,17 +720,13 @@ pub fn show(
                     .striped(true)
                     .show(ui, |ui| {
                         for m in measures {
-                            let mut on = state.selected.contains(m.id());
+                            let mut on = chosen(state, m.id());
                             if ui
                                 .checkbox(&mut on, m.title())
                                 .on_hover_text(super::glyphs::displayable(m.doc()))
                                 .changed()
                             {
-                                if on {
-                                    state.selected.insert(m.id().to_string());
-                                } else {
-                                    state.selected.remove(m.id());
-                                }
+                                choose(state, m.id(), on);
                             }
                             ui.weak(format!("{} · {}", m.id(), input_text(m.input())));
                             ui.end_row();
@@ -770,7 +737,7 @@ pub fn show(
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().show(ui, |ui| {
             for m in measures {
-                if state.selected.contains(m.id()) {
+                if chosen(state, m.id()) {
                     params_section(ui, *m, state);
                 }
             }
@@ -796,7 +763,7 @@ pub fn show(
                 ui.radio_value(
                     &mut state.channel_source,
                     ChannelSource::Config,
-                    if state.base.as_ref().is_some_and(|b| !b.input.channels.is_empty()) {
+                    if !state.config.input.channels.is_empty() {
                         "those of the loaded configuration"
                     } else {
                         "10-20 EEG channels (as sesame analyze)"
@@ -814,38 +781,54 @@ pub fn show(
                 .on_hover_text("The channels shown and not marked bad in the browser");
             });
             ui.horizontal(|ui| {
-                ui.radio_value(&mut state.regions, false, "Channel pairs");
-                ui.radio_value(&mut state.regions, true, "Region pairs")
+                ui.radio_value(&mut state.config.regions.enabled, false, "Channel pairs");
+                ui.radio_value(&mut state.config.regions.enabled, true, "Region pairs")
                     .on_hover_text("The channels grouped into the five scalp regions (frontal, left and right temporal, central, occipital)");
             });
             egui::Grid::new("bump-options").num_columns(2).show(ui, |ui| {
                 let band = ui.label("Bump band");
                 ui.horizontal(|ui| {
-                    ui.add(egui::DragValue::new(&mut state.f_min).speed(0.1).suffix(" Hz"))
+                    ui.add(egui::DragValue::new(&mut state.config.bumps.f_min).speed(0.1).suffix(" Hz"))
                         .labelled_by(band.id);
                     ui.label("to");
-                    ui.add(egui::DragValue::new(&mut state.f_max).speed(0.1).suffix(" Hz"))
+                    ui.add(egui::DragValue::new(&mut state.config.bumps.f_max).speed(0.1).suffix(" Hz"))
                         .on_hover_text("Upper end of the bump band");
                 });
                 ui.end_row();
                 let th = ui.label("Bump threshold").on_hover_text(
                     "Bumps below this fraction of the map maximum are pruned.",
                 );
-                ui.add(egui::DragValue::new(&mut state.threshold).speed(0.005))
+                ui.add(egui::DragValue::new(&mut state.config.bumps.min_amplitude).speed(0.005))
                     .labelled_by(th.id);
                 ui.end_row();
                 let ep = ui.label("Epoch").on_hover_text(
                     "Continuous-signal measures cut the window into epochs of this length.",
                 );
-                ui.add(egui::DragValue::new(&mut state.epoch).speed(0.1).suffix(" s"))
+                ui.add(egui::DragValue::new(&mut state.config.continuous.epoch).speed(0.1).suffix(" s"))
                     .labelled_by(ep.id);
                 ui.end_row();
             });
             ui.separator();
-            significance_section(ui, state);
+            significance_section(ui, &mut state.config.significance);
         });
     });
-    action
+    action.into_iter().collect()
+}
+
+/// Whether measure `id` is chosen.
+fn chosen(state: &AnalysisState, id: &str) -> bool {
+    state.config.measures.ids.iter().any(|x| x == id)
+}
+
+/// Chooses measure `id` (`on`) or leaves it out, keeping the registry's order.
+fn choose(state: &mut AnalysisState, id: &str, on: bool) {
+    let ids = &mut state.config.measures.ids;
+    ids.retain(|x| x != id);
+    if on {
+        ids.push(id.to_string());
+        let order = |x: &String| registry().iter().position(|m| m.id() == x);
+        ids.sort_by_key(order);
+    }
 }
 
 /// What a surrogate method does, for its hover text.
@@ -867,7 +850,7 @@ fn method_about(m: SurrogateMethod) -> &'static str {
 
 /// The surrogate test settings (`[significance]`): surrogates per pair, method,
 /// family-wise p and seed.
-fn significance_section(ui: &mut egui::Ui, state: &mut AnalysisState) {
+fn significance_section(ui: &mut egui::Ui, sig: &mut SignificanceConfig) {
     ui.heading("Significance");
     egui::Grid::new("significance")
         .num_columns(3)
@@ -876,38 +859,38 @@ fn significance_section(ui: &mut egui::Ui, state: &mut AnalysisState) {
                 "Each pair is compared with this many surrogate pairs; 0: no test. \
              The smallest p is 1/(K + 1).",
             );
-            ui.add(egui::DragValue::new(&mut state.surrogates).range(0..=100_000))
+            ui.add(egui::DragValue::new(&mut sig.surrogates).range(0..=100_000))
                 .labelled_by(k.id);
-            ui.weak(if state.surrogates == 0 {
+            ui.weak(if sig.surrogates == 0 {
                 "no test".to_string()
             } else {
                 format!(
                     "adds p, q (Benjamini-Hochberg) and the null's mean and sd; smallest p {:.4}",
-                    1.0 / (state.surrogates as f64 + 1.0)
+                    1.0 / (sig.surrogates as f64 + 1.0)
                 )
             });
             ui.end_row();
             let m = ui.label("Method");
             egui::ComboBox::from_id_salt("surrogate-method")
-                .selected_text(state.surrogate_method.name())
+                .selected_text(sig.method.name())
                 .show_ui(ui, |ui| {
                     for method in SurrogateMethod::ALL {
-                        ui.selectable_value(&mut state.surrogate_method, method, method.name())
+                        ui.selectable_value(&mut sig.method, method, method.name())
                             .on_hover_text(method_about(method));
                     }
                 })
                 .response
                 .labelled_by(m.id)
-                .on_hover_text(method_about(state.surrogate_method));
+                .on_hover_text(method_about(sig.method));
             ui.weak("must suit every measure chosen");
             ui.end_row();
             ui.label("");
-            ui.checkbox(&mut state.fwer, "Family-wise p (p_fwer)")
+            ui.checkbox(&mut sig.fwer, "Family-wise p (p_fwer)")
                 .on_hover_text("Also the max-statistic family-wise p-value over the pairs");
             ui.label("");
             ui.end_row();
             let seed = ui.label("Seed");
-            ui.add(egui::DragValue::new(&mut state.seed))
+            ui.add(egui::DragValue::new(&mut sig.seed))
                 .labelled_by(seed.id)
                 .on_hover_text("The same seed and input give the same p-values");
             ui.label("");

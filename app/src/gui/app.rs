@@ -1,13 +1,18 @@
 //! The application state, apart from the widgets that show it.
 //!
-//! Views read this state and push [`Command`]s; once per frame [`SesameApp::logic`]
-//! drains finished jobs, the file dialog and dropped files, then applies the commands.
-//! Nothing here draws, and nothing in a view computes: `core` work runs in
-//! [`Jobs`].
+//! Views are drawn through the one [`View`] contract and return [`Command`]s; once per
+//! frame [`SesameApp::logic`] drains finished jobs (handing each view's output back to
+//! it), the file dialog and dropped files, then applies the commands. Nothing in a
+//! view computes: `core` work runs in the app's [`Jobs`], which the status bar shows
+//! with progress and Cancel.
 
+pub use super::command::Command;
+use super::command::{Background, JobOwner, View, ViewContext, ViewOutput};
+pub use super::dialog::{file_name, PathPrompt};
 use super::dialog::{Dialogs, Picked};
 use super::document::{BrowserView, DocId, Document};
 use super::jobs::{JobError, JobId, Jobs};
+pub use super::open::OpenFailure;
 use super::pyramid::{build_pyramid, Pyramid};
 use super::settings::{Settings, ThemeChoice};
 use super::{aligned, analysis, browser, export, help, info, open, results, tfmap};
@@ -25,6 +30,8 @@ pub enum JobOutput {
     Pyramid(Pyramid),
     /// Results of an analysis run.
     Analysis(Box<analysis::AnalysisOutcome>),
+    /// The output of a view's background computation, for that view to open.
+    View(ViewOutput),
     /// A job with no output of its own (its effect is elsewhere or it only waits).
     Done,
 }
@@ -45,47 +52,14 @@ enum Pending {
     Analysis {
         path: Option<PathBuf>,
     },
-    Other,
-}
-
-/// Something a view asks the app to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Read a file in the background (strictly, or with repairs).
-    Open { path: PathBuf, lenient: bool },
-    /// Show the file dialog (on its own thread).
-    ShowOpenDialog,
-    /// Close a recording's tab.
-    Close(DocId),
-    /// Bring a recording's tab to the front.
-    Activate(DocId),
-    /// Ask a job to stop.
-    CancelJob(JobId),
-    /// Dismiss the open failure at this index.
-    DismissFailure(usize),
-    /// Forget the recent files.
-    ClearRecent,
-    /// Run an analysis configuration on a recording in the background.
-    RunAnalysis {
-        doc: DocId,
-        config: Box<sesame_core::analysis::Config>,
+    /// A view's computation: its output goes back to `owner` with `ticket`.
+    View {
+        owner: JobOwner,
+        ticket: u64,
     },
-    /// Ask for an analysis configuration file and take it over (File menu).
-    LoadConfig,
-    /// Save the Analysis view's configuration as TOML (File menu).
-    SaveConfig,
-    /// Export the results, their configuration or the figure shown (File menu).
-    Export(export::ExportKind),
-}
-
-/// A file that could not be opened, shown in the error panel.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenFailure {
-    pub path: PathBuf,
-    /// The reader's message (names the field and value at fault).
-    pub message: String,
-    /// Whether this failure was already with lenient reading.
-    pub lenient: bool,
+    /// A view's computation replaced by a newer one: its end is not reported.
+    Superseded,
+    Other,
 }
 
 /// The file dialogs, behind a trait so that tests can answer them: recordings to
@@ -123,15 +97,6 @@ fn dialogs_of(picker: &Arc<dyn FilePicker>) -> Dialogs {
         open: Arc::new(move |title: &str, exts: &[&str]| p.open_file(title, exts)),
         save: Arc::new(move |title: &str, exts: &[&str]| q.save_file(title, exts)),
     }
-}
-
-/// A path to type because no file dialog could be shown.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathPrompt {
-    /// Why the dialog could not be shown.
-    pub reason: String,
-    /// The path as typed.
-    pub text: String,
 }
 
 /// The platform file dialog (rfd).
@@ -278,6 +243,32 @@ impl SesameApp {
         id
     }
 
+    /// Runs a view's computation as a job (shown in the status bar with progress and
+    /// Cancel), after cancelling the same view's earlier computation if it still runs.
+    fn spawn_background(&mut self, bg: Background) -> JobId {
+        let Background {
+            title,
+            owner,
+            ticket,
+            work,
+        } = bg;
+        let earlier: Vec<JobId> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| matches!(p, Pending::View { owner: o, .. } if *o == owner))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in earlier {
+            self.jobs.cancel(id);
+            self.pending.insert(id, Pending::Superseded);
+        }
+        let id = self
+            .jobs
+            .spawn(title, move |ctx| work(ctx).map(JobOutput::View));
+        self.pending.insert(id, Pending::View { owner, ticket });
+        id
+    }
+
     /// Adds a recording already in memory as a new tab, makes it active, and starts
     /// building its pyramid.
     pub fn add_recording(
@@ -362,6 +353,12 @@ impl SesameApp {
                 ThemeChoice::Dark => egui::ThemePreference::Dark,
             });
             self.applied_theme = Some(self.settings.theme);
+        }
+        // A Cancel pressed in the frame a job ended wins over its output.
+        for c in &self.commands {
+            if let Command::CancelJob(id) = c {
+                self.jobs.cancel(*id);
+            }
         }
         for finished in self.jobs.drain() {
             let pending = self.pending.remove(&finished.id).unwrap_or(Pending::Other);
@@ -506,8 +503,8 @@ impl SesameApp {
                 self.aligned.channels = outcome.channels.map(Arc::new);
                 if let Some(pair) = outcome.pair {
                     self.aligned.options = outcome.ses_options;
-                    let repaint = self.repaint.clone();
-                    self.aligned.set_pair(pair, move || repaint());
+                    let align = self.aligned.set_pair(pair);
+                    self.commands.push(align);
                 }
                 if let Some(d) = self.active_doc_mut() {
                     d.view = super::document::View::Results;
@@ -520,6 +517,22 @@ impl SesameApp {
                     self.analysis.error = Some(e.to_string());
                 }
             }
+            (Pending::View { owner, ticket }, result) => {
+                let result = result.map(|out| match out {
+                    JobOutput::View(out) => out,
+                    other => Box::new(other) as ViewOutput,
+                });
+                match &result {
+                    Err(JobError::Cancelled) => self.status = format!("{title}: cancelled"),
+                    Err(e) => self.status = format!("{title}: {e}"),
+                    Ok(_) => {}
+                }
+                match owner {
+                    JobOwner::TimeFrequency => self.tfmap.deliver(ticket, result),
+                    JobOwner::Aligned => self.aligned.deliver(ticket, result),
+                }
+            }
+            (Pending::Superseded, _) => {}
             (_, Err(JobError::Cancelled)) => self.status = format!("{title}: cancelled"),
             (_, Err(e)) => self.status = format!("{title}: {e}"),
             (_, Ok(_)) => self.status = format!("{title}: done"),
@@ -620,6 +633,16 @@ impl SesameApp {
                         Err(e) => self.status = format!("Cannot save the configuration: {e}"),
                     }
                 }
+                Command::ShowHelp(shown) => self.show_help = shown,
+                Command::SetRemoveDc(on) => {
+                    self.settings.remove_dc = on;
+                    for d in &mut self.docs {
+                        d.browser.remove_dc = on;
+                    }
+                }
+                Command::Background(bg) => {
+                    self.spawn_background(bg);
+                }
                 Command::Export(kind) => {
                     let source = export::ExportSource {
                         results: &self.results.results,
@@ -633,81 +656,35 @@ impl SesameApp {
         }
     }
 
-    /// Draws the whole window into `ui` (the viewport's root `Ui`).
+    /// Draws the whole window into `ui` (the viewport's root `Ui`): the menu bar, the
+    /// status bar, the tabs, and the active tab's view through the [`View`] contract;
+    /// every view's commands are applied by the next [`logic`](Self::logic).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
-        help::handle_global_keys(ui.ctx(), self);
-        egui::Panel::top("menu").show(ui, |ui| open::menu_bar(ui, self));
+        let keys = help::handle_global_keys(ui.ctx(), self.active, self.show_help);
+        self.take(keys);
+        let menu = open::MenuState {
+            active: self.active,
+            rows: !self.results.results.rows.is_empty(),
+            config_toml: !self.results.config_toml.trim().is_empty(),
+            figure: self.results.figure.is_some()
+                && self
+                    .active_doc()
+                    .is_some_and(|d| d.view == super::document::View::Results),
+            loading_config: self.analysis.loading.is_some(),
+        };
+        let settings = &mut self.settings;
+        let menu_commands = egui::Panel::top("menu")
+            .show(ui, |ui| open::menu_bar(ui, settings, menu))
+            .inner;
+        self.take(menu_commands);
         egui::Panel::bottom("status").show(ui, |ui| status_bar(ui, self));
         if !self.docs.is_empty() {
             egui::Panel::top("tabs").show(ui, |ui| tab_bar(ui, self));
         }
-        egui::CentralPanel::default().show(ui, |ui| {
-            let settings = self.settings.clone();
-            let dialogs = self.dialogs.clone();
-            let analysis = &mut self.analysis;
-            let results = &mut self.results;
-            let aligned_state = &mut self.aligned;
-            let export_state = &mut self.export;
-            let tf_state = &mut self.tfmap;
-            let commands = &mut self.commands;
-            let running = self.jobs.running();
-            match self
-                .active
-                .and_then(|id| self.docs.iter_mut().find(|d| d.id == id))
-            {
-                None => open::welcome(ui, &settings, commands),
-                Some(doc) => {
-                    ui.horizontal(|ui| {
-                        for v in super::document::View::ALL {
-                            ui.selectable_value(&mut doc.view, v, v.title());
-                        }
-                    });
-                    ui.separator();
-                    match doc.view {
-                        super::document::View::Signals => {
-                            browser::show(ui, doc, &settings, &dialogs)
-                        }
-                        super::document::View::Info => info::show(ui, doc),
-                        super::document::View::TimeFrequency => tfmap::show(ui, doc, tf_state),
-                        super::document::View::Analysis => {
-                            let job = analysis
-                                .job
-                                .and_then(|id| running.iter().find(|j| j.id == id));
-                            match analysis::show(ui, doc, analysis, job) {
-                                Some(analysis::AnalysisAction::Run(config)) => {
-                                    commands.push(Command::RunAnalysis {
-                                        doc: doc.id,
-                                        config,
-                                    })
-                                }
-                                Some(analysis::AnalysisAction::Cancel(id)) => {
-                                    commands.push(Command::CancelJob(id))
-                                }
-                                Some(analysis::AnalysisAction::LoadConfig) => {
-                                    commands.push(Command::LoadConfig)
-                                }
-                                None => {}
-                            }
-                        }
-                        super::document::View::Results => {
-                            export_state.display = Some(super::montage::display_record(doc));
-                            export::bar(
-                                ui,
-                                export_state,
-                                export::ExportSource {
-                                    results: &results.results,
-                                    input: results.input.as_deref(),
-                                    config_toml: &results.config_toml,
-                                    figure: results.figure.as_ref(),
-                                },
-                            );
-                            results::show(ui, results);
-                        }
-                        super::document::View::Aligned => aligned::show(ui, aligned_state),
-                    }
-                }
-            }
-        });
+        let view_commands = egui::CentralPanel::default()
+            .show(ui, |ui| self.central(ui))
+            .inner;
+        self.commands.extend(view_commands);
         // The active browser's sensitivity and page length become the defaults of the
         // next recording opened (and are persisted).
         if let Some(d) = self.active_doc() {
@@ -723,12 +700,72 @@ impl SesameApp {
         if let Some(d) = self.docs.iter_mut().find(|d| Some(d.id) == active) {
             super::montage::sync_settings(&mut d.display, &mut self.settings);
         }
-        open::failure_panel(ui.ctx(), self);
-        open::path_prompt(ui.ctx(), self);
+        let failures = open::failure_panel(ui.ctx(), &self.failures);
+        self.commands.extend(failures);
+        let typed = open::path_prompt(ui.ctx(), &mut self.open_prompt);
+        self.commands.extend(typed);
         open::drop_overlay(ui.ctx());
         if self.show_help {
             help::overlay(ui.ctx(), &mut self.show_help);
         }
+    }
+
+    /// Queues `commands` for the next [`logic`](Self::logic), except the shortcut
+    /// overlay's, which is shown or hidden at once (in the frame of the key or menu
+    /// item, since it draws nothing but the window's own chrome).
+    fn take(&mut self, commands: Vec<Command>) {
+        for c in commands {
+            match c {
+                Command::ShowHelp(shown) => self.show_help = shown,
+                other => self.commands.push(other),
+            }
+        }
+    }
+
+    /// The central panel: the welcome page, or the active tab's view picker and view.
+    fn central(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let Some(doc) = self
+            .active
+            .and_then(|id| self.docs.iter_mut().find(|d| d.id == id))
+        else {
+            return open::welcome(ui, &self.settings);
+        };
+        ui.horizontal(|ui| {
+            for v in super::document::View::ALL {
+                ui.selectable_value(&mut doc.view, v, v.title());
+            }
+        });
+        ui.separator();
+        let which = doc.view;
+        if which == super::document::View::Results {
+            self.export.display = Some(super::montage::display_record(doc));
+            export::bar(
+                ui,
+                &mut self.export,
+                export::ExportSource {
+                    results: &self.results.results,
+                    input: self.results.input.as_deref(),
+                    config_toml: &self.results.config_toml,
+                    figure: self.results.figure.as_ref(),
+                },
+            );
+        }
+        let mut ctx = ViewContext {
+            doc: Some(doc),
+            settings: &self.settings,
+            dialogs: &self.dialogs,
+            running: self.jobs.running(),
+        };
+        let (mut signals, mut info) = (browser::SignalsView, info::InfoView);
+        let view: &mut dyn View = match which {
+            super::document::View::Signals => &mut signals,
+            super::document::View::Info => &mut info,
+            super::document::View::TimeFrequency => &mut self.tfmap,
+            super::document::View::Analysis => &mut self.analysis,
+            super::document::View::Results => &mut self.results,
+            super::document::View::Aligned => &mut self.aligned,
+        };
+        view.ui(ui, &mut ctx)
     }
 
     /// One whole frame: [`logic`](Self::logic) then [`ui`](Self::ui) (what eframe
@@ -764,13 +801,6 @@ pub fn recording_id(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// The last component of a path, for titles.
-pub fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn tab_bar(ui: &mut egui::Ui, app: &mut SesameApp) {

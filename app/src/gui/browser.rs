@@ -7,6 +7,7 @@
 //! [`montage::derived_traces`] (another montage or a display filter): at most two
 //! points per pixel column (a min/max envelope), never every sample of a long page.
 
+use super::command::{Command, View, ViewContext};
 use super::dialog::Dialogs;
 use super::document::{format_time, ChannelDisplay, Document, Measurement, MIN_LANE};
 use super::montage::{self, RowMeta, RowTrace};
@@ -27,7 +28,19 @@ const SENSITIVITIES: [f32; 12] = [
     5.0, 10.0, 20.0, 50.0, 70.0, 100.0, 150.0, 200.0, 300.0, 500.0, 1000.0, 5000.0,
 ];
 
-pub fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings, dialogs: &Dialogs) {
+/// The signal browser of the active recording (its state is the document's).
+pub struct SignalsView;
+
+impl View for SignalsView {
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewContext<'_>) -> Vec<Command> {
+        if let Some(doc) = ctx.doc.as_deref_mut() {
+            show(ui, doc, ctx.settings, ctx.dialogs);
+        }
+        Vec::new()
+    }
+}
+
+fn show(ui: &mut egui::Ui, doc: &mut Document, settings: &Settings, dialogs: &Dialogs) {
     let duration = doc.duration();
     handle_keys(ui, doc, duration);
     toolbar(ui, doc, duration);

@@ -33,6 +33,22 @@ impl<T> Picked<T> {
     }
 }
 
+/// A path to type because no file dialog could be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathPrompt {
+    /// Why the dialog could not be shown.
+    pub reason: String,
+    /// The path as typed.
+    pub text: String,
+}
+
+/// The last component of a path, for titles.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// What is missing when no file dialog can be shown.
 pub const NO_DIALOG: &str = "no file dialog can be shown here: it needs a desktop portal \
 (the xdg-desktop-portal package with a file-chooser backend such as \

@@ -5,6 +5,7 @@
 
 use super::jobs::JobId;
 use super::pyramid::{page_trace, Pyramid, Trace};
+pub use super::timeline::{format_time, parse_time};
 use rayon::prelude::*;
 use sesame_core::recording::Recording;
 use std::sync::Arc;
@@ -214,51 +215,6 @@ impl BrowserView {
     }
 }
 
-/// Parses a typed time: seconds (`125.5`), `mm:ss` or `hh:mm:ss` (fractions of a
-/// second allowed in the last field).
-pub fn parse_time(text: &str) -> Result<f64, String> {
-    let t = text.trim().trim_end_matches('s').trim();
-    if t.is_empty() {
-        return Err("type a time: seconds (125.5), mm:ss or hh:mm:ss".into());
-    }
-    let parts: Vec<&str> = t.split(':').collect();
-    if parts.len() > 3 {
-        return Err(format!(
-            "`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"
-        ));
-    }
-    let mut total = 0.0;
-    for (k, p) in parts.iter().enumerate() {
-        let last = k + 1 == parts.len();
-        let v: f64 = p
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"))?;
-        if !v.is_finite() || v < 0.0 || (!last && v.fract() != 0.0) || (k > 0 && v >= 60.0) {
-            return Err(format!(
-                "`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"
-            ));
-        }
-        total = total * 60.0 + v;
-    }
-    Ok(total)
-}
-
-/// Formats seconds as `h:mm:ss.s` (or `m:ss.s` under an hour).
-pub fn format_time(t: f64) -> String {
-    let neg = t < 0.0;
-    let t = t.abs();
-    let h = (t / 3600.0).floor();
-    let m = ((t - h * 3600.0) / 60.0).floor();
-    let s = t - h * 3600.0 - m * 60.0;
-    let sign = if neg { "-" } else { "" };
-    if h > 0.0 {
-        format!("{sign}{h}:{m:02}:{s:04.1}")
-    } else {
-        format!("{sign}{m}:{s:04.1}")
-    }
-}
-
 /// The traces of the visible channels for one page and width, kept until the page,
 /// width or channel set changes.
 #[derive(Debug, Clone)]
@@ -288,7 +244,7 @@ pub struct Document {
     /// The job building the pyramid, while it runs.
     pub pyramid_job: Option<JobId>,
     /// Montage and display filters of the browser, with their derived page.
-    pub display: super::montage::DisplayState,
+    pub display: super::display::DisplayState,
     /// Sample, wall-clock and clock time of the recording, with its gaps.
     pub timeline: super::timeline::Timeline,
     trace_cache: Option<TraceCache>,

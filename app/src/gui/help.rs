@@ -1,7 +1,8 @@
 //! Keyboard shortcuts: the table shown by the `?` overlay, and the app-wide keys.
 //! The browser's own keys are handled in `browser.rs`; every key is listed here.
 
-use super::app::{Command, SesameApp};
+use super::command::Command;
+use super::document::DocId;
 
 /// Every shortcut, as shown in the overlay: (keys, action).
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -27,23 +28,30 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Click the overview strip", "Jump there"),
 ];
 
-/// Keys that act anywhere in the window (unless a text field has the keyboard).
-pub fn handle_global_keys(ctx: &egui::Context, app: &mut SesameApp) {
+/// Keys that act anywhere in the window (unless a text field has the keyboard):
+/// `active` is the tab shown, `show_help` whether the overlay is shown.
+pub fn handle_global_keys(
+    ctx: &egui::Context,
+    active: Option<DocId>,
+    show_help: bool,
+) -> Vec<Command> {
     let typing = ctx.egui_wants_keyboard_input();
+    let mut commands = Vec::new();
     ctx.input_mut(|i| {
         if i.consume_key(egui::Modifiers::COMMAND, egui::Key::O) {
-            app.commands.push(Command::ShowOpenDialog);
+            commands.push(Command::ShowOpenDialog);
         }
         if i.consume_key(egui::Modifiers::COMMAND, egui::Key::W) {
-            if let Some(id) = app.active {
-                app.commands.push(Command::Close(id));
+            if let Some(id) = active {
+                commands.push(Command::Close(id));
             }
         }
         if i.consume_key(egui::Modifiers::COMMAND, egui::Key::Q) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-        if app.show_help && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
-            app.show_help = false;
+        let mut shown = show_help;
+        if shown && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+            shown = false;
         }
         if !typing {
             let question = i
@@ -51,10 +59,14 @@ pub fn handle_global_keys(ctx: &egui::Context, app: &mut SesameApp) {
                 .iter()
                 .any(|e| matches!(e, egui::Event::Text(t) if t == "?"));
             if question || i.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
-                app.show_help = !app.show_help;
+                shown = !shown;
             }
         }
+        if shown != show_help {
+            commands.push(Command::ShowHelp(shown));
+        }
     });
+    commands
 }
 
 /// The shortcut overlay.

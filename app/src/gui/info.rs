@@ -2,11 +2,25 @@
 //! range, prefilter, transducer), warnings from reading, and the annotation list (a
 //! click jumps the browser there).
 
+use super::command::{self, Command, ViewContext};
 use super::document::{format_time, Document, View};
 use egui_extras::{Column, TableBuilder};
 use sesame_core::recording::{ChannelKind, Format};
 
-pub fn show(ui: &mut egui::Ui, doc: &mut Document) {
+/// The Info view: the header, the signals and the annotations of the active
+/// recording.
+pub struct InfoView;
+
+impl command::View for InfoView {
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewContext<'_>) -> Vec<Command> {
+        if let Some(doc) = ctx.doc.as_deref_mut() {
+            show(ui, doc);
+        }
+        Vec::new()
+    }
+}
+
+fn show(ui: &mut egui::Ui, doc: &mut Document) {
     let rec = doc.recording.clone();
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     egui::Grid::new("header").num_columns(2).show(ui, |ui| {

@@ -56,6 +56,21 @@ pub struct JobContext {
 }
 
 impl JobContext {
+    /// A context of no runner: nothing cancels it and progress goes nowhere (work run
+    /// on the calling thread, in tests and headless use).
+    pub fn detached() -> Self {
+        JobContext {
+            shared: Arc::new(Shared {
+                progress: Mutex::new(Progress {
+                    fraction: 0.0,
+                    message: String::new(),
+                }),
+                cancel: AtomicBool::new(false),
+            }),
+            repaint: Arc::new(|| {}),
+        }
+    }
+
     /// Reports progress (`fraction` is clamped to `[0, 1]`) and asks for a repaint.
     pub fn progress(&self, fraction: f32, message: impl Into<String>) {
         let fraction = if fraction.is_finite() {

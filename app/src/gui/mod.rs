@@ -1,14 +1,19 @@
 //! The desktop application (egui/eframe).
 //!
-//! [`app::SesameApp`] holds the state; each view is one module drawing part of it
-//! (`open`, `info`, `browser` (with `montage`), `tfmap`, `analysis`, `results`, `aligned`, `help`); [`jobs`] runs `core`
-//! work on worker threads with progress and cancel, drained once per frame.
+//! [`app::SesameApp`] holds the state and applies [`command::Command`]s; each view is
+//! one module implementing [`command::View`] (`browser` (with `montage`), `info`,
+//! `tfmap`, `analysis`, `results`, `aligned`), drawn with a [`command::ViewContext`]
+//! and returning commands; `open` and `help` draw the menus, welcome page and
+//! overlays; [`jobs`] runs `core` work on worker threads with progress and cancel,
+//! drained once per frame.
 
 pub mod aligned;
 pub mod analysis;
 pub mod app;
 pub mod browser;
+pub mod command;
 pub mod dialog;
+pub mod display;
 pub mod document;
 pub mod export;
 pub mod glyphs;
@@ -35,7 +40,7 @@ pub const APP_ID: &str = "sesame";
 pub fn run(files: Vec<PathBuf>) -> anyhow::Result<()> {
     run_with(move |app| {
         for f in files {
-            app.commands.push(app::Command::Open {
+            app.commands.push(command::Command::Open {
                 path: f,
                 lenient: false,
             });

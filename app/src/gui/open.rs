@@ -2,58 +2,82 @@
 //! panel for files that could not be read (with "open leniently"), and the overlay
 //! shown while files are dragged over the window.
 
-use super::app::{file_name, Command, SesameApp};
-use super::dialog::typed_path;
+use super::command::Command;
+use super::dialog::{file_name, typed_path, PathPrompt};
+use super::document::DocId;
 use super::export::ExportKind;
 use super::settings::{Settings, ThemeChoice};
 use std::path::PathBuf;
 
-/// The menu bar: File, View, Help.
-pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
+/// A file that could not be opened, shown in the error panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenFailure {
+    pub path: PathBuf,
+    /// The reader's message (names the field and value at fault).
+    pub message: String,
+    /// Whether this failure was already with lenient reading.
+    pub lenient: bool,
+}
+
+/// What the menu bar needs to know of the app to enable its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MenuState {
+    /// The tab shown.
+    pub active: Option<DocId>,
+    /// There are result rows to export.
+    pub rows: bool,
+    /// The results came with their configuration (TOML).
+    pub config_toml: bool,
+    /// A figure is shown (the Results view of the active tab).
+    pub figure: bool,
+    /// The configuration dialog is open.
+    pub loading_config: bool,
+}
+
+/// The menu bar: File, View, Help. The View menu edits `settings`.
+pub fn menu_bar(ui: &mut egui::Ui, settings: &mut Settings, state: MenuState) -> Vec<Command> {
+    let mut commands = Vec::new();
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             if ui.button("Open…  (Ctrl+O)").clicked() {
-                app.commands.push(Command::ShowOpenDialog);
+                commands.push(Command::ShowOpenDialog);
                 ui.close();
             }
             ui.menu_button("Open recent", |ui| {
-                if app.settings.recent.is_empty() {
+                if settings.recent.is_empty() {
                     ui.label("No recent files");
                 }
-                for path in app.settings.recent.clone() {
+                for path in settings.recent.clone() {
                     if ui.button(path.display().to_string()).clicked() {
-                        app.commands.push(Command::Open {
+                        commands.push(Command::Open {
                             path,
                             lenient: false,
                         });
                         ui.close();
                     }
                 }
-                if !app.settings.recent.is_empty() {
+                if !settings.recent.is_empty() {
                     ui.separator();
                     if ui.button("Clear recent files").clicked() {
-                        app.commands.push(Command::ClearRecent);
+                        commands.push(Command::ClearRecent);
                         ui.close();
                     }
                 }
             });
-            if let Some(id) = app.active {
+            if let Some(id) = state.active {
                 if ui.button("Close  (Ctrl+W)").clicked() {
-                    app.commands.push(Command::Close(id));
+                    commands.push(Command::Close(id));
                     ui.close();
                 }
             }
             ui.separator();
-            let doc = app.active.is_some();
-            let rows = !app.results.results.rows.is_empty();
-            let figure = app.results.figure.is_some()
-                && app
-                    .active_doc()
-                    .is_some_and(|d| d.view == super::document::View::Results);
+            let doc = state.active.is_some();
+            let rows = state.rows;
+            let figure = state.figure;
             let items = [
                 (
                     "Load configuration…",
-                    doc && app.analysis.loading.is_none(),
+                    doc && !state.loading_config,
                     Command::LoadConfig,
                     "Take over an analysis configuration (TOML), as `sesame analyze --config` reads it",
                 ),
@@ -71,7 +95,7 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
                 ),
                 (
                     "Export config TOML of the results…",
-                    rows && !app.results.config_toml.trim().is_empty(),
+                    rows && state.config_toml,
                     Command::Export(ExportKind::Config),
                     "The configuration that produced the rows",
                 ),
@@ -88,7 +112,7 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
                     .on_hover_text(about)
                     .clicked()
                 {
-                    app.commands.push(command);
+                    commands.push(command);
                     ui.close();
                 }
             }
@@ -98,34 +122,33 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &mut SesameApp) {
             }
         });
         ui.menu_button("View", |ui| {
-            ui.checkbox(&mut app.settings.show_overview, "Overview strip");
+            ui.checkbox(&mut settings.show_overview, "Overview strip");
             if ui
-                .checkbox(&mut app.settings.remove_dc, "Remove DC offset (page mean)")
+                .checkbox(&mut settings.remove_dc, "Remove DC offset (page mean)")
                 .changed()
             {
-                let on = app.settings.remove_dc;
-                for d in &mut app.docs {
-                    d.browser.remove_dc = on;
-                }
+                commands.push(Command::SetRemoveDc(settings.remove_dc));
             }
             ui.separator();
             ui.label("Theme");
-            ui.radio_value(&mut app.settings.theme, ThemeChoice::System, "System");
-            ui.radio_value(&mut app.settings.theme, ThemeChoice::Light, "Light");
-            ui.radio_value(&mut app.settings.theme, ThemeChoice::Dark, "Dark");
+            ui.radio_value(&mut settings.theme, ThemeChoice::System, "System");
+            ui.radio_value(&mut settings.theme, ThemeChoice::Light, "Light");
+            ui.radio_value(&mut settings.theme, ThemeChoice::Dark, "Dark");
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard shortcuts  (?)").clicked() {
-                app.show_help = true;
+                commands.push(Command::ShowHelp(true));
                 ui.close();
             }
             ui.label(format!("SESAME {}", sesame_core::VERSION));
         });
     });
+    commands
 }
 
 /// Shown when no recording is open.
-pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Command>) {
+pub fn welcome(ui: &mut egui::Ui, settings: &Settings) -> Vec<Command> {
+    let mut commands = Vec::new();
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
         ui.heading("SESAME — stochastic event synchrony for multichannel EEG");
@@ -152,20 +175,21 @@ pub fn welcome(ui: &mut egui::Ui, settings: &Settings, commands: &mut Vec<Comman
         ui.add_space(24.0);
         ui.weak("Press ? for keyboard shortcuts.");
     });
+    commands
 }
 
 /// One window listing the files that failed to open: for each, the reader's message
 /// and the choice to read it again leniently (repairing what can be repaired) or to
 /// dismiss it.
-pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
-    if app.failures.is_empty() {
-        return;
+pub fn failure_panel(ctx: &egui::Context, failures: &[OpenFailure]) -> Vec<Command> {
+    if failures.is_empty() {
+        return Vec::new();
     }
     let mut actions: Vec<Command> = Vec::new();
-    let title = if app.failures.len() == 1 {
+    let title = if failures.len() == 1 {
         "Could not open a file".to_string()
     } else {
-        format!("Could not open {} files", app.failures.len())
+        format!("Could not open {} files", failures.len())
     };
     egui::Window::new(title)
         .id(egui::Id::unique("open-failures"))
@@ -177,7 +201,7 @@ pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
             egui::ScrollArea::vertical()
                 .max_height(480.0)
                 .show(ui, |ui| {
-                    for (i, f) in app.failures.iter().enumerate() {
+                    for (i, f) in failures.iter().enumerate() {
                         if i > 0 {
                             ui.separator();
                         }
@@ -214,7 +238,7 @@ pub fn failure_panel(ctx: &egui::Context, app: &mut SesameApp) {
         Command::DismissFailure(i) => std::cmp::Reverse(*i),
         _ => std::cmp::Reverse(usize::MAX),
     });
-    app.commands.extend(actions);
+    actions
 }
 
 /// Darkens the window while files are dragged over it.
@@ -259,9 +283,10 @@ pub fn drop_overlay(ctx: &egui::Context) {
 
 /// The window asking for a recording's path when no file dialog could be shown: the
 /// reason (what to install), a field for the path, **Open** and **Cancel**.
-pub fn path_prompt(ctx: &egui::Context, app: &mut SesameApp) {
-    let Some(prompt) = app.open_prompt.as_mut() else {
-        return;
+pub fn path_prompt(ctx: &egui::Context, open_prompt: &mut Option<PathPrompt>) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let Some(prompt) = open_prompt.as_mut() else {
+        return commands;
     };
     let mut open = None;
     let mut close = false;
@@ -292,13 +317,14 @@ pub fn path_prompt(ctx: &egui::Context, app: &mut SesameApp) {
             });
         });
     if let Some(path) = open {
-        app.commands.push(Command::Open {
+        commands.push(Command::Open {
             path,
             lenient: false,
         });
         close = true;
     }
     if close {
-        app.open_prompt = None;
+        *open_prompt = None;
     }
+    commands
 }

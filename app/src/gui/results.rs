@@ -2,6 +2,7 @@
 //! (the core [`Results`], as `sesame analyze` writes them) — one value of one measure
 //! on one target (pair, channel or set) of one recording.
 
+use super::command::{Command, View, ViewContext};
 use super::document::format_time;
 use super::export::FigureChoice;
 use super::matrix::{self, MapState};
@@ -203,7 +204,16 @@ impl ResultsState {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
+impl View for ResultsState {
+    /// Draws the results (they need no recording; the export bar above them is the
+    /// app's).
+    fn ui(&mut self, ui: &mut egui::Ui, _ctx: &mut ViewContext<'_>) -> Vec<Command> {
+        show(ui, self);
+        Vec::new()
+    }
+}
+
+fn show(ui: &mut egui::Ui, state: &mut ResultsState) {
     ui.horizontal(|ui| {
         ui.selectable_value(&mut state.tab, ResultsTab::Table, "Table");
         ui.selectable_value(&mut state.tab, ResultsTab::Matrix, "Matrix");

@@ -2,7 +2,7 @@
 //! default gain and page length, theme. Analysis configurations are not kept here:
 //! they are TOML files the user saves and the CLI reads.
 
-use super::montage::DisplayFilters;
+use super::display::DisplayFilters;
 use serde::{Deserialize, Serialize};
 use sesame_core::signal::montage::Montage;
 use std::path::{Path, PathBuf};

@@ -1,18 +1,19 @@
 //! Time–frequency and bumps: for the selected channel and the browser's page, the
 //! normalised wavelet map as an image with the bumps outlined as ellipses; hovering a
 //! bump shows its parameters; the bump options (band, threshold…) are editable and the
-//! map and bumps are recomputed in a background job whenever the channel, the page or
-//! an option changes.
+//! map and bumps are recomputed whenever the channel, the page or an option changes,
+//! in one of the app's jobs (asked for with a [`Command::Background`], shown in the
+//! status bar with progress and Cancel, and handed back by [`TfState::deliver`]).
 
+use super::command::{Command, JobOwner, JobSlot, View, ViewContext, ViewOutput};
 use super::document::{format_time, DocId, Document};
-use super::jobs::{JobError, JobId, Jobs};
+use super::jobs::JobError;
 use egui::{Color32, ColorImage, Pos2, Rect, Sense, Stroke, Vec2};
 use sesame_core::analysis::config::default_bumps;
 use sesame_core::bumps::{extract_channels, Bump, BumpOptions};
 use sesame_core::recording::Recording;
 use sesame_core::tf::TfMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What a map is computed for.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +54,7 @@ pub struct TfState {
     /// (Hz) extent: for figure export and pointer tests.
     pub plot: Option<(Rect, [f64; 2], [f64; 2])>,
     requested: Option<TfKey>,
-    jobs: Jobs<TfResult>,
-    job: Option<JobId>,
+    slot: JobSlot,
     texture: Option<egui::TextureHandle>,
 }
 
@@ -68,8 +68,7 @@ impl Default for TfState {
             hovered: None,
             plot: None,
             requested: None,
-            jobs: Jobs::new(),
-            job: None,
+            slot: JobSlot::default(),
             texture: None,
         }
     }
@@ -78,52 +77,42 @@ impl Default for TfState {
 impl TfState {
     /// Whether a map is being computed.
     pub fn is_computing(&self) -> bool {
-        self.job.is_some()
+        self.slot.is_waiting()
     }
 
-    /// Starts computing `key` on a worker thread (cancelling an earlier computation).
-    pub fn request(
-        &mut self,
-        rec: Arc<Recording>,
-        key: TfKey,
-        repaint: impl Fn() + Send + Sync + 'static,
-    ) {
-        if let Some(old) = self.job.take() {
-            self.jobs.cancel(old);
-        }
-        self.jobs.set_repaint(repaint);
+    /// Asks for `key` to be computed: the command for the app's job queue (which
+    /// cancels an earlier computation of this view still running).
+    pub fn request(&mut self, rec: Arc<Recording>, key: TfKey) -> Command {
         self.requested = Some(key.clone());
-        self.job = Some(self.jobs.spawn("Time-frequency map", move |ctx| {
-            ctx.progress(0.0, "wavelet map and bumps");
-            let r = compute(&rec, key);
-            ctx.check_cancelled()?;
-            r.map_err(JobError::Failed)
-        }));
+        let title = match rec.signals().get(key.signal) {
+            Some(s) => format!("Time-frequency map of {}", s.label.trim()),
+            None => "Time-frequency map".to_string(),
+        };
+        self.slot
+            .request(JobOwner::TimeFrequency, title, move |ctx| {
+                ctx.progress(0.0, "wavelet map and bumps");
+                let r = compute(&rec, key);
+                ctx.check_cancelled()?;
+                r.map_err(JobError::Failed)
+            })
     }
 
-    /// Takes a finished computation (once per frame).
-    pub fn poll(&mut self) {
-        for f in self.jobs.drain() {
-            if Some(f.id) == self.job {
-                self.job = None;
-                self.texture = None;
-                self.hovered = None;
-                self.result = Some(f.result.map(Arc::new).map_err(|e| e.to_string()));
-            }
-        }
-    }
-
-    /// Waits up to `timeout` for the computation (tests only; never from a frame).
-    pub fn wait(&mut self, timeout: Duration) {
-        if let Some(id) = self.job {
-            let done = self.jobs.wait_for(id, timeout);
-            for f in done {
-                if f.id == id {
-                    self.job = None;
-                    self.texture = None;
-                    self.result = Some(f.result.map(Arc::new).map_err(|e| e.to_string()));
+    /// Takes the output of the job of request `ticket` (dropped when a later request
+    /// replaced it). A cancelled map stays cancelled until the channel, the page or an
+    /// option changes.
+    pub fn deliver(&mut self, ticket: u64, result: Result<ViewOutput, JobError>) {
+        if let Some(r) = self.slot.accept::<TfResult>(ticket, result) {
+            self.texture = None;
+            self.hovered = None;
+            self.result = Some(r.map(Arc::new).map_err(|e| {
+                match e {
+                    JobError::Cancelled => {
+                        "Cancelled: change the channel, the page or an option to compute the map"
+                            .to_string()
+                    }
+                    JobError::Failed(m) => m,
                 }
-            }
+            }));
         }
     }
 }
@@ -230,13 +219,22 @@ pub fn channel_of(doc: &Document) -> Option<usize> {
         .or_else(|| doc.visible_channels().next().map(|c| c.signal))
 }
 
-/// Draws the view for `doc`, starting a computation when the channel, page or options
-/// changed.
-pub fn show(ui: &mut egui::Ui, doc: &mut Document, state: &mut TfState) {
-    state.poll();
+impl View for TfState {
+    /// Draws the view for the active recording, asking for a computation when the
+    /// channel, page or options changed.
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewContext<'_>) -> Vec<Command> {
+        match ctx.doc.as_deref_mut() {
+            Some(doc) => show(ui, doc, self),
+            None => Vec::new(),
+        }
+    }
+}
+
+fn show(ui: &mut egui::Ui, doc: &mut Document, state: &mut TfState) -> Vec<Command> {
+    let mut commands = Vec::new();
     let Some(signal) = channel_of(doc) else {
         ui.weak("Show a channel in the browser to see its time-frequency map.");
-        return;
+        return commands;
     };
     // The map follows the browser's page, so the browser's paging keys work here too.
     let duration = doc.duration();
@@ -271,8 +269,7 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document, state: &mut TfState) {
         options: state.options,
     };
     if state.requested.as_ref() != Some(&key) {
-        let c = ui.ctx().clone();
-        state.request(doc.recording.clone(), key, move || c.request_repaint());
+        commands.push(state.request(doc.recording.clone(), key));
     }
     let label = doc
         .recording
@@ -292,10 +289,10 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document, state: &mut TfState) {
         }
     });
     let result = match &state.result {
-        None => return,
+        None => return commands,
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e);
-            return;
+            return commands;
         }
         Some(Ok(r)) => r.clone(),
     };
@@ -317,6 +314,7 @@ pub fn show(ui: &mut egui::Ui, doc: &mut Document, state: &mut TfState) {
         })
         .clone();
     state.plot = Some(draw_map(ui, &result, &texture, &mut state.hovered));
+    commands
 }
 
 /// Why bump options cannot be used on a channel sampled at `fs` Hz, if they cannot.

@@ -8,7 +8,6 @@
 //! converts between the two with the reader's [`Gap`]s, and writes wall time either as
 //! elapsed time (`2:05.0`) or as clock time (`14:02:05.0`) from the recording's start.
 
-use super::document::{format_time, parse_time};
 use sesame_core::recording::{Gap, Recording};
 
 /// Seconds in a day.
@@ -163,6 +162,51 @@ pub fn clock_text(s: f64) -> String {
     let (h, rest) = (tenths / 36_000, tenths % 36_000);
     let (m, rest) = (rest / 600, rest % 600);
     format!("{:02}:{m:02}:{:02}.{}", h % 24, rest / 10, rest % 10)
+}
+
+/// Parses a typed time: seconds (`125.5`), `mm:ss` or `hh:mm:ss` (fractions of a
+/// second allowed in the last field).
+pub fn parse_time(text: &str) -> Result<f64, String> {
+    let t = text.trim().trim_end_matches('s').trim();
+    if t.is_empty() {
+        return Err("type a time: seconds (125.5), mm:ss or hh:mm:ss".into());
+    }
+    let parts: Vec<&str> = t.split(':').collect();
+    if parts.len() > 3 {
+        return Err(format!(
+            "`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"
+        ));
+    }
+    let mut total = 0.0;
+    for (k, p) in parts.iter().enumerate() {
+        let last = k + 1 == parts.len();
+        let v: f64 = p
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"))?;
+        if !v.is_finite() || v < 0.0 || (!last && v.fract() != 0.0) || (k > 0 && v >= 60.0) {
+            return Err(format!(
+                "`{text}` is not a time (use seconds, mm:ss or hh:mm:ss)"
+            ));
+        }
+        total = total * 60.0 + v;
+    }
+    Ok(total)
+}
+
+/// Formats seconds as `h:mm:ss.s` (or `m:ss.s` under an hour).
+pub fn format_time(t: f64) -> String {
+    let neg = t < 0.0;
+    let t = t.abs();
+    let h = (t / 3600.0).floor();
+    let m = ((t - h * 3600.0) / 60.0).floor();
+    let s = t - h * 3600.0 - m * 60.0;
+    let sign = if neg { "-" } else { "" };
+    if h > 0.0 {
+        format!("{sign}{h}:{m:02}:{s:04.1}")
+    } else {
+        format!("{sign}{m}:{s:04.1}")
+    }
 }
 
 #[cfg(test)]
