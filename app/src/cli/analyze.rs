@@ -273,13 +273,14 @@ fn table(results: &Results) -> String {
         })
         .collect();
     rows.sort_by(|x, y| (&x.measure, &x.names).cmp(&(&y.measure, &y.names)));
-    // Integer-valued columns (counts such as n_events, 0/1 flags such as certified) print
-    // without decimals: a column is one when every value under its header is whole.
+    // Counts (the registry names them `n_…`: n_events, n_pairs) print without decimals
+    // when every value under their header is whole. Other outputs keep four decimals even
+    // when whole (a ρ of 1 is a fraction that happens to be 1, not a count).
     let mut whole: BTreeMap<(&str, &[String]), Vec<bool>> = BTreeMap::new();
     for l in &rows {
         let cols = whole
             .entry((l.measure.as_str(), l.names.as_slice()))
-            .or_insert_with(|| vec![true; l.names.len()]);
+            .or_insert_with(|| l.names.iter().map(|n| n.starts_with("n_")).collect());
         for (w, v) in cols.iter_mut().zip(&l.values) {
             *w &= v.is_nan() || (v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15);
         }
@@ -383,8 +384,13 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[1], "ses-bumps");
         let fz: Vec<&str> = lines[3].split_whitespace().collect();
-        assert_eq!(fz, ["Fz–Cz", "1", "87", "0.5000"], "{t}");
+        assert_eq!(fz, ["Fz–Cz", "1.0000", "87", "0.5000"], "{t}");
         let pz: Vec<&str> = lines[4].split_whitespace().collect();
-        assert_eq!(pz, ["Pz–Cz", "0", "97", "1.0000"], "{t}");
+        assert_eq!(pz, ["Pz–Cz", "0.0000", "97", "1.0000"], "{t}");
+        // a count column with a non-whole value (a mean over pairs) keeps its decimals
+        let mut results = results;
+        results.rows[4].value = 97.5;
+        let t = table(&results);
+        assert!(t.contains("87.0000") && t.contains("97.5000"), "{t}");
     }
 }
