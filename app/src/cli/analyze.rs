@@ -58,9 +58,8 @@ pub struct AnalysisFlags {
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
     pub measure: Vec<String>,
-    /// Measure parameter `measure.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`;
-    /// negative values are typed as they are (`--param ses-bumps.init_delay_t=-0.1`).
-    #[arg(long = "param", allow_hyphen_values = true)]
+    /// Measure parameter `measure.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
+    #[arg(long = "param")]
     pub params: Vec<String>,
     #[command(flatten)]
     pub significance: SignificanceArgs,

@@ -92,7 +92,7 @@ pub struct AlignedArgs {
     #[arg(long, value_name = "FRACTION", value_parser = values::parse_threshold)]
     pub threshold: Option<BumpThreshold>,
     /// SES parameter `ses-bumps.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
-    #[arg(long = "param", allow_hyphen_values = true)]
+    #[arg(long = "param")]
     pub params: Vec<String>,
     /// Read files that EDFbrowser would repair, with a warning per repair.
     #[arg(long)]
