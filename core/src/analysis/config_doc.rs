@@ -41,8 +41,7 @@ const SECTIONS: &[Section] = &[
         keys: &[
             key(
                 "channels",
-                "Channels by label or 10-20 name. Default [] = every EEG channel with a 10-20/10-10 name;\n\
-                 [\"all\"] = every signal; [\"eeg\"] = every EEG channel, whatever its label.",
+                "Channels by label or 10-20 name. Default [] = every EEG channel with a 10-20/10-10 name.",
             ),
             key(
                 "exclude",
