@@ -41,10 +41,11 @@ enum Command {
     Analyze(cli::analyze::AnalyzeArgs),
     /// Show the header, signals, annotations, gaps and warnings of a recording file.
     Info(cli::info::InfoArgs),
-    /// Stochastic event synchrony of event lists (CSV): a pair, or N signals with `--kind multi`.
+    /// Stochastic event synchrony of event lists (CSV): `ses 1d` and `ses bumps` for a
+    /// pair, `ses multi` for N signals.
     Ses(cli::ses::SesArgs),
     /// N-signal stochastic event synchrony (SES Part III) on an event CSV; the same as
-    /// `ses --kind multi`, kept as an alias.
+    /// `ses multi`, kept as an alias.
     #[command(hide = true)]
     SesMulti(cli::ses_multi::MultiArgs),
     /// List the synchrony measures with their parameters and outputs.

@@ -217,3 +217,52 @@ fn analyze_adds_surrogate_tests_and_refuses_a_method_a_measure_cannot_use() {
         "{err}"
     );
 }
+
+/// A recording whose labels are not 10-20 names (`E1`, `E2`, `E3`): the default selection
+/// matches none, and the refusal lists the labels and says what to type; `--channels all`
+/// takes every signal.
+#[test]
+fn channels_all_and_a_refusal_that_lists_the_labels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("e.csv");
+    let mut text = String::from("# fs=100\nE1,E2,E3\n");
+    for i in 0..2000 {
+        let t = i as f64 / 100.0;
+        let w = 2.0 * std::f64::consts::PI * 10.0 * t;
+        let noise = (i as f64 * 0.7311).sin() * 0.3;
+        text.push_str(&format!(
+            "{},{},{}\n",
+            w.sin() + noise,
+            (w - 0.5).sin() - noise,
+            (w + 1.0).cos() + 0.5 * noise
+        ));
+    }
+    std::fs::write(&path, text).expect("write");
+    let p = path.display().to_string();
+    let (code, _, err) = sesame(&["analyze", &p, "--measure", "coh"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("0 channel(s) selected")
+            && err.contains("E1, E2, E3")
+            && err.contains("--channels all"),
+        "{err}"
+    );
+    let (code, out, err) = sesame(&["analyze", &p, "--measure", "coh", "--channels", "all"]);
+    assert_eq!(code, 0, "{err}");
+    for pair in ["E1–E2", "E1–E3", "E2–E3"] {
+        assert!(out.contains(pair), "{out}");
+    }
+    // the window's open end is the end of the recording, as in every command
+    let (code, out2, err) = sesame(&[
+        "analyze",
+        &p,
+        "--measure",
+        "coh",
+        "--channels",
+        "ALL",
+        "--window",
+        "0:",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out2, out);
+}

@@ -182,8 +182,10 @@ fn user_errors_exit_2_with_a_reason() {
         args.extend_from_slice(extra);
         let (code, _, err) = sesame(&args);
         assert_eq!(code, 2, "{args:?}: {err}");
+        // a value the shared parsers refuse (`--window 2:1`) is a usage error of clap
         assert!(
-            err.starts_with("sesame: error: ") && err.contains(needle),
+            (err.starts_with("sesame: error: ") || err.starts_with("error: invalid value"))
+                && err.contains(needle),
             "{args:?}: {err}"
         );
     }
@@ -267,7 +269,9 @@ fn measure_on_signal_files_matches_the_oracle() {
     assert_eq!(j["results"][0]["target"], "set");
     let got = j["results"][0]["values"]["omega"].as_f64().expect("value");
     assert!((got - 3.88649).abs() <= 1e-5 * 3.88649, "omega {got}");
-    // one long file cut into epochs: VAR chain, directed measure, every ordered pair
+    // one long file as one epoch of 40 s (the oracle fits the VAR to the whole series;
+    // without --epoch the file would be cut into the 2 s epochs of `analyze`): VAR
+    // chain, directed measure, every ordered pair
     let var = dir.join("var_chain.csv").display().to_string();
     let (code, out, err) = sesame(&[
         "measure",
@@ -275,6 +279,8 @@ fn measure_on_signal_files_matches_the_oracle() {
         "dtf",
         "--signals",
         &var,
+        "--epoch",
+        "40",
         "--channels",
         "x,y,z",
         "--param",
@@ -396,4 +402,112 @@ fn a_closed_pipe_ends_the_output_quietly() {
         size < 38_000,
         "the pipe ({size} bytes) holds the whole listing: the test would prove nothing"
     );
+}
+
+/// Two channels of 10 Hz with a steady phase lag and a little deterministic noise, at
+/// 100 Hz for `seconds` s, as a `# fs=` CSV.
+fn signal_file(dir: &std::path::Path, seconds: usize) -> String {
+    let mut text = String::from("# fs=100\na,b\n");
+    for i in 0..seconds * 100 {
+        let t = i as f64 / 100.0;
+        let w = 2.0 * std::f64::consts::PI * 10.0 * t;
+        let noise = (i as f64 * 0.7311).sin() * 0.3 + (i as f64 * 1.913).cos() * 0.2;
+        text.push_str(&format!(
+            "{},{}\n",
+            w.sin() + noise,
+            (w - 0.8).sin() - noise
+        ));
+    }
+    let path = dir.join(format!("sig{seconds}.csv"));
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}
+
+/// `--signals` cuts one file into the 2 s epochs of `analyze` (or `--epoch`), and an
+/// estimate across epochs from a single epoch is refused with the reason.
+#[test]
+fn signals_are_cut_into_epochs_and_one_epoch_is_refused_for_across_epoch_estimates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let five = signal_file(dir.path(), 5);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["measure", "--measure", "coh", "--pair", "a,b", "--json"];
+        args.extend_from_slice(extra);
+        sesame(&args)
+    };
+    // default: 5 s cut into two epochs of 2 s (the remainder dropped), as `analyze` does
+    let (code, out, err) = run(&["--signals", &five]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(j["signals"]["epochs"], 2);
+    assert_eq!(j["signals"]["samples_per_epoch"], 200);
+    // one epoch: coherence across epochs would be 1 whatever the signals
+    for epoch in ["5", "3"] {
+        let extra = ["--signals", five.as_str(), "--epoch", epoch];
+        let (code, _, err) = run(&extra);
+        assert_eq!(code, 2, "{extra:?}");
+        assert!(
+            err.contains("at least two epochs") && err.contains("--param estimate=time"),
+            "{err}"
+        );
+    }
+    let (code, _, err) = sesame(&[
+        "measure",
+        "--measure",
+        "plv",
+        "--param",
+        "estimate=epochs",
+        "--signals",
+        &five,
+        "--epoch",
+        "5",
+        "--pair",
+        "a,b",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("at least two epochs"), "{err}");
+    // over time, one epoch is fine
+    let (code, _, err) = run(&[
+        "--signals",
+        &five,
+        "--epoch",
+        "5",
+        "--param",
+        "estimate=time",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // a file shorter than the default epoch says what to type
+    let one = signal_file(dir.path(), 1);
+    let (code, _, err) = run(&["--signals", &one]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--epoch"), "{err}");
+}
+
+/// `--window` has the open ends of every other command.
+#[test]
+fn window_open_ends_on_events() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = events_file(&dir);
+    let window = |w: &str| {
+        let (code, out, err) = sesame(&[
+            "measure",
+            "--events",
+            &f,
+            "--measure",
+            "victor-purpura",
+            "--pair",
+            "x,y",
+            "--window",
+            w,
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{w}: {err}");
+        let j: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        (
+            j["window"][0].as_f64().expect("t0"),
+            j["window"][1].as_f64().expect("t1"),
+        )
+    };
+    let (_, full_end) = window("0:");
+    assert_eq!(window(":1"), (0.0, 1.0));
+    assert_eq!(window("0.5:").1, full_end);
 }

@@ -167,3 +167,73 @@ fn kind_multi_scale_flags() {
         );
     }
 }
+
+/// `ses 1d|bumps|multi` are typed subcommands; `--kind` still works and gives the same
+/// output; negative values are accepted with or without `=`.
+#[test]
+fn subcommands_kind_alias_and_negative_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("events.csv");
+    std::fs::write(&path, planted_csv()).expect("write csv");
+    let p = path.to_str().expect("utf-8 path");
+    let ok = |args: &[&str]| {
+        let (code, out, err) = sesame(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    // before: "error: unexpected argument '-5'", with or without `=`
+    let multi = ok(&["ses", "multi", "--events", p, "--kappa", "-5", "--json"]);
+    assert_eq!(
+        ok(&[
+            "ses",
+            "--events",
+            p,
+            "--kind",
+            "multi",
+            "--kappa=-5",
+            "--json"
+        ]),
+        multi
+    );
+    assert_eq!(
+        ok(&["ses", "--events", p, "--kind", "multi", "--kappa", "-5", "--json"]),
+        multi
+    );
+    assert_eq!(ok(&["ses-multi", p, "--kappa", "-5", "--json"]), multi);
+    let v: serde_json::Value = serde_json::from_str(&multi).expect("JSON");
+    assert_eq!(v["kappa_n"].as_f64(), Some(-5.0), "{v}");
+    // before: `--init-delay -0.03` was refused as an unknown argument
+    let one_d = ok(&[
+        "ses",
+        "1d",
+        "--events",
+        p,
+        "--pair",
+        "s0,s1",
+        "--init-delay",
+        "-0.03",
+        "--json",
+    ]);
+    assert_eq!(
+        ok(&[
+            "ses",
+            "--events",
+            p,
+            "--pair",
+            "s0,s1",
+            "--init-delay=-0.03",
+            "--json"
+        ]),
+        one_d
+    );
+    // the subcommands take only their own flags, and the file must be of their kind
+    let (code, _, err) = sesame(&["ses", "1d", "--events", p, "--kappa", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--kappa"), "{err}");
+    let (code, _, err) = sesame(&["ses", "bumps", "--events", p, "--pair", "s0,s1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("sesame ses 1d"), "{err}");
+    let (code, _, err) = sesame(&["ses"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--events"), "{err}");
+}

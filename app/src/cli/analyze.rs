@@ -1,6 +1,7 @@
 //! `sesame analyze`: bumps + SES (and any registered measure) on every channel or region
 //! pair of one recording; tidy rows to a file or a readable table on stdout.
 
+use super::values::{self, Band, BumpThreshold, ChannelSelection, TimeWindow};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use sesame_core::analysis::{self, write_results, Config, Progress, Provenance, Results};
@@ -8,29 +9,48 @@ use sesame_core::recording::{terminal_safe, terminal_safe_path, ReadOptions, Rec
 use sesame_core::surrogates::SurrogateMethod;
 use std::path::{Path, PathBuf};
 
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct AnalyzeArgs {
     /// Recording (EDF, EDF+, BDF, BDF+, CSV/TSV).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub analysis: AnalysisFlags,
+    /// Output file: .csv, .tsv or .json (with provenance). Without it, a table on stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Read files that EDFbrowser would repair, with a warning per repair.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Sample rate of a CSV/TSV recording without a `# fs=` line, Hz.
+    #[arg(long)]
+    pub fs: Option<f64>,
+}
+
+/// The flags that set the analysis configuration, shared by `analyze` and `batch`
+/// (defaults < `--config` file < these flags; see [`resolve_config`]).
+#[derive(Args, Debug, Clone, Default)]
+pub struct AnalysisFlags {
     /// Analysis configuration (TOML; `sesame config --print-default` shows every key).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Channels by label or 10-20 name, comma-separated (default: every 10-20 EEG channel).
-    #[arg(long, value_delimiter = ',')]
-    pub channels: Vec<String>,
+    /// Channels: `all` (every signal), `eeg` (every EEG channel) or labels / 10-20 names,
+    /// comma-separated (default: every EEG channel with a 10-20 name).
+    #[arg(long, value_name = "all|eeg|A,B,…", value_parser = values::parse_channels)]
+    pub channels: Option<ChannelSelection>,
     /// Analyse scalp-region pairs: `default` (the five regions of the SES papers) or a
     /// region table (TOML).
     #[arg(long)]
     pub regions: Option<String>,
-    /// Analysis window START:END in seconds.
-    #[arg(long)]
-    pub window: Option<String>,
-    /// Frequency band of the bump maps, LOW-HIGH in Hz (default 4-30).
-    #[arg(long)]
-    pub band: Option<String>,
-    /// Prune bumps below this fraction of the map maximum (default 0.4).
-    #[arg(long)]
-    pub threshold: Option<f64>,
+    /// Analysis window START:END in seconds; an empty side is the start or the end of the
+    /// recording (`:60`, `30:`).
+    #[arg(long, value_name = "START:END", value_parser = values::parse_window)]
+    pub window: Option<TimeWindow>,
+    /// Frequency band of the bump maps, LOW-HIGH in Hz, 0 < LOW (default 4-30).
+    #[arg(long, value_name = "LOW-HIGH", value_parser = values::parse_band)]
+    pub band: Option<Band>,
+    /// Prune bumps below this fraction of the map maximum, in [0, 1) (default 0.4).
+    #[arg(long, value_name = "FRACTION", value_parser = values::parse_threshold)]
+    pub threshold: Option<BumpThreshold>,
     /// Cap on events per second of each channel or region: keep the largest bumps, so
     /// that units with different bump counts are comparable (default: no cap).
     #[arg(long)]
@@ -43,15 +63,6 @@ pub struct AnalyzeArgs {
     pub params: Vec<String>,
     #[command(flatten)]
     pub significance: SignificanceArgs,
-    /// Output file: .csv, .tsv or .json (with provenance). Without it, a table on stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Read files that EDFbrowser would repair, with a warning per repair.
-    #[arg(long)]
-    pub lenient: bool,
-    /// Sample rate of a CSV/TSV recording without a `# fs=` line, Hz.
-    #[arg(long)]
-    pub fs: Option<f64>,
 }
 
 /// The per-pair surrogate test flags, shared by `analyze` and `batch`
@@ -97,7 +108,7 @@ impl SignificanceArgs {
 }
 
 /// The configuration a command line resolves to: defaults < config file < flags.
-pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
+pub fn resolve_config(args: &AnalysisFlags) -> Result<Config> {
     let mut config = match &args.config {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
@@ -105,21 +116,17 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
         }
         None => Config::default(),
     };
-    if !args.channels.is_empty() {
-        config.input.channels = args.channels.clone();
+    if let Some(c) = &args.channels {
+        config.input.channels = c.to_config();
     }
-    if let Some(w) = &args.window {
-        config.input.window = Some(parse_range(w, ':', "--window START:END (seconds)")?);
+    if let Some(w) = args.window {
+        config.input.window = Some(w.to_config());
     }
-    if let Some(b) = &args.band {
-        let [lo, hi] = parse_range(b, '-', "--band LOW-HIGH (Hz)")?;
-        config.bumps.f_min = lo;
-        config.bumps.f_max = hi;
+    if let Some(b) = args.band {
+        config.bumps.f_min = b.low;
+        config.bumps.f_max = b.high;
     }
-    if let Some(t) = args.threshold {
-        if !(t.is_finite() && (0.0..1.0).contains(&t)) {
-            bail!("--threshold {t}: must be in [0, 1)");
-        }
+    if let Some(BumpThreshold(t)) = args.threshold {
         config.bumps.min_amplitude = t;
     }
     if let Some(r) = args.max_rate {
@@ -163,14 +170,6 @@ pub fn resolve_config(args: &AnalyzeArgs) -> Result<Config> {
     Ok(config)
 }
 
-fn parse_range(text: &str, sep: char, what: &str) -> Result<[f64; 2]> {
-    let parse = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
-    match text.split_once(sep).map(|(a, b)| (parse(a), parse(b))) {
-        Some((Some(a), Some(b))) if b > a => Ok([a, b]),
-        _ => bail!("`{text}` is not a valid {what}"),
-    }
-}
-
 /// Progress on stderr, one line per stage.
 struct StderrProgress;
 impl Progress for StderrProgress {
@@ -180,7 +179,7 @@ impl Progress for StderrProgress {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
-    let config = resolve_config(&args)?;
+    let config = resolve_config(&args.analysis)?;
     let opts = ReadOptions {
         lenient: args.lenient,
         csv_sample_rate: args.fs,
@@ -212,7 +211,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
                 terminal_safe_path(out)
             );
         }
-        None => print_table(&results),
+        None => print!("{}", table(&results)),
     }
     Ok(())
 }
@@ -224,9 +223,11 @@ pub fn recording_id(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// One line per pair and measure, parameters as columns.
-fn print_table(results: &Results) {
+/// The terminal table: one line per pair and measure, parameters as columns.
+fn table(results: &Results) -> String {
     use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let mut by_key: BTreeMap<(String, String, String), Vec<(String, f64)>> = BTreeMap::new();
     for r in &results.rows {
         by_key
@@ -271,8 +272,25 @@ fn print_table(results: &Results) {
         })
         .collect();
     rows.sort_by(|x, y| (&x.measure, &x.names).cmp(&(&y.measure, &y.names)));
+    // Counts (the registry names them `n_…`: n_events, n_pairs) print without decimals
+    // when every value under their header is whole. Other outputs keep four decimals even
+    // when whole (a ρ of 1 is a fraction that happens to be 1, not a count).
+    let mut whole: BTreeMap<(&str, &[String]), Vec<bool>> = BTreeMap::new();
+    for l in &rows {
+        let cols = whole
+            .entry((l.measure.as_str(), l.names.as_slice()))
+            .or_insert_with(|| l.names.iter().map(|n| n.starts_with("n_")).collect());
+        for (w, v) in cols.iter_mut().zip(&l.values) {
+            *w &= v.is_nan() || (v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15);
+        }
+    }
+    let integer_columns: BTreeMap<(String, Vec<String>), Vec<bool>> = whole
+        .into_iter()
+        .map(|((m, n), w)| ((m.to_string(), n.to_vec()), w))
+        .collect();
     let mut last_header: Option<(String, Vec<String>)> = None;
     let mut widths: Vec<usize> = Vec::new();
+    let mut integer: Vec<bool> = Vec::new();
     for Line {
         measure,
         names,
@@ -286,25 +304,38 @@ fn print_table(results: &Results) {
             .is_some_and(|(m, n)| *m == measure && *n == names);
         if !same {
             if last_header.as_ref().is_none_or(|(m, _)| *m != measure) {
-                println!("\n{measure}");
+                let _ = writeln!(out, "\n{measure}");
             }
             widths = names.iter().map(|n| n.chars().count().max(10)).collect();
+            integer = integer_columns
+                .get(&(measure.clone(), names.clone()))
+                .cloned()
+                .unwrap_or_default();
             let header: Vec<String> = names
                 .iter()
                 .zip(&widths)
                 .map(|(n, w)| format!(" {n:>w$}"))
                 .collect();
-            println!("{:<pair_width$}{}", "pair", header.join(""));
+            let _ = writeln!(out, "{:<pair_width$}{}", "pair", header.join(""));
             last_header = Some((measure, names));
         }
         let pair = terminal_safe(&label(&a, &b)).into_owned();
         let cells: Vec<String> = values
             .iter()
             .zip(&widths)
-            .map(|(v, w)| format!(" {:>w$}", fmt_value(*v)))
+            .enumerate()
+            .map(|(k, (v, w))| {
+                let text = if integer.get(k).copied().unwrap_or(false) && !v.is_nan() {
+                    format!("{v:.0}")
+                } else {
+                    fmt_value(*v)
+                };
+                format!(" {text:>w$}")
+            })
             .collect();
-        println!("{pair:<pair_width$}{}", cells.join(""));
+        let _ = writeln!(out, "{pair:<pair_width$}{}", cells.join(""));
     }
+    out
 }
 
 fn fmt_value(v: f64) -> String {
@@ -314,5 +345,51 @@ fn fmt_value(v: f64) -> String {
         format!("{v:.3e}")
     } else {
         format!("{v:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sesame_core::analysis::Row;
+
+    fn row(a: &str, parameter: &str, value: f64) -> Row {
+        Row {
+            recording: "r".into(),
+            channel_a: a.into(),
+            channel_b: "Cz".into(),
+            measure: "ses-bumps".into(),
+            parameter: parameter.into(),
+            value,
+            unit: String::new(),
+            n_events: None,
+            certified: None,
+        }
+    }
+
+    #[test]
+    fn counts_print_as_integers() {
+        let results = Results {
+            rows: vec![
+                row("Fz", "certified", 1.0),
+                row("Fz", "n_events", 87.0),
+                row("Fz", "rho", 0.5),
+                row("Pz", "certified", 0.0),
+                row("Pz", "n_events", 97.0),
+                row("Pz", "rho", 1.0),
+            ],
+        };
+        let t = table(&results);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[1], "ses-bumps");
+        let fz: Vec<&str> = lines[3].split_whitespace().collect();
+        assert_eq!(fz, ["Fz–Cz", "1.0000", "87", "0.5000"], "{t}");
+        let pz: Vec<&str> = lines[4].split_whitespace().collect();
+        assert_eq!(pz, ["Pz–Cz", "0.0000", "97", "1.0000"], "{t}");
+        // a count column with a non-whole value (a mean over pairs) keeps its decimals
+        let mut results = results;
+        results.rows[4].value = 97.5;
+        let t = table(&results);
+        assert!(t.contains("87.0000") && t.contains("97.5000"), "{t}");
     }
 }

@@ -2,7 +2,7 @@
 //! EDF/BDF files or manifest), in parallel, into a BIDS derivative dataset; resumable and
 //! shardable across the tasks of a job array.
 
-use super::analyze::{resolve_config, AnalyzeArgs, SignificanceArgs};
+use super::analyze::{resolve_config, AnalysisFlags};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -22,9 +22,8 @@ pub struct BatchArgs {
     pub input: PathBuf,
     /// Output folder (a BIDS derivative dataset).
     pub output: PathBuf,
-    /// Analysis configuration (TOML; `sesame config --print-default` shows every key).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub analysis: AnalysisFlags,
     /// Recordings analysed at once (default: SLURM_CPUS_PER_TASK when set, else every core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -51,34 +50,6 @@ pub struct BatchArgs {
     /// on stdout.
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     pub progress: ProgressMode,
-    /// Channels by label or 10-20 name, comma-separated (default: every 10-20 EEG channel).
-    #[arg(long, value_delimiter = ',')]
-    pub channels: Vec<String>,
-    /// Analyse scalp-region pairs: `default` (the five regions of the SES papers) or a
-    /// region table (TOML).
-    #[arg(long)]
-    pub regions: Option<String>,
-    /// Analysis window START:END in seconds.
-    #[arg(long)]
-    pub window: Option<String>,
-    /// Frequency band of the bump maps, LOW-HIGH in Hz (default 4-30).
-    #[arg(long)]
-    pub band: Option<String>,
-    /// Prune bumps below this fraction of the map maximum (default 0.4).
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    /// Cap on events per second of each channel or region: keep the largest bumps, so
-    /// that units with different bump counts are comparable (default: no cap).
-    #[arg(long)]
-    pub max_rate: Option<f64>,
-    /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
-    #[arg(long, value_delimiter = ',')]
-    pub measure: Vec<String>,
-    /// Measure parameter `measure.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
-    #[arg(long = "param")]
-    pub params: Vec<String>,
-    #[command(flatten)]
-    pub significance: SignificanceArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -226,21 +197,7 @@ impl Reporter {
 }
 
 pub fn run(args: BatchArgs) -> Result<()> {
-    let analyze = AnalyzeArgs {
-        file: args.input.clone(),
-        config: args.config.clone(),
-        channels: args.channels.clone(),
-        regions: args.regions.clone(),
-        window: args.window.clone(),
-        band: args.band.clone(),
-        threshold: args.threshold,
-        max_rate: args.max_rate,
-        measure: args.measure.clone(),
-        params: args.params.clone(),
-        significance: args.significance.clone(),
-        ..AnalyzeArgs::default()
-    };
-    let config = resolve_config(&analyze)?;
+    let config = resolve_config(&args.analysis)?;
     sesame_core::analysis::pipeline::resolve_measures(&config)?;
     let shard = resolve_shard(&args)?;
     let all = batch::discover(&args.input)?;

@@ -1,5 +1,6 @@
 //! `sesame bumps`: bump extraction per channel, written as one row per bump.
 
+use super::values::{self, Band, BumpThreshold, ChannelSelection, TimeWindow};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sesame_core::bumps::{extract_bumps, extract_channels, BumpOptions, BumpSet};
@@ -12,18 +13,21 @@ use std::path::{Path, PathBuf};
 pub struct BumpsArgs {
     /// Recording file (EDF, EDF+, BDF, CSV).
     pub file: PathBuf,
-    /// Channels to analyse, comma-separated labels (default: all EEG channels).
-    #[arg(long, value_delimiter = ',')]
-    pub channels: Option<Vec<String>>,
-    /// Time window START:END in seconds (either side may be empty: the start/end).
-    #[arg(long)]
-    pub window: Option<String>,
-    /// Frequency band LOW-HIGH in Hz.
-    #[arg(long, default_value = "4-30")]
-    pub band: String,
-    /// Minimum normalised bump amplitude kept (pruning; default 0.4, the toolbox's is 0.05).
-    #[arg(long)]
-    pub threshold: Option<f64>,
+    /// Channels: `all`, `eeg` or labels, comma-separated (default: every EEG channel, or
+    /// every signal when none is EEG).
+    #[arg(long, value_name = "all|eeg|A,B,…", value_parser = values::parse_channels)]
+    pub channels: Option<ChannelSelection>,
+    /// Time window START:END in seconds; an empty side is the start or the end of the
+    /// recording (`:60`, `30:`).
+    #[arg(long, value_name = "START:END", value_parser = values::parse_window)]
+    pub window: Option<TimeWindow>,
+    /// Frequency band LOW-HIGH in Hz, 0 < LOW.
+    #[arg(long, value_name = "LOW-HIGH", default_value = "4-30", value_parser = values::parse_band)]
+    pub band: Band,
+    /// Prune bumps below this fraction of the map maximum, in [0, 1) (default 0.4, the
+    /// toolbox's is 0.05).
+    #[arg(long, value_name = "FRACTION", value_parser = values::parse_threshold)]
+    pub threshold: Option<BumpThreshold>,
     /// Stop when the residual energy falls below this fraction (default 0.2).
     #[arg(long)]
     pub limit: Option<f64>,
@@ -57,85 +61,61 @@ pub struct ChannelBumps {
     pub set: BumpSet,
 }
 
-/// Parses `START:END` (s); empty sides mean the start/end of the recording.
-pub fn parse_window(s: &str, duration: f64) -> Result<(f64, f64)> {
-    let (a, b) = s
-        .split_once(':')
-        .with_context(|| format!("--window {s:?}: expected START:END in seconds"))?;
-    let num = |x: &str, default: f64| -> Result<f64> {
-        let x = x.trim();
-        if x.is_empty() {
-            Ok(default)
-        } else {
-            x.parse::<f64>()
-                .with_context(|| format!("--window {s:?}: {x:?} is not a number of seconds"))
-        }
+/// Indices of the channels of a selection (`None`: the EEG channels, or every signal
+/// when none is EEG). A selection that matches no channel is refused with the labels of
+/// the recording.
+pub fn select_channels(
+    rec: &Recording,
+    selection: Option<&ChannelSelection>,
+) -> Result<Vec<usize>> {
+    let labels = || -> String {
+        rec.signals()
+            .iter()
+            .map(|s| terminal_safe(&s.label).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let (a, b) = (num(a, 0.0)?, num(b, duration)?);
-    if !(a.is_finite() && b.is_finite() && a >= 0.0 && b > a) {
-        bail!("--window {s:?}: needs 0 ≤ START < END");
-    }
-    Ok((a, b.min(duration)))
-}
-
-/// Parses `LOW-HIGH` (Hz).
-pub fn parse_band(s: &str) -> Result<(f64, f64)> {
-    let (a, b) = s
-        .split_once('-')
-        .with_context(|| format!("--band {s:?}: expected LOW-HIGH in Hz"))?;
-    let lo: f64 = a
-        .trim()
-        .parse()
-        .with_context(|| format!("--band {s:?}: {a:?} is not a number"))?;
-    let hi: f64 = b
-        .trim()
-        .parse()
-        .with_context(|| format!("--band {s:?}: {b:?} is not a number"))?;
-    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
-        bail!("--band {s:?}: needs 0 < LOW < HIGH");
-    }
-    Ok((lo, hi))
-}
-
-/// Indices of the channels named in `names` (default: EEG channels, or all if none).
-pub fn select_channels(rec: &Recording, names: Option<&[String]>) -> Result<Vec<usize>> {
-    match names {
-        Some(names) => names
+    let eeg: Vec<usize> = (0..rec.signals().len())
+        .filter(|&i| rec.signals()[i].kind == ChannelKind::Eeg)
+        .collect();
+    match selection {
+        Some(ChannelSelection::List(names)) => names
             .iter()
             .map(|n| {
                 rec.channel_index(n).with_context(|| {
-                    let all: Vec<String> = rec
-                        .signals()
-                        .iter()
-                        .map(|s| terminal_safe(&s.label).into_owned())
-                        .collect();
-                    format!("no channel named {n:?} (channels: {})", all.join(", "))
+                    format!(
+                        "--channels: no channel named {n:?}; the recording has {}: type \
+                         `--channels all` or a list of these labels",
+                        labels()
+                    )
                 })
             })
             .collect(),
-        None => {
-            let eeg: Vec<usize> = (0..rec.signals().len())
-                .filter(|&i| rec.signals()[i].kind == ChannelKind::Eeg)
-                .collect();
-            if eeg.is_empty() {
-                Ok((0..rec.signals().len()).collect())
-            } else {
-                Ok(eeg)
-            }
-        }
+        Some(ChannelSelection::All) => Ok((0..rec.signals().len()).collect()),
+        Some(ChannelSelection::Eeg) if eeg.is_empty() => bail!(
+            "--channels eeg: no channel of the recording is EEG; it has {}: type \
+             `--channels all` or a list of these labels",
+            labels()
+        ),
+        Some(ChannelSelection::Eeg) => Ok(eeg),
+        None if eeg.is_empty() => Ok((0..rec.signals().len()).collect()),
+        None => Ok(eeg),
     }
 }
 
-/// Bump options from the command-line arguments.
-pub fn options(band: &str, threshold: Option<f64>, limit: Option<f64>) -> Result<BumpOptions> {
-    let (f_min, f_max) = parse_band(band)?;
+/// Bump options from the command-line arguments (`limit`: fraction of the map energy).
+pub fn options(
+    band: Band,
+    threshold: Option<BumpThreshold>,
+    limit: Option<f64>,
+) -> Result<BumpOptions> {
     let mut o = BumpOptions {
-        f_min,
-        f_max,
+        f_min: band.low,
+        f_max: band.high,
         keep_map: false,
         ..BumpOptions::default()
     };
-    if let Some(t) = threshold {
+    if let Some(BumpThreshold(t)) = threshold {
         o.min_amplitude = t;
     }
     if let Some(l) = limit {
@@ -146,14 +126,20 @@ pub fn options(band: &str, threshold: Option<f64>, limit: Option<f64>) -> Result
 
 /// Runs the extraction on a recording (the testable core of the subcommand).
 pub fn analyse(rec: &Recording, args: &BumpsArgs, opts: &BumpOptions) -> Result<Vec<ChannelBumps>> {
-    let channels = select_channels(rec, args.channels.as_deref())?;
+    let channels = select_channels(rec, args.channels.as_ref())?;
     if channels.is_empty() {
         bail!("the recording has no signals");
     }
-    let (start, end) = match &args.window {
-        Some(w) => parse_window(w, rec.duration())?,
-        None => (0.0, rec.duration()),
-    };
+    let (start, end) = args
+        .window
+        .map_or((0.0, rec.duration()), |w| w.within(rec.duration()));
+    if end <= start {
+        bail!(
+            "--window {}: the recording lasts {:.3} s",
+            args.window.map(|w| w.to_string()).unwrap_or_default(),
+            rec.duration()
+        );
+    }
     let signals: Vec<Vec<f32>> = channels
         .iter()
         .map(|&c| rec.read_signal(c, start, end))
@@ -298,7 +284,7 @@ pub fn write_rows(path: &Path, rows: &[BumpRow], opts: &BumpOptions, source: &st
 pub fn run(args: BumpsArgs) -> Result<()> {
     let rec = Recording::open(&args.file, &ReadOptions::default())
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let opts = options(&args.band, args.threshold, args.limit)?;
+    let opts = options(args.band, args.threshold, args.limit)?;
     let result = analyse(&rec, &args, &opts)?;
     for c in &result {
         for w in &c.set.warnings {
@@ -350,9 +336,9 @@ mod tests {
     fn args(channels: Option<&str>, window: Option<&str>) -> BumpsArgs {
         BumpsArgs {
             file: PathBuf::from("memory"),
-            channels: channels.map(|c| c.split(',').map(String::from).collect()),
-            window: window.map(String::from),
-            band: "4-30".into(),
+            channels: channels.map(|c| values::parse_channels(c).unwrap()),
+            window: window.map(|w| values::parse_window(w).unwrap()),
+            band: values::parse_band("4-30").unwrap(),
             threshold: None,
             limit: None,
             out: None,
@@ -362,7 +348,7 @@ mod tests {
     #[test]
     fn finds_the_bursts_and_writes_csv_and_json() {
         let rec = recording();
-        let opts = options("4-30", None, None).unwrap();
+        let opts = options(values::parse_band("4-30").unwrap(), None, None).unwrap();
         let res = analyse(&rec, &args(Some("cz"), None), &opts).unwrap();
         assert_eq!(res.len(), 1);
         assert_eq!(res[0].channel, "Cz");
@@ -393,7 +379,7 @@ mod tests {
     #[test]
     fn window_and_channel_selection() {
         let rec = recording();
-        let opts = options("4-30", None, None).unwrap();
+        let opts = options(values::parse_band("4-30").unwrap(), None, None).unwrap();
         let res = analyse(&rec, &args(None, Some("8:")), &opts).unwrap();
         assert_eq!(res.len(), 2);
         for c in &res {
@@ -401,11 +387,19 @@ mod tests {
             assert!(c.set.bumps.iter().all(|b| b.t > 8.0));
             assert!(c.set.bumps.iter().any(|b| (b.t - 12.0).abs() < 0.3));
         }
-        assert!(analyse(&rec, &args(Some("O9"), None), &opts).is_err());
-        assert!(parse_window("5:2", 20.0).is_err());
-        assert!(parse_window("abc", 20.0).is_err());
-        assert_eq!(parse_window(":10", 20.0).unwrap(), (0.0, 10.0));
-        assert_eq!(parse_band("8-13").unwrap(), (8.0, 13.0));
-        assert!(parse_band("13-8").is_err());
+        let e = analyse(&rec, &args(Some("O9"), None), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Fp1, Cz") && e.contains("--channels all"), "{e}");
+        assert_eq!(
+            analyse(&rec, &args(Some("all"), None), &opts)
+                .unwrap()
+                .len(),
+            2
+        );
+        let e = analyse(&rec, &args(None, Some("30:")), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("lasts"), "{e}");
     }
 }

@@ -19,6 +19,10 @@ use sesame_core::recording::{terminal_safe, ReadOptions, Recording};
 use std::path::{Path, PathBuf};
 
 use super::measures::input_name;
+use super::values::{self, ChannelSelection, TimeWindow};
+use sesame_core::analysis::config::ContinuousConfig;
+use sesame_core::measures::ParamValue;
+use sesame_core::recording::ChannelKind;
 
 /// Run one synchrony measure on two given signals or event lists.
 #[derive(Debug, clap::Args)]
@@ -39,21 +43,23 @@ pub struct MeasureArgs {
     /// defaults.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// Observation window `T0:T1` in s. Events: those outside it are left out (default:
-    /// from 0, or the first event if earlier, to the last event of the file). Signals:
-    /// the samples with T0 ≤ t < T1 of every file (default: all).
-    #[arg(long, value_name = "T0:T1")]
-    pub window: Option<String>,
+    /// Observation window START:END in s; an empty side is the start or the end of the
+    /// data (`:60`, `30:`). Events: those outside it are left out (an empty start: 0, or
+    /// the first event if earlier; an empty end: the last event of the file). Signals: the
+    /// samples with START ≤ t < END of every file (default: all).
+    #[arg(long, value_name = "START:END", value_parser = values::parse_window)]
+    pub window: Option<TimeWindow>,
     /// The two signals to compare, `A,B`; needed when the file holds more than two.
     #[arg(long, value_name = "A,B")]
     pub pair: Option<String>,
     /// Continuous measures: run on a set of channels (`A,B,C` or `all`) instead of a
     /// pair; every pair of the set (both directions for directed measures), or one
     /// value for the set (omega complexity, GFS, S-estimator).
-    #[arg(long, value_name = "A,B,…|all", conflicts_with = "pair")]
-    pub channels: Option<String>,
-    /// Signals: cut every file into consecutive epochs of this length in s (the
-    /// remainder is dropped). Default: each file is one epoch.
+    #[arg(long, value_name = "all|eeg|A,B,…", conflicts_with = "pair", value_parser = values::parse_channels)]
+    pub channels: Option<ChannelSelection>,
+    /// Signals: cut every file into consecutive epochs of this length in s, the remainder
+    /// dropped, as `sesame analyze` does (`continuous.epoch`). Default: one file is cut
+    /// into epochs of 2 s, the default of `analyze`; several files are one epoch each.
     #[arg(long, value_name = "SECONDS")]
     pub epoch: Option<f64>,
     /// Print JSON instead of text.
@@ -131,7 +137,7 @@ impl Signals {
 /// Which channels of a signal file are used.
 enum Selection {
     Pair(String, String),
-    Set(Option<Vec<String>>),
+    Set(ChannelSelection),
 }
 
 pub fn run(args: MeasureArgs) -> Result<()> {
@@ -157,6 +163,9 @@ pub fn run(args: MeasureArgs) -> Result<()> {
         return run_set(measure, &params, &args);
     }
     let loaded = load_pair(measure, &args)?;
+    if let LoadedPair::Continuous { signals } = &loaded.pair {
+        refuse_single_epoch(measure, &params, signals)?;
+    }
     let values = measure
         .compute(&loaded.pair.as_input(), &params)
         .with_context(|| format!("measure `{}`", measure.id()))?;
@@ -173,13 +182,9 @@ pub fn run(args: MeasureArgs) -> Result<()> {
 
 /// `--channels`: the measure on a set of channels.
 fn run_set(measure: &dyn Measure, params: &ParamValues, args: &MeasureArgs) -> Result<()> {
-    let spec = args.channels.as_deref().unwrap_or("all").trim();
-    let names = if spec.eq_ignore_ascii_case("all") {
-        None
-    } else {
-        Some(spec.split(',').map(|s| s.trim().to_string()).collect())
-    };
-    let signals = load_signals(measure, args, Selection::Set(names))?;
+    let selection = args.channels.clone().unwrap_or(ChannelSelection::All);
+    let signals = load_signals(measure, args, Selection::Set(selection))?;
+    refuse_single_epoch(measure, params, &signals)?;
     let out = measure
         .compute_set(
             &SetInput::Continuous {
@@ -238,6 +243,28 @@ fn run_set(measure: &dyn Measure, params: &ParamValues, args: &MeasureArgs) -> R
     Ok(())
 }
 
+/// Refuses an estimate across epochs (`estimate=epochs`: coherence, PLV, wPLI, …) from a
+/// single epoch: with one epoch every such value is 1 (or undefined) whatever the signals.
+fn refuse_single_epoch(
+    measure: &dyn Measure,
+    params: &ParamValues,
+    signals: &Signals,
+) -> Result<()> {
+    let (_, n_ep, n_samp) = signals.data.dim();
+    let across = matches!(params.0.get("estimate"), Some(ParamValue::Text(e)) if e == "epochs");
+    if across && n_ep < 2 {
+        bail!(
+            "measure `{}` estimates across epochs (estimate=epochs), which needs at least two \
+             epochs, and the signals give one ({} s): with a single epoch the estimate is 1 for \
+             any pair and band. Cut them into shorter epochs with --epoch SECONDS, give one \
+             --signals file per epoch, or estimate over time with --param estimate=time",
+            measure.id(),
+            n_samp as f64 / signals.fs
+        );
+    }
+    Ok(())
+}
+
 /// Loads the pair from the file that matches the measure's input kind.
 fn load_pair(measure: &dyn Measure, args: &MeasureArgs) -> Result<Loaded> {
     match measure.input() {
@@ -251,7 +278,7 @@ fn load_pair(measure: &dyn Measure, args: &MeasureArgs) -> Result<Loaded> {
             if args.channels.is_some() || args.epoch.is_some() {
                 bail!("--channels and --epoch apply to --signals (continuous measures) only");
             }
-            load_events(path, args.pair.as_deref(), args.window.as_deref())
+            load_events(path, args.pair.as_deref(), args.window)
         }
         InputKind::Continuous => {
             let sel = match args.pair.as_deref() {
@@ -313,7 +340,10 @@ fn read_signal_file(path: &Path, sel: &Selection) -> Result<(Vec<String>, f64, A
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     // labels of the whole file, then the indices the selection asks for
-    let pick = |labels: &[String], canonical: &[Option<String>]| -> Result<Vec<usize>> {
+    let pick = |labels: &[String],
+                canonical: &[Option<String>],
+                eeg: Option<&[bool]>|
+     -> Result<Vec<usize>> {
         match sel {
             Selection::Pair(a, b) if a.is_empty() && b.is_empty() => {
                 if labels.len() == 2 {
@@ -331,8 +361,20 @@ fn read_signal_file(path: &Path, sel: &Selection) -> Result<(Vec<String>, f64, A
                 label_index(labels, canonical, a, &origin)?,
                 label_index(labels, canonical, b, &origin)?,
             ]),
-            Selection::Set(None) => Ok((0..labels.len()).collect()),
-            Selection::Set(Some(names)) => names
+            Selection::Set(ChannelSelection::All) => Ok((0..labels.len()).collect()),
+            Selection::Set(ChannelSelection::Eeg) => match eeg {
+                Some(eeg) if eeg.iter().any(|&e| e) => {
+                    Ok((0..labels.len()).filter(|&i| eeg[i]).collect())
+                }
+                Some(_) => bail!(
+                    "--channels eeg: no channel of {origin} is EEG; it has {}: type \
+                     `--channels all` or a list of these labels",
+                    labels.join(", ")
+                ),
+                // a CSV/TSV file says nothing of kinds: every column is a signal
+                None => Ok((0..labels.len()).collect()),
+            },
+            Selection::Set(ChannelSelection::List(names)) => names
                 .iter()
                 .map(|n| label_index(labels, canonical, n, &origin))
                 .collect(),
@@ -340,7 +382,7 @@ fn read_signal_file(path: &Path, sel: &Selection) -> Result<(Vec<String>, f64, A
     };
     if matches!(ext.as_str(), "csv" | "tsv" | "txt") {
         let s = CsvSignals::read(path)?;
-        let idx = pick(&s.labels, &[])?;
+        let idx = pick(&s.labels, &[], None)?;
         let labels = idx.iter().map(|&i| s.labels[i].clone()).collect();
         let data = s.data.select(Axis(0), &idx);
         return Ok((labels, s.fs, data));
@@ -353,7 +395,12 @@ fn read_signal_file(path: &Path, sel: &Selection) -> Result<(Vec<String>, f64, A
         .collect();
     let canonical: Vec<Option<String>> =
         rec.signals().iter().map(|s| s.canonical.clone()).collect();
-    let idx = pick(&all, &canonical)?;
+    let eeg: Vec<bool> = rec
+        .signals()
+        .iter()
+        .map(|s| s.kind == ChannelKind::Eeg)
+        .collect();
+    let idx = pick(&all, &canonical, Some(&eeg))?;
     let fs = rec.signals()[idx[0]].sample_rate;
     let raw = rec
         .read_window(&idx, 0.0, rec.duration())
@@ -377,7 +424,9 @@ fn load_signals(measure: &dyn Measure, args: &MeasureArgs, sel: Selection) -> Re
             }
         );
     }
-    let window = args.window.as_deref().map(parse_window).transpose()?;
+    let window = args
+        .window
+        .map(|w| (w.start.unwrap_or(0.0), w.end.unwrap_or(f64::INFINITY)));
     if let Some(e) = args.epoch {
         if !(e.is_finite() && e > 0.0) {
             bail!("--epoch {e}: expected a positive length in seconds");
@@ -413,13 +462,30 @@ fn load_signals(measure: &dyn Measure, args: &MeasureArgs, sel: Selection) -> Re
             let b = ((t1 * f - 1e-9).ceil().max(0.0) as usize).min(n);
             if b <= a {
                 bail!(
-                    "{origin}: --window {t0}:{t1} s holds no sample (the file lasts {} s)",
+                    "{origin}: --window {} s holds no sample (the file lasts {} s)",
+                    args.window.map(|w| w.to_string()).unwrap_or_default(),
                     n as f64 / f
                 );
             }
             d = d.slice(ndarray::s![.., a..b]).to_owned();
         }
-        match args.epoch {
+        // One file is cut like `analyze` cuts its window; several files are the epochs.
+        let epoch = match args.epoch {
+            None if args.signals.len() == 1 => {
+                let e = ContinuousConfig::default().epoch;
+                if (d.ncols() as f64) < (e * f).round() {
+                    bail!(
+                        "{origin}: the signals last {} s, less than one epoch of {e} s (the \
+                         default epoch length of `sesame analyze`): give a shorter --epoch \
+                         SECONDS",
+                        d.ncols() as f64 / f
+                    );
+                }
+                Some(e)
+            }
+            other => other,
+        };
+        match epoch {
             None => epochs.push(d),
             Some(e) => {
                 let len = (e * f).round() as usize;
@@ -463,28 +529,6 @@ fn load_signals(measure: &dyn Measure, args: &MeasureArgs, sel: Selection) -> Re
     })
 }
 
-/// Parses `T0:T1` (seconds).
-fn parse_window(text: &str) -> Result<(f64, f64)> {
-    let (a, b) = text
-        .split_once(':')
-        .ok_or_else(|| anyhow!("--window `{text}`: expected T0:T1 in seconds"))?;
-    let num = |s: &str| -> Result<f64> {
-        let v: f64 = s
-            .trim()
-            .parse()
-            .map_err(|_| anyhow!("--window `{text}`: `{}` is not a number", s.trim()))?;
-        if !v.is_finite() {
-            bail!("--window `{text}`: `{}` is not a finite number", s.trim());
-        }
-        Ok(v)
-    };
-    let (t0, t1) = (num(a)?, num(b)?);
-    if t0 >= t1 {
-        bail!("--window `{text}`: the start must be before the end");
-    }
-    Ok((t0, t1))
-}
-
 /// The two signals of the pair: `--pair A,B`, or the only two of the file.
 fn choose_pair<'t>(
     table: &'t EventTable,
@@ -526,21 +570,33 @@ fn choose_pair<'t>(
     }
 }
 
-fn load_events(path: &std::path::Path, pair: Option<&str>, window: Option<&str>) -> Result<Loaded> {
+fn load_events(
+    path: &std::path::Path,
+    pair: Option<&str>,
+    window: Option<TimeWindow>,
+) -> Result<Loaded> {
     let origin = path.display().to_string();
     let table = read_event_csv(path)?;
     let (a, b) = choose_pair(&table, pair, &origin)?;
-    let window = match window {
-        Some(w) => parse_window(w)?,
-        None => {
+    let given = window.unwrap_or(TimeWindow {
+        start: None,
+        end: None,
+    });
+    let window = match (given.start, given.end) {
+        (Some(t0), Some(t1)) => (t0, t1),
+        (start, end) => {
             let (lo, hi) = table.span().ok_or_else(|| {
-                anyhow!("{origin} holds no events; give the window with --window T0:T1")
+                anyhow!("{origin} holds no events; give the window with --window START:END")
             })?;
-            let t0 = lo.min(0.0);
-            if hi <= t0 {
-                bail!("{origin}: cannot infer a window from events ending at {hi} s; give it with --window T0:T1");
+            let t0 = start.unwrap_or(lo.min(0.0));
+            let t1 = end.unwrap_or(hi);
+            if t1 <= t0 {
+                bail!(
+                    "{origin}: cannot infer a window from events ending at {hi} s; give it \
+                     with --window START:END"
+                );
             }
-            (t0, hi)
+            (t0, t1)
         }
     };
     let pick = |name: &str| -> Vec<f64> {
@@ -635,14 +691,6 @@ fn report_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn window_parsing() {
-        assert_eq!(parse_window("0:2.5").unwrap(), (0.0, 2.5));
-        assert!(parse_window("2.5").is_err());
-        assert!(parse_window("3:1").is_err());
-        assert!(parse_window("a:1").unwrap_err().to_string().contains("`a`"));
-    }
 
     #[test]
     fn pair_choice() {

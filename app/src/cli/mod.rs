@@ -15,3 +15,4 @@ pub mod ses_multi;
 pub mod simulate;
 pub mod stats;
 pub mod tfmap;
+pub mod values;

@@ -2,8 +2,9 @@
 //! recording (time-frequency map, aligned bumps of a pair) or of a results table
 //! (synchrony matrix, scalp map, box plot per group). Drawing lives in `sesame::plot`.
 
-use super::analyze::{resolve_config, AnalyzeArgs};
+use super::analyze::{resolve_config, AnalysisFlags};
 use super::tfmap::{self, TfmapArgs};
+use super::values::{self, Band, BumpThreshold, TimeWindow};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use sesame::plot::aligned::AlignedFigure;
@@ -71,12 +72,12 @@ pub struct AlignedArgs {
     /// The pair A,B: channel labels or 10-20 names (region names with --regions).
     #[arg(long)]
     pub pair: String,
-    /// Analysis window START:END (or START,END) in seconds, as in `sesame analyze`.
-    #[arg(long)]
-    pub window: Option<String>,
+    /// Analysis window START:END in seconds, as in `sesame analyze`.
+    #[arg(long, value_name = "START:END", value_parser = values::parse_window)]
+    pub window: Option<TimeWindow>,
     /// Time range drawn START:END in seconds (default: the first 10 s of the window).
-    #[arg(long)]
-    pub view: Option<String>,
+    #[arg(long, value_name = "START:END", value_parser = values::parse_window)]
+    pub view: Option<TimeWindow>,
     /// Align region bumps: `default` (the five regions of the SES papers) or a region
     /// table (TOML).
     #[arg(long)]
@@ -84,12 +85,12 @@ pub struct AlignedArgs {
     /// Analysis configuration (TOML), as in `sesame analyze`.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Frequency band of the bump maps, LOW-HIGH in Hz (default 4-30).
-    #[arg(long)]
-    pub band: Option<String>,
-    /// Prune bumps below this fraction of the map maximum (default 0.4).
-    #[arg(long)]
-    pub threshold: Option<f64>,
+    /// Frequency band of the bump maps, LOW-HIGH in Hz, 0 < LOW (default 4-30).
+    #[arg(long, value_name = "LOW-HIGH", value_parser = values::parse_band)]
+    pub band: Option<Band>,
+    /// Prune bumps below this fraction of the map maximum, in [0, 1) (default 0.4).
+    #[arg(long, value_name = "FRACTION", value_parser = values::parse_threshold)]
+    pub threshold: Option<BumpThreshold>,
     /// SES parameter `ses-bumps.name=value` (repeatable), e.g. `ses-bumps.beta=0.02`.
     #[arg(long = "param")]
     pub params: Vec<String>,
@@ -208,16 +209,6 @@ pub struct BoxArgs {
     pub size: SizeArg,
 }
 
-/// `START:END` or `START,END`, seconds, within `duration`.
-pub fn parse_time_range(text: &str, duration: f64) -> Result<(f64, f64)> {
-    let normalised = if text.contains(':') {
-        text.to_string()
-    } else {
-        text.replacen(',', ":", 1)
-    };
-    super::bumps::parse_window(&normalised, duration)
-}
-
 fn parse_pair(text: &str) -> Result<(String, String)> {
     match text.split_once(',') {
         Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
@@ -255,7 +246,7 @@ fn run_tfmap(a: TfmapPlotArgs) -> Result<()> {
             terminal_safe(w)
         );
     }
-    let band = super::bumps::parse_band(&map.band)?;
+    let band = (map.band.low, map.band.high);
     tfmap::render_sized(&map.out, &label, &set, Some(band), size)?;
     wrote(&map.out, size);
     Ok(())
@@ -284,23 +275,15 @@ fn run_aligned(a: AlignedArgs) -> Result<()> {
     Format::from_path(&a.out)?;
     let size = a.size.get((1200, 800))?;
     let (name_a, name_b) = parse_pair(&a.pair)?;
-    let window = a.window.as_ref().map(|w| {
-        if w.contains(':') {
-            w.clone()
-        } else {
-            w.replacen(',', ":", 1)
-        }
-    });
-    let mut config = resolve_config(&AnalyzeArgs {
-        file: a.file.clone(),
+    let mut config = resolve_config(&AnalysisFlags {
         config: a.config.clone(),
         regions: a.regions.clone(),
-        window,
-        band: a.band.clone(),
+        window: a.window,
+        band: a.band,
         threshold: a.threshold,
         measure: vec!["ses-bumps".into()],
         params: a.params.clone(),
-        ..AnalyzeArgs::default()
+        ..AnalysisFlags::default()
     })?;
     config.measures.ids = vec!["ses-bumps".into()];
     config.measures.params.retain(|k, _| k == "ses-bumps");
@@ -357,7 +340,7 @@ fn run_aligned(a: AlignedArgs) -> Result<()> {
     let (w0, w1) = prep.window;
     let view = match &a.view {
         Some(v) => {
-            let (v0, v1) = parse_time_range(v, rec.duration())?;
+            let (v0, v1) = v.within(rec.duration());
             if v1 <= w0 || v0 >= w1 {
                 bail!("--view {v}: outside the analysis window {w0}–{w1} s");
             }

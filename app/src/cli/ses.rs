@@ -1,12 +1,17 @@
-//! `sesame ses`: pairwise stochastic event synchrony on event lists a user already has
-//! (spike times from a sorter, bumps from another tool), read from CSV.
+//! `sesame ses 1d|bumps|multi`: stochastic event synchrony on event lists a user already
+//! has (spike times from a sorter, bumps from another tool), read by the one event-file
+//! reader of the core ([`sesame_core::events::read_events`], which documents the format).
 //!
-//! CSV with a header: `signal,time` (1-D, times in s) or `signal,t,f,dt,df,amplitude`
-//! (bumps: centre time s, centre frequency Hz, time and frequency widths s and Hz,
-//! amplitude). Exactly two signals, or the two named by `--pair A,B`.
+//! `1d` and `bumps` compare two signals (exactly two in the file, or the two named by
+//! `--pair A,B`); `multi` runs the N-signal solver of [`super::ses_multi`]. The older
+//! spelling `sesame ses --kind 1d|bumps|multi --events FILE …` still works: its flags are
+//! converted field by field to the subcommand's, and flags that do not apply to the kind
+//! are refused, never ignored.
 
+use super::ses_multi::{self, MultiFlags, NormArg, SesMultiArgs};
 use anyhow::{bail, Context, Result};
 use sesame_core::bumps::Bump;
+use sesame_core::events::read_events;
 use sesame_core::measures::ses::{bump_options, one_d_options, Ses1d, SesBumps};
 use sesame_core::measures::{Measure, ParamValues};
 use sesame_core::ses::bumps::ses_bumps;
@@ -15,6 +20,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The kind of `--kind` (the older spelling of the subcommand).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     /// Event times (`signal,time`).
@@ -27,15 +33,42 @@ pub enum Kind {
     Multi,
 }
 
-/// Stochastic event synchrony of two signals' events, or of all N with `--kind multi`.
+/// Stochastic event synchrony of event lists: `sesame ses 1d|bumps|multi --events FILE`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SesArgs {
+    #[command(subcommand)]
+    pub command: Option<SesCommand>,
+    /// Kind of events: the same as the subcommand (`ses --kind multi` = `ses multi`),
+    /// kept for scripts written before the subcommands.
+    #[arg(long, value_enum, default_value = "1d")]
+    pub kind: Kind,
+    /// The flags of the older spelling (`None` with a subcommand).
+    #[command(flatten)]
+    pub pair: Option<PairArgs>,
+    #[command(flatten)]
+    pub multi: KindMultiArgs,
+}
+
+/// The kinds of SES.
+#[derive(Debug, clap::Subcommand)]
+pub enum SesCommand {
+    /// Pairwise SES of event times (`signal,time`, s): exact dynamic programme.
+    #[command(name = "1d")]
+    OneD(PairArgs),
+    /// Pairwise SES of bumps (`signal,t,f,dt,df,amplitude`).
+    Bumps(PairArgs),
+    /// N-signal SES (Part III) over every signal of the file, event times or bumps (the
+    /// columns tell which), solved as an integer programme.
+    Multi(SesMultiArgs),
+}
+
+/// The flags of pairwise SES (`ses 1d`, `ses bumps`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PairArgs {
     /// CSV of events: `signal,time` (1-D) or `signal,t,f,dt,df,amplitude` (bumps).
     #[arg(long, value_name = "EVENTS.csv")]
     pub events: PathBuf,
-    /// Kind of events.
-    #[arg(long, value_enum, default_value = "1d")]
-    pub kind: Kind,
     /// The two signals to compare (`A,B`); needed when the file holds more than two.
     #[arg(long, value_name = "A,B")]
     pub pair: Option<String>,
@@ -56,11 +89,12 @@ pub struct SesArgs {
     /// Bumps: prior scale of sf.
     #[arg(long)]
     pub s0_f: Option<String>,
-    /// Initial delay δt(0) (1-D: centre of the starting delays, s; bumps: normalised).
-    #[arg(long)]
+    /// Initial delay δt(0) (1-D: centre of the starting delays, s; bumps: normalised); may
+    /// be negative (`--init-delay -0.03`).
+    #[arg(long, allow_negative_numbers = true)]
     pub init_delay: Option<String>,
-    /// Bumps: initial frequency offset δf(0).
-    #[arg(long)]
+    /// Bumps: initial frequency offset δf(0); may be negative.
+    #[arg(long, allow_negative_numbers = true)]
     pub init_delay_f: Option<String>,
     /// 1-D: initial jitter variance st(0), s² (default `auto` = 4·s0).
     #[arg(long)]
@@ -92,43 +126,49 @@ pub struct SesArgs {
     /// Print one JSON document (parameters, alignment, `certified`).
     #[arg(long)]
     pub json: bool,
+}
+
+/// The flags of `ses --kind multi` that pairwise SES has not (`ses multi` takes them as
+/// [`MultiFlags`]).
+#[derive(Debug, Clone, clap::Args)]
+pub struct KindMultiArgs {
     /// Multi: cluster opening cost κ_N (default −ln(λ̂·p^N) from --pd-prior and the
-    /// event rate).
-    #[arg(long)]
-    pub kappa: Option<String>,
+    /// event rate); may be negative (`--kappa -5`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub kappa: Option<f64>,
     /// Multi: deletion probability behind the default κ_N, in (0, 1), or `auto` to estimate
     /// it from coincidences across signals (default 0.2 for event times, auto for bumps).
     #[arg(long)]
     pub pd_prior: Option<String>,
     /// Multi: initial per-copy time variance s (default 4·s0).
     #[arg(long)]
-    pub s_init: Option<String>,
+    pub s_init: Option<f64>,
     /// Multi: upper bound on the per-copy time variance s, s² (truncates its prior and
     /// caps the lossless window; default unbounded for times, 4·s0 for bumps).
     #[arg(long)]
-    pub s_max: Option<String>,
+    pub s_max: Option<f64>,
     /// Multi, bumps: upper bound on the per-copy frequency variance, Hz² (default 4·s0_f).
     #[arg(long)]
-    pub s_max_f: Option<String>,
+    pub s_max_f: Option<f64>,
     /// Multi: fixed candidate window (s, or normalised units); default the lossless window.
     #[arg(long)]
-    pub window: Option<String>,
+    pub window: Option<f64>,
     /// Multi: largest block of chained events solved as one integer programme; larger
     /// blocks are solved in overlapping time windows of this many events (default 2000).
     #[arg(long)]
-    pub max_programme_events: Option<String>,
+    pub max_programme_events: Option<usize>,
     /// Multi: wall-clock limit of the solver, s (default 120); exceeding it is an error.
     #[arg(long)]
-    pub time_limit: Option<String>,
+    pub time_limit: Option<f64>,
     /// Multi: observation length T, s (default the span of the event times).
     #[arg(long)]
-    pub duration: Option<String>,
+    pub duration: Option<f64>,
     /// Multi: number of signals N (default the number of distinct labels).
     #[arg(long)]
-    pub signals: Option<String>,
+    pub signals: Option<usize>,
     /// Multi: index of the reference signal whose delay is fixed to 0 (default 0).
     #[arg(long)]
-    pub reference: Option<String>,
+    pub reference: Option<usize>,
     /// Multi: include the clusters (event row indices) in the JSON output.
     #[arg(long)]
     pub clusters: bool,
@@ -140,73 +180,36 @@ struct Signals<T> {
     events: Vec<Vec<T>>,
 }
 
-fn read_csv<T>(path: &Path, columns: &[&str], parse: impl Fn(&[f64]) -> T) -> Result<Signals<T>> {
-    let shown = path.display();
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_path(path)
-        .with_context(|| format!("cannot open {shown}"))?;
-    let header: Vec<String> = rdr
-        .headers()
-        .with_context(|| format!("{shown}: cannot read the header"))?
-        .iter()
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    let mut expected = vec!["signal"];
-    expected.extend_from_slice(columns);
-    for h in &header {
-        if !expected.contains(&h.as_str()) {
-            bail!(
-                "{shown}: unknown column `{h}` (expected columns: {})",
-                expected.join(",")
-            );
-        }
+/// The event times of a file per signal, in file order; a bump file is refused.
+fn read_times(path: &Path) -> Result<Signals<f64>> {
+    let file = read_events(path)?;
+    if file.is_bumps() {
+        bail!(
+            "{} holds bumps (signal,t,f,dt,df,amplitude): run `sesame ses bumps`",
+            path.display()
+        );
     }
-    let pos: Vec<usize> = expected
-        .iter()
-        .map(|c| {
-            header.iter().position(|h| h == c).with_context(|| {
-                format!(
-                    "{shown}: missing column `{c}` (expected columns: {})",
-                    expected.join(",")
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
-    let mut out = Signals {
-        names: Vec::new(),
-        events: Vec::new(),
+    let events = file.times_per_signal();
+    Ok(Signals {
+        names: file.names,
+        events,
+    })
+}
+
+/// The bumps of a file per signal, in file order; a file of event times is refused.
+fn read_bumps(path: &Path) -> Result<Signals<Bump>> {
+    let file = read_events(path)?;
+    let Some(events) = file.bumps_per_signal() else {
+        bail!(
+            "{} holds event times (signal,time), not bumps (signal,t,f,dt,df,amplitude): \
+             run `sesame ses 1d`",
+            path.display()
+        );
     };
-    let mut vals = vec![0.0; columns.len()];
-    for rec in rdr.records() {
-        let rec = rec.with_context(|| format!("{shown}: malformed row"))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let name = rec.get(pos[0]).unwrap_or("").to_string();
-        if name.is_empty() {
-            bail!("{shown} line {line}: empty signal name");
-        }
-        for (k, c) in columns.iter().enumerate() {
-            let text = rec.get(pos[k + 1]).unwrap_or("");
-            let v: f64 = text.parse().with_context(|| {
-                format!("{shown} line {line}: column `{c}` = `{text}` is not a number")
-            })?;
-            if !v.is_finite() {
-                bail!("{shown} line {line}: column `{c}` = `{text}` is not a finite number");
-            }
-            vals[k] = v;
-        }
-        let idx = match out.names.iter().position(|n| *n == name) {
-            Some(i) => i,
-            None => {
-                out.names.push(name);
-                out.events.push(Vec::new());
-                out.names.len() - 1
-            }
-        };
-        out.events[idx].push(parse(&vals));
-    }
-    Ok(out)
+    Ok(Signals {
+        names: file.names,
+        events,
+    })
 }
 
 /// The indices of the two signals to compare.
@@ -270,38 +273,55 @@ fn show(v: Option<f64>) -> String {
 
 /// Runs `sesame ses`.
 pub fn run(args: SesArgs) -> Result<()> {
-    if args.kind != Kind::Multi {
+    match args.command {
+        Some(SesCommand::OneD(pair)) => run_1d(&pair),
+        Some(SesCommand::Bumps(pair)) => run_bumps(&pair),
+        Some(SesCommand::Multi(m)) => ses_multi::run_on(&m.events, &m.flags),
+        None => match &args.pair {
+            Some(pair) => run_kind(args.kind, pair, &args.multi),
+            None => bail!(
+                "name the kind of SES and the events: `sesame ses 1d --events EVENTS.csv` \
+                 (event times), `sesame ses bumps --events …` or `sesame ses multi --events …`"
+            ),
+        },
+    }
+}
+
+/// `ses --kind K --events FILE …`: the flags of the older spelling, checked against the
+/// kind and passed on as the subcommand's.
+fn run_kind(kind: Kind, pair: &PairArgs, multi: &KindMultiArgs) -> Result<()> {
+    if kind != Kind::Multi {
         refuse_flags(
             &[
-                ("--kappa", args.kappa.is_some()),
-                ("--pd-prior", args.pd_prior.is_some()),
-                ("--s-init", args.s_init.is_some()),
-                ("--s-max", args.s_max.is_some()),
-                ("--s-max-f", args.s_max_f.is_some()),
-                ("--window", args.window.is_some()),
+                ("--kappa", multi.kappa.is_some()),
+                ("--pd-prior", multi.pd_prior.is_some()),
+                ("--s-init", multi.s_init.is_some()),
+                ("--s-max", multi.s_max.is_some()),
+                ("--s-max-f", multi.s_max_f.is_some()),
+                ("--window", multi.window.is_some()),
                 (
                     "--max-programme-events",
-                    args.max_programme_events.is_some(),
+                    multi.max_programme_events.is_some(),
                 ),
-                ("--time-limit", args.time_limit.is_some()),
-                ("--duration", args.duration.is_some()),
-                ("--signals", args.signals.is_some()),
-                ("--reference", args.reference.is_some()),
-                ("--clusters", args.clusters),
+                ("--time-limit", multi.time_limit.is_some()),
+                ("--duration", multi.duration.is_some()),
+                ("--signals", multi.signals.is_some()),
+                ("--reference", multi.reference.is_some()),
+                ("--clusters", multi.clusters),
             ],
             "{flag} applies to --kind multi only",
         )?;
     }
-    match args.kind {
-        Kind::OneD => run_1d(&args),
-        Kind::Bumps => run_bumps(&args),
-        Kind::Multi => run_multi(&args),
+    match kind {
+        Kind::OneD => run_1d(pair),
+        Kind::Bumps => run_bumps(pair),
+        Kind::Multi => ses_multi::run_on(&pair.events, &multi_flags(pair, multi)?),
     }
 }
 
-/// `--kind multi`: the N-signal solver of [`super::ses_multi`], with this command's flags
-/// translated to its own; pairwise-only flags are refused rather than ignored.
-fn run_multi(args: &SesArgs) -> Result<()> {
+/// The options of `ses multi` from the flags of `ses --kind multi`; pairwise-only flags
+/// are refused rather than ignored.
+fn multi_flags(args: &PairArgs, multi: &KindMultiArgs) -> Result<MultiFlags> {
     refuse_flags(
         &[
             ("--pair", args.pair.is_some()),
@@ -318,46 +338,52 @@ fn run_multi(args: &SesArgs) -> Result<()> {
         ],
         "{flag} applies to pairwise SES only, not to --kind multi (use --kappa)",
     )?;
-    let mut argv: Vec<std::ffi::OsString> = vec!["ses".into(), args.events.clone().into()];
-    for (flag, value) in [
-        ("--kappa", &args.kappa),
-        ("--pd-prior", &args.pd_prior),
-        ("--nu", &args.nu),
-        ("--s0", &args.s0),
-        ("--s-init", &args.s_init),
-        ("--nu-f", &args.nu_f),
-        ("--s0-f", &args.s0_f),
-        ("--s-max", &args.s_max),
-        ("--s-max-f", &args.s_max_f),
-        ("--window", &args.window),
-        ("--max-programme-events", &args.max_programme_events),
-        ("--time-limit", &args.time_limit),
-        ("--duration", &args.duration),
-        ("--signals", &args.signals),
-        ("--reference", &args.reference),
-        ("--max-iter", &args.max_iterations),
-        ("--normalisation", &args.normalisation),
-    ] {
-        if let Some(v) = value {
-            argv.push(flag.into());
-            argv.push(v.replace('_', "-").into());
-        }
+    fn number<T: std::str::FromStr>(flag: &str, value: &Option<String>) -> Result<Option<T>> {
+        value
+            .as_deref()
+            .map(|v| {
+                v.trim()
+                    .parse::<T>()
+                    .map_err(|_| anyhow::anyhow!("{flag} `{v}`: expected a number"))
+            })
+            .transpose()
     }
-    if args.json {
-        argv.push("--json".into());
-    }
-    if args.clusters {
-        argv.push("--clusters".into());
-    }
-    #[derive(clap::Parser)]
-    #[command(name = "sesame ses --kind multi", disable_help_flag = true)]
-    struct Multi {
-        #[command(flatten)]
-        args: super::ses_multi::MultiArgs,
-    }
-    let parsed = <Multi as clap::Parser>::try_parse_from(argv)
-        .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
-    super::ses_multi::run(parsed.args)
+    let normalisation = match args.normalisation.as_deref() {
+        None => None,
+        Some(v) => Some(
+            <NormArg as clap::ValueEnum>::from_str(&v.trim().replace('_', "-"), true).map_err(
+                |_| {
+                    anyhow::anyhow!(
+                        "--normalisation `{v}`: expected sum-of-widths, root-sum-squares or none"
+                    )
+                },
+            )?,
+        ),
+    };
+    Ok(MultiFlags {
+        kappa: multi.kappa,
+        pd_prior: multi.pd_prior.clone(),
+        nu: number("--nu", &args.nu)?.unwrap_or(ses_multi::DEFAULT_NU),
+        s0: number("--s0", &args.s0)?,
+        s_init: multi.s_init,
+        nu_f: number("--nu-f", &args.nu_f)?.unwrap_or(ses_multi::DEFAULT_NU),
+        s0_f: number("--s0-f", &args.s0_f)?,
+        s_max: multi.s_max,
+        s_max_f: multi.s_max_f,
+        window: multi.window,
+        max_programme_events: multi
+            .max_programme_events
+            .unwrap_or(ses_multi::DEFAULT_MAX_PROGRAMME_EVENTS),
+        time_limit: multi.time_limit.unwrap_or(ses_multi::DEFAULT_TIME_LIMIT),
+        duration: multi.duration,
+        signals: multi.signals,
+        reference: multi.reference.unwrap_or(0),
+        max_iter: number("--max-iterations", &args.max_iterations)?
+            .unwrap_or(ses_multi::DEFAULT_MAX_ITER),
+        normalisation,
+        json: args.json,
+        clusters: multi.clusters,
+    })
 }
 
 /// Refuses the flags of `given` that were set: `why` names what they apply to, with
@@ -369,7 +395,7 @@ fn refuse_flags(given: &[(&str, bool)], why: &str) -> Result<()> {
     }
 }
 
-fn run_1d(args: &SesArgs) -> Result<()> {
+fn run_1d(args: &PairArgs) -> Result<()> {
     let mut out = String::new();
     refuse_flags(
         &[
@@ -384,7 +410,7 @@ fn run_1d(args: &SesArgs) -> Result<()> {
         ],
         "{flag} applies to --kind bumps only",
     )?;
-    let s = read_csv(&args.events, &["time"], |v| v[0])?;
+    let s = read_times(&args.events)?;
     let (a, b) = choose_pair(&s, args.pair.as_deref(), &args.events)?;
     let p = params(
         Ses1d.params(),
@@ -457,7 +483,7 @@ fn run_1d(args: &SesArgs) -> Result<()> {
     emit(&out)
 }
 
-fn run_bumps(args: &SesArgs) -> Result<()> {
+fn run_bumps(args: &PairArgs) -> Result<()> {
     let mut out = String::new();
     refuse_flags(
         &[
@@ -467,16 +493,7 @@ fn run_bumps(args: &SesArgs) -> Result<()> {
         ],
         "{flag} applies to --kind 1d only (bumps start from st(0) = s0)",
     )?;
-    let s = read_csv(&args.events, &["t", "f", "dt", "df", "amplitude"], |v| {
-        Bump {
-            t: v[0],
-            f: v[1],
-            dt: v[2],
-            df: v[3],
-            amplitude: v[4],
-            peak: v[4],
-        }
-    })?;
+    let s = read_bumps(&args.events)?;
     let (a, b) = choose_pair(&s, args.pair.as_deref(), &args.events)?;
     let overlap = args.require_overlap.then(|| "true".to_string());
     let nu_f = args.nu_f.clone().or_else(|| args.nu.clone());

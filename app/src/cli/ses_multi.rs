@@ -1,22 +1,30 @@
-//! `sesame ses-multi`: N-signal stochastic event synchrony (SES Part III) on an event CSV.
+//! `sesame ses multi` (and its older spellings `ses --kind multi`, `ses-multi`): N-signal
+//! stochastic event synchrony (SES Part III) on an event file.
 //!
-//! Input CSV (header required), one event per row:
-//! * 1-D events: `signal,time` (time in s);
-//! * bumps: `signal,t,f,dt,df,amplitude` (s, Hz, s, Hz, any).
-//!
-//! `signal` is a label (e.g. a channel or region name) or an index; signals are numbered
-//! in order of first appearance, or by value when every label is a non-negative integer.
+//! The file is read by [`sesame_core::events::read_events`] (event times or bumps; the
+//! format is documented there). `signal` is a label (e.g. a channel or region name) or an
+//! index; signals are numbered in order of first appearance, or by value when every label
+//! is a non-negative integer.
 
 use anyhow::{bail, Context, Result};
+use sesame_core::events::{read_events, EventRows};
 use sesame_core::ses::multi::{
     ses_multi, BumpEvent, MultiEvents, MultiInput, MultiOptions, MultiResult, PdPrior, TimedEvent,
     WidthNormalisation, WindowRule,
 };
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// Default prior degrees of freedom of the variances.
+pub const DEFAULT_NU: f64 = 2.0;
+/// Default largest block of chained events solved as one integer programme.
+pub const DEFAULT_MAX_PROGRAMME_EVENTS: usize = 2000;
+/// Default wall-clock limit of the solver, s.
+pub const DEFAULT_TIME_LIMIT: f64 = 120.0;
+/// Default cap on alternations.
+pub const DEFAULT_MAX_ITER: usize = 50;
+
 /// Offset normalisation of bumps.
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NormArg {
     /// Offsets divided by (2/m)·Σ widths (pairwise: Δ + Δ').
     SumOfWidths,
@@ -26,13 +34,33 @@ pub enum NormArg {
     None,
 }
 
-/// N-signal SES options.
+/// `sesame ses-multi EVENTS.csv`: the hidden older spelling, the file as a positional
+/// argument.
 #[derive(clap::Args, Debug)]
 pub struct MultiArgs {
     /// Event CSV: `signal,time` or `signal,t,f,dt,df,amplitude`.
     pub events: PathBuf,
-    /// Cluster opening cost κ_N (default −ln(λ̂·p^N) from --pd-prior and the event rate).
-    #[arg(long)]
+    #[command(flatten)]
+    pub flags: MultiFlags,
+}
+
+/// `sesame ses multi --events EVENTS.csv`.
+#[derive(clap::Args, Debug)]
+pub struct SesMultiArgs {
+    /// Event CSV: `signal,time` (1-D) or `signal,t,f,dt,df,amplitude` (bumps); the
+    /// columns tell which.
+    #[arg(long, value_name = "EVENTS.csv")]
+    pub events: PathBuf,
+    #[command(flatten)]
+    pub flags: MultiFlags,
+}
+
+/// N-signal SES options.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MultiFlags {
+    /// Cluster opening cost κ_N (default −ln(λ̂·p^N) from --pd-prior and the event rate);
+    /// may be negative (`--kappa -5`).
+    #[arg(long, allow_negative_numbers = true)]
     pub kappa: Option<f64>,
     /// Deletion probability for the default κ_N: a number in (0, 1), or `auto` =
     /// estimated once from the chance-corrected rate of coincidences within two prior SDs
@@ -40,7 +68,7 @@ pub struct MultiArgs {
     #[arg(long)]
     pub pd_prior: Option<String>,
     /// Prior degrees of freedom ν of the per-copy time variance s.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = DEFAULT_NU)]
     pub nu: f64,
     /// Prior scale s0 of s (s², or normalised units with a width normalisation; default
     /// 1e-4 s² for event times, 0.01 s² for bumps).
@@ -50,7 +78,7 @@ pub struct MultiArgs {
     #[arg(long)]
     pub s_init: Option<f64>,
     /// Prior degrees of freedom of the frequency variance (bumps).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = DEFAULT_NU)]
     pub nu_f: f64,
     /// Prior scale of the frequency variance (bumps; Hz² with absolute offsets, the
     /// default, 4 Hz²; normalised units with a width normalisation).
@@ -71,10 +99,10 @@ pub struct MultiArgs {
     pub window: Option<f64>,
     /// Largest block of chained events solved as one integer programme; larger blocks are
     /// solved in overlapping time windows of this many events (reported in the output).
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = DEFAULT_MAX_PROGRAMME_EVENTS)]
     pub max_programme_events: usize,
     /// Wall-clock limit of the solver (s); exceeding it is an error.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = DEFAULT_TIME_LIMIT)]
     pub time_limit: f64,
     /// Observation length T (s); default: the span of the event times.
     #[arg(long)]
@@ -86,7 +114,7 @@ pub struct MultiArgs {
     #[arg(long, default_value_t = 0)]
     pub reference: usize,
     /// Maximum number of alternations.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = DEFAULT_MAX_ITER)]
     pub max_iter: usize,
     /// Offset normalisation of bumps (default `none`: absolute offsets in s and Hz, which
     /// keeps the lossless candidate window exact).
@@ -106,108 +134,44 @@ struct Parsed {
     events: MultiEvents,
 }
 
-fn parse_f64(s: &str, path: &Path, row: usize, col: &str) -> Result<f64> {
-    s.trim().parse::<f64>().with_context(|| {
-        format!(
-            "{}: row {row}, column `{col}`: `{s}` is not a number",
-            path.display()
-        )
-    })
-}
-
-fn read_events(path: &Path) -> Result<Parsed> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let headers = rdr
-        .headers()
-        .with_context(|| format!("{}: cannot read the header", path.display()))?
-        .clone();
-    let idx = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let Some(sig_col) = idx("signal") else {
-        bail!(
-            "{}: missing column `signal` (header: {:?})",
-            path.display(),
-            headers
-        );
-    };
-    const BUMP_COLUMNS: [&str; 5] = ["t", "f", "dt", "df", "amplitude"];
-    // Bump columns when all five are present, else the time column.
-    let bump_cols: Option<Vec<(usize, &str)>> = BUMP_COLUMNS
-        .iter()
-        .map(|&c| idx(c).map(|i| (i, c)))
-        .collect();
-    let is_bumps = bump_cols.is_some();
-    // The value columns of a row, in the order the events take them.
-    let Some(value_cols) = bump_cols.or_else(|| idx("time").map(|i| vec![(i, "time")])) else {
-        bail!(
-            "{}: expected columns `signal,time` or `signal,t,f,dt,df,amplitude` (header: {:?})",
-            path.display(),
-            headers
-        );
-    };
-    let mut raw_labels = Vec::new();
-    let mut rows: Vec<Vec<f64>> = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2; // 1-based, after the header
-        let rec = rec.with_context(|| format!("{}: row {row}: malformed CSV", path.display()))?;
-        let get = |c: usize| rec.get(c).unwrap_or("");
-        raw_labels.push(get(sig_col).to_string());
-        let mut v = Vec::with_capacity(value_cols.len());
-        for &(c, name) in &value_cols {
-            v.push(parse_f64(get(c), path, row, name)?);
-        }
-        rows.push(v);
-    }
-    // Signal numbering.
-    let numeric: Option<Vec<usize>> = raw_labels.iter().map(|l| l.parse::<usize>().ok()).collect();
-    let (sig, labels): (Vec<usize>, Vec<String>) = match numeric {
+/// The events of the file with the signals numbered: by value when every label is a
+/// non-negative integer, else in order of first appearance.
+fn load(path: &Path) -> Result<Parsed> {
+    let file = read_events(path)?;
+    let numeric: Option<Vec<usize>> = file.names.iter().map(|l| l.parse::<usize>().ok()).collect();
+    let (index, labels): (Vec<usize>, Vec<String>) = match numeric {
         Some(ix) => {
             let n = ix.iter().max().map_or(0, |m| m + 1);
             (ix, (0..n).map(|i| i.to_string()).collect())
         }
-        None => {
-            let mut map: HashMap<String, usize> = HashMap::new();
-            let mut labels = Vec::new();
-            let ix = raw_labels
-                .iter()
-                .map(|l| {
-                    *map.entry(l.clone()).or_insert_with(|| {
-                        labels.push(l.clone());
-                        labels.len() - 1
-                    })
-                })
-                .collect();
-            (ix, labels)
-        }
+        None => ((0..file.names.len()).collect(), file.names.clone()),
     };
-    let events = if is_bumps {
-        MultiEvents::Bumps(
-            rows.iter()
-                .zip(&sig)
-                .map(|(v, &signal)| BumpEvent {
-                    signal,
-                    t: v[0],
-                    f: v[1],
-                    width_t: v[2],
-                    width_f: v[3],
-                    amplitude: v[4],
+    let events = match file.rows {
+        EventRows::Times(rows) => MultiEvents::Times(
+            rows.into_iter()
+                .map(|(s, time)| TimedEvent {
+                    signal: index[s],
+                    time,
                 })
                 .collect(),
-        )
-    } else {
-        MultiEvents::Times(
-            rows.iter()
-                .zip(&sig)
-                .map(|(v, &signal)| TimedEvent { signal, time: v[0] })
+        ),
+        EventRows::Bumps(rows) => MultiEvents::Bumps(
+            rows.into_iter()
+                .map(|(s, b)| BumpEvent {
+                    signal: index[s],
+                    t: b.t,
+                    f: b.f,
+                    width_t: b.dt,
+                    width_f: b.df,
+                    amplitude: b.amplitude,
+                })
                 .collect(),
-        )
+        ),
     };
     Ok(Parsed { labels, events })
 }
 
-fn options(args: &MultiArgs, bumps: bool) -> Result<MultiOptions> {
+fn options(args: &MultiFlags, bumps: bool) -> Result<MultiOptions> {
     let base = if bumps {
         MultiOptions::bumps()
     } else {
@@ -372,9 +336,14 @@ fn summary(r: &MultiResult, labels: &[String], reference: usize) -> String {
     s
 }
 
-/// Runs the subcommand.
+/// Runs `sesame ses-multi EVENTS.csv`.
 pub fn run(args: MultiArgs) -> Result<()> {
-    let parsed = read_events(&args.events)?;
+    run_on(&args.events, &args.flags)
+}
+
+/// N-signal SES of the events of `events` with these options.
+pub fn run_on(events: &Path, args: &MultiFlags) -> Result<()> {
+    let parsed = load(events)?;
     let bumps = matches!(parsed.events, MultiEvents::Bumps(_));
     let n = args.signals.unwrap_or(parsed.labels.len());
     if n < parsed.labels.len() {
@@ -392,9 +361,9 @@ pub fn run(args: MultiArgs) -> Result<()> {
         events: parsed.events,
         duration: args.duration,
     };
-    let opts = options(&args, bumps)?;
+    let opts = options(args, bumps)?;
     let result = ses_multi(&input, &opts)
-        .with_context(|| format!("N-signal SES on {}", args.events.display()))?;
+        .with_context(|| format!("N-signal SES on {}", events.display()))?;
     if args.json {
         println!(
             "{}",

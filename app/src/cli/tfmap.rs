@@ -2,7 +2,8 @@
 //! outlined (PNG or SVG); the drawing is `sesame::plot::tfmap`, shared with `sesame plot
 //! tfmap`.
 
-use super::bumps::{options, parse_band};
+use super::bumps::options;
+use super::values::{self, Band, BumpThreshold, TimeWindow};
 use anyhow::{Context, Result};
 use sesame::plot::save;
 use sesame::plot::tfmap::TfMapFigure;
@@ -18,15 +19,17 @@ pub struct TfmapArgs {
     /// Channel label.
     #[arg(long)]
     pub channel: String,
-    /// Time window START:END (or START,END) in seconds.
-    #[arg(long)]
-    pub window: Option<String>,
-    /// Frequency band LOW-HIGH in Hz.
-    #[arg(long, default_value = "4-30")]
-    pub band: String,
-    /// Minimum normalised bump amplitude kept (default 0.4, the toolbox's is 0.05).
-    #[arg(long)]
-    pub threshold: Option<f64>,
+    /// Time window START:END in seconds; an empty side is the start or the end of the
+    /// recording (`:60`, `30:`).
+    #[arg(long, value_name = "START:END", value_parser = values::parse_window)]
+    pub window: Option<TimeWindow>,
+    /// Frequency band LOW-HIGH in Hz, 0 < LOW.
+    #[arg(long, value_name = "LOW-HIGH", default_value = "4-30", value_parser = values::parse_band)]
+    pub band: Band,
+    /// Prune bumps below this fraction of the map maximum, in [0, 1) (default 0.4, the
+    /// toolbox's is 0.05).
+    #[arg(long, value_name = "FRACTION", value_parser = values::parse_threshold)]
+    pub threshold: Option<BumpThreshold>,
     /// Output image: .png or .svg.
     #[arg(long)]
     pub out: PathBuf,
@@ -37,13 +40,19 @@ pub fn compute(rec: &Recording, args: &TfmapArgs) -> Result<(String, BumpSet)> {
     let idx = rec
         .channel_index(&args.channel)
         .with_context(|| format!("no channel named {:?}", args.channel))?;
-    let (start, end) = match &args.window {
-        Some(w) => super::plot::parse_time_range(w, rec.duration())?,
-        None => (0.0, rec.duration()),
-    };
+    let (start, end) = args
+        .window
+        .map_or((0.0, rec.duration()), |w| w.within(rec.duration()));
+    if end <= start {
+        anyhow::bail!(
+            "--window {}: the recording lasts {:.3} s",
+            args.window.map(|w| w.to_string()).unwrap_or_default(),
+            rec.duration()
+        );
+    }
     let info = &rec.signals()[idx];
     let x = rec.read_signal(idx, start, end)?;
-    let mut opts = options(&args.band, args.threshold, None)?;
+    let mut opts = options(args.band, args.threshold, None)?;
     opts.keep_map = true;
     let set = extract_bumps(&x, info.sample_rate, start, &opts)
         .with_context(|| format!("channel {}", info.label))?;
@@ -76,7 +85,7 @@ pub fn run(args: TfmapArgs) -> Result<()> {
             terminal_safe(w)
         );
     }
-    let band = parse_band(&args.band)?;
+    let band = (args.band.low, args.band.high);
     render_sized(&args.out, &label, &set, Some(band), DEFAULT_SIZE)?;
     println!(
         "{}: {} bumps drawn to {}",
@@ -109,7 +118,7 @@ mod tests {
             file: PathBuf::from("memory"),
             channel: "o1".into(),
             window: None,
-            band: "4-30".into(),
+            band: values::parse_band("4-30").unwrap(),
             threshold: None,
             out: PathBuf::from("unused.png"),
         };

@@ -58,12 +58,13 @@ pub fn default_bumps() -> BumpOptions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct InputConfig {
-    /// Channels by label or 10-20 name; empty: every EEG channel with a 10-20/10-10 name.
+    /// Channels by label or 10-20 name; empty: every EEG channel with a 10-20/10-10 name;
+    /// `["all"]`: every signal; `["eeg"]`: every EEG channel, whatever its label.
     pub channels: Vec<String>,
     /// Channels to leave out (bad channels), by label or 10-20 name.
     pub exclude: Vec<String>,
     /// Analysis window `[start, end]`, seconds from the start of the recording; absent:
-    /// the whole recording.
+    /// the whole recording. An end past the recording (`inf`) is its end.
     pub window: Option<[f64; 2]>,
 }
 

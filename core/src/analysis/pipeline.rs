@@ -145,12 +145,28 @@ fn continuous_without_regions(id: &str) -> AnalysisError {
 }
 
 /// Indices of the channels the configuration selects.
+/// `input.channels`: empty, every EEG channel with a 10-20 name; `["all"]`, every
+/// signal; `["eeg"]`, every EEG channel whatever its label; else labels or 10-20 names.
 pub fn select_channels(rec: &Recording, config: &Config) -> Result<Vec<usize>, AnalysisError> {
-    let mut chosen: Vec<usize> = if config.input.channels.is_empty() {
+    let keyword = match config.input.channels.as_slice() {
+        [one] => one.trim().to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    let eeg = |s: &&crate::recording::SignalInfo| s.kind == ChannelKind::Eeg;
+    let mut chosen: Vec<usize> = if keyword == "all" {
+        (0..rec.signals().len()).collect()
+    } else if keyword == "eeg" {
         rec.signals()
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.kind == ChannelKind::Eeg && s.canonical.is_some())
+            .filter(|(_, s)| eeg(s))
+            .map(|(i, _)| i)
+            .collect()
+    } else if config.input.channels.is_empty() {
+        rec.signals()
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| eeg(s) && s.canonical.is_some())
             .map(|(i, _)| i)
             .collect()
     } else {
@@ -188,9 +204,18 @@ pub fn select_channels(rec: &Recording, config: &Config) -> Result<Vec<usize>, A
     let mut seen = std::collections::HashSet::new();
     chosen.retain(|c| seen.insert(*c));
     if chosen.len() < 2 {
+        let labels: Vec<&str> = rec.signals().iter().map(|s| s.label.as_str()).collect();
+        let why = if config.input.channels.is_empty() {
+            " (by default, the EEG channels with a 10-20 name)"
+        } else {
+            ""
+        };
         return Err(AnalysisError::Config(format!(
-            "{} channel(s) selected; synchrony needs at least two",
-            chosen.len()
+            "{} channel(s) selected{why}; synchrony needs at least two. The recording has {}: \
+             select every channel with `--channels all` (`channels = [\"all\"]`), the EEG \
+             channels with `--channels eeg`, or list labels (`--channels E1,E2,…`)",
+            chosen.len(),
+            labels.join(", ")
         )));
     }
     Ok(chosen)

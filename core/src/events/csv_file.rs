@@ -1,6 +1,25 @@
-//! Event times from a CSV file with one event per row: `signal,time`.
+//! The one reader of event files (CSV), used by every command that reads events
+//! (`sesame measure --events`, `sesame ses`, `sesame ses multi`).
+//!
+//! # Format
+//!
+//! UTF-8 text, one event per row, fields separated by commas; a field may be quoted
+//! (`"Fp1, ref",0.25`, `""` inside quotes is a quote). Blank lines and lines starting with
+//! `#` are skipped, a leading byte-order mark is ignored. Two kinds of file:
+//!
+//! * **event times** — `signal,time`: the signal's name and the event time in seconds;
+//! * **bumps** — `signal,t,f,dt,df,amplitude`: centre time (s), centre frequency (Hz), time
+//!   and frequency semi-axes (s, Hz) and amplitude (normalised, as `sesame bumps` writes).
+//!
+//! A header row names the columns (case-insensitive, in any order): the first row is one
+//! when a field of it is `signal`. A bump file needs it; a file without a header is read as
+//! `signal,time`. Every column of the header must be one of its kind's, and every one of
+//! them must be there. Names are not empty; numbers are finite. Errors name the file and
+//! the 1-based line. Rows keep the file's order; signals are numbered in the order they
+//! first appear.
 
 use super::EventError;
+use crate::bumps::Bump;
 use std::path::Path;
 
 /// Event trains read from a file, one per signal, in the order signals first appear.
@@ -41,23 +60,74 @@ impl EventTable {
     }
 }
 
-/// Reads a CSV file of events (see [`parse_event_csv`]).
-pub fn read_event_csv(path: &Path) -> Result<EventTable, EventError> {
+/// The columns of an event file.
+pub const TIME_COLUMNS: [&str; 2] = ["signal", "time"];
+/// The columns of a bump file.
+pub const BUMP_COLUMNS: [&str; 6] = ["signal", "t", "f", "dt", "df", "amplitude"];
+
+/// The events of a file, row by row in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventRows {
+    /// `(signal index, time in s)`.
+    Times(Vec<(usize, f64)>),
+    /// `(signal index, bump)`; the bump's `peak` is its amplitude.
+    Bumps(Vec<(usize, Bump)>),
+}
+
+/// An event file as read (see the [module documentation](self) for the format).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFile {
+    /// Signal names in the order they first appear; rows refer to them by index.
+    pub names: Vec<String>,
+    /// The rows, in file order.
+    pub rows: EventRows,
+}
+
+impl EventFile {
+    /// Whether the file holds bumps (`signal,t,f,dt,df,amplitude`).
+    pub fn is_bumps(&self) -> bool {
+        matches!(self.rows, EventRows::Bumps(_))
+    }
+
+    /// Per signal, the times of its rows in file order (bump files: the centre times).
+    pub fn times_per_signal(&self) -> Vec<Vec<f64>> {
+        let mut out = vec![Vec::new(); self.names.len()];
+        match &self.rows {
+            EventRows::Times(rows) => rows.iter().for_each(|&(s, t)| out[s].push(t)),
+            EventRows::Bumps(rows) => rows.iter().for_each(|(s, b)| out[*s].push(b.t)),
+        }
+        out
+    }
+
+    /// Per signal, its bumps in file order (`None` for a file of event times).
+    pub fn bumps_per_signal(&self) -> Option<Vec<Vec<Bump>>> {
+        match &self.rows {
+            EventRows::Times(_) => None,
+            EventRows::Bumps(rows) => {
+                let mut out = vec![Vec::new(); self.names.len()];
+                rows.iter().for_each(|(s, b)| out[*s].push(*b));
+                Some(out)
+            }
+        }
+    }
+}
+
+/// Reads an event file (see the [module documentation](self) for the format).
+pub fn read_events(path: &Path) -> Result<EventFile, EventError> {
     let text = std::fs::read_to_string(path).map_err(|error| EventError::Io {
         path: path.display().to_string(),
         error,
     })?;
-    parse_event_csv(&text, &path.display().to_string())
+    parse_events(&text, &path.display().to_string())
 }
 
-/// Parses CSV text with one event per row, `signal,time` (time in seconds). Blank lines
-/// and lines starting with `#` are skipped; a first row `signal,time` is a header.
-/// A signal name may be quoted (`"Fp1-F7",0.25`). Errors name `origin` (the file) and
-/// the 1-based line: a row without exactly two fields, an empty signal name, a time that
-/// is not a finite number.
-pub fn parse_event_csv(text: &str, origin: &str) -> Result<EventTable, EventError> {
-    let mut table = EventTable::default();
-    let mut seen_data = false;
+/// Parses the text of an event file; errors name `origin` (the file) and the line.
+pub fn parse_events(text: &str, origin: &str) -> Result<EventFile, EventError> {
+    // positions of the columns, in the order of TIME_COLUMNS or BUMP_COLUMNS
+    let mut layout: Option<(bool, Vec<usize>)> = None;
+    let mut names: Vec<String> = Vec::new();
+    let mut times = Vec::new();
+    let mut bumps = Vec::new();
     for (k, raw) in text.lines().enumerate() {
         let line = k + 1;
         let row = raw.trim().trim_start_matches('\u{feff}');
@@ -69,33 +139,149 @@ pub fn parse_event_csv(text: &str, origin: &str) -> Result<EventTable, EventErro
             line,
             reason,
         };
-        let fields = split_row(row).map_err(err)?;
-        if fields.len() != 2 {
+        let fields: Vec<String> = split_row(row)
+            .map_err(err)?
+            .into_iter()
+            .map(|f| f.trim().to_string())
+            .collect();
+        let Some((is_bumps, pos)) = &layout else {
+            if fields.iter().any(|f| f.eq_ignore_ascii_case("signal")) {
+                layout = Some(header_layout(&fields).map_err(err)?);
+                continue;
+            }
+            layout = Some((false, vec![0, 1]));
+            if fields.len() != 2 {
+                return Err(err(format!(
+                    "expected 2 fields `signal,time` (or a header row naming the columns), \
+                     found {} in `{row}`",
+                    fields.len()
+                )));
+            }
+            let t = number(&fields[1], "time").map_err(err)?;
+            push_time(&mut names, &mut times, &fields[0], t).map_err(err)?;
+            continue;
+        };
+        let width = pos.iter().max().map_or(0, |m| m + 1);
+        if fields.len() != width {
             return Err(err(format!(
-                "expected 2 fields `signal,time`, found {} in `{row}`",
+                "expected {width} fields as in the header, found {} in `{row}`",
                 fields.len()
             )));
         }
-        let (name, time) = (fields[0].trim(), fields[1].trim());
-        if !seen_data && name.eq_ignore_ascii_case("signal") && time.eq_ignore_ascii_case("time") {
-            seen_data = true; // header
-            continue;
-        }
-        seen_data = true;
-        if name.is_empty() {
-            return Err(err("empty signal name".into()));
-        }
-        let t: f64 = time
-            .parse()
-            .map_err(|_| err(format!("time `{time}` is not a number (seconds expected)")))?;
-        if !t.is_finite() {
-            return Err(err(format!("time `{time}` is not a finite number")));
-        }
-        match table.signals.iter_mut().find(|(n, _)| n == name) {
-            Some((_, times)) => times.push(t),
-            None => table.signals.push((name.to_string(), vec![t])),
+        let name = &fields[pos[0]];
+        if *is_bumps {
+            let v: Vec<f64> = BUMP_COLUMNS[1..]
+                .iter()
+                .zip(&pos[1..])
+                .map(|(c, &p)| number(&fields[p], c))
+                .collect::<Result<_, _>>()
+                .map_err(err)?;
+            let bump = Bump {
+                t: v[0],
+                f: v[1],
+                dt: v[2],
+                df: v[3],
+                amplitude: v[4],
+                peak: v[4],
+            };
+            let s = signal_index(&mut names, name).map_err(err)?;
+            bumps.push((s, bump));
+        } else {
+            let t = number(&fields[pos[1]], "time").map_err(err)?;
+            push_time(&mut names, &mut times, name, t).map_err(err)?;
         }
     }
+    let rows = match layout {
+        Some((true, _)) => EventRows::Bumps(bumps),
+        _ => EventRows::Times(times),
+    };
+    Ok(EventFile { names, rows })
+}
+
+/// The kind and the column positions a header row gives.
+fn header_layout(fields: &[String]) -> Result<(bool, Vec<usize>), String> {
+    let lower: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+    let is_bumps = lower
+        .iter()
+        .any(|f| f != "signal" && BUMP_COLUMNS.contains(&f.as_str()));
+    let columns: &[&str] = if is_bumps {
+        &BUMP_COLUMNS
+    } else {
+        &TIME_COLUMNS
+    };
+    let kinds = "`signal,time` (event times) or `signal,t,f,dt,df,amplitude` (bumps)";
+    if let Some(f) = lower.iter().find(|f| !columns.contains(&f.as_str())) {
+        return Err(format!("unknown column `{f}`; the columns are {kinds}"));
+    }
+    columns
+        .iter()
+        .map(|c| {
+            let mut at = lower.iter().enumerate().filter(|(_, f)| f == c);
+            match (at.next(), at.next()) {
+                (Some((i, _)), None) => Ok(i),
+                (Some(_), Some(_)) => Err(format!("column `{c}` appears twice")),
+                (None, _) => Err(format!("missing column `{c}`; the columns are {kinds}")),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(|pos| (is_bumps, pos))
+}
+
+fn number(text: &str, column: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{column} `{text}` is not a finite number")),
+        Err(_) => Err(format!("{column} `{text}` is not a number")),
+    }
+}
+
+fn signal_index(names: &mut Vec<String>, name: &str) -> Result<usize, String> {
+    if name.is_empty() {
+        return Err("empty signal name".into());
+    }
+    Ok(match names.iter().position(|n| n == name) {
+        Some(i) => i,
+        None => {
+            names.push(name.to_string());
+            names.len() - 1
+        }
+    })
+}
+
+fn push_time(
+    names: &mut Vec<String>,
+    times: &mut Vec<(usize, f64)>,
+    name: &str,
+    t: f64,
+) -> Result<(), String> {
+    let s = signal_index(names, name)?;
+    times.push((s, t));
+    Ok(())
+}
+
+/// Reads an event file as event trains (see [`parse_event_csv`]).
+pub fn read_event_csv(path: &Path) -> Result<EventTable, EventError> {
+    let text = std::fs::read_to_string(path).map_err(|error| EventError::Io {
+        path: path.display().to_string(),
+        error,
+    })?;
+    parse_event_csv(&text, &path.display().to_string())
+}
+
+/// Parses an event file of the `signal,time` kind into per-signal trains, times sorted
+/// ascending (a bump file is refused: its events are not points).
+pub fn parse_event_csv(text: &str, origin: &str) -> Result<EventTable, EventError> {
+    let file = parse_events(text, origin)?;
+    if file.is_bumps() {
+        return Err(EventError::Invalid(format!(
+            "{origin} holds bumps (`signal,t,f,dt,df,amplitude`); event times \
+             (`signal,time`) are expected here"
+        )));
+    }
+    let trains = file.times_per_signal();
+    let mut table = EventTable {
+        signals: file.names.into_iter().zip(trains).collect(),
+    };
     for (_, times) in &mut table.signals {
         times.sort_by(f64::total_cmp);
     }
@@ -159,6 +345,42 @@ mod tests {
         let e = parse_event_csv("\"x,1\n", "e.csv").unwrap_err().to_string();
         assert!(e.contains("quoted"), "{e}");
         assert!(parse_event_csv("", "e.csv").unwrap().signals.is_empty());
+    }
+
+    #[test]
+    fn one_reader_for_times_and_bumps() {
+        // headers in any order and case, `#` comments (refused by the `ses multi` reader
+        // before), quotes (refused by the `ses` readers), rows in file order
+        let f = parse_events("# x\nTime,Signal\n0.5,b\n0.1,\"a, 1\"\n0.2,b\n", "e.csv").unwrap();
+        assert_eq!(f.names, vec!["b", "a, 1"]);
+        assert_eq!(f.rows, EventRows::Times(vec![(0, 0.5), (1, 0.1), (0, 0.2)]));
+        assert_eq!(f.times_per_signal(), vec![vec![0.5, 0.2], vec![0.1]]);
+        assert!(f.bumps_per_signal().is_none());
+        let f = parse_events(
+            "signal,t,f,dt,df,amplitude\nx,1,10,0.1,1,0.5\ny,2,12,0.2,2,0.7\n",
+            "b.csv",
+        )
+        .unwrap();
+        assert!(f.is_bumps());
+        let b = f.bumps_per_signal().unwrap();
+        assert_eq!((b[1][0].t, b[1][0].f, b[1][0].peak), (2.0, 12.0, 0.7));
+        // an extra column was ignored by the `ses multi` reader, refused by `ses`: refused
+        let e = parse_events("signal,time,x\na,1,2\n", "e.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown column `x`"), "{e}");
+        let e = parse_events("signal,t,f,dt,df\na,1,2,3,4\n", "e.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing column `amplitude`"), "{e}");
+        let e = parse_events("signal,time\na,1,2\n", "e.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("2 fields"), "{e}");
+        let e = parse_event_csv("signal,t,f,dt,df,amplitude\nx,1,10,0.1,1,0.5\n", "b.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds bumps"), "{e}");
     }
 
     #[test]

@@ -11,7 +11,10 @@ mod csv_file;
 mod signal;
 
 pub use annotations::{annotation_times, TextMatch};
-pub use csv_file::{parse_event_csv, read_event_csv, EventTable};
+pub use csv_file::{
+    parse_event_csv, parse_events, read_event_csv, read_events, EventFile, EventRows, EventTable,
+    BUMP_COLUMNS, TIME_COLUMNS,
+};
 pub use signal::{peaks, rising_crossings};
 
 use crate::bumps::Bump;
