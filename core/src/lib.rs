@@ -48,6 +48,7 @@
 //! ```
 
 pub mod analysis;
+pub mod atomic;
 pub mod batch;
 pub mod bumps;
 pub mod events;

@@ -5,7 +5,6 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sesame_core::bumps::{extract_bumps, extract_channels, BumpOptions, BumpSet};
 use sesame_core::recording::{terminal_safe, ChannelKind, ReadOptions, Recording};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Extract bumps (oscillatory events) from the time-frequency map of each channel.
@@ -210,31 +209,6 @@ pub fn summary(result: &[ChannelBumps]) -> Vec<String> {
     lines
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?
-        .to_string_lossy()
-        .to_string();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp.{ext}", std::process::id()));
-    let result = write(&tmp).and_then(|()| {
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Writes the rows as CSV or JSON (by the extension of `path`).
 pub fn write_rows(path: &Path, rows: &[BumpRow], opts: &BumpOptions, source: &str) -> Result<()> {
     let ext = path
@@ -242,17 +216,16 @@ pub fn write_rows(path: &Path, rows: &[BumpRow], opts: &BumpOptions, source: &st
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" => write_atomic(path, |tmp| {
-            let mut w = csv::Writer::from_path(tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
+    let bytes = match ext.as_str() {
+        "csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
             for r in rows {
                 w.serialize(r)?;
             }
-            w.flush()?;
-            Ok(())
-        }),
-        "json" => write_atomic(path, |tmp| {
+            w.into_inner()
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.error()))?
+        }
+        "json" => {
             #[derive(Serialize)]
             struct Doc<'a> {
                 program: String,
@@ -266,19 +239,15 @@ pub fn write_rows(path: &Path, rows: &[BumpRow], opts: &BumpOptions, source: &st
                 options: opts,
                 bumps: rows,
             };
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(tmp)
-                    .with_context(|| format!("cannot create {}", tmp.display()))?,
-            );
-            serde_json::to_writer_pretty(&mut f, &doc)?;
-            f.flush()?;
-            Ok(())
-        }),
+            serde_json::to_vec_pretty(&doc)?
+        }
         _ => bail!(
             "--out {}: the extension must be .csv or .json",
             path.display()
         ),
-    }
+    };
+    sesame_core::analysis::write_atomic(path, &bytes)?;
+    Ok(())
 }
 
 pub fn run(args: BumpsArgs) -> Result<()> {

@@ -4,7 +4,6 @@
 use super::provenance::Provenance;
 use super::results::{Results, Row};
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why an export failed.
@@ -30,32 +29,13 @@ pub enum ExportError {
     },
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
-/// synced, then renamed over `path`.
+/// Writes `bytes` to `path` atomically ([`crate::atomic::write_atomic`]: a temporary
+/// file in the same folder, flushed and synced, then renamed over `path`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let io = |error| ExportError::Io {
+    crate::atomic::write_atomic(path, bytes).map_err(|error| ExportError::Io {
         path: path.to_path_buf(),
         error,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+    })
 }
 
 /// Output format, from a file extension.

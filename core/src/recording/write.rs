@@ -18,7 +18,6 @@
 use super::annotations::encode_tal;
 use super::header::SampleWidth;
 use super::{Recording, RecordingError, StartTime};
-use std::io::Write;
 use std::path::Path;
 
 /// Sample resolution of the written file.
@@ -108,33 +107,13 @@ pub fn write_edf(
     resolution: Resolution,
 ) -> Result<(), RecordingError> {
     let bytes = encode(rec, resolution)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| invalid(format!("{} is not a file path", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let io = |e| RecordingError::Io {
-        path: path.to_path_buf(),
-        error: e,
-    };
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
+    if path.file_name().is_none() {
+        return Err(invalid(format!("{} is not a file path", path.display())));
     }
-    Ok(())
+    crate::atomic::write_atomic(path, &bytes).map_err(|error| RecordingError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// The bytes of the EDF+C/BDF+C file [`write_edf`] writes.

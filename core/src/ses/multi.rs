@@ -44,8 +44,8 @@ pub mod update;
 pub mod window;
 
 pub use types::{
-    BumpEvent, InducedPair, MultiError, MultiEvents, MultiInput, MultiOptions,
-    MultiAlignment, MultiResult, PdPrior, SolverReport, TimedEvent, WidthNormalisation, WindowRule,
+    BumpEvent, InducedPair, MultiAlignment, MultiError, MultiEvents, MultiInput, MultiOptions,
+    MultiResult, PdPrior, SolverReport, TimedEvent, WidthNormalisation, WindowRule,
 };
 use types::{Deadline, Ev, Prepared};
 

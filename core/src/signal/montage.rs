@@ -255,7 +255,7 @@ impl Montage {
     pub fn save(&self, path: &Path) -> Result<(), MontageError> {
         self.validate()?;
         let text = self.to_toml()?;
-        crate::analysis::write_atomic(path, text.as_bytes()).map_err(|e| MontageError::Io {
+        crate::atomic::write_atomic(path, text.as_bytes()).map_err(|e| MontageError::Io {
             path: path.display().to_string(),
             reason: e.to_string(),
         })
