@@ -22,14 +22,25 @@ use crate::bumps::Bump;
 /// Why events could not be read or extracted.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
+    /// The event file could not be read.
     #[error("{path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error (said in the message, not chained as a source).
+        error: std::io::Error,
+    },
+    /// A line of the event file is malformed.
     #[error("{path}, line {line}: {reason}")]
     Row {
+        /// The file.
         path: String,
+        /// Line number, counted from 1.
         line: usize,
+        /// What is wrong with it and what is expected.
         reason: String,
     },
+    /// The events or the extraction options are invalid (the message says which).
     #[error("{0}")]
     Invalid(String),
 }
