@@ -477,11 +477,14 @@ fn wrong_input(m: &dyn Measure, pair: &PairInput) -> MeasureError {
     }
 }
 
+/// Two event sets of a pair and its window `(start, end)`, s.
+type EventPair<'a, T> = (&'a [T], &'a [T], (f64, f64));
+
 /// The event trains (s) and the window (s) of a pair, for a measure on point processes.
 fn trains_of<'a>(
     m: &dyn Measure,
     pair: &PairInput<'a>,
-) -> Result<(&'a [f64], &'a [f64], (f64, f64)), MeasureError> {
+) -> Result<EventPair<'a, f64>, MeasureError> {
     match pair {
         PairInput::PointProcess { x, y, window } => Ok((x, y, *window)),
         _ => Err(wrong_input(m, pair)),
@@ -492,7 +495,7 @@ fn trains_of<'a>(
 fn bumps_of<'a>(
     m: &dyn Measure,
     pair: &PairInput<'a>,
-) -> Result<(&'a [Bump], &'a [Bump], (f64, f64)), MeasureError> {
+) -> Result<EventPair<'a, Bump>, MeasureError> {
     match pair {
         PairInput::Bumps { x, y, window } => Ok((x, y, *window)),
         _ => Err(wrong_input(m, pair)),
