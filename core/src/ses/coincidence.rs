@@ -294,6 +294,38 @@ mod tests {
     }
 
     #[test]
+    fn the_time_sweep_counts_the_same_pairs_as_every_pair() {
+        let mut rng = seeded(8);
+        let mut g = Surrogate2d::spec([0.02, 0.05, 0.3, 0.05], 0.3);
+        g.n_hidden = 400.0;
+        g.duration = 300.0;
+        let (x, y) = g.generate(&mut rng);
+        for norm in [
+            WidthNormalisation::SumOfWidths,
+            WidthNormalisation::RootSumSquares,
+            WidthNormalisation::None,
+        ] {
+            for s0 in [[0.05, 0.05], [0.5, 0.2], [1e-4, 1.0]] {
+                let every = x
+                    .iter()
+                    .flat_map(|a| y.iter().map(move |b| (a, b)))
+                    .filter(|(a, b)| {
+                        probe(a, b, s0, norm).is_some_and(|(wt, rest)| {
+                            let u = (b.t - a.t) / wt;
+                            u * u / s0[0] <= rest
+                        })
+                    })
+                    .count();
+                assert_eq!(count_bump_pairs(&x, &y, s0, norm), every, "{norm:?} {s0:?}");
+            }
+        }
+        assert_eq!(
+            count_bump_pairs(&[], &y, [0.05, 0.05], WidthNormalisation::SumOfWidths),
+            0
+        );
+    }
+
+    #[test]
     fn bump_estimate_recovers_the_deletion_probability() {
         let mut rng = seeded(5);
         let mut g = Surrogate2d::spec([0.0, 0.05, 0.0, 0.05], 0.4);
