@@ -489,3 +489,98 @@ fn config_print_default_parses_back_and_check_names_bad_keys() {
     assert_ne!(code, 0);
     assert!(err.contains("ses-bump"), "{err}");
 }
+
+/// `sesame stats` checks every option before it writes: a pairing that does not hold
+/// (a subject with two recordings in one session) fails after the Mann–Whitney table
+/// could have been computed, and leaves the output folder without any file.
+#[test]
+fn stats_writes_nothing_when_an_option_is_bad() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let table = dir.path().join("results.tsv");
+    let mut text = String::from(
+        "recording\tsubject\tsession\tgroup\tchannel_a\tchannel_b\tmeasure\tparameter\tvalue\tunit\tn_events\tcertified\n",
+    );
+    // s1 has two recordings in session `a`: no valid pairing by subject
+    let recordings = [
+        ("r1", "s1", "a", 0.61),
+        ("r2", "s1", "a", 0.58),
+        ("r3", "s1", "b", 0.42),
+        ("r4", "s2", "a", 0.66),
+        ("r5", "s2", "b", 0.40),
+        ("r6", "s3", "a", 0.63),
+        ("r7", "s3", "b", 0.45),
+    ];
+    for (rec, sub, ses, v) in recordings {
+        for (a, b, shift) in [("F3", "Fz", 0.0), ("F3", "C3", 0.05), ("Fz", "C3", -0.03)] {
+            text.push_str(&format!(
+                "{rec}\t{sub}\t{ses}\tall\t{a}\t{b}\tcoh\tcoh\t{}\t\t\t\n",
+                v + shift
+            ));
+        }
+    }
+    std::fs::write(&table, text).expect("write table");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("out dir");
+    let cmp = out.join("cmp.tsv");
+    let (t, c) = (table.to_str().expect("utf-8"), cmp.to_str().expect("utf-8"));
+    let listing = || -> Vec<String> {
+        std::fs::read_dir(&out)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+
+    let (code, _, err) = sesame(&[
+        "stats",
+        t,
+        "--group-by",
+        "session",
+        "--paired-by",
+        "subject",
+        "--permutations",
+        "99",
+        "--out",
+        c,
+    ]);
+    assert_ne!(code, 0, "a broken pairing must fail:\n{err}");
+    assert!(err.contains("two recordings"), "says why:\n{err}");
+    assert!(listing().is_empty(), "files written: {:?}", listing());
+
+    // --paired-by without a test that uses it, and an unknown pairing column
+    for extra in [
+        &["--paired-by", "subject"][..],
+        &["--paired-by", "site", "--permutations", "99"][..],
+        &["--nbs-threshold", "2.0"][..],
+    ] {
+        let mut args = vec!["stats", t, "--group-by", "session", "--out", c];
+        args.extend_from_slice(extra);
+        let (code, _, err) = sesame(&args);
+        assert_ne!(code, 0, "{extra:?} must fail:\n{err}");
+        assert!(listing().is_empty(), "{extra:?} wrote {:?}", listing());
+    }
+
+    // the same table without the extra recording is a valid paired design
+    let valid: String = std::fs::read_to_string(&table)
+        .expect("read")
+        .lines()
+        .filter(|l| !l.starts_with("r2\t"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&table, valid).expect("write table");
+    let (code, _, err) = sesame(&[
+        "stats",
+        t,
+        "--group-by",
+        "session",
+        "--paired-by",
+        "subject",
+        "--permutations",
+        "99",
+        "--out",
+        c,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut files = listing();
+    files.sort();
+    assert_eq!(files, ["cmp.permutation.tsv", "cmp.tsv"]);
+}

@@ -108,7 +108,7 @@ pub fn wrap(t: f64, window: (f64, f64), offset: f64) -> f64 {
 /// Event times circularly shifted by `offset` (s) within `window`, sorted ascending.
 pub fn shift_times(times: &[f64], window: (f64, f64), offset: f64) -> Vec<f64> {
     let mut out: Vec<f64> = times.iter().map(|&t| wrap(t, window, offset)).collect();
-    out.sort_by(f64::total_cmp);
+    sort_rotated(&mut out, f64::total_cmp);
     out
 }
 
@@ -122,8 +122,30 @@ pub fn shift_bumps(bumps: &[Bump], window: (f64, f64), offset: f64) -> Vec<Bump>
             ..*b
         })
         .collect();
-    out.sort_by(|a, b| a.t.total_cmp(&b.t).then(a.f.total_cmp(&b.f)));
+    sort_rotated(&mut out, |a, b| {
+        a.t.total_cmp(&b.t).then(a.f.total_cmp(&b.f))
+    });
     out
+}
+
+/// Sorts `v` by `cmp` (stably), in linear time when `v` is a rotation of a sorted
+/// sequence, as a circular shift of a sorted train is: the events that wrapped around
+/// the window's end form a sorted run that is moved to the front. Anything else (an
+/// unsorted input, a tie across the two runs, an event outside the window) falls back
+/// to a full sort, so the result is always that of the stable sort.
+fn sort_rotated<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    use std::cmp::Ordering::{Greater, Less};
+    let descents: Vec<usize> = (1..v.len())
+        .filter(|&i| cmp(&v[i - 1], &v[i]) == Greater)
+        .collect();
+    match descents[..] {
+        [] => {}
+        // two sorted runs `v[..k]` and `v[k..]`: rotated, the second (later input
+        // events) comes first, which matches the stable sort only when every element of
+        // it is strictly smaller than every element of the first
+        [k] if cmp(&v[v.len() - 1], &v[0]) == Less => v.rotate_left(k),
+        _ => v.sort_by(cmp),
+    }
 }
 
 /// How a surrogate pair is made from an observed pair: the second signal is altered so
@@ -289,6 +311,32 @@ mod tests {
         for (a, b) in full.iter().zip(&t) {
             assert!((a - b).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn rotating_a_shifted_train_gives_the_full_sort() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for case in 0..300 {
+            let n = rng.gen_range(0..40);
+            let mut t: Vec<f64> = (0..n)
+                // coarse times so that ties occur, a few outside the window
+                .map(|_| (rng.gen_range(-2..42) as f64) * 0.25)
+                .collect();
+            if case % 3 != 0 {
+                t.sort_by(f64::total_cmp);
+            }
+            let offset = rng.gen_range(0.0..10.0);
+            let mut expected: Vec<f64> = t.iter().map(|&v| wrap(v, (0.0, 10.0), offset)).collect();
+            expected.sort_by(f64::total_cmp);
+            assert_eq!(
+                shift_times(&t, (0.0, 10.0), offset),
+                expected,
+                "{t:?} by {offset}"
+            );
+        }
+        let mut v = vec![(3, 'a'), (4, 'b'), (1, 'c'), (3, 'd')];
+        sort_rotated(&mut v, |a, b| a.0.cmp(&b.0));
+        assert_eq!(v, vec![(1, 'c'), (3, 'a'), (3, 'd'), (4, 'b')]);
     }
 
     #[test]

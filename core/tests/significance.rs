@@ -373,7 +373,7 @@ fn ses_surrogates_are_measured_against_the_observed_chance_level() {
         )
         .expect("values");
     let fast = m
-        .surrogate_compute(&pair, &params, &observed)
+        .surrogate_compute(&pair, &params, &observed, &None)
         .expect("surrogate values");
     let get = |v: &[sesame_core::measures::Value], n: &str| {
         v.iter().find(|x| x.name == n).map(|x| x.value)

@@ -106,10 +106,9 @@ fn write(path: &Path, bytes: &[u8], what: &str, n: usize) -> Result<()> {
     Ok(())
 }
 
-fn write_rows<T: serde::Serialize + Default>(path: &Path, rows: &[T], what: &str) -> Result<()> {
-    write(path, &cohort::to_tsv(rows)?, what, rows.len())
-}
-
+/// Every option is checked and every table computed before the first file is written:
+/// a bad option (an unknown column, one group, a pairing that does not hold, a threshold
+/// without permutations) leaves nothing behind.
 pub fn run(args: StatsArgs) -> Result<()> {
     let table = if args.output.is_dir() {
         args.output.join(RESULTS_TABLE)
@@ -121,6 +120,11 @@ pub fn run(args: StatsArgs) -> Result<()> {
     if args.nbs_threshold.is_some() && args.permutations == 0 {
         bail!("--nbs-threshold needs permutations: add --permutations N (e.g. 5000)");
     }
+    if let Some(t) = args.nbs_threshold {
+        if !t.is_finite() {
+            bail!("--nbs-threshold {t} must be a finite number (e.g. 3.0)");
+        }
+    }
     if args.bootstrap > 0 && !(args.ci > 0.0 && args.ci < 1.0) {
         bail!(
             "--ci {} must lie strictly between 0 and 1 (e.g. 0.95)",
@@ -128,7 +132,13 @@ pub fn run(args: StatsArgs) -> Result<()> {
         );
     }
     let extra = args.permutations > 0 || args.bootstrap > 0 || args.nbs_threshold.is_some();
-    // Check the side outputs before the long run.
+    if args.paired_by.is_some() && !extra {
+        bail!(
+            "--paired-by applies to the permutation tests and bootstrap intervals: add \
+             --permutations N or --bootstrap N (the Mann–Whitney/Welch table compares \
+             independent groups)"
+        );
+    }
     let perm_out = if extra {
         Some(side_path(
             &args.perm_out,
@@ -143,12 +153,53 @@ pub fn run(args: StatsArgs) -> Result<()> {
         Some(_) => Some(side_path(&args.nbs_out, &args.out, "nbs.tsv", "--nbs-out")?),
         None => None,
     };
+    let targets: Vec<&PathBuf> = [&args.out, &perm_out, &nbs_out]
+        .into_iter()
+        .flatten()
+        .collect();
+    for (k, a) in targets.iter().enumerate() {
+        if targets[..k].contains(a) {
+            bail!(
+                "two tables would be written to {}: give --out, --perm-out and --nbs-out \
+                 different paths",
+                a.display()
+            );
+        }
+    }
     let test = match args.test {
         TestChoice::MannWhitney => GroupTest::MannWhitney,
         TestChoice::T => GroupTest::WelchT,
     };
     let result = compare::compare(&rows, &args.group_by, test)?;
     let bytes = compare::to_tsv(&result)?;
+    let cohort = match &perm_out {
+        None => None,
+        Some(_) => {
+            let opts = CohortOptions {
+                group_by: args.group_by.clone(),
+                paired_by: args.paired_by.clone(),
+                permutations: args.permutations,
+                statistic: match args.perm_stat {
+                    StatChoice::T => Statistic::T,
+                    StatChoice::MeanDiff => Statistic::MeanDiff,
+                },
+                seed: args.seed,
+                nbs_threshold: args.nbs_threshold,
+                nbs_by: match args.nbs_by {
+                    NbsChoice::Size => NbsBy::Size,
+                    NbsChoice::Intensity => NbsBy::Intensity,
+                },
+                bootstrap: args.bootstrap,
+                ci: args.ci,
+            };
+            let res = cohort::analyze_cohort(&rows, &opts)?;
+            let pairs = cohort::to_tsv(&res.pairs)?;
+            let nbs = cohort::to_tsv(&res.nbs)?;
+            Some((res, pairs, nbs))
+        }
+    };
+
+    // everything is computed: write
     match &args.out {
         Some(p) => write(p, &bytes, "comparisons", result.len())?,
         None => {
@@ -156,33 +207,15 @@ pub fn run(args: StatsArgs) -> Result<()> {
             std::io::stdout().write_all(&bytes)?;
         }
     }
-    let Some(perm_out) = perm_out else {
+    let (Some(perm_out), Some((res, pairs, nbs))) = (perm_out, cohort) else {
         return Ok(());
     };
-    let opts = CohortOptions {
-        group_by: args.group_by.clone(),
-        paired_by: args.paired_by.clone(),
-        permutations: args.permutations,
-        statistic: match args.perm_stat {
-            StatChoice::T => Statistic::T,
-            StatChoice::MeanDiff => Statistic::MeanDiff,
-        },
-        seed: args.seed,
-        nbs_threshold: args.nbs_threshold,
-        nbs_by: match args.nbs_by {
-            NbsChoice::Size => NbsBy::Size,
-            NbsChoice::Intensity => NbsBy::Intensity,
-        },
-        bootstrap: args.bootstrap,
-        ci: args.ci,
-    };
-    let res = cohort::analyze_cohort(&rows, &opts)?;
     for n in &res.notes {
         eprintln!("note: {n}");
     }
-    write_rows(&perm_out, &res.pairs, "pair tests")?;
+    write(&perm_out, &pairs, "pair tests", res.pairs.len())?;
     if let Some(p) = nbs_out {
-        write_rows(&p, &res.nbs, "component edges")?;
+        write(&p, &nbs, "component edges", res.nbs.len())?;
     }
     Ok(())
 }

@@ -29,7 +29,8 @@ use super::stats::benjamini_hochberg;
 use crate::bumps::Bump;
 use crate::measures::spectral::{self, BandSpectra, SpectralMeasure};
 use crate::measures::{
-    Measure, MeasureError, PairInput, ParamValues, SetInput, SetValues, Target, Value,
+    Measure, MeasureError, PairInput, ParamValues, SetInput, SetValues, SurrogateSetup, Target,
+    Value,
 };
 use crate::surrogates::{self, splitmix64, SurrogateMethod, Tail};
 use ndarray::{Array2, ArrayView2};
@@ -189,6 +190,17 @@ pub fn test_set(
         _ => None,
     };
 
+    // what each pair's surrogates share (e.g. SES's chance count), prepared once per
+    // pair; the spectral fast path needs none
+    let setups: Vec<SurrogateSetup> = if fast.is_some() {
+        jobs.iter().map(|_| None).collect()
+    } else {
+        jobs.par_iter()
+            .map(|job| measure.surrogate_setup(&set.pair(job.i, job.j), params))
+            .collect::<Result<_, _>>()
+            .map_err(err)?
+    };
+
     // null[p][s]: the values of surrogate s of pair p, computed in blocks of surrogates
     // so that long runs report progress and can be cancelled.
     let mut null: Vec<Vec<Vec<Value>>> = vec![Vec::with_capacity(k); jobs.len()];
@@ -210,7 +222,15 @@ pub fn test_set(
                     return Ok(v);
                 }
                 let observed = &observed[job.entry].1;
-                surrogate_values(measure, params, set, job, s, &offsets[p], config, observed)
+                let data = Surrogate {
+                    set,
+                    job,
+                    s,
+                    offsets: &offsets[p],
+                    observed,
+                    setup: &setups[p],
+                };
+                surrogate_values(measure, params, &data, config)
             })
             .collect::<Result<_, _>>()
             .map_err(err)?;
@@ -456,19 +476,38 @@ fn sattolo(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
     order
 }
 
-/// The measure's values on surrogate `s` of one pair (`observed`: the pair's own
-/// values, see [`Measure::surrogate_compute`]).
-#[allow(clippy::too_many_arguments)]
+/// One surrogate of one pair: where its data come from and what the pair shares.
+struct Surrogate<'a, 'd> {
+    /// The channel set.
+    set: &'a SetInput<'d>,
+    /// The pair.
+    job: &'a PairJob,
+    /// Index of the surrogate.
+    s: usize,
+    /// The pair's circular shifts, s (empty for other methods).
+    offsets: &'a [f64],
+    /// The observed pair's values.
+    observed: &'a [Value],
+    /// What the measure prepared for the pair ([`Measure::surrogate_setup`]).
+    setup: &'a SurrogateSetup,
+}
+
+/// The measure's values on one surrogate of one pair (see
+/// [`Measure::surrogate_compute`]).
 fn surrogate_values(
     measure: &dyn Measure,
     params: &ParamValues,
-    set: &SetInput,
-    job: &PairJob,
-    s: usize,
-    offsets: &[f64],
+    data: &Surrogate,
     config: &SignificanceConfig,
-    observed: &[Value],
 ) -> Result<Vec<Value>, MeasureError> {
+    let Surrogate {
+        set,
+        job,
+        s,
+        offsets,
+        observed,
+        setup,
+    } = *data;
     let mut rng = surrogate_rng(job, s);
     let bad = |e: String| MeasureError::Invalid(e);
     match set {
@@ -495,6 +534,7 @@ fn surrogate_values(
                 },
                 params,
                 observed,
+                setup,
             )
         }
         SetInput::Bumps { bumps, window } => {
@@ -515,6 +555,7 @@ fn surrogate_values(
                 },
                 params,
                 observed,
+                setup,
             )
         }
         SetInput::Continuous { data, fs } => {
@@ -538,6 +579,7 @@ fn surrogate_values(
                 },
                 params,
                 observed,
+                setup,
             )
         }
     }

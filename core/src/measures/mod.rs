@@ -132,6 +132,10 @@ impl Value {
     }
 }
 
+/// What a measure prepares once per observed pair for the surrogates of that pair
+/// ([`Measure::surrogate_setup`]): opaque to the caller, read back by the measure itself.
+pub type SurrogateSetup = Option<Box<dyn std::any::Any + Send + Sync>>;
+
 /// What a set-level result refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Target {
@@ -307,15 +311,32 @@ pub trait Measure: Send + Sync {
     /// the observed pair's values `observed`; only the outputs with a
     /// [`Direction`] are read. By default [`compute`](Measure::compute). A measure whose
     /// outputs carry their own chance calibration (SES: `rho_null`, `sync`) may skip it
-    /// here and refer the surrogate to the observed pair's calibration instead.
+    /// here and refer the surrogate to the observed pair's calibration instead. `setup`
+    /// is what [`surrogate_setup`](Measure::surrogate_setup) returned for the observed
+    /// pair.
     fn surrogate_compute(
         &self,
         pair: &PairInput,
         params: &ParamValues,
         observed: &[Value],
+        setup: &SurrogateSetup,
     ) -> Result<Vec<Value>, MeasureError> {
-        let _ = observed;
+        let _ = (observed, setup);
         self.compute(pair, params)
+    }
+
+    /// Work a measure does once per observed pair and shares with all the surrogates of
+    /// that pair ([`surrogate_compute`](Measure::surrogate_compute) receives it), for
+    /// what a surrogate leaves unchanged: SES on bumps keeps the chance count of its
+    /// data-based cost, which a time shift of one signal does not alter. By default
+    /// nothing.
+    fn surrogate_setup(
+        &self,
+        pair: &PairInput,
+        params: &ParamValues,
+    ) -> Result<SurrogateSetup, MeasureError> {
+        let _ = (pair, params);
+        Ok(None)
     }
 
     /// The measure as a spectral measure (coherence and phase families), whose values

@@ -4,11 +4,12 @@
 
 use super::{
     InputKind, Measure, MeasureError, OutputSpec, PairInput, ParamKind, ParamSpec, ParamValues,
-    Value,
+    SurrogateSetup, Value,
 };
 use crate::bumps::Bump;
 use crate::measures::Direction;
 use crate::ses::bumps::{ses_bumps, BumpOptions, WidthNormalisation};
+use crate::ses::coincidence::{self, BumpChance};
 use crate::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior, SesError};
 use crate::surrogates::{self, ShiftOptions, Tail};
 use rayon::prelude::*;
@@ -444,29 +445,18 @@ impl Measure for Ses1d {
         false
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let PairInput::PointProcess { x, y, window } = pair else {
-            return Err(MeasureError::WrongInput {
-                measure: self.id(),
-                expected: self.input(),
-                got: kind(pair),
-            });
-        };
-        ses_1d_values(x, y, *window, params)
+        let (x, y, window) = trains_of(self, pair)?;
+        ses_1d_values(x, y, window, params)
     }
     fn surrogate_compute(
         &self,
         pair: &PairInput,
         params: &ParamValues,
         observed: &[Value],
+        _setup: &SurrogateSetup,
     ) -> Result<Vec<Value>, MeasureError> {
-        let PairInput::PointProcess { x, y, window } = pair else {
-            return Err(MeasureError::WrongInput {
-                measure: self.id(),
-                expected: self.input(),
-                got: kind(pair),
-            });
-        };
-        ses_1d_surrogate(x, y, *window, params, observed)
+        let (x, y, window) = trains_of(self, pair)?;
+        ses_1d_surrogate(x, y, window, params, observed)
     }
 }
 
@@ -475,6 +465,40 @@ fn kind(p: &PairInput) -> InputKind {
         PairInput::PointProcess { .. } => InputKind::PointProcess,
         PairInput::Bumps { .. } => InputKind::Bumps,
         PairInput::Continuous { .. } => InputKind::Continuous,
+    }
+}
+
+/// The error of measure `m` given a pair of another kind than it reads.
+fn wrong_input(m: &dyn Measure, pair: &PairInput) -> MeasureError {
+    MeasureError::WrongInput {
+        measure: m.id(),
+        expected: m.input(),
+        got: kind(pair),
+    }
+}
+
+/// Two event sets of a pair and its window `(start, end)`, s.
+type EventPair<'a, T> = (&'a [T], &'a [T], (f64, f64));
+
+/// The event trains (s) and the window (s) of a pair, for a measure on point processes.
+fn trains_of<'a>(
+    m: &dyn Measure,
+    pair: &PairInput<'a>,
+) -> Result<EventPair<'a, f64>, MeasureError> {
+    match pair {
+        PairInput::PointProcess { x, y, window } => Ok((x, y, *window)),
+        _ => Err(wrong_input(m, pair)),
+    }
+}
+
+/// The bumps and the window (s) of a pair, for a measure on bumps.
+fn bumps_of<'a>(
+    m: &dyn Measure,
+    pair: &PairInput<'a>,
+) -> Result<EventPair<'a, Bump>, MeasureError> {
+    match pair {
+        PairInput::Bumps { x, y, window } => Ok((x, y, *window)),
+        _ => Err(wrong_input(m, pair)),
     }
 }
 
@@ -729,29 +753,28 @@ impl Measure for SesBumps {
         SESBUMPS_OUTPUTS
     }
     fn compute(&self, pair: &PairInput, params: &ParamValues) -> Result<Vec<Value>, MeasureError> {
-        let PairInput::Bumps { x, y, window } = pair else {
-            return Err(MeasureError::WrongInput {
-                measure: self.id(),
-                expected: self.input(),
-                got: kind(pair),
-            });
-        };
-        ses_bumps_values(x, y, *window, params)
+        let (x, y, window) = bumps_of(self, pair)?;
+        ses_bumps_values(x, y, window, params)
+    }
+    fn surrogate_setup(
+        &self,
+        pair: &PairInput,
+        params: &ParamValues,
+    ) -> Result<SurrogateSetup, MeasureError> {
+        let (x, y, window) = bumps_of(self, pair)?;
+        let opts = fit_options(bump_options(params)?, window, x, y);
+        Ok(chance_of(x, y, &opts).map(|c| Box::new(c) as _))
     }
     fn surrogate_compute(
         &self,
         pair: &PairInput,
         params: &ParamValues,
         observed: &[Value],
+        setup: &SurrogateSetup,
     ) -> Result<Vec<Value>, MeasureError> {
-        let PairInput::Bumps { x, y, window } = pair else {
-            return Err(MeasureError::WrongInput {
-                measure: self.id(),
-                expected: self.input(),
-                got: kind(pair),
-            });
-        };
-        ses_bumps_surrogate(x, y, *window, params, observed)
+        let (x, y, window) = bumps_of(self, pair)?;
+        let chance = setup.as_ref().and_then(|s| s.downcast_ref::<BumpChance>());
+        ses_bumps_surrogate(x, y, window, params, observed, chance)
     }
 }
 
@@ -764,11 +787,8 @@ pub fn ses_bumps_values(
     window: (f64, f64),
     params: &ParamValues,
 ) -> Result<Vec<Value>, MeasureError> {
-    let mut opts = bump_options(params)?;
     let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
-    if window.1 > window.0 {
-        opts.duration = Some(window.1 - window.0);
-    }
+    let opts = fit_options(bump_options(params)?, window, x, y);
     {
         let r = ses_bumps(x, y, &opts).map_err(ses_err)?;
         let p = &r.params;
@@ -802,9 +822,15 @@ pub fn ses_bumps_values(
             method: AlignmentMethod::Exact,
             ..opts.clone()
         };
+        // only the shift count needs the chance part of the cost
+        let chance = if shift_options(params)?.count > 0 {
+            chance_of(x, y, &fast)
+        } else {
+            None
+        };
         push_chance(&mut out, params, window, seed, p.rho, |o| {
             let ys = surrogates::shift_bumps(y, window, o);
-            ses_bumps(x, &ys, &fast).map(|r| r.params.rho)
+            surrogate_rho(x, &ys, &fast, chance.as_ref())
         })?;
         if let Some(c) = &p.coincidences {
             out.push(Value::new("pd", c.pd));
@@ -813,23 +839,76 @@ pub fn ses_bumps_values(
     }
 }
 
+/// The fit options of a bump pair: the parameters' options with the observation length
+/// of the pair's effective window (see [`effective_window`]).
+fn fit_options(mut opts: BumpOptions, window: (f64, f64), x: &[Bump], y: &[Bump]) -> BumpOptions {
+    let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
+    if window.1 > window.0 {
+        opts.duration = Some(window.1 - window.0);
+    }
+    opts
+}
+
+/// The part of the data-based cost that a change of the bumps' times leaves unchanged
+/// (the chance count, [`coincidence::bump_chance`]), computed once for a pair and shared
+/// by its surrogates; `None` when the cost is fixed or the observation length unknown.
+fn chance_of(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Option<BumpChance> {
+    if !matches!(opts.cost, NonCoincidentCost::Coincidences) {
+        return None;
+    }
+    let duration = opts.duration?;
+    Some(coincidence::bump_chance(
+        x,
+        y,
+        duration,
+        [opts.prior_t.s0, opts.prior_f.s0],
+        opts.normalisation,
+    ))
+}
+
+/// ρ of a surrogate pair `(x, ys)`. With `chance` (the observed pair's, see
+/// [`chance_of`]) the data-based cost is finished from the surrogate's own pair count in
+/// one time sweep ([`coincidence::count_bump_pairs`]) instead of a pass over every pair
+/// of bumps: the same κ up to the rounding of the chance sum's order.
+fn surrogate_rho(
+    x: &[Bump],
+    ys: &[Bump],
+    opts: &BumpOptions,
+    chance: Option<&BumpChance>,
+) -> Result<f64, SesError> {
+    match chance {
+        Some(c)
+            if matches!(opts.cost, NonCoincidentCost::Coincidences)
+                && opts.duration == Some(c.duration) =>
+        {
+            let s0 = [opts.prior_t.s0, opts.prior_f.s0];
+            let pairs = coincidence::count_bump_pairs(x, ys, s0, opts.normalisation);
+            let fixed = BumpOptions {
+                cost: NonCoincidentCost::Kappa(c.cost(pairs).kappa),
+                ..opts.clone()
+            };
+            ses_bumps(x, ys, &fixed)
+        }
+        _ => ses_bumps(x, ys, opts),
+    }
+    .map(|r| r.params.rho)
+}
+
 /// Bump SES of a surrogate pair in a significance test (see [`surrogate_outputs`]),
-/// aligned with the exact solver as the chance surrogates are.
+/// aligned with the exact solver as the chance surrogates are; `chance` as in
+/// [`surrogate_rho`].
 fn ses_bumps_surrogate(
     x: &[Bump],
     y: &[Bump],
     window: (f64, f64),
     params: &ParamValues,
     observed: &[Value],
+    chance: Option<&BumpChance>,
 ) -> Result<Vec<Value>, MeasureError> {
-    let mut opts = bump_options(params)?;
-    let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
-    if window.1 > window.0 {
-        opts.duration = Some(window.1 - window.0);
-    }
+    let mut opts = fit_options(bump_options(params)?, window, x, y);
     opts.method = AlignmentMethod::Exact;
-    let r = ses_bumps(x, y, &opts).map_err(ses_err)?;
-    Ok(surrogate_outputs(r.params.rho, observed))
+    let rho = surrogate_rho(x, y, &opts, chance).map_err(ses_err)?;
+    Ok(surrogate_outputs(rho, observed))
 }
 
 #[cfg(test)]

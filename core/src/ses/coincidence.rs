@@ -119,7 +119,8 @@ pub fn estimate_1d(x: &[f64], y: &[f64], duration: f64, s0: f64) -> CoincidenceC
 }
 
 /// The estimate for two bump sets observed for `duration` s, with prior scales `s0_t`,
-/// `s0_f` of the (normalised) pairwise offsets and the given width normalisation.
+/// `s0_f` of the (normalised) pairwise offsets and the given width normalisation:
+/// [`bump_chance`] followed by [`BumpChance::cost`] of [`count_bump_pairs`].
 pub fn estimate_bumps(
     x: &[Bump],
     y: &[Bump],
@@ -127,28 +128,77 @@ pub fn estimate_bumps(
     s0: [f64; 2],
     norm: WidthNormalisation,
 ) -> CoincidenceCost {
-    let scale = |a: f64, b: f64| match norm {
+    bump_chance(x, y, duration, s0, norm).cost(count_bump_pairs(x, y, s0, norm))
+}
+
+/// The part of the bump estimate that does not depend on the bumps' times: the chance
+/// count, the number of events and the area of the observation region. A circular time
+/// shift (or any change of the times alone) of one set leaves it unchanged, so the
+/// surrogates of a pair share the observed pair's, and only the pair count
+/// ([`count_bump_pairs`]) is redone for each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BumpChance {
+    /// Pairs expected by chance (see the module doc).
+    pub chance: f64,
+    /// Events of both sets.
+    pub n_events: usize,
+    /// Measure of the observation region in the cost's units.
+    pub area: f64,
+    /// Observation length the chance count was computed for, s.
+    pub duration: f64,
+}
+
+impl BumpChance {
+    /// The estimate with `pairs` pairs inside the probe.
+    pub fn cost(&self, pairs: usize) -> CoincidenceCost {
+        finish(
+            pairs,
+            self.chance,
+            self.n_events,
+            1.0 - (-PROBE_R2 / 2.0).exp(),
+            self.area,
+        )
+    }
+}
+
+/// The scale of an offset between bumps of widths `a` and `b` under `norm`.
+#[inline]
+fn width_scale(norm: WidthNormalisation, a: f64, b: f64) -> f64 {
+    match norm {
         WidthNormalisation::SumOfWidths => a + b,
         WidthNormalisation::RootSumSquares => (a * a + b * b).sqrt(),
         WidthNormalisation::None => 1.0,
-    };
-    let mut pairs = 0usize;
+    }
+}
+
+/// The probe for the pair `(a, b)`: `None` when their frequency offset alone puts them
+/// outside; otherwise the time scale `w_t` and the room `R² − v²/s0_f` left for the
+/// time offset.
+#[inline]
+fn probe(a: &Bump, b: &Bump, s0: [f64; 2], norm: WidthNormalisation) -> Option<(f64, f64)> {
+    let wt = width_scale(norm, a.dt, b.dt);
+    let wf = width_scale(norm, a.df, b.df);
+    let v = (b.f - a.f) / wf;
+    let rest = PROBE_R2 - v * v / s0[1];
+    (rest > 0.0).then_some((wt, rest))
+}
+
+/// The time-independent part of the bump estimate ([`BumpChance`]) for two bump sets
+/// observed for `duration` s; `O(n·m)` in the numbers of bumps.
+pub fn bump_chance(
+    x: &[Bump],
+    y: &[Bump],
+    duration: f64,
+    s0: [f64; 2],
+    norm: WidthNormalisation,
+) -> BumpChance {
     let mut chance = 0.0;
     for a in x {
         for b in y {
-            let wt = scale(a.dt, b.dt);
-            let wf = scale(a.df, b.df);
-            let v = (b.f - a.f) / wf;
-            let rest = PROBE_R2 - v * v / s0[1];
-            if rest <= 0.0 {
-                continue;
+            if let Some((wt, rest)) = probe(a, b, s0, norm) {
+                let h = wt * (s0[0] * rest).sqrt();
+                chance += within(h, duration);
             }
-            let u = (b.t - a.t) / wt;
-            if u * u / s0[0] <= rest {
-                pairs += 1;
-            }
-            let h = wt * (s0[0] * rest).sqrt();
-            chance += within(h, duration);
         }
     }
     let mean = |v: &[Bump], g: fn(&Bump) -> f64| {
@@ -173,13 +223,46 @@ pub fn estimate_bumps(
         });
     let span = if f_hi - f_lo > 0.0 { f_hi - f_lo } else { 1.0 };
     let area = (duration / w_t.max(f64::MIN_POSITIVE)) * (span / w_f.max(f64::MIN_POSITIVE));
-    finish(
-        pairs,
+    BumpChance {
         chance,
-        x.len() + y.len(),
-        1.0 - (-PROBE_R2 / 2.0).exp(),
+        n_events: x.len() + y.len(),
         area,
-    )
+        duration,
+    }
+}
+
+/// The number of pairs `(a, b)`, `a` in `x` and `b` in `y`, inside the probe ellipse
+/// `u²/s0_t + v²/s0_f ≤ R²` (the `Q` of the module doc), counted in one sweep over the
+/// bumps sorted by time: only the `b` within the largest possible time half-width of
+/// `a` are tested, each with the same test as a full double loop would apply.
+pub fn count_bump_pairs(x: &[Bump], y: &[Bump], s0: [f64; 2], norm: WidthNormalisation) -> usize {
+    if x.is_empty() || y.is_empty() {
+        return 0;
+    }
+    let mut order: Vec<(f64, usize)> = y.iter().enumerate().map(|(j, b)| (b.t, j)).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let dt_max = y.iter().map(|b| b.dt).fold(0.0_f64, f64::max);
+    let reach = (s0[0] * PROBE_R2).sqrt();
+    let mut pairs = 0usize;
+    for a in x {
+        // widths are ≥ 0 (checked by the SES fit), so `w_t ≤ scale(a.dt, max dt)`;
+        // the margin only admits more candidates, which the exact test then sorts out
+        let h = width_scale(norm, a.dt, dt_max) * reach * (1.0 + 1e-9) + 1e-12;
+        let lo = order.partition_point(|&(t, _)| t < a.t - h);
+        for &(t, j) in &order[lo..] {
+            if t > a.t + h {
+                break;
+            }
+            let b = &y[j];
+            if let Some((wt, rest)) = probe(a, b, s0, norm) {
+                let u = (b.t - a.t) / wt;
+                if u * u / s0[0] <= rest {
+                    pairs += 1;
+                }
+            }
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]
@@ -208,6 +291,38 @@ mod tests {
         let (x, y) = g.generate(&mut rng);
         let e = estimate_1d(&x, &y, 600.0, 1e-4);
         assert!((e.pd - 0.3).abs() < 0.06, "{e:?}");
+    }
+
+    #[test]
+    fn the_time_sweep_counts_the_same_pairs_as_every_pair() {
+        let mut rng = seeded(8);
+        let mut g = Surrogate2d::spec([0.02, 0.05, 0.3, 0.05], 0.3);
+        g.n_hidden = 400.0;
+        g.duration = 300.0;
+        let (x, y) = g.generate(&mut rng);
+        for norm in [
+            WidthNormalisation::SumOfWidths,
+            WidthNormalisation::RootSumSquares,
+            WidthNormalisation::None,
+        ] {
+            for s0 in [[0.05, 0.05], [0.5, 0.2], [1e-4, 1.0]] {
+                let every = x
+                    .iter()
+                    .flat_map(|a| y.iter().map(move |b| (a, b)))
+                    .filter(|(a, b)| {
+                        probe(a, b, s0, norm).is_some_and(|(wt, rest)| {
+                            let u = (b.t - a.t) / wt;
+                            u * u / s0[0] <= rest
+                        })
+                    })
+                    .count();
+                assert_eq!(count_bump_pairs(&x, &y, s0, norm), every, "{norm:?} {s0:?}");
+            }
+        }
+        assert_eq!(
+            count_bump_pairs(&[], &y, [0.05, 0.05], WidthNormalisation::SumOfWidths),
+            0
+        );
     }
 
     #[test]
