@@ -2,7 +2,9 @@
 //! the simulator: two groups that differ in planted synchrony, plus one corrupt file.
 
 use sesame_core::recording::{write_edf, Resolution};
-use sesame_core::simulate::{simulate_cohort, CohortGroup, CohortOptions, SimulationOptions};
+use sesame_core::simulate::{
+    simulate_cohort, CohortGroup, CohortSimulationOptions, SimulationOptions,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -39,7 +41,7 @@ fn build_dataset(root: &Path) {
     };
     base.groups.truncate(1);
     base.groups[0].rate = 1.0;
-    let cohort = simulate_cohort(&CohortOptions {
+    let cohort = simulate_cohort(&CohortSimulationOptions {
         base,
         groups: vec![
             CohortGroup {

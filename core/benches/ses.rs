@@ -2,7 +2,7 @@
 //! bump sets for a 20-minute recording (certificates included); 1-D with 2,000 events.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use sesame_core::ses::bumps::{ses_bumps, BumpOptions};
+use sesame_core::ses::bumps::{ses_bumps, BumpSesOptions};
 use sesame_core::ses::regions::ses_bumps_all_pairs;
 use sesame_core::ses::surrogate::{seeded, Surrogate1d, Surrogate2d};
 use sesame_core::ses::{ses_1d, NonCoincidentCost, OneDOptions, Prior};
@@ -23,7 +23,7 @@ fn benches(c: &mut Criterion) {
     let rec = recording(21, 1);
     let n: usize = rec.iter().map(Vec::len).sum::<usize>() / rec.len();
     eprintln!("bumps per channel: {n}");
-    let opts = BumpOptions::default();
+    let opts = BumpSesOptions::default();
     let pair = (rec[0].clone(), rec[1].clone());
     c.bench_function("ses_bumps_pair_2000", |b| {
         b.iter(|| black_box(ses_bumps(&pair.0, &pair.1, &opts).map(|r| r.params.certified)))

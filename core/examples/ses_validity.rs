@@ -19,7 +19,9 @@ use sesame_core::recording::{ReadOptions, Recording};
 use sesame_core::simulate::coupling::{
     ks_to_discrete_uniform, trial_1d, trial_bumps, PairDesign, TrialOutcome,
 };
-use sesame_core::simulate::{simulate_cohort, CohortGroup, CohortOptions, SimulationOptions};
+use sesame_core::simulate::{
+    simulate_cohort, CohortGroup, CohortSimulationOptions, SimulationOptions,
+};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -236,7 +238,7 @@ fn main() {
     std::fs::write(out.join("trials.csv"), csv).expect("write trials.csv");
 
     // (c) two simulated groups of 8 that differ only in coupling
-    let cohort = CohortOptions {
+    let cohort = CohortSimulationOptions {
         base: SimulationOptions {
             duration: 120.0,
             ..SimulationOptions::default()

@@ -16,7 +16,7 @@
 //! ```
 //! use sesame_core::bumps::{extract_bumps, BumpOptions};
 //! use sesame_core::recording::{ReadOptions, Recording};
-//! use sesame_core::ses::bumps::{ses_bumps, BumpOptions as SesOptions};
+//! use sesame_core::ses::bumps::{ses_bumps, BumpSesOptions};
 //! use std::path::Path;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,7 +34,7 @@
 //! }
 //!
 //! // Bump SES, with the jitter variances bounded at 4·s0 as the `ses-bumps` measure does.
-//! let opts = SesOptions { st_max: Some(0.2), sf_max: Some(0.2), ..SesOptions::default() };
+//! let opts = BumpSesOptions { st_max: Some(0.2), sf_max: Some(0.2), ..BumpSesOptions::default() };
 //! let ses = ses_bumps(&bumps[0], &bumps[1], &opts)?;
 //! let p = &ses.params;
 //! println!(

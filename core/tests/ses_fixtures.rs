@@ -4,7 +4,7 @@
 //! including every per-iteration trace, is compared.
 
 use sesame_core::bumps::Bump;
-use sesame_core::ses::bumps::{ses_bumps, BumpOptions, WidthNormalisation};
+use sesame_core::ses::bumps::{ses_bumps, BumpSesOptions, WidthNormalisation};
 use sesame_core::ses::one_d::descend;
 use sesame_core::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior};
 use std::path::PathBuf;
@@ -167,15 +167,15 @@ fn bumps(rows: &[[f64; 5]]) -> Vec<Bump> {
         .collect()
 }
 
-fn opts_b(method: AlignmentMethod) -> BumpOptions {
-    BumpOptions {
+fn opts_b(method: AlignmentMethod) -> BumpSesOptions {
+    BumpSesOptions {
         cost: NonCoincidentCost::Beta(0.05),
         prior_t: Prior::new(2.0, 0.05),
         prior_f: Prior::new(2.0, 0.05),
         init: [0.0, 0.05, 0.0, 0.05],
         normalisation: WidthNormalisation::SumOfWidths,
         method,
-        ..BumpOptions::default()
+        ..BumpSesOptions::default()
     }
 }
 
@@ -288,7 +288,7 @@ fn fixtures_from_json() {
                         .collect()
                 };
                 for method in [AlignmentMethod::MaxProduct, AlignmentMethod::Exact] {
-                    let o = BumpOptions {
+                    let o = BumpSesOptions {
                         cost: NonCoincidentCost::Beta(f(&s["beta"])),
                         prior_t: Prior::new(f(&s["nu_t"]), f(&s["s0_t"])),
                         prior_f: Prior::new(f(&s["nu_f"]), f(&s["s0_f"])),
@@ -300,7 +300,7 @@ fn fixtures_from_json() {
                         ],
                         normalisation: WidthNormalisation::SumOfWidths,
                         method,
-                        ..BumpOptions::default()
+                        ..BumpSesOptions::default()
                     };
                     let r = ses_bumps(&rows(&case["x"]), &rows(&case["y"]), &o).unwrap();
                     let e = &case["expected"];

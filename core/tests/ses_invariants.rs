@@ -5,7 +5,7 @@
 use rand::seq::SliceRandom;
 use rand::Rng;
 use sesame_core::bumps::Bump;
-use sesame_core::ses::bumps::{ses_bumps, BumpOptions};
+use sesame_core::ses::bumps::{ses_bumps, BumpSesOptions};
 use sesame_core::ses::exact::{self, brute_force, gain_of, is_matching, max_gain_matching, Edge};
 use sesame_core::ses::maxproduct::{max_product, MaxProductOptions};
 use sesame_core::ses::one_d::{align_dp, pair_cost};
@@ -310,13 +310,13 @@ fn bumps_invariants_and_certificates() {
             [0.2, 0.04, 0.1, 0.04]
         };
         let (x, y) = Surrogate2d::spec(th, 0.2).generate(&mut rng);
-        let r = ses_bumps(&x, &y, &BumpOptions::default()).unwrap();
+        let r = ses_bumps(&x, &y, &BumpSesOptions::default()).unwrap();
         let e = ses_bumps(
             &x,
             &y,
-            &BumpOptions {
+            &BumpSesOptions {
                 method: sesame_core::ses::AlignmentMethod::Exact,
-                ..BumpOptions::default()
+                ..BumpSesOptions::default()
             },
         )
         .unwrap();
@@ -333,22 +333,22 @@ fn bumps_invariants_and_certificates() {
         // order independence
         let mut xs = x.clone();
         xs.reverse();
-        let s = ses_bumps(&xs, &y, &BumpOptions::default()).unwrap();
+        let s = ses_bumps(&xs, &y, &BumpSesOptions::default()).unwrap();
         assert!((s.params.cost - r.params.cost).abs() < 1e-9 * (1.0 + r.params.cost.abs()));
         assert_eq!(s.params.n_pairs, r.params.n_pairs);
     }
     assert!(steps >= 60);
     // identical inputs ⇒ ρ = 0, δ = 0
     let (x, _) = Surrogate2d::spec([0.0, 0.01, 0.0, 0.01], 0.0).generate(&mut rng);
-    let r = ses_bumps(&x, &x, &BumpOptions::default()).unwrap();
+    let r = ses_bumps(&x, &x, &BumpSesOptions::default()).unwrap();
     assert_eq!(r.params.rho, 0.0);
     assert!(r.params.delay_t.unwrap().abs() < 1e-12 && r.params.delay_f.unwrap().abs() < 1e-12);
     // empty
     assert_eq!(
-        ses_bumps(&[], &[], &BumpOptions::default()).unwrap_err(),
+        ses_bumps(&[], &[], &BumpSesOptions::default()).unwrap_err(),
         SesError::NoEvents
     );
-    let r = ses_bumps(&x, &[], &BumpOptions::default()).unwrap();
+    let r = ses_bumps(&x, &[], &BumpSesOptions::default()).unwrap();
     assert_eq!((r.params.rho, r.params.delay_t), (1.0, None));
     let bad = [Bump {
         t: 1.0,
@@ -359,7 +359,7 @@ fn bumps_invariants_and_certificates() {
         peak: 1.0,
     }];
     assert!(matches!(
-        ses_bumps(&bad, &x, &BumpOptions::default()),
+        ses_bumps(&bad, &x, &BumpSesOptions::default()),
         Err(SesError::BadWidth { .. })
     ));
 }

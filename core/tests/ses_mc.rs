@@ -4,7 +4,7 @@
 //! By default a reduced set of cells runs; `SESAME_FULL_MC=1` runs every cell. Run with
 //! `--nocapture` to see our table beside the spec's.
 
-use sesame_core::ses::bumps::{ses_bumps, BumpOptions};
+use sesame_core::ses::bumps::{ses_bumps, BumpSesOptions};
 use sesame_core::ses::surrogate::{seeded, Surrogate1d, Surrogate2d};
 use sesame_core::ses::{ses_1d, NonCoincidentCost, OneDOptions, Prior};
 
@@ -199,7 +199,8 @@ fn monte_carlo_2d_table() {
         let mut cols: [Vec<f64>; 5] = Default::default();
         for _ in 0..trials {
             let (x, y) = g.generate(&mut rng);
-            let r = ses_bumps(&x, &y, &BumpOptions::default()).expect("surrogate bumps are valid");
+            let r =
+                ses_bumps(&x, &y, &BumpSesOptions::default()).expect("surrogate bumps are valid");
             uncertified += usize::from(!r.params.certified);
             let p = r.params;
             for (c, v) in cols.iter_mut().zip([

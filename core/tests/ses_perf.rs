@@ -3,7 +3,7 @@
 //! `cargo test -p sesame-core --test ses_perf -- --ignored --nocapture`
 //! (the criterion benchmarks in `benches/ses.rs` measure the same workloads).
 
-use sesame_core::ses::bumps::{ses_bumps, BumpOptions};
+use sesame_core::ses::bumps::{ses_bumps, BumpSesOptions};
 use sesame_core::ses::regions::ses_bumps_all_pairs;
 use sesame_core::ses::surrogate::{seeded, Surrogate2d};
 use std::time::Instant;
@@ -19,7 +19,7 @@ fn all_pairs_of_21_channels_20_minutes() {
     let rec = g.generate_copies(21, &mut seeded(1));
     let per: usize = rec.iter().map(Vec::len).sum::<usize>() / rec.len();
     let t = Instant::now();
-    let r = ses_bumps(&rec[0], &rec[1], &BumpOptions::default()).unwrap();
+    let r = ses_bumps(&rec[0], &rec[1], &BumpSesOptions::default()).unwrap();
     println!(
         "one pair, {} + {} bumps: {:.1} ms, {} iterations, certified {}",
         rec[0].len(),
@@ -29,7 +29,7 @@ fn all_pairs_of_21_channels_20_minutes() {
         r.params.certified
     );
     let t = Instant::now();
-    let all = ses_bumps_all_pairs(&rec, &BumpOptions::default());
+    let all = ses_bumps_all_pairs(&rec, &BumpSesOptions::default());
     let secs = t.elapsed().as_secs_f64();
     let certified = all
         .iter()

@@ -15,7 +15,9 @@ use sesame_core::recording::{ReadOptions, Recording};
 use sesame_core::simulate::coupling::{
     ks_to_discrete_uniform, trial_1d, trial_bumps, PairDesign, TrialOutcome,
 };
-use sesame_core::simulate::{simulate_cohort, CohortGroup, CohortOptions, SimulationOptions};
+use sesame_core::simulate::{
+    simulate_cohort, CohortGroup, CohortSimulationOptions, SimulationOptions,
+};
 
 fn params(id: &str, given: &[(&str, &str)]) -> ParamValues {
     let m = find(id).expect("registered measure");
@@ -126,7 +128,7 @@ fn average(results: &Results, output: &str) -> f64 {
 
 #[test]
 fn groups_differing_only_in_coupling_are_separated_by_channel_and_region_pairs() {
-    let cohort = CohortOptions {
+    let cohort = CohortSimulationOptions {
         base: SimulationOptions {
             duration: 60.0,
             ..SimulationOptions::default()

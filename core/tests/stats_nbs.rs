@@ -11,7 +11,7 @@
 //!   paired design.
 
 use sesame_core::analysis::stats::cohort::{analyze_cohort, to_tsv, CohortOptions, NbsBy, NbsEdge};
-use sesame_core::analysis::stats::nbs::{PairGraph, Tail};
+use sesame_core::analysis::stats::nbs::{NbsTail, PairGraph};
 use sesame_core::analysis::stats::permutation::{
     permutation_test, Design, NbsOptions, PermutationOptions, Statistic,
 };
@@ -87,7 +87,7 @@ fn null_study(paired: bool, cohorts: u64) -> ([usize; 4], f64) {
         let r = permutation_test(design, &cols, &opts, Some(&nbs)).unwrap();
         let sig = |p: f64| p <= 0.05;
         hits[0] += usize::from(r.p_fwer.iter().any(|p| sig(p.both)));
-        for (k, tail) in [(1, Tail::Positive), (2, Tail::Negative)] {
+        for (k, tail) in [(1, NbsTail::Positive), (2, NbsTail::Negative)] {
             hits[k] += usize::from(r.components.iter().any(|c| c.tail == tail && sig(c.p_size)));
         }
         hits[3] += usize::from(r.components.iter().any(|c| sig(c.p_size_both)));

@@ -55,7 +55,7 @@ pub struct BumpRow {
 
 /// The bumps of one channel.
 #[derive(Debug, Clone)]
-pub struct ChannelBumps {
+pub struct ExtractedChannel {
     pub channel: String,
     pub set: BumpSet,
 }
@@ -124,7 +124,11 @@ pub fn options(
 }
 
 /// Runs the extraction on a recording (the testable core of the subcommand).
-pub fn analyse(rec: &Recording, args: &BumpsArgs, opts: &BumpOptions) -> Result<Vec<ChannelBumps>> {
+pub fn analyse(
+    rec: &Recording,
+    args: &BumpsArgs,
+    opts: &BumpOptions,
+) -> Result<Vec<ExtractedChannel>> {
     let channels = select_channels(rec, args.channels.as_ref())?;
     if channels.is_empty() {
         bail!("the recording has no signals");
@@ -166,13 +170,13 @@ pub fn analyse(rec: &Recording, args: &BumpsArgs, opts: &BumpOptions) -> Result<
         .zip(results)
         .map(|(channel, r)| {
             let set = r.with_context(|| format!("channel {channel}"))?;
-            Ok(ChannelBumps { channel, set })
+            Ok(ExtractedChannel { channel, set })
         })
         .collect()
 }
 
 /// One row per bump, channels in order, bumps in fitting order.
-pub fn rows(result: &[ChannelBumps]) -> Vec<BumpRow> {
+pub fn rows(result: &[ExtractedChannel]) -> Vec<BumpRow> {
     result
         .iter()
         .flat_map(|c| {
@@ -190,7 +194,7 @@ pub fn rows(result: &[ChannelBumps]) -> Vec<BumpRow> {
 }
 
 /// The per-channel summary lines printed on stdout.
-pub fn summary(result: &[ChannelBumps]) -> Vec<String> {
+pub fn summary(result: &[ExtractedChannel]) -> Vec<String> {
     let mut lines = vec![format!(
         "{:<10} {:>7} {:>10} {:>15}",
         "channel", "bumps", "bumps/s", "mean amplitude"

@@ -12,7 +12,7 @@ use sesame::plot::boxplot::{BoxFigure, Points};
 use sesame::plot::matrix::MatrixFigure;
 use sesame::plot::scalp::{ScalpFigure, Selection, Strong};
 use sesame::plot::table::Table;
-use sesame::plot::{parse_size, save, Format};
+use sesame::plot::{parse_size, save, ImageFormat};
 use sesame_core::analysis::config::MergeChoice;
 use sesame_core::analysis::{pipeline, prepare};
 use sesame_core::measures::ses::bump_options;
@@ -233,7 +233,7 @@ pub fn run(args: PlotArgs) -> Result<()> {
 }
 
 fn run_tfmap(a: TfmapPlotArgs) -> Result<()> {
-    Format::from_path(&a.map.out)?;
+    ImageFormat::from_path(&a.map.out)?;
     let size = a.size.get(tfmap::DEFAULT_SIZE)?;
     let map = a.map;
     let rec = Recording::open(&map.file, &ReadOptions::default())
@@ -272,7 +272,7 @@ fn find_unit(labels: &[String], name: &str) -> Result<usize> {
 }
 
 fn run_aligned(a: AlignedArgs) -> Result<()> {
-    Format::from_path(&a.out)?;
+    ImageFormat::from_path(&a.out)?;
     let size = a.size.get((1200, 800))?;
     let (name_a, name_b) = parse_pair(&a.pair)?;
     let mut config = resolve_config(&AnalysisFlags {
@@ -363,7 +363,7 @@ fn run_aligned(a: AlignedArgs) -> Result<()> {
 }
 
 fn run_matrix(a: MatrixArgs) -> Result<()> {
-    Format::from_path(&a.out)?;
+    ImageFormat::from_path(&a.out)?;
     let size = a.size.get((1100, 900))?;
     let table = Table::read(&a.table.table)?;
     let rows = table.select(&a.table.measure, &a.table.parameter, a.recording.as_deref())?;
@@ -374,7 +374,7 @@ fn run_matrix(a: MatrixArgs) -> Result<()> {
 }
 
 fn run_scalp(a: ScalpArgs) -> Result<()> {
-    Format::from_path(&a.out)?;
+    ImageFormat::from_path(&a.out)?;
     let size = a.size.get((1100, 900))?;
     let table = Table::read(&a.table.table)?;
     let rows = table.select(&a.table.measure, &a.table.parameter, a.recording.as_deref())?;
@@ -402,7 +402,7 @@ fn run_scalp(a: ScalpArgs) -> Result<()> {
 }
 
 fn run_box(a: BoxArgs) -> Result<()> {
-    Format::from_path(&a.out)?;
+    ImageFormat::from_path(&a.out)?;
     let size = a.size.get((1100, 800))?;
     let table = Table::read(&a.table.table)?;
     if !table.has_column(&a.group_by) {

@@ -12,7 +12,7 @@ use super::command::{Command, JobOwner, JobSlot, View, ViewContext, ViewOutput};
 use super::jobs::JobError;
 use egui::{Color32, Pos2, Rect, Sense, Stroke, Vec2};
 use sesame_core::bumps::Bump;
-use sesame_core::ses::bumps::{ses_bumps, BumpOptions, BumpResult};
+use sesame_core::ses::bumps::{ses_bumps, BumpResult, BumpSesOptions};
 use sesame_core::ses::{AlignmentMethod, SesError};
 
 /// Colour of the first channel's bumps.
@@ -42,7 +42,7 @@ pub struct PairAlignment {
 
 impl PairAlignment {
     /// Runs bump SES on `x`, `y` with `opts`, once per alignment method.
-    pub fn compute(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<Self, SesError> {
+    pub fn compute(x: &[Bump], y: &[Bump], opts: &BumpSesOptions) -> Result<Self, SesError> {
         let mut o = opts.clone();
         o.method = AlignmentMethod::MaxProduct;
         let max_product = ses_bumps(x, y, &o)?;
@@ -96,7 +96,7 @@ pub struct AlignedState {
     /// dragging.
     pub view_t: Option<[f64; 2]>,
     /// Options of the SES run (the method field is ignored: both are computed).
-    pub options: BumpOptions,
+    pub options: BumpSesOptions,
     /// The alignment of `pair`, or why it failed; `None` while computing.
     pub outcome: Option<Result<PairAlignment, String>>,
     /// Which alignment is drawn.
@@ -110,7 +110,7 @@ impl Default for AlignedState {
             pair: None,
             channels: None,
             view_t: None,
-            options: BumpOptions::default(),
+            options: BumpSesOptions::default(),
             outcome: None,
             method: AlignmentMethod::MaxProduct,
             slot: JobSlot::default(),

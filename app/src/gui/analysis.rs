@@ -400,7 +400,7 @@ pub struct AnalysisOutcome {
     /// aligned-bumps view's pair picker.
     pub channels: Option<ChannelSet>,
     /// SES options of that pair (the bump-SES measure's parameters).
-    pub ses_options: sesame_core::ses::bumps::BumpOptions,
+    pub ses_options: sesame_core::ses::bumps::BumpSesOptions,
 }
 
 /// The pipeline's progress reported to a job (and its cancel flag read back).

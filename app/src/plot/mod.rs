@@ -38,12 +38,12 @@ pub const GREY: RGBColor = RGBColor(120, 120, 120);
 
 /// Image format, chosen by the output file's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ImageFormat {
     Png,
     Svg,
 }
 
-impl Format {
+impl ImageFormat {
     /// `.png` or `.svg` (any case); anything else is an error naming the file.
     pub fn from_path(path: &Path) -> Result<Self> {
         match path
@@ -52,8 +52,8 @@ impl Format {
             .map(str::to_ascii_lowercase)
             .as_deref()
         {
-            Some("png") => Ok(Format::Png),
-            Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(ImageFormat::Png),
+            Some("svg") => Ok(ImageFormat::Svg),
             other => bail!(
                 "{}: unknown image extension {:?}: use .png or .svg",
                 path.display(),
@@ -95,10 +95,10 @@ pub fn parse_size(text: &str) -> Result<(u32, u32)> {
 }
 
 /// Draws `fig` into an encoded image of `size` pixels.
-pub fn render(fig: &impl Figure, format: Format, size: (u32, u32)) -> Result<Vec<u8>> {
+pub fn render(fig: &impl Figure, format: ImageFormat, size: (u32, u32)) -> Result<Vec<u8>> {
     ensure_font()?;
     match format {
-        Format::Png => {
+        ImageFormat::Png => {
             let (w, h) = size;
             let mut rgb = vec![0u8; w as usize * h as usize * 3];
             {
@@ -117,7 +117,7 @@ pub fn render(fig: &impl Figure, format: Format, size: (u32, u32)) -> Result<Vec
             }
             Ok(bytes)
         }
-        Format::Svg => {
+        ImageFormat::Svg => {
             let mut text = String::new();
             {
                 let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
@@ -131,7 +131,7 @@ pub fn render(fig: &impl Figure, format: Format, size: (u32, u32)) -> Result<Vec
 
 /// Draws `fig` to `path` (.png or .svg), written to a temporary file then renamed.
 pub fn save(fig: &impl Figure, path: &Path, size: (u32, u32)) -> Result<()> {
-    let format = Format::from_path(path)?;
+    let format = ImageFormat::from_path(path)?;
     let bytes = render(fig, format, size)?;
     sesame_core::analysis::write_atomic(path, &bytes).map_err(|e| anyhow!("{e}"))
 }
@@ -354,13 +354,19 @@ mod tests {
 
     #[test]
     fn formats_from_extension() {
-        assert_eq!(Format::from_path(Path::new("a.PNG")).unwrap(), Format::Png);
-        assert_eq!(Format::from_path(Path::new("a.svg")).unwrap(), Format::Svg);
-        let e = Format::from_path(Path::new("a.bmp"))
+        assert_eq!(
+            ImageFormat::from_path(Path::new("a.PNG")).unwrap(),
+            ImageFormat::Png
+        );
+        assert_eq!(
+            ImageFormat::from_path(Path::new("a.svg")).unwrap(),
+            ImageFormat::Svg
+        );
+        let e = ImageFormat::from_path(Path::new("a.bmp"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("use .png or .svg"), "{e}");
-        assert!(Format::from_path(Path::new("noext")).is_err());
+        assert!(ImageFormat::from_path(Path::new("noext")).is_err());
     }
 
     #[test]

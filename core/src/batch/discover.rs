@@ -29,7 +29,7 @@ pub struct WorkItem {
 
 /// What kind of input a path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
+pub enum InputLayout {
     /// A folder with `sub-*` folders or a `dataset_description.json`.
     Bids,
     /// Any other folder: every EDF/BDF file below it.
@@ -51,7 +51,7 @@ fn io_err(path: &Path, error: std::io::Error) -> BatchError {
 /// A manifest may be a pipe (`sesame batch <(find … -name '*.edf') out`), but a FIFO
 /// named like a recording (`x.edf`), a device or a socket is refused with what it is,
 /// before anything opens it for reading.
-pub fn input_kind(input: &Path) -> Result<InputKind, BatchError> {
+pub fn input_kind(input: &Path) -> Result<InputLayout, BatchError> {
     let meta = std::fs::metadata(input).map_err(|e| io_err(input, e))?;
     if !meta.is_dir() {
         if let Some(kind) = crate::recording::special_file_kind(&meta.file_type()) {
@@ -66,19 +66,19 @@ pub fn input_kind(input: &Path) -> Result<InputKind, BatchError> {
                 )));
             }
         }
-        return Ok(InputKind::Manifest);
+        return Ok(InputLayout::Manifest);
     }
     if input.join("dataset_description.json").is_file() {
-        return Ok(InputKind::Bids);
+        return Ok(InputLayout::Bids);
     }
     for entry in std::fs::read_dir(input).map_err(|e| io_err(input, e))? {
         let entry = entry.map_err(|e| io_err(input, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("sub-") && entry.path().is_dir() {
-            return Ok(InputKind::Bids);
+            return Ok(InputLayout::Bids);
         }
     }
-    Ok(InputKind::Folder)
+    Ok(InputLayout::Folder)
 }
 
 fn is_recording(path: &Path) -> bool {
@@ -328,9 +328,9 @@ fn manifest_items(manifest: &Path) -> Result<Vec<WorkItem>, BatchError> {
 /// would share an entity string (and so overwrite each other's outputs) are an error.
 pub fn discover(input: &Path) -> Result<Vec<WorkItem>, BatchError> {
     let mut items = match input_kind(input)? {
-        InputKind::Bids => bids_items(input)?,
-        InputKind::Folder => folder_items(input)?,
-        InputKind::Manifest => manifest_items(input)?,
+        InputLayout::Bids => bids_items(input)?,
+        InputLayout::Folder => folder_items(input)?,
+        InputLayout::Manifest => manifest_items(input)?,
     };
     items.sort_by(|a, b| (&a.entities, &a.path).cmp(&(&b.entities, &b.path)));
     for w in items.windows(2) {
@@ -473,7 +473,7 @@ mod tests {
             )
             .unwrap();
         }
-        assert_eq!(input_kind(root).unwrap(), InputKind::Bids);
+        assert_eq!(input_kind(root).unwrap(), InputLayout::Bids);
         let items = discover(root).unwrap();
         let ents: Vec<&str> = items.iter().map(|i| i.entities.as_str()).collect();
         assert_eq!(
@@ -499,7 +499,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let m = dir.path().join("list.txt");
         std::fs::write(&m, "# cohort\nb.edf\tpatient\n\na.bdf # first\n").unwrap();
-        assert_eq!(input_kind(&m).unwrap(), InputKind::Manifest);
+        assert_eq!(input_kind(&m).unwrap(), InputLayout::Manifest);
         let items = discover(&m).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].entities, "sub-a");

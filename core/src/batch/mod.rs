@@ -10,7 +10,7 @@ pub mod compare;
 pub mod discover;
 pub mod output;
 
-pub use discover::{discover, input_kind, InputKind, Shard, WorkItem};
+pub use discover::{discover, input_kind, InputLayout, Shard, WorkItem};
 pub use output::{BatchRow, Failure, FAILURES_TABLE, RESOLVED_CONFIG, RESULTS_TABLE};
 
 use crate::analysis::{self, write_atomic, Config, ExportError, Progress, Provenance};

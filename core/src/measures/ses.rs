@@ -8,7 +8,7 @@ use super::{
 };
 use crate::bumps::Bump;
 use crate::measures::Direction;
-use crate::ses::bumps::{ses_bumps, BumpOptions, WidthNormalisation};
+use crate::ses::bumps::{ses_bumps, BumpSesOptions, WidthNormalisation};
 use crate::ses::coincidence::{self, BumpChance};
 use crate::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior, SesError};
 use crate::surrogates::{self, ShiftOptions, Tail};
@@ -695,15 +695,15 @@ static SESBUMPS_OUTPUTS: &[OutputSpec] = &[
     CHANCE_OUTPUTS[3],
 ];
 
-/// [`BumpOptions`] from plugin parameters.
-pub fn bump_options(p: &ParamValues) -> Result<BumpOptions, MeasureError> {
+/// [`BumpSesOptions`] from plugin parameters.
+pub fn bump_options(p: &ParamValues) -> Result<BumpSesOptions, MeasureError> {
     let s0t = p.f64("s0_t")?;
     let s0f = p.f64("s0_f")?;
     let bounded = p.bool("bounded")?;
     let bound = |name: &str, s0: f64| -> Result<Option<f64>, MeasureError> {
         Ok(bounded.then_some(p.f64_or_auto(name)?.unwrap_or(4.0 * s0)))
     };
-    Ok(BumpOptions {
+    Ok(BumpSesOptions {
         cost: match p.f64_or_auto("beta")? {
             Some(b) => NonCoincidentCost::Beta(b),
             None => NonCoincidentCost::Coincidences,
@@ -726,7 +726,7 @@ pub fn bump_options(p: &ParamValues) -> Result<BumpOptions, MeasureError> {
         max_sweeps: p.int("max_sweeps")?.max(1) as usize,
         max_iterations: p.int("max_iterations")?.max(1) as usize,
         require_overlap: p.bool("require_overlap")?,
-        ..BumpOptions::default()
+        ..BumpSesOptions::default()
     })
 }
 
@@ -818,7 +818,7 @@ pub fn ses_bumps_values(
                 [&surrogates::bump_key(x)[..], &surrogates::bump_key(y)[..]],
             )
         };
-        let fast = BumpOptions {
+        let fast = BumpSesOptions {
             method: AlignmentMethod::Exact,
             ..opts.clone()
         };
@@ -841,7 +841,12 @@ pub fn ses_bumps_values(
 
 /// The fit options of a bump pair: the parameters' options with the observation length
 /// of the pair's effective window (see [`effective_window`]).
-fn fit_options(mut opts: BumpOptions, window: (f64, f64), x: &[Bump], y: &[Bump]) -> BumpOptions {
+fn fit_options(
+    mut opts: BumpSesOptions,
+    window: (f64, f64),
+    x: &[Bump],
+    y: &[Bump],
+) -> BumpSesOptions {
     let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
     if window.1 > window.0 {
         opts.duration = Some(window.1 - window.0);
@@ -852,7 +857,7 @@ fn fit_options(mut opts: BumpOptions, window: (f64, f64), x: &[Bump], y: &[Bump]
 /// The part of the data-based cost that a change of the bumps' times leaves unchanged
 /// (the chance count, [`coincidence::bump_chance`]), computed once for a pair and shared
 /// by its surrogates; `None` when the cost is fixed or the observation length unknown.
-fn chance_of(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Option<BumpChance> {
+fn chance_of(x: &[Bump], y: &[Bump], opts: &BumpSesOptions) -> Option<BumpChance> {
     if !matches!(opts.cost, NonCoincidentCost::Coincidences) {
         return None;
     }
@@ -873,7 +878,7 @@ fn chance_of(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Option<BumpChance> {
 fn surrogate_rho(
     x: &[Bump],
     ys: &[Bump],
-    opts: &BumpOptions,
+    opts: &BumpSesOptions,
     chance: Option<&BumpChance>,
 ) -> Result<f64, SesError> {
     match chance {
@@ -883,7 +888,7 @@ fn surrogate_rho(
         {
             let s0 = [opts.prior_t.s0, opts.prior_f.s0];
             let pairs = coincidence::count_bump_pairs(x, ys, s0, opts.normalisation);
-            let fixed = BumpOptions {
+            let fixed = BumpSesOptions {
                 cost: NonCoincidentCost::Kappa(c.cost(pairs).kappa),
                 ..opts.clone()
             };

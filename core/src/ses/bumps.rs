@@ -53,7 +53,7 @@ impl WidthNormalisation {
 /// `β = 0.05`, `ν = 2`, `s0 = 0.05` in normalised units; the papers' values are
 /// UNCONFIRMED).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BumpOptions {
+pub struct BumpSesOptions {
     /// Cost of a non-coincident bump `κ = −ln β` (default `β = 0.05`).
     pub cost: NonCoincidentCost,
     /// Prior on `st` (default ν = 2, s0 = 0.05; normalised units², or s² without normalisation).
@@ -94,9 +94,9 @@ pub struct BumpOptions {
     pub duration: Option<f64>,
 }
 
-impl Default for BumpOptions {
+impl Default for BumpSesOptions {
     fn default() -> Self {
-        BumpOptions {
+        BumpSesOptions {
             cost: NonCoincidentCost::Beta(0.05),
             prior_t: Prior::new(2.0, 0.05),
             prior_f: Prior::new(2.0, 0.05),
@@ -115,7 +115,7 @@ impl Default for BumpOptions {
     }
 }
 
-impl BumpOptions {
+impl BumpSesOptions {
     /// Checks the options; returns `κ` unless it is estimated from the data.
     fn validate(&self) -> Result<Option<f64>, SesError> {
         self.prior_t.validate("prior on st")?;
@@ -236,7 +236,7 @@ pub fn total_cost(
     pairs: &[(usize, usize)],
     th: &Theta,
     kappa: f64,
-    opts: &BumpOptions,
+    opts: &BumpSesOptions,
 ) -> f64 {
     let lone = (x.len() + y.len() - 2 * pairs.len()) as f64;
     let paired: f64 = pairs
@@ -257,7 +257,7 @@ pub fn candidates(
     y_order: &[usize],
     th: &Theta,
     kappa: f64,
-    opts: &BumpOptions,
+    opts: &BumpSesOptions,
 ) -> Vec<Edge> {
     let two_kappa = 2.0 * kappa;
     let bracket = two_kappa - 0.5 * (2.0 * PI * th.var_t).ln() - 0.5 * (2.0 * PI * th.var_f).ln();
@@ -376,7 +376,7 @@ fn map_step(
     y: &[Bump],
     pairs: &[(usize, usize)],
     prev: &Theta,
-    opts: &BumpOptions,
+    opts: &BumpSesOptions,
 ) -> (Theta, (bool, bool)) {
     let floor = opts.min_jitter_var;
     if pairs.is_empty() {
@@ -447,7 +447,7 @@ fn check(b: &[Bump], side: &'static str, norm: WidthNormalisation) -> Result<(),
 }
 
 /// Bump SES of bump sets `x` and `y` (any order).
-pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpOptions) -> Result<BumpResult, SesError> {
+pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpSesOptions) -> Result<BumpResult, SesError> {
     let fixed_kappa = opts.validate()?;
     check(x, "x", opts.normalisation)?;
     check(y, "y", opts.normalisation)?;

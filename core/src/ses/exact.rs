@@ -21,7 +21,7 @@ pub struct Edge {
 /// A connected component of the candidate graph: its edges (indices into the edge list),
 /// in ascending order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Component {
+pub struct EdgeComponent {
     /// Indices into the edge list of the component's edges, ascending.
     pub edges: Vec<usize>,
 }
@@ -36,7 +36,7 @@ fn find(parent: &mut [usize], mut a: usize) -> usize {
 
 /// Connected components of the bipartite graph on `n + m` nodes with these edges,
 /// ordered by their first edge (deterministic). Isolated nodes form no component.
-pub fn components(n: usize, m: usize, edges: &[Edge]) -> Vec<Component> {
+pub fn components(n: usize, m: usize, edges: &[Edge]) -> Vec<EdgeComponent> {
     let mut parent: Vec<usize> = (0..n + m).collect();
     for e in edges {
         let a = find(&mut parent, e.x);
@@ -46,12 +46,12 @@ pub fn components(n: usize, m: usize, edges: &[Edge]) -> Vec<Component> {
         }
     }
     let mut slot = vec![usize::MAX; n + m];
-    let mut out: Vec<Component> = Vec::new();
+    let mut out: Vec<EdgeComponent> = Vec::new();
     for (k, e) in edges.iter().enumerate() {
         let r = find(&mut parent, e.x);
         if slot[r] == usize::MAX {
             slot[r] = out.len();
-            out.push(Component { edges: Vec::new() });
+            out.push(EdgeComponent { edges: Vec::new() });
         }
         out[slot[r]].edges.push(k);
     }

@@ -10,7 +10,7 @@
 //! Pair runs compute every pair `i < j` in parallel with rayon and return them in the
 //! order `(0,1), (0,2), …, (1,2), …` whatever the thread count.
 
-use super::bumps::{ses_bumps, BumpOptions, BumpResult};
+use super::bumps::{ses_bumps, BumpResult, BumpSesOptions};
 use super::one_d::{ses_1d, OneDOptions, OneDResult};
 use super::params::SesError;
 use crate::bumps::Bump;
@@ -299,7 +299,7 @@ pub fn all_pairs(n: usize) -> Vec<(usize, usize)> {
 /// the order of [`all_pairs`].
 pub fn ses_bumps_all_pairs(
     sets: &[Vec<Bump>],
-    opts: &BumpOptions,
+    opts: &BumpSesOptions,
 ) -> Vec<((usize, usize), Result<BumpResult, SesError>)> {
     all_pairs(sets.len())
         .into_par_iter()

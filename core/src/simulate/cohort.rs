@@ -21,18 +21,18 @@ pub struct CohortGroup {
 
 /// A cohort: base options and groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CohortOptions {
+pub struct CohortSimulationOptions {
     /// Options shared by every subject; its seed is the cohort's seed.
     pub base: SimulationOptions,
     /// The groups; subjects are numbered within each group.
     pub groups: Vec<CohortGroup>,
 }
 
-impl Default for CohortOptions {
+impl Default for CohortSimulationOptions {
     /// Six controls (jitter 10 ms, deletion 0.1) and six patients (jitter 30 ms,
     /// deletion 0.5), 60 s each.
     fn default() -> Self {
-        CohortOptions {
+        CohortSimulationOptions {
             base: SimulationOptions {
                 duration: 60.0,
                 ..SimulationOptions::default()
@@ -81,7 +81,9 @@ fn mix(mut z: u64) -> u64 {
 /// Simulates every subject of the cohort, in group then subject order. Subject `k`
 /// (counted over the whole cohort from 0) uses seed `splitmix64(base.seed + k)`, so the
 /// cohort is reproducible from the base seed alone.
-pub fn simulate_cohort(options: &CohortOptions) -> Result<Vec<SimulatedSubject>, SimulationError> {
+pub fn simulate_cohort(
+    options: &CohortSimulationOptions,
+) -> Result<Vec<SimulatedSubject>, SimulationError> {
     let mut out = Vec::new();
     let mut k = 0u64;
     for g in &options.groups {

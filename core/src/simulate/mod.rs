@@ -31,7 +31,7 @@ pub mod coupling;
 mod noise;
 mod truth;
 
-pub use cohort::{simulate_cohort, CohortGroup, CohortOptions, SimulatedSubject};
+pub use cohort::{simulate_cohort, CohortGroup, CohortSimulationOptions, SimulatedSubject};
 pub use truth::{GroundTruth, GroupTruth, HiddenEvent, PairTruth, PlantedBurst};
 
 use crate::recording::{Recording, RecordingError};

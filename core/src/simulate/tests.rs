@@ -309,7 +309,7 @@ fn invalid_options_are_errors_naming_the_field() {
 
 #[test]
 fn cohort_groups_differ_in_synchrony_and_are_reproducible() {
-    let c = CohortOptions {
+    let c = CohortSimulationOptions {
         base: short(10.0),
         groups: vec![
             CohortGroup {
@@ -344,7 +344,7 @@ fn cohort_groups_differ_in_synchrony_and_are_reproducible() {
         .all(|g| g.deletion_probability == 0.1 && g.jitter_sd == 0.01));
     let b = simulate_cohort(&c).unwrap();
     assert_eq!(a[2].truth, b[2].truth);
-    let bad = CohortOptions {
+    let bad = CohortSimulationOptions {
         groups: vec![CohortGroup {
             name: "a b".into(),
             ..c.groups[0].clone()

@@ -570,7 +570,7 @@ fn run_family(
     };
     let mut numbers = [0usize; 2];
     for c in &r.components {
-        let k = usize::from(c.tail == super::nbs::Tail::Negative);
+        let k = usize::from(c.tail == super::nbs::NbsTail::Negative);
         numbers[k] += 1;
         let (p, p_both) = match opts.nbs_by {
             NbsBy::Size => (c.p_size, c.p_size_both),

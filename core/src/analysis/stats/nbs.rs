@@ -31,24 +31,24 @@ pub struct PairGraph {
 
 /// The sign of an effect: positive (group 1 > group 2) or negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Tail {
+pub enum NbsTail {
     Positive,
     Negative,
 }
 
-impl Tail {
+impl NbsTail {
     fn sign(self) -> f64 {
         match self {
-            Tail::Positive => 1.0,
-            Tail::Negative => -1.0,
+            NbsTail::Positive => 1.0,
+            NbsTail::Negative => -1.0,
         }
     }
 
     /// `positive` or `negative`.
     pub fn name(self) -> &'static str {
         match self {
-            Tail::Positive => "positive",
-            Tail::Negative => "negative",
+            NbsTail::Positive => "positive",
+            NbsTail::Negative => "negative",
         }
     }
 }
@@ -62,8 +62,8 @@ pub struct TailMax {
 
 /// One observed component with its family-wise p-values.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Component {
-    pub tail: Tail,
+pub struct NbsComponent {
+    pub tail: NbsTail,
     /// Its pairs (indices into the family), ascending.
     pub edges: Vec<usize>,
     /// Number of edges.
@@ -119,7 +119,7 @@ pub fn components(
     graph: &PairGraph,
     stat: &[f64],
     threshold: f64,
-    tail: Tail,
+    tail: NbsTail,
 ) -> Vec<(Vec<usize>, f64)> {
     let s = tail.sign();
     let mut parent: Vec<usize> = (0..graph.n_nodes).collect();
@@ -151,7 +151,7 @@ pub fn components(
 
 /// The largest size and the largest intensity over one tail's components (0 when no
 /// edge passes the threshold).
-pub fn tail_max(graph: &PairGraph, stat: &[f64], threshold: f64, tail: Tail) -> TailMax {
+pub fn tail_max(graph: &PairGraph, stat: &[f64], threshold: f64, tail: NbsTail) -> TailMax {
     components(graph, stat, threshold, tail)
         .iter()
         .fold(TailMax::default(), |m, (e, w)| TailMax {
@@ -167,17 +167,20 @@ pub fn observed_components(
     stat: &[f64],
     threshold: f64,
     nulls: &[[TailMax; 2]],
-) -> Vec<Component> {
+) -> Vec<NbsComponent> {
     let bb = nulls.len();
     let p = |hits: usize| (1 + hits) as f64 / (bb + 1) as f64;
     let mut out = Vec::new();
-    for (k, tail) in [Tail::Positive, Tail::Negative].into_iter().enumerate() {
+    for (k, tail) in [NbsTail::Positive, NbsTail::Negative]
+        .into_iter()
+        .enumerate()
+    {
         let mut comps = components(graph, stat, threshold, tail);
         comps.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0[0].cmp(&b.0[0])));
         for (edges, intensity) in comps {
             let size = edges.len();
             let hits = |f: &dyn Fn(&[TailMax; 2]) -> bool| nulls.iter().filter(|n| f(n)).count();
-            out.push(Component {
+            out.push(NbsComponent {
                 tail,
                 size,
                 intensity,
@@ -205,14 +208,14 @@ mod tests {
             edges: vec![(0, 1), (1, 2), (3, 4), (1, 3), (0, 4)],
         };
         let t = [3.0, 2.5, 4.0, -5.0, 1.9];
-        let pos = components(&graph, &t, 2.0, Tail::Positive);
+        let pos = components(&graph, &t, 2.0, NbsTail::Positive);
         assert_eq!(pos.len(), 2);
         assert_eq!(pos[0].0, vec![0, 1]);
         assert!((pos[0].1 - 1.5).abs() < 1e-12);
         assert_eq!((pos[1].0.clone(), pos[1].1), (vec![2], 2.0));
-        let neg = components(&graph, &t, 2.0, Tail::Negative);
+        let neg = components(&graph, &t, 2.0, NbsTail::Negative);
         assert_eq!((neg[0].0.clone(), neg[0].1), (vec![3], 3.0));
-        let m = tail_max(&graph, &t, 2.0, Tail::Positive);
+        let m = tail_max(&graph, &t, 2.0, NbsTail::Positive);
         assert_eq!((m.size, m.intensity), (2, 2.0));
         // With null maxima [pos, neg] = [(1, 0.5), (0, 0)], [(3, 9), (1, 1)]: the 2-edge
         // component is exceeded once by size → p = 2/3; by both tails alike.
@@ -237,7 +240,7 @@ mod tests {
         ];
         let c = observed_components(&graph, &t, 2.0, &nulls);
         assert_eq!(c.len(), 3);
-        assert_eq!((c[0].tail, c[0].size), (Tail::Positive, 2));
+        assert_eq!((c[0].tail, c[0].size), (NbsTail::Positive, 2));
         assert!((c[0].p_size - 2.0 / 3.0).abs() < 1e-12);
         assert!((c[2].p_size - 2.0 / 3.0).abs() < 1e-12); // negative: 1 ≥ 1 once
         assert!((c[2].p_size_both - 1.0).abs() < 1e-12); // max(1,0) ≥ 1 and max(3,1) ≥ 1

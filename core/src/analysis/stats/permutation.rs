@@ -30,7 +30,7 @@
 //! results are combined in block order: the p-values do not depend on the number of
 //! threads or the scheduling.
 
-use super::nbs::{self, Component, PairGraph, Tail, TailMax};
+use super::nbs::{self, NbsComponent, NbsTail, PairGraph, TailMax};
 use super::StatsError;
 use crate::surrogates::splitmix64;
 use rand::seq::SliceRandom;
@@ -86,7 +86,7 @@ pub struct PermutationResult {
     pub p_fwer: Vec<TailP>,
     /// Components of the network-based statistic when a threshold was given, positive
     /// tail first.
-    pub components: Vec<Component>,
+    pub components: Vec<NbsComponent>,
 }
 
 /// The network-based statistic's settings: primary threshold on the statistic, the
@@ -316,7 +316,7 @@ pub fn permutation_test(
                     positive: t.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                     negative: t.iter().map(|v| -v).fold(f64::NEG_INFINITY, f64::max),
                     nbs: nbs.map(|o| {
-                        [Tail::Positive, Tail::Negative]
+                        [NbsTail::Positive, NbsTail::Negative]
                             .map(|tail| nbs::tail_max(&o.graph, &t, o.threshold, tail))
                     }),
                 });

@@ -36,7 +36,7 @@ use super::types::MultiError;
 
 /// One independent block of the set-partitioning programme.
 #[derive(Debug, Clone)]
-pub struct Component {
+pub struct EventComponent {
     /// Input event indices of the block, in order of the sort key.
     pub events: Vec<usize>,
     /// Sort key (shifted time, or raw time for width-normalised bumps) of every event, in
@@ -48,7 +48,7 @@ pub struct Component {
     pub costs: Vec<f64>,
 }
 
-impl Component {
+impl EventComponent {
     /// True when the only candidates are singletons (nothing to solve).
     pub fn trivial(&self) -> bool {
         self.columns.len() == self.events.len()
@@ -59,7 +59,7 @@ impl Component {
 #[derive(Debug, Clone)]
 pub struct CandidateSet {
     /// Components in time order.
-    pub components: Vec<Component>,
+    pub components: Vec<EventComponent>,
     /// Key window: no candidate spans more than this on the sort key.
     pub key_window: f64,
 }
@@ -269,7 +269,7 @@ fn split_connected(
     pos: &[usize],
     columns: Vec<Vec<usize>>,
     costs: Vec<f64>,
-) -> Vec<Component> {
+) -> Vec<EventComponent> {
     let mut parent: Vec<usize> = (0..block.len()).collect();
     for c in &columns {
         let mut r0 = find(&mut parent, pos[c[0]]);
@@ -285,13 +285,13 @@ fn split_connected(
     }
     // Component id per root, numbered in order of the earliest event.
     let mut comp_of_root = vec![usize::MAX; block.len()];
-    let mut comps: Vec<Component> = Vec::new();
+    let mut comps: Vec<EventComponent> = Vec::new();
     let mut comp_of_pos = vec![0usize; block.len()];
     for p in 0..block.len() {
         let r = find(&mut parent, p);
         if comp_of_root[r] == usize::MAX {
             comp_of_root[r] = comps.len();
-            comps.push(Component {
+            comps.push(EventComponent {
                 events: Vec::new(),
                 keys: Vec::new(),
                 columns: Vec::new(),

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::candidates::{CandidateSet, Component};
+use super::candidates::{CandidateSet, EventComponent};
 use super::ilp::solve_with_deadline;
 use super::types::{Deadline, MultiError, SolverReport};
 
@@ -47,7 +47,7 @@ pub(crate) fn solve_clustering(
         ..SolverReport::default()
     };
     let mut batches: Vec<Batch> = Vec::new();
-    let mut windowed: Vec<&Component> = Vec::new();
+    let mut windowed: Vec<&EventComponent> = Vec::new();
     let mut cur: Option<Batch> = None;
     for comp in &cand.components {
         if comp.trivial() {
@@ -116,7 +116,7 @@ pub(crate) fn solve_clustering(
         forced: usize,
         window_gap: f64,
     }
-    let tasks: Vec<(Option<&Batch>, Option<&Component>)> = batches
+    let tasks: Vec<(Option<&Batch>, Option<&EventComponent>)> = batches
         .iter()
         .map(|b| (Some(b), None))
         .chain(windowed.iter().map(|&c| (None, Some(c))))

@@ -49,7 +49,7 @@
 
 use std::collections::HashMap;
 
-use super::candidates::Component;
+use super::candidates::EventComponent;
 use super::ilp::solve_with_deadline;
 use super::types::{Deadline, MultiError};
 
@@ -89,7 +89,7 @@ impl WindowedSolution {
 /// `hint` (clusters of a previous clustering whose first event is in the component) is
 /// offered to each window as a starting partition, completed by singletons.
 pub(crate) fn solve_windowed(
-    comp: &Component,
+    comp: &EventComponent,
     key_window: f64,
     window_events: usize,
     hint: &[&[usize]],
