@@ -231,8 +231,8 @@ fn bump_version_reproduces_pairwise_fixture_b() {
                 signal: sig,
                 t: b[0],
                 f: b[1],
-                width_t: b[2],
-                width_f: b[3],
+                dt: b[2],
+                df: b[3],
                 amplitude: b[4],
             });
         }

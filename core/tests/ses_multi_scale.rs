@@ -83,8 +83,8 @@ fn sparse_region_bumps(seed: u64) -> MultiInput {
             signal,
             t,
             f,
-            width_t: cycles / f,
-            width_f: rng.gen_range(1.0..3.0),
+            dt: cycles / f,
+            df: rng.gen_range(1.0..3.0),
             amplitude: rng.gen_range(0.4..1.0),
         });
     };

@@ -161,8 +161,8 @@ fn load(path: &Path) -> Result<Parsed> {
                     signal: index[s],
                     t: b.t,
                     f: b.f,
-                    width_t: b.dt,
-                    width_f: b.df,
+                    dt: b.dt,
+                    df: b.df,
                     amplitude: b.amplitude,
                 })
                 .collect(),

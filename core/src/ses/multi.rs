@@ -107,7 +107,7 @@ fn prepare(input: &MultiInput, opts: &MultiOptions) -> Result<Prepared, MultiErr
                 check_sig(i, e.signal)?;
                 finite(i, "t", e.t)?;
                 finite(i, "f", e.f)?;
-                for (field, w) in [("width_t", e.width_t), ("width_f", e.width_f)] {
+                for (field, w) in [("dt", e.dt), ("df", e.df)] {
                     if !(w.is_finite() && w > 0.0) {
                         return Err(invalid(i, field, w, "widths must be finite and > 0"));
                     }
@@ -115,7 +115,7 @@ fn prepare(input: &MultiInput, opts: &MultiOptions) -> Result<Prepared, MultiErr
                 evs.push(Ev {
                     signal: e.signal,
                     x: [e.t, e.f],
-                    w: [e.width_t, e.width_f],
+                    w: [e.dt, e.df],
                 });
             }
             Ok(Prepared {

@@ -158,7 +158,7 @@ impl<'a> CostModel<'a> {
 
     /// Window on the sort key that contains every cluster of normalised span ≤ `w`:
     /// `w` itself, or for width-normalised offsets `(w + (max δ − min δ))·w_max` with
-    /// `w_max = 2·max width_t` (every cluster scale is ≤ `w_max`), since
+    /// `w_max = 2·max dt` (every cluster scale is ≤ `w_max`), since
     /// `|t_i − t_j| ≤ (|a_i − a_j| + |δ_i − δ_j|)·w_C`.
     pub fn key_window(&self, w: f64) -> f64 {
         if !self.normalised() {

@@ -25,10 +25,10 @@ pub struct BumpEvent {
     pub t: f64,
     /// Centre frequency (Hz).
     pub f: f64,
-    /// Time width (s), > 0 (semi-axis from the bump model).
-    pub width_t: f64,
-    /// Frequency width (Hz), > 0 (semi-axis from the bump model).
-    pub width_f: f64,
+    /// Time semi-axis (s), > 0, as [`crate::bumps::Bump::dt`].
+    pub dt: f64,
+    /// Frequency semi-axis (Hz), > 0, as [`crate::bumps::Bump::df`].
+    pub df: f64,
     /// Amplitude (not used by the alignment cost).
     pub amplitude: f64,
 }
@@ -44,8 +44,8 @@ impl BumpEvent {
                     signal,
                     t: b.t,
                     f: b.f,
-                    width_t: b.dt,
-                    width_f: b.df,
+                    dt: b.dt,
+                    df: b.df,
                     amplitude: b.amplitude,
                 })
             })
