@@ -324,14 +324,15 @@ pub fn streams(rec: &Recording, config: &Config) -> Result<bool, AnalysisError> 
 /// The bumps of every configured channel, read, preprocessed and bump-modelled one
 /// channel at a time (in parallel across channels), holding only a channel's samples
 /// per worker thread and, for the common average reference, the running mean signal
-/// (f64, summed over the channels in their order in a first pass). Returns the labels,
-/// the sample rate (Hz), the window (s) and the bumps sorted by time then frequency.
+/// (f64, summed over the channels in their order in a first pass). Returns what was
+/// prepared (labels, sample rate, window; no samples) and the bumps sorted by time then
+/// frequency.
 fn streamed_bumps(
     rec: &Recording,
     config: &Config,
     progress: &dyn Progress,
     span: (f64, f64),
-) -> Result<(Vec<String>, f64, (f64, f64), Vec<Vec<Bump>>), AnalysisError> {
+) -> Result<(Prepared, Vec<Vec<Bump>>), AnalysisError> {
     let channels = select_channels(rec, config)?;
     let window = analysis_window(rec, config)?;
     let fs = rec.signals()[channels[0]].sample_rate;
@@ -394,7 +395,13 @@ fn streamed_bumps(
             &format!("extracting bumps: {end} of {n} channels"),
         );
     }
-    Ok((labels, fs, window, bumps))
+    let prep = Prepared {
+        data: Array2::zeros((labels.len(), 0)),
+        labels,
+        fs,
+        window,
+    };
+    Ok((prep, bumps))
 }
 
 /// Runs the configured measures on a recording. `recording_id` names the recording in
@@ -434,14 +441,9 @@ pub fn run_detailed(
     let mut streamed = None;
     let prep = if needs_events && streams(rec, config)? {
         progress.report(0.05, "extracting bumps");
-        let (labels, fs, window, bumps) = streamed_bumps(rec, config, progress, (0.05, 0.4))?;
+        let (prep, bumps) = streamed_bumps(rec, config, progress, (0.05, 0.4))?;
         streamed = Some(bumps);
-        Prepared {
-            data: Array2::zeros((labels.len(), 0)),
-            labels,
-            fs,
-            window,
-        }
+        prep
     } else {
         prepare(rec, config)?
     };
