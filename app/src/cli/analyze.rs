@@ -55,6 +55,10 @@ pub struct AnalysisFlags {
     /// that units with different bump counts are comparable (default: no cap).
     #[arg(long)]
     pub max_rate: Option<f64>,
+    /// Memory above which a channel's map and bump fit are computed block by block, MB
+    /// (default 512; `[bumps] max_map_mb`).
+    #[arg(long, value_name = "MB")]
+    pub max_map_mb: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
     pub measure: Vec<String>,
@@ -128,6 +132,12 @@ pub fn resolve_config(args: &AnalysisFlags) -> Result<Config> {
     }
     if let Some(BumpThreshold(t)) = args.threshold {
         config.bumps.min_amplitude = t;
+    }
+    if let Some(mb) = args.max_map_mb {
+        if !(mb.is_finite() && mb >= 0.0) {
+            bail!("--max-map-mb {mb}: must be a non-negative number of MB");
+        }
+        config.bumps.max_map_mb = mb;
     }
     if let Some(r) = args.max_rate {
         if !(r.is_finite() && r > 0.0) {

@@ -181,6 +181,15 @@ const SECTIONS: &[Section] = &[
                 "keep_map",
                 "Keep the normalised map in memory (the analysis sets it as it needs). Default true.",
             ),
+            key(
+                "max_map_mb",
+                "Memory above which a channel's map and bump fit are computed block by block\n\
+                 (MB, estimated at 24 bytes per map pixel). Default 512.",
+            ),
+            key(
+                "block_seconds",
+                "Block length of the block-wise computation (s). Default 600.",
+            ),
         ],
     },
     Section {

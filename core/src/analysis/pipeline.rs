@@ -12,6 +12,7 @@ use crate::recording::{ChannelKind, Recording, RecordingError};
 use crate::ses::regions::{self, RegionTable};
 use crate::signal::{self, FilterKind, FilterSpec};
 use ndarray::{Array2, Array3};
+use rayon::prelude::*;
 
 /// Why an analysis failed.
 #[derive(Debug, thiserror::Error)]
@@ -221,9 +222,8 @@ pub fn select_channels(rec: &Recording, config: &Config) -> Result<Vec<usize>, A
     Ok(chosen)
 }
 
-/// Reads and preprocesses the configured channels and window.
-pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisError> {
-    let channels = select_channels(rec, config)?;
+/// The analysis window `[t0, t1)` of the configuration, seconds from the start.
+fn analysis_window(rec: &Recording, config: &Config) -> Result<(f64, f64), AnalysisError> {
     let duration = rec.duration();
     let (t0, t1) = match config.input.window {
         Some([a, b]) => (a, b.min(duration)),
@@ -234,15 +234,12 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
             "empty analysis window {t0}..{t1} s (the recording lasts {duration:.3} s)"
         )));
     }
-    let fs = rec.signals()[channels[0]].sample_rate;
-    let mut data = rec.read_window(&channels, t0, t1)?;
-    if let Some(bad) = data.iter().position(|v| !v.is_finite()) {
-        let ch = &rec.signals()[channels[bad / data.ncols().max(1)]].label;
-        return Err(AnalysisError::Config(format!(
-            "channel {ch} holds a non-finite sample in the window"
-        )));
-    }
-    let mut labels: Vec<String> = channels
+    Ok((t0, t1))
+}
+
+/// The labels of the selected channels (10-20 name when known).
+fn channel_labels(rec: &Recording, channels: &[usize]) -> Vec<String> {
+    channels
         .iter()
         .map(|&i| {
             let s = &rec.signals()[i];
@@ -250,7 +247,11 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
                 .clone()
                 .unwrap_or_else(|| s.label.trim().to_string())
         })
-        .collect();
+        .collect()
+}
+
+/// The zero-phase filters of the configuration, in the order they are applied.
+fn filter_specs(config: &Config, fs: f64) -> Vec<FilterSpec> {
     let p = &config.preprocess;
     let mut filters = Vec::new();
     match (p.highpass, p.lowpass) {
@@ -265,15 +266,44 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
             width: 2.0,
         });
     }
-    for kind in filters {
-        let spec = FilterSpec {
+    filters
+        .into_iter()
+        .map(|kind| FilterSpec {
             kind,
             order: p.order,
             sample_rate: fs,
-        };
-        data = signal::zero_phase(&data, &spec)?;
+        })
+        .collect()
+}
+
+/// Reads `channels` over `[t0, t1)` s and applies the filters: channels × samples.
+fn read_filtered(
+    rec: &Recording,
+    channels: &[usize],
+    (t0, t1): (f64, f64),
+    filters: &[FilterSpec],
+) -> Result<Array2<f32>, AnalysisError> {
+    let mut data = rec.read_window(channels, t0, t1)?;
+    if let Some(bad) = data.iter().position(|v| !v.is_finite()) {
+        let ch = &rec.signals()[channels[bad / data.ncols().max(1)]].label;
+        return Err(AnalysisError::Config(format!(
+            "channel {ch} holds a non-finite sample in the window"
+        )));
     }
-    if let Some(reference) = &p.reference {
+    for spec in filters {
+        data = signal::zero_phase(&data, spec)?;
+    }
+    Ok(data)
+}
+
+/// Reads and preprocesses the configured channels and window.
+pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisError> {
+    let channels = select_channels(rec, config)?;
+    let window = analysis_window(rec, config)?;
+    let fs = rec.signals()[channels[0]].sample_rate;
+    let mut data = read_filtered(rec, &channels, window, &filter_specs(config, fs))?;
+    let mut labels = channel_labels(rec, &channels);
+    if let Some(reference) = &config.preprocess.reference {
         let (d, l) = signal::rereference(&data, &labels, reference)?;
         data = d;
         labels = l;
@@ -282,8 +312,121 @@ pub fn prepare(rec: &Recording, config: &Config) -> Result<Prepared, AnalysisErr
         labels,
         data,
         fs,
-        window: (t0, t1),
+        window,
     })
+}
+
+/// Whether [`run_detailed`] reads, preprocesses and bump-models the channels one at a
+/// time instead of preparing the whole sample matrix: when that matrix (f32) would
+/// exceed `bumps.max_map_mb` and every measure reads bumps, with per-channel bumps (no
+/// `average-maps` regions) and a reference that one channel at a time allows (none or
+/// the common average). The results are those of the whole-matrix path up to the
+/// order in which the common average sums the channels.
+pub fn streams(rec: &Recording, config: &Config) -> Result<bool, AnalysisError> {
+    let measures = resolve_measures(config)?;
+    if measures
+        .iter()
+        .any(|(m, _)| m.input() == InputKind::Continuous)
+    {
+        return Ok(false);
+    }
+    if config.regions.enabled && config.regions.merge == MergeChoice::AverageMaps {
+        return Ok(false);
+    }
+    if !matches!(
+        config.preprocess.reference,
+        None | Some(signal::Reference::Average)
+    ) {
+        return Ok(false);
+    }
+    let channels = select_channels(rec, config)?;
+    let (t0, t1) = analysis_window(rec, config)?;
+    let fs = rec.signals()[channels[0]].sample_rate;
+    let bytes = channels.len() as f64 * (t1 - t0) * fs * 4.0;
+    Ok(bytes > config.bumps.max_map_mb * 1024.0 * 1024.0)
+}
+
+/// The bumps of every configured channel, read, preprocessed and bump-modelled one
+/// channel at a time (in parallel across channels), holding only a channel's samples
+/// per worker thread and, for the common average reference, the running mean signal
+/// (f64, summed over the channels in their order in a first pass). Returns what was
+/// prepared (labels, sample rate, window; no samples) and the bumps sorted by time then
+/// frequency.
+fn streamed_bumps(
+    rec: &Recording,
+    config: &Config,
+    progress: &dyn Progress,
+    span: (f64, f64),
+) -> Result<(Prepared, Vec<Vec<Bump>>), AnalysisError> {
+    let channels = select_channels(rec, config)?;
+    let window = analysis_window(rec, config)?;
+    let fs = rec.signals()[channels[0]].sample_rate;
+    let filters = filter_specs(config, fs);
+    let labels = channel_labels(rec, &channels);
+    let mean: Option<Vec<f32>> = match config.preprocess.reference {
+        Some(signal::Reference::Average) => {
+            let mut sum: Vec<f64> = Vec::new();
+            for &c in &channels {
+                check_cancel(progress)?;
+                let row = read_filtered(rec, &[c], window, &filters)?;
+                if sum.is_empty() {
+                    sum = vec![0.0; row.ncols()];
+                }
+                for (s, &v) in sum.iter_mut().zip(row.iter()) {
+                    *s += v as f64;
+                }
+            }
+            let n = channels.len() as f64;
+            Some(sum.into_iter().map(|s| (s / n) as f32).collect())
+        }
+        _ => None,
+    };
+    let mut opts = config.bumps;
+    opts.keep_map = false;
+    let n = channels.len();
+    let batch = rayon::current_num_threads().max(1);
+    let mut bumps = Vec::with_capacity(n);
+    for start in (0..n).step_by(batch) {
+        check_cancel(progress)?;
+        let end = (start + batch).min(n);
+        let part: Vec<Result<Vec<Bump>, AnalysisError>> = (start..end)
+            .into_par_iter()
+            .map(|k| {
+                let row = read_filtered(rec, &[channels[k]], window, &filters)?;
+                let mut x: Vec<f32> = row.into_raw_vec_and_offset().0;
+                if let Some(m) = &mean {
+                    for (v, &r) in x.iter_mut().zip(m) {
+                        *v -= r;
+                    }
+                    x.truncate(m.len());
+                }
+                let set =
+                    crate::bumps::extract_bumps(&x, fs, window.0, &opts).map_err(|source| {
+                        AnalysisError::Bumps {
+                            channel: labels[k].clone(),
+                            error: source,
+                        }
+                    })?;
+                let mut b = set.bumps;
+                b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
+                Ok(b)
+            })
+            .collect();
+        for b in part {
+            bumps.push(b?);
+        }
+        progress.report(
+            span.0 + (span.1 - span.0) * end as f64 / n as f64,
+            &format!("extracting bumps: {end} of {n} channels"),
+        );
+    }
+    let prep = Prepared {
+        data: Array2::zeros((labels.len(), 0)),
+        labels,
+        fs,
+        window,
+    };
+    Ok((prep, bumps))
 }
 
 /// Runs the configured measures on a recording. `recording_id` names the recording in
@@ -316,12 +459,21 @@ pub fn run_detailed(
 ) -> Result<(Results, Option<ChannelBumps>), AnalysisError> {
     let measures = resolve_measures(config)?;
     progress.report(0.0, "reading and preprocessing");
-    let prep = prepare(rec, config)?;
-    check_cancel(progress)?;
-
     let needs_events = measures
         .iter()
         .any(|(m, _)| m.input() != InputKind::Continuous);
+    // Long recordings: channels read, preprocessed and bump-modelled one at a time.
+    let mut streamed = None;
+    let prep = if needs_events && streams(rec, config)? {
+        progress.report(0.05, "extracting bumps");
+        let (prep, bumps) = streamed_bumps(rec, config, progress, (0.05, 0.4))?;
+        streamed = Some(bumps);
+        prep
+    } else {
+        prepare(rec, config)?
+    };
+    check_cancel(progress)?;
+
     let table = if config.regions.enabled {
         Some(match &config.regions.table {
             Some(path) => RegionTable::from_file(path)?,
@@ -332,8 +484,13 @@ pub fn run_detailed(
     };
     let mut kept_bumps = None;
     let (unit_labels, unit_bumps) = if needs_events {
-        progress.report(0.05, "extracting bumps");
-        let bumps = channel_bumps_reporting(&prep, config, progress, (0.05, 0.4))?;
+        let bumps = match streamed.take() {
+            Some(bumps) => bumps,
+            None => {
+                progress.report(0.05, "extracting bumps");
+                channel_bumps_reporting(&prep, config, progress, (0.05, 0.4))?
+            }
+        };
         check_cancel(progress)?;
         kept_bumps = Some(ChannelBumps {
             labels: prep.labels.clone(),

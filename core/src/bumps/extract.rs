@@ -1,5 +1,6 @@
 //! One channel or many: map, greedy fit, pruning, conversion to [`Bump`]s (docs/model.md §5.7).
 
+use super::blockwise::{extract_blockwise, needs_blocks};
 use super::{
     fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, Patience, StopReason, Window,
     WindowGeometry,
@@ -48,7 +49,11 @@ impl BumpSet {
 }
 
 /// The window geometry of a map computed with `opts` (`bydn` rows added below the band).
-fn geometry(map: &TfMap, opts: &BumpOptions, bydn: usize) -> Result<WindowGeometry, BumpError> {
+pub(super) fn geometry(
+    map: &TfMap,
+    opts: &BumpOptions,
+    bydn: usize,
+) -> Result<WindowGeometry, BumpError> {
     let windows: Vec<Window> = map
         .frequencies
         .iter()
@@ -76,7 +81,7 @@ fn geometry(map: &TfMap, opts: &BumpOptions, bydn: usize) -> Result<WindowGeomet
     Ok(WindowGeometry { windows, band_rows })
 }
 
-fn flat_set(t0: f64, n: usize, fs: f64) -> BumpSet {
+pub(super) fn flat_set(t0: f64, n: usize, fs: f64) -> BumpSet {
     BumpSet {
         bumps: Vec::new(),
         fits: Vec::new(),
@@ -184,13 +189,19 @@ fn plan(n: usize, fs: f64, opts: &BumpOptions) -> Result<(MorletPlan, usize), Bu
 
 /// Extracts the bumps of one channel: `signal` sampled at `fs` Hz, its first sample at
 /// `t0` s. A flat channel gives no bumps and a warning; NaN/infinite samples, too short
-/// signals and invalid options are errors.
+/// signals and invalid options are errors. A signal whose map would exceed
+/// [`BumpOptions::max_map_mb`] is computed block by block (see [`super::blockwise`]).
 pub fn extract_bumps(
     signal: &[f32],
     fs: f64,
     t0: f64,
     opts: &BumpOptions,
 ) -> Result<BumpSet, BumpError> {
+    opts.validate(fs)?;
+    if needs_blocks(signal.len(), fs, opts) {
+        let (_, bydn) = opts.computed_tf(fs);
+        return extract_blockwise(signal, fs, t0, opts, bydn);
+    }
     let (plan, bydn) = plan(signal.len(), fs, opts)?;
     run(&plan, signal, fs, t0, opts, bydn)
 }
@@ -205,7 +216,10 @@ pub fn extract_channels(
     opts: &BumpOptions,
 ) -> Vec<Result<BumpSet, BumpError>> {
     let shared = match signals.first() {
-        Some(first) if signals.iter().all(|s| s.len() == first.len()) => {
+        Some(first)
+            if signals.iter().all(|s| s.len() == first.len())
+                && !needs_blocks(first.len(), fs, opts) =>
+        {
             Some(plan(first.len(), fs, opts))
         }
         _ => None,

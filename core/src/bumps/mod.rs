@@ -6,6 +6,7 @@
 //! conversion to [`Bump`]s in seconds and Hz. [`extract_channels`] does it for many
 //! channels in parallel.
 
+pub mod blockwise;
 mod ellipsoid;
 mod error;
 mod extract;

@@ -83,6 +83,13 @@ pub struct BumpOptions {
     /// Keep the normalised map in the result (default true; false saves memory on long
     /// recordings).
     pub keep_map: bool,
+    /// Memory above which a channel's map and fit are computed block by block, MB
+    /// (default 512): the whole-recording chain holds about
+    /// [`super::blockwise::BYTES_PER_PIXEL`] bytes per map pixel (docs/bumps.md, "Long
+    /// recordings").
+    pub max_map_mb: f64,
+    /// Length of a block of the block-wise computation, s (default 600).
+    pub block_seconds: f64,
 }
 
 impl Default for BumpOptions {
@@ -109,6 +116,8 @@ impl Default for BumpOptions {
             keep_first: None,
             keep_first_in_time: None,
             keep_map: true,
+            max_map_mb: 512.0,
+            block_seconds: 600.0,
         }
     }
 }
@@ -160,6 +169,20 @@ impl BumpOptions {
         }
         if !(self.min_amplitude.is_finite() && self.min_amplitude >= 0.0) {
             return bad("min_amplitude", self.min_amplitude, "must be non-negative");
+        }
+        if !(self.max_map_mb.is_finite() && self.max_map_mb >= 0.0) {
+            return bad(
+                "max_map_mb",
+                self.max_map_mb,
+                "must be a non-negative number of MB",
+            );
+        }
+        if !(self.block_seconds.is_finite() && self.block_seconds > 0.0) {
+            return bad(
+                "block_seconds",
+                self.block_seconds,
+                "must be a positive number of seconds",
+            );
         }
         if let Some(e) = self.min_energy_decrease {
             if !(e.is_finite() && e >= 0.0) {

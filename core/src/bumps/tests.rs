@@ -640,3 +640,71 @@ fn patience_counts_consecutive_fits_below_the_height() {
     };
     assert_eq!(fit_map(&map, &geo, 1e-4, 50, 100, 1e-12, Some(off)), all);
 }
+
+/// Block-wise and whole-recording bumps of one signal where both fit in memory: the
+/// block-wise run is forced by `max_map_mb = 0` with 60-s blocks (five blocks, with
+/// bursts planted across their edges). Tolerance (see `super::blockwise`): the moduli
+/// differ by single-precision rounding of FFTs of other lengths, which the greedy loop
+/// can amplify (a near tie broken the other way, a fit started from another peak), so
+/// at most 5 % of the bumps of either run may lack a counterpart within 1e−3 s, 1e−3 Hz
+/// and 1e−3 of normalised amplitude in the other, at most 2 % a counterpart within 0.1 s,
+/// 1 Hz and 0.05, and the counts may differ by at most 2 %.
+#[test]
+fn blockwise_bumps_equal_the_whole_recording_bumps() {
+    let fs = 200.0;
+    let (x, _) = burst_signal(21, 300.0, fs, 120, 4.0);
+    let whole_opts = BumpOptions {
+        keep_map: false,
+        ..BumpOptions::default()
+    };
+    let block_opts = BumpOptions {
+        max_map_mb: 0.0,
+        block_seconds: 60.0,
+        ..whole_opts
+    };
+    assert!(!blockwise::needs_blocks(x.len(), fs, &whole_opts));
+    assert!(blockwise::needs_blocks(x.len(), fs, &block_opts));
+    let whole = extract_bumps(&x, fs, 5.0, &whole_opts).unwrap();
+    let blocks = extract_bumps(&x, fs, 5.0, &block_opts).unwrap();
+    assert!(blocks.warnings.is_empty(), "{:?}", blocks.warnings);
+    assert_eq!(whole.span, blocks.span);
+    assert!(
+        (whole.initial_energy - blocks.initial_energy).abs() < 1e-6 * whole.initial_energy,
+        "{} {}",
+        whole.initial_energy,
+        blocks.initial_energy
+    );
+    let near = |a: &Bump, b: &Bump, dt: f64, df: f64, da: f64| {
+        (a.t - b.t).abs() <= dt
+            && (a.f - b.f).abs() <= df
+            && (a.amplitude - b.amplitude).abs() <= da
+    };
+    let unmatched = |from: &[Bump], to: &[Bump], dt: f64, df: f64, da: f64| -> Vec<Bump> {
+        from.iter()
+            .filter(|a| !to.iter().any(|b| near(a, b, dt, df, da)))
+            .copied()
+            .collect()
+    };
+    let n = whole.bumps.len();
+    assert!(n > 100, "{n} bumps");
+    let (lost, extra) = (
+        unmatched(&whole.bumps, &blocks.bumps, 1e-3, 1e-3, 1e-3),
+        unmatched(&blocks.bumps, &whole.bumps, 1e-3, 1e-3, 1e-3),
+    );
+    let (lost_far, extra_far) = (
+        unmatched(&whole.bumps, &blocks.bumps, 0.1, 1.0, 0.05),
+        unmatched(&blocks.bumps, &whole.bumps, 0.1, 1.0, 0.05),
+    );
+    eprintln!(
+        "whole {n} bumps, block-wise {}; without a close counterpart: {} and {}; without a \
+         near one: {} and {}\nwhole: {lost:?}\nblock-wise: {extra:?}",
+        blocks.bumps.len(),
+        lost.len(),
+        extra.len(),
+        lost_far.len(),
+        extra_far.len(),
+    );
+    assert!(lost.len() * 20 <= n && extra.len() * 20 <= n);
+    assert!(lost_far.len() * 50 <= n && extra_far.len() * 50 <= n);
+    assert!(n.abs_diff(blocks.bumps.len()) * 50 <= n);
+}

@@ -279,6 +279,12 @@ impl MorletPlan {
         self.fs * self.p as f64 / self.q as f64
     }
 
+    /// The output rate as the reduced fraction `(p, q)` of the sampling rate: column `k` is
+    /// at sample `k·q/p`, so columns fall on samples every `q` samples.
+    pub fn ratio(&self) -> (usize, usize) {
+        (self.p, self.q)
+    }
+
     /// Length of the forward FFT (padded signal).
     pub fn fft_len(&self) -> usize {
         self.n_fft
