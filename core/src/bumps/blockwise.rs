@@ -49,7 +49,7 @@ use super::{
     extract::{flat_set, geometry},
     fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, BumpSet, Patience, StopReason,
 };
-use crate::tf::{MorletPlan, Reference, TfError, TfMap};
+use crate::tf::{MorletPlan, TfError, TfMap, ZScoreReference};
 use ndarray::{s, Array2, ArrayView2, Axis};
 use std::collections::BTreeMap;
 
@@ -282,8 +282,8 @@ pub(crate) fn extract_blockwise(
 
     // Reference columns (modulus columns of the whole signal).
     let (ref_lo, ref_hi) = match norm.reference {
-        Reference::Signal => (kept_lo, kept_hi),
-        Reference::Window { start, end } => {
+        ZScoreReference::Signal => (kept_lo, kept_hi),
+        ZScoreReference::Window { start, end } => {
             let n_kept = kept_hi - kept_lo;
             let a = ((start - t_start) * rate).ceil().max(0.0) as usize;
             let b = (((end - t_start) * rate).ceil().max(0.0) as usize).min(n_kept);

@@ -1,7 +1,7 @@
 //! Every option of bump extraction, with the spec's defaults and units.
 
 use super::{BumpError, Window};
-use crate::tf::{NormOptions, Reference, TfOptions};
+use crate::tf::{NormOptions, TfOptions, ZScoreReference};
 use serde::{Deserialize, Serialize};
 
 /// The bump toolbox's amplitude threshold of the `ab` pruning rule (docs/model.md §5.6), normalised
@@ -24,7 +24,7 @@ pub struct BumpOptions {
     /// Offset added to the z-score (default +1, bursts; −1 for desynchronisation).
     pub offset: f64,
     /// Reference period of the z-score (default: the signal).
-    pub reference: Reference,
+    pub reference: ZScoreReference,
     /// Border removed at each end, periods of the lowest computed frequency (default 3.5).
     pub border_periods: f64,
     /// Column rate of the map, Hz (default `None`: `2·f_max`, capped at the sampling rate).
@@ -100,7 +100,7 @@ impl Default for BumpOptions {
             f_step: 1.0,
             f_over_sigma_f: 7.0,
             offset: 1.0,
-            reference: Reference::Signal,
+            reference: ZScoreReference::Signal,
             border_periods: 3.5,
             output_rate: None,
             window_periods: None,

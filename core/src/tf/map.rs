@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The period whose statistics z-score each frequency row.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-pub enum Reference {
+pub enum ZScoreReference {
     /// The analysed signal itself (after border removal) — the toolbox default.
     #[default]
     Signal,
@@ -23,7 +23,7 @@ pub struct NormOptions {
     /// `max(−(z + offset), 0)`.
     pub offset: f64,
     /// Reference period of the z-score (default: the signal).
-    pub reference: Reference,
+    pub reference: ZScoreReference,
     /// Border removed at each end, in periods of the lowest computed frequency
     /// (default 3.5: `round(3.5·fs/f_low)` samples).
     pub border_periods: f64,
@@ -36,7 +36,7 @@ impl Default for NormOptions {
     fn default() -> Self {
         NormOptions {
             offset: 1.0,
-            reference: Reference::Signal,
+            reference: ZScoreReference::Signal,
             border_periods: 3.5,
             output_rate: None,
         }
@@ -208,8 +208,8 @@ pub fn normalised_map_with_plan(
         .slice(ndarray::s![.., border..n_cols - border]);
     let t_start = t0 + border as f64 / rate;
     let (r0, r1) = match norm.reference {
-        Reference::Signal => (0, kept.ncols()),
-        Reference::Window { start, end } => {
+        ZScoreReference::Signal => (0, kept.ncols()),
+        ZScoreReference::Window { start, end } => {
             let a = ((start - t_start) * rate).ceil().max(0.0) as usize;
             let b = (((end - t_start) * rate).ceil().max(0.0) as usize).min(kept.ncols());
             if !(start.is_finite() && end.is_finite()) || a + 1 >= b {

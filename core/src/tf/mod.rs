@@ -14,7 +14,7 @@ mod morlet;
 mod options;
 
 pub use error::TfError;
-pub use map::{normalised_map, normalised_map_with_plan, NormOptions, Reference, TfMap};
+pub use map::{normalised_map, normalised_map_with_plan, NormOptions, TfMap, ZScoreReference};
 pub use morlet::{wavelet_modulus, ModulusMap, MorletPlan};
 pub use options::TfOptions;
 

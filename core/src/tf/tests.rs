@@ -226,7 +226,7 @@ fn reference_window_and_negative_offset() {
     let x = burst_on_noise(4);
     let norm = NormOptions {
         offset: -1.0,
-        reference: Reference::Window {
+        reference: ZScoreReference::Window {
             start: 2.0,
             end: 6.0,
         },
@@ -238,7 +238,7 @@ fn reference_window_and_negative_offset() {
     let c = map.col_of(9.0).round() as usize;
     assert_eq!(map.values[(r, c)], 0.0);
     let bad = NormOptions {
-        reference: Reference::Window {
+        reference: ZScoreReference::Window {
             start: 50.0,
             end: 60.0,
         },
