@@ -47,6 +47,8 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod analysis;
 pub mod atomic;
 pub mod batch;

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
+    /// Which channels and which part of the recording are analysed.
     pub input: InputConfig,
+    /// Filters and reference applied before any measure.
     pub preprocess: PreprocessConfig,
     /// Time-frequency map and bump extraction (band, threshold…): `BumpOptions::default()`,
     /// which differs from the bump toolbox's defaults in one option: bumps below 0.4 of the
@@ -25,11 +27,15 @@ pub struct Config {
     /// unrelated channels on the bundled sample (see `sample-data/README.md` and
     /// `docs/bumps.md`).
     pub bumps: BumpOptions,
+    /// Grouping of channels into scalp regions (off by default: channel pairs).
     pub regions: RegionsConfig,
+    /// What the event-based measures receive from each channel or region (rate cap).
     pub events: EventsConfig,
+    /// The measures to run (default: `ses-bumps`) and their parameters.
     pub measures: MeasuresConfig,
     /// Per-pair surrogate tests of every measure (off by default: `surrogates = 0`).
     pub significance: super::significance::SignificanceConfig,
+    /// How continuous-signal measures cut the window into epochs.
     pub continuous: ContinuousConfig,
 }
 
@@ -139,7 +145,11 @@ pub struct EventsConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MergeChoice {
+    /// `union`: the union of the region's channel bumps, without near-duplicates (closer
+    /// than [`RegionsConfig::union_radius`]).
     Union,
+    /// `average-maps`: average the z-scored maps of the region's channels, then fit bumps
+    /// on the average.
     AverageMaps,
 }
 

@@ -17,23 +17,37 @@ use rayon::prelude::*;
 /// Why an analysis failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
+    /// The recording could not be read.
     #[error(transparent)]
     Recording(#[from] RecordingError),
+    /// A preprocessing step (filter, re-reference) refused its input.
     #[error(transparent)]
     Signal(#[from] signal::SignalError),
     // `error` (not `source`): the message already carries it, so an error chain does not
     // print it twice.
+    /// Bump extraction failed on one channel.
     #[error("channel {channel}: bump extraction: {error}")]
-    Bumps { channel: String, error: BumpError },
+    Bumps {
+        /// Label of the channel.
+        channel: String,
+        /// Why its bump extraction failed.
+        error: BumpError,
+    },
+    /// The region table could not be read or does not match the channels.
     #[error(transparent)]
     Regions(#[from] regions::RegionError),
+    /// A measure refused its parameters or failed on the data.
     #[error("measure `{measure}`: {error}")]
     Measure {
+        /// Id of the measure.
         measure: String,
+        /// Why it failed.
         error: MeasureError,
     },
+    /// The configuration does not allow the analysis (the message says why).
     #[error("{0}")]
     Config(String),
+    /// The analysis was stopped because [`Progress::cancelled`] returned true.
     #[error("cancelled")]
     Cancelled,
 }

@@ -19,8 +19,10 @@ pub struct BumpSet {
     pub n_fitted: usize,
     /// The normalised map (absent for a flat channel or when `keep_map` is false).
     pub map: Option<TfMap>,
-    /// Initial and final residual energy of the greedy loop.
+    /// Initial energy of the greedy loop (`Σ Z²` of the map rows its windows reach; 0 for
+    /// a flat channel).
     pub initial_energy: f64,
+    /// Final residual energy of the greedy loop (same units; 0 for a flat channel).
     pub residual_energy: f64,
     /// Why the greedy loop stopped (`None` for a flat channel).
     pub stop: Option<StopReason>,

@@ -67,8 +67,9 @@ pub struct Patience {
 pub struct BumpFit {
     /// The fitted half-ellipsoid, map pixel coordinates.
     pub shape: HalfEllipsoid,
-    /// Map row and column of the window centre.
+    /// Map row (frequency index) of the window centre.
     pub window_row: usize,
+    /// Map column (time index) of the window centre.
     pub window_col: usize,
     /// Residual energy `Σ R²` inside the window before the fit.
     pub window_energy: f64,
@@ -91,6 +92,7 @@ pub struct FitOutcome {
     pub initial_energy: f64,
     /// Final residual energy.
     pub residual_energy: f64,
+    /// Why the loop stopped.
     pub stop: StopReason,
 }
 

@@ -12,7 +12,12 @@ pub enum ZScoreReference {
     Signal,
     /// A window `[start, end)` in seconds on the same time axis as the signal (`t0`-based);
     /// it must overlap the map after border removal.
-    Window { start: f64, end: f64 },
+    Window {
+        /// Start of the window, seconds (inclusive).
+        start: f64,
+        /// End of the window, seconds (exclusive).
+        end: f64,
+    },
 }
 
 /// Options of the normalisation chain (docs/model.md §5.2).

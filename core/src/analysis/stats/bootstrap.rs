@@ -19,16 +19,22 @@ use serde::{Deserialize, Serialize};
 /// An estimate with its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    /// The observed statistic: the sample mean, or the difference of the two means.
     pub estimate: f64,
+    /// Lower bound: the `α/2` quantile of the resampled statistics.
     pub low: f64,
+    /// Upper bound: the `1 − α/2` quantile of the resampled statistics.
     pub high: f64,
 }
 
 /// Intervals of group 1's mean, group 2's mean and their difference (1 − 2).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BootstrapCi {
+    /// Interval of group 1's mean (`x`).
     pub first: Interval,
+    /// Interval of group 2's mean (`y`).
     pub second: Interval,
+    /// Interval of the difference `x̄ − ȳ` (paired: the mean of the subjects' differences).
     pub difference: Interval,
 }
 

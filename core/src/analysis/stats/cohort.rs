@@ -46,10 +46,16 @@ pub struct CohortOptions {
     pub paired_by: Option<String>,
     /// Permutations `B` (0: no permutation test and no NBS).
     pub permutations: usize,
+    /// Per-pair statistic of the permutation test and NBS (Welch/paired t or mean
+    /// difference).
     pub statistic: Statistic,
+    /// Base seed: each family's permutations and each pair's bootstrap draw from a seed
+    /// derived from it and the item's name, so results do not depend on the order of
+    /// families.
     pub seed: u64,
     /// NBS primary threshold on the statistic (needs `permutations ≥ 1`).
     pub nbs_threshold: Option<f64>,
+    /// Component property whose family-wise p NBS reports (`p` of [`NbsEdge`]).
     pub nbs_by: NbsBy,
     /// Bootstrap resamples (0: no intervals).
     pub bootstrap: usize,
@@ -64,45 +70,71 @@ pub struct PairTest {
     /// `pair`: one channel or region pair; `average`: each observation's mean over the
     /// family's pairs (one test, its own family).
     pub scope: String,
+    /// Measure id from the registry.
     pub measure: String,
+    /// First channel or region of the pair (empty for `average`).
     pub channel_a: String,
+    /// Second channel or region of the pair (empty for `average`).
     pub channel_b: String,
+    /// Output name of the measure (`rho`, `z`…).
     pub parameter: String,
+    /// Unit of the values, means and intervals (empty: dimensionless).
     pub unit: String,
     /// The output's synchrony direction: `higher`, `lower`, `two-sided`, `none`,
     /// `unknown` (a measure this build does not know).
     pub sync_direction: String,
+    /// Label of group 1 (the alphabetically first of the two).
     pub group_1: String,
+    /// Label of group 2.
     pub group_2: String,
     /// `independent` or `paired`.
     pub design: String,
+    /// Observations in group 1 (paired: subjects).
     pub n_1: usize,
+    /// Observations in group 2 (paired: subjects, equal to `n_1`).
     pub n_2: usize,
+    /// Mean of group 1's values, in `unit`.
     pub mean_1: f64,
+    /// Mean of group 2's values, in `unit`.
     pub mean_2: f64,
     /// `mean_1 − mean_2`.
     pub difference: f64,
     /// `welch-t`, `mean-diff`, `paired-t` or `paired-mean-diff`.
     pub statistic: String,
+    /// Observed value of `statistic` (t dimensionless, mean difference in `unit`); NaN
+    /// without permutations.
     pub stat: f64,
-    /// Two-sided parametric p of the t statistic (Welch or paired t).
+    /// Two-sided parametric p of the t statistic (Welch or paired t); NaN when undefined.
     pub p_t: f64,
+    /// Permutations `B` (0: no permutation test, the `p_perm*` and `p_fwer*` columns NaN).
     pub permutations: usize,
-    /// Uncorrected permutation p: two-sided, group 1 > group 2, group 1 < group 2.
+    /// Uncorrected two-sided permutation p, `(1 + #{|t_b| ≥ |t|})/(B + 1)`.
     pub p_perm: f64,
+    /// Uncorrected permutation p of group 1 > group 2 (one-sided).
     pub p_perm_pos: f64,
+    /// Uncorrected permutation p of group 1 < group 2 (one-sided).
     pub p_perm_neg: f64,
-    /// Max-statistic family-wise p, same tails.
+    /// Max-statistic family-wise two-sided p, `(1 + #{max_k |t_bk| ≥ |t|})/(B + 1)`.
     pub p_fwer: f64,
+    /// Max-statistic family-wise p of group 1 > group 2 (one-sided).
     pub p_fwer_pos: f64,
+    /// Max-statistic family-wise p of group 1 < group 2 (one-sided).
     pub p_fwer_neg: f64,
+    /// Bootstrap resamples `R` (0: no intervals, the `*_low`/`*_high` columns NaN).
     pub bootstrap: usize,
+    /// Confidence level `1 − α` of the intervals (e.g. 0.95); NaN without bootstrap.
     pub ci_level: f64,
+    /// Lower percentile-bootstrap bound of `mean_1`.
     pub mean_1_low: f64,
+    /// Upper percentile-bootstrap bound of `mean_1`.
     pub mean_1_high: f64,
+    /// Lower percentile-bootstrap bound of `mean_2`.
     pub mean_2_low: f64,
+    /// Upper percentile-bootstrap bound of `mean_2`.
     pub mean_2_high: f64,
+    /// Lower percentile-bootstrap bound of `difference`.
     pub difference_low: f64,
+    /// Upper percentile-bootstrap bound of `difference`.
     pub difference_high: f64,
 }
 
@@ -110,21 +142,33 @@ pub struct PairTest {
 /// its edges).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct NbsEdge {
+    /// Measure id from the registry.
     pub measure: String,
+    /// Output name of the measure.
     pub parameter: String,
+    /// Unit of the values (empty: dimensionless).
     pub unit: String,
+    /// The output's synchrony direction, as in [`PairTest::sync_direction`].
     pub sync_direction: String,
+    /// Label of group 1.
     pub group_1: String,
+    /// Label of group 2.
     pub group_2: String,
+    /// `independent` or `paired`.
     pub design: String,
+    /// `welch-t`, `mean-diff`, `paired-t` or `paired-mean-diff`.
     pub statistic: String,
+    /// NBS primary threshold `τ` on the statistic (an edge passes when `±stat > τ`).
     pub threshold: f64,
+    /// Permutations `B` behind the family-wise p-values.
     pub permutations: usize,
     /// `positive` (group 1 > group 2) or `negative`.
     pub tail: String,
     /// 1, 2, … within the family and tail, largest first.
     pub component: usize,
+    /// Number of edges of the component.
     pub size: usize,
+    /// Summed excess of the component's edges over the threshold, `Σ (±stat − τ)`.
     pub intensity: f64,
     /// `size` or `intensity`: the property `p` tests.
     pub by: String,
@@ -132,7 +176,9 @@ pub struct NbsEdge {
     pub p: f64,
     /// Family-wise p against the larger of both tails' maxima (two-sided).
     pub p_both_tails: f64,
+    /// First channel or region of the edge.
     pub channel_a: String,
+    /// Second channel or region of the edge.
     pub channel_b: String,
     /// The edge's statistic.
     pub stat: f64,
@@ -141,7 +187,10 @@ pub struct NbsEdge {
 /// The analyses' tables and what was left out.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CohortResult {
+    /// Per-pair tests (`scope` `pair`), each family and two groups followed by its `average`
+    /// row.
     pub pairs: Vec<PairTest>,
+    /// The edges of the NBS components (empty without an NBS threshold).
     pub nbs: Vec<NbsEdge>,
     /// Pairs, recordings or subjects left out, and why.
     pub notes: Vec<String>,

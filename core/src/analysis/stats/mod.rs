@@ -12,28 +12,46 @@ pub enum StatsError {
     /// A group has fewer values than the statistic needs.
     #[error("{what}: group `{group}` has {n} value(s); at least {needed} are needed")]
     TooFew {
+        /// The statistic (e.g. `Welch t-test`).
         what: String,
+        /// The group (or pair) that has too few values.
         group: String,
+        /// Number of values it has.
         n: usize,
+        /// Number of values the statistic needs.
         needed: usize,
     },
     /// A value is NaN or infinite.
     #[error("{what}: value {index} of `{group}` is not finite ({value})")]
     NonFinite {
+        /// The statistic.
         what: String,
+        /// The group (or pair) holding the value.
         group: String,
+        /// 0-based position of the value in its group.
         index: usize,
+        /// The offending value.
         value: f64,
     },
     /// The statistic is undefined for these data.
     #[error("{what}: {reason}")]
-    Undefined { what: String, reason: String },
+    Undefined {
+        /// The statistic.
+        what: String,
+        /// Why it is undefined (e.g. zero variance).
+        reason: String,
+    },
     /// The input table or the options do not allow the analysis.
     #[error("{0}")]
     Input(String),
     /// A p-value lies outside [0, 1].
     #[error("Benjamini–Hochberg: p-value {index} = {value} is not in [0, 1]")]
-    InvalidP { index: usize, value: f64 },
+    InvalidP {
+        /// 0-based position of the p-value in the input.
+        index: usize,
+        /// The offending p-value.
+        value: f64,
+    },
 }
 
 fn check(what: &str, group: &str, x: &[f64], needed: usize) -> Result<(), StatsError> {
@@ -145,14 +163,18 @@ pub fn student_t_two_sided_p(t: f64, df: f64) -> f64 {
 /// Per-group summary of a parameter (values in the parameter's unit).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Number of values.
     pub n: usize,
+    /// Arithmetic mean.
     pub mean: f64,
     /// Sample standard deviation (denominator n − 1; NaN for n = 1).
     pub sd: f64,
+    /// Median (the 0.5 quantile, type 7).
     pub median: f64,
     /// First and third quartiles by linear interpolation between order statistics
     /// (Hyndman–Fan type 7, the default of NumPy and R).
     pub q1: f64,
+    /// Third quartile (see `q1`).
     pub q3: f64,
     /// `q3 − q1`.
     pub iqr: f64,
@@ -439,6 +461,7 @@ pub enum GroupTest {
 /// One comparison of a parameter between two groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
+    /// The test used.
     pub test: GroupTest,
     /// U₁ for Mann–Whitney, t for Welch.
     pub statistic: f64,
@@ -448,8 +471,9 @@ pub struct Comparison {
     pub effect_size: f64,
     /// `rank-biserial` or `hedges-g`.
     pub effect_name: String,
-    /// Summaries of the first and second group.
+    /// Summary of the first group (`x`).
     pub first: Summary,
+    /// Summary of the second group (`y`).
     pub second: Summary,
 }
 

@@ -25,14 +25,18 @@ use serde::{Deserialize, Serialize};
 /// The pair graph: `edges[j] = (a, b)` joins nodes `a` and `b` for pair `j`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PairGraph {
+    /// Number of nodes (channels or regions), indexed from 0.
     pub n_nodes: usize,
+    /// The two nodes of each pair, in the order of the family's pairs.
     pub edges: Vec<(usize, usize)>,
 }
 
 /// The sign of an effect: positive (group 1 > group 2) or negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NbsTail {
+    /// Group 1 > group 2: edges with `t_j > τ`.
     Positive,
+    /// Group 1 < group 2: edges with `−t_j > τ`.
     Negative,
 }
 
@@ -56,13 +60,16 @@ impl NbsTail {
 /// The largest component size and the largest component intensity of one tail.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct TailMax {
+    /// Largest number of edges of a component (0 when no edge passes).
     pub size: usize,
+    /// Largest summed excess `Σ (±t_j − τ)` of a component (0 when no edge passes).
     pub intensity: f64,
 }
 
 /// One observed component with its family-wise p-values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NbsComponent {
+    /// The tail whose supra-threshold edges form the component.
     pub tail: NbsTail,
     /// Its pairs (indices into the family), ascending.
     pub edges: Vec<usize>,
@@ -70,11 +77,15 @@ pub struct NbsComponent {
     pub size: usize,
     /// `Σ (±t_j − τ)` over its edges.
     pub intensity: f64,
-    /// Against this tail's null of the largest size / intensity.
+    /// Family-wise p of the size against this tail's null of the largest size.
     pub p_size: f64,
+    /// Family-wise p of the intensity against this tail's null of the largest intensity.
     pub p_intensity: f64,
-    /// Against the larger of both tails' maxima (two-sided).
+    /// Family-wise p of the size against the larger of both tails' largest sizes
+    /// (two-sided).
     pub p_size_both: f64,
+    /// Family-wise p of the intensity against the larger of both tails' largest
+    /// intensities (two-sided).
     pub p_intensity_both: f64,
 }
 

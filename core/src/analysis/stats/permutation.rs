@@ -53,7 +53,10 @@ pub enum Statistic {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Design {
     /// Two independent groups: the first `n1` observations are group 1, the rest group 2.
-    Independent { n1: usize },
+    Independent {
+        /// Size of group 1 (at least 2, and at least 2 observations left for group 2).
+        n1: usize,
+    },
     /// One observation per subject: its difference `x_s − y_s` (group 1 minus group 2).
     Paired,
 }
@@ -63,15 +66,20 @@ pub enum Design {
 pub struct PermutationOptions {
     /// Number of random permutations `B` (≥ 1). The smallest p is `1/(B + 1)`.
     pub permutations: usize,
+    /// Seed of the random permutations; the same seed gives the same p-values.
     pub seed: u64,
+    /// The per-pair statistic.
     pub statistic: Statistic,
 }
 
 /// One p-value per tail: two-sided, positive (group 1 > group 2), negative.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct TailP {
+    /// Two-sided p (by the absolute value of the statistic).
     pub both: f64,
+    /// One-sided p of group 1 > group 2.
     pub positive: f64,
+    /// One-sided p of group 1 < group 2.
     pub negative: f64,
 }
 
@@ -93,7 +101,10 @@ pub struct PermutationResult {
 /// pair graph (`graph.edges[j]` is pair `j`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NbsOptions {
+    /// Primary threshold `τ` on the per-pair statistic (finite, ≥ 0; in the statistic's
+    /// unit: t or the mean difference).
     pub threshold: f64,
+    /// The pair graph, one edge per pair of the family.
     pub graph: PairGraph,
 }
 

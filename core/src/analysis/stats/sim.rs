@@ -17,18 +17,26 @@ use rand_distr::{Distribution, StandardNormal};
 /// A simulated cohort's design.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortSim {
+    /// Channels per recording.
     pub channels: usize,
+    /// White-noise samples per channel.
     pub samples: usize,
     /// Independent: recordings in `g1` and `g2`. Paired: `n_1` subjects with sessions
     /// `ses-1` and `ses-2` (`n_2` unused).
     pub n_1: usize,
+    /// Independent: recordings in `g2`. Paired: unused.
     pub n_2: usize,
+    /// `true`: subjects with two sessions (`ses-1`, `ses-2`); `false`: two independent
+    /// groups (`g1`, `g2`).
     pub paired: bool,
     /// Channels coupled in group `g1` (or session `ses-1`).
     pub planted: Vec<usize>,
+    /// Amplitude `a` of the shared source in the planted channels (dimensionless, relative
+    /// to the unit-variance noise); their correlation is `r = a²/(1 + a²)`.
     pub coupling: f64,
     /// Paired only: s.d. of the subject offsets.
     pub subject_sd: f64,
+    /// Seed of the single ChaCha8 stream that draws the whole cohort.
     pub seed: u64,
 }
 
