@@ -49,7 +49,7 @@ use super::{
     extract::{flat_set, geometry},
     fit_map, prune, Bump, BumpError, BumpFit, BumpOptions, BumpSet, Patience, StopReason,
 };
-use crate::tf::{MorletPlan, TfError, TfMap, ZScoreReference};
+use crate::tf::{MorletPlan, TfError, TfMap};
 use ndarray::{s, Array2, ArrayView2, Axis};
 use std::collections::BTreeMap;
 
@@ -281,26 +281,10 @@ pub(crate) fn extract_blockwise(
     let t_start = t0 + border as f64 / rate;
 
     // Reference columns (modulus columns of the whole signal).
-    let (ref_lo, ref_hi) = match norm.reference {
-        ZScoreReference::Signal => (kept_lo, kept_hi),
-        ZScoreReference::Window { start, end } => {
-            let n_kept = kept_hi - kept_lo;
-            let a = ((start - t_start) * rate).ceil().max(0.0) as usize;
-            let b = (((end - t_start) * rate).ceil().max(0.0) as usize).min(n_kept);
-            if !(start.is_finite() && end.is_finite()) || a + 1 >= b {
-                return Err(TfError::InvalidOption {
-                    field: "reference",
-                    value: start,
-                    reason: format!(
-                        "the reference window {start}..{end} s does not overlap the map \
-                         ({t_start:.3}..{:.3} s) by at least two columns",
-                        t_start + n_kept as f64 / rate
-                    ),
-                }
-                .into());
-            }
-            (kept_lo + a, kept_lo + b)
-        }
+    let (ref_lo, ref_hi) = {
+        let (a, b) =
+            crate::tf::reference_columns(norm.reference, t_start, rate, kept_hi - kept_lo)?;
+        (kept_lo + a, kept_lo + b)
     };
 
     // Pass 1: statistics of the whole recording.

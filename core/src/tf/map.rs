@@ -20,6 +20,37 @@ pub enum ZScoreReference {
     },
 }
 
+/// The columns `[a, b)` of a map whose first kept column is at `t_start` (s), with
+/// `n_kept` columns at `rate` (columns per second), that hold the z-score's reference
+/// period: all of them for [`ZScoreReference::Signal`], those of the window otherwise
+/// (an error unless it overlaps the map by at least two columns).
+pub(crate) fn reference_columns(
+    reference: ZScoreReference,
+    t_start: f64,
+    rate: f64,
+    n_kept: usize,
+) -> Result<(usize, usize), TfError> {
+    match reference {
+        ZScoreReference::Signal => Ok((0, n_kept)),
+        ZScoreReference::Window { start, end } => {
+            let a = ((start - t_start) * rate).ceil().max(0.0) as usize;
+            let b = (((end - t_start) * rate).ceil().max(0.0) as usize).min(n_kept);
+            if !(start.is_finite() && end.is_finite()) || a + 1 >= b {
+                return Err(TfError::InvalidOption {
+                    field: "reference",
+                    value: start,
+                    reason: format!(
+                        "the reference window {start}..{end} s does not overlap the map \
+                         ({t_start:.3}..{:.3} s) by at least two columns",
+                        t_start + n_kept as f64 / rate
+                    ),
+                });
+            }
+            Ok((a, b))
+        }
+    }
+}
+
 /// Options of the normalisation chain (docs/model.md §5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NormOptions {
@@ -212,25 +243,7 @@ pub fn normalised_map_with_plan(
         .values
         .slice(ndarray::s![.., border..n_cols - border]);
     let t_start = t0 + border as f64 / rate;
-    let (r0, r1) = match norm.reference {
-        ZScoreReference::Signal => (0, kept.ncols()),
-        ZScoreReference::Window { start, end } => {
-            let a = ((start - t_start) * rate).ceil().max(0.0) as usize;
-            let b = (((end - t_start) * rate).ceil().max(0.0) as usize).min(kept.ncols());
-            if !(start.is_finite() && end.is_finite()) || a + 1 >= b {
-                return Err(TfError::InvalidOption {
-                    field: "reference",
-                    value: start,
-                    reason: format!(
-                        "the reference window {start}..{end} s does not overlap the map \
-                         ({t_start:.3}..{:.3} s) by at least two columns",
-                        t_start + kept.ncols() as f64 / rate
-                    ),
-                });
-            }
-            (a, b)
-        }
-    };
+    let (r0, r1) = reference_columns(norm.reference, t_start, rate, kept.ncols())?;
     let mut row_mean = Vec::with_capacity(kept.nrows());
     let mut row_std = Vec::with_capacity(kept.nrows());
     let mut values = Array2::<f32>::zeros(kept.raw_dim());

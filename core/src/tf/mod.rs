@@ -10,6 +10,7 @@
 
 mod error;
 mod map;
+pub(crate) use map::reference_columns;
 mod morlet;
 mod options;
 
