@@ -536,13 +536,7 @@ fn normalise(
         }
         let inv = 1.0 / sd;
         for (o, &v) in out.iter_mut().zip(row.iter()) {
-            let z = (v as f64 - m) * inv + off;
-            let v = if off >= 0.0 {
-                z.max(0.0)
-            } else {
-                (-z).max(0.0)
-            };
-            *o = (v as f32) * inv_scale;
+            *o = (crate::tf::rectified_z(v, m, inv, off) as f32) * inv_scale;
         }
     }
     values

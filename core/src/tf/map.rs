@@ -51,6 +51,19 @@ pub(crate) fn reference_columns(
     }
 }
 
+/// One pixel of the normalised map: the z-score `(v − m)/sd + offset` (`inv = 1/sd`),
+/// keeping its positive part for a non-negative offset (bursts) and the positive part
+/// of its negation otherwise (desynchronisation), docs/model.md §5.2.
+#[inline]
+pub(crate) fn rectified_z(v: f32, m: f64, inv: f64, off: f64) -> f64 {
+    let z = (v as f64 - m) * inv + off;
+    if off >= 0.0 {
+        z.max(0.0)
+    } else {
+        (-z).max(0.0)
+    }
+}
+
 /// Options of the normalisation chain (docs/model.md §5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct NormOptions {
@@ -261,13 +274,7 @@ pub fn normalised_map_with_plan(
         }
         let (inv, off) = (1.0 / s, norm.offset);
         for (o, &v) in out.iter_mut().zip(row.iter()) {
-            let z = (v as f64 - m) * inv + off;
-            let v = if off >= 0.0 {
-                z.max(0.0)
-            } else {
-                (-z).max(0.0)
-            };
-            *o = v as f32;
+            *o = rectified_z(v, m, inv, off) as f32;
         }
     }
     if row_std.iter().all(|&s| s == 0.0) {

@@ -10,7 +10,7 @@
 
 mod error;
 mod map;
-pub(crate) use map::reference_columns;
+pub(crate) use map::{rectified_z, reference_columns};
 mod morlet;
 mod options;
 
