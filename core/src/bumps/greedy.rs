@@ -341,14 +341,54 @@ pub fn fit_map(
     tolerance: f64,
     patience: Option<Patience>,
 ) -> FitOutcome {
+    let rules = StopRules {
+        energy_limit,
+        cap,
+        patience,
+        floor: f64::NEG_INFINITY,
+    };
+    fit_map_with(map, geo, &rules, max_iterations, tolerance).0
+}
+
+/// When the greedy loop of [`fit_map_with`] stops.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StopRules {
+    /// Stop when the residual energy falls below this fraction of the initial energy.
+    pub energy_limit: f64,
+    /// Stop after this many fits.
+    pub cap: usize,
+    /// Stop after a run of low fits.
+    pub patience: Option<Patience>,
+    /// Stop when the largest residual window energy falls below this (map units²):
+    /// the fits are then every fit the unbounded loop makes above it.
+    pub floor: f64,
+}
+
+/// [`fit_map`] with an energy floor among its stopping rules; also says whether the loop
+/// stopped at the floor (the outcome's `stop` is then [`StopReason::Exhausted`]: nothing
+/// is left above the floor).
+pub(crate) fn fit_map_with(
+    map: &TfMap,
+    geo: &WindowGeometry,
+    rules: &StopRules,
+    max_iterations: usize,
+    tolerance: f64,
+) -> (FitOutcome, bool) {
+    let StopRules {
+        energy_limit,
+        cap,
+        patience,
+        floor,
+    } = *rules;
     let (n_rows, n_cols) = map.values.dim();
     if n_rows == 0 || n_cols == 0 || geo.windows.len() != n_rows || geo.band_rows.1 >= n_rows {
-        return FitOutcome {
+        let empty = FitOutcome {
             fits: Vec::new(),
             initial_energy: 0.0,
             residual_energy: 0.0,
             stop: StopReason::Exhausted,
         };
+        return (empty, false);
     }
     let mut st = State::new(map, geo);
     // Rows that some window reaches: the energy budget is counted there.
@@ -374,6 +414,7 @@ pub fn fit_map(
     let mut below_run = 0usize;
     let patience = patience.filter(|p| p.run > 0);
     let mut window: Vec<f64> = Vec::new();
+    let mut at_floor = false;
     let stop = loop {
         if patience.is_some_and(|p| below_run >= p.run) {
             break StopReason::Patience;
@@ -386,6 +427,10 @@ pub fn fit_map(
         }
         let (best, index) = st.tree.top();
         if best <= 0 || index == usize::MAX || failures > 10 * cap + 1000 {
+            break StopReason::Exhausted;
+        }
+        if (best as f64 / SCALE) < floor {
+            at_floor = true;
             break StopReason::Exhausted;
         }
         let (bi, col) = (index / n_cols, index % n_cols);
@@ -468,10 +513,11 @@ pub fn fit_map(
             residual_energy: residual,
         });
     };
-    FitOutcome {
+    let outcome = FitOutcome {
         fits,
         initial_energy: initial,
         residual_energy: residual,
         stop,
-    }
+    };
+    (outcome, at_floor)
 }

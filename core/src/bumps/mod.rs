@@ -22,6 +22,7 @@ pub use ellipsoid::HalfEllipsoid;
 pub use error::BumpError;
 pub use extract::{bumps_from_map, extract_bumps, extract_channels, BumpSet};
 pub use greedy::{fit_map, BumpFit, FitOutcome, Patience, StopReason};
+pub(crate) use greedy::{fit_map_with, StopRules};
 pub use model::Bump;
 pub use options::{BumpOptions, TOOLBOX_MIN_AMPLITUDE};
 pub use prune::prune;

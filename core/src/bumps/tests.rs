@@ -708,3 +708,39 @@ fn blockwise_bumps_equal_the_whole_recording_bumps() {
     assert!(lost_far.len() * 50 <= n && extra_far.len() * 50 <= n);
     assert!(n.abs_diff(blocks.bumps.len()) * 50 <= n);
 }
+
+/// The blocks' greedy loops start with a short patience and are fitted again down to an
+/// energy floor where the merge needs more of their fits; the result is the same
+/// whatever the starting patience, including the full one (every block running the
+/// whole recording's patience), on a signal whose blocks differ in activity.
+#[test]
+fn blockwise_bumps_do_not_depend_on_the_blocks_first_patience() {
+    let fs = 200.0;
+    let (mut x, _) = burst_signal(33, 300.0, fs, 90, 4.0);
+    // a quiet stretch and a loud one, so the blocks stop at very different energies
+    for (i, v) in x.iter_mut().enumerate() {
+        let t = i as f64 / fs;
+        if (60.0..120.0).contains(&t) {
+            *v *= 0.3;
+        } else if (180.0..210.0).contains(&t) {
+            *v *= 1.5;
+        }
+    }
+    let opts = BumpOptions {
+        keep_map: false,
+        max_map_mb: 0.0,
+        block_seconds: 30.0,
+        prune_patience: 150,
+        ..BumpOptions::default()
+    };
+    let (_, bydn) = opts.computed_tf(fs);
+    let run = |first| blockwise::extract_blockwise_from(&x, fs, 0.0, &opts, bydn, first).unwrap();
+    let full = run(Some(opts.prune_patience));
+    assert!(full.warnings.is_empty(), "{:?}", full.warnings);
+    eprintln!("{} bumps of {} fits", full.bumps.len(), full.n_fitted);
+    assert!(full.bumps.len() > 40, "{} bumps", full.bumps.len());
+    for first in [Some(1), Some(7), None] {
+        assert_eq!(run(first), full, "first patience {first:?}");
+    }
+    assert_eq!(extract_bumps(&x, fs, 0.0, &opts).unwrap(), full);
+}

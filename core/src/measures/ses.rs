@@ -8,7 +8,7 @@ use super::{
 };
 use crate::bumps::Bump;
 use crate::measures::Direction;
-use crate::ses::bumps::{ses_bumps, BumpSesOptions, WidthNormalisation};
+use crate::ses::bumps::{ses_bumps, ses_bumps_with_chance, BumpSesOptions, WidthNormalisation};
 use crate::ses::coincidence::{self, BumpChance};
 use crate::ses::{ses_1d, AlignmentMethod, NonCoincidentCost, OneDOptions, Prior, SesError};
 use crate::surrogates::{self, ShiftOptions, Tail};
@@ -789,8 +789,10 @@ pub fn ses_bumps_values(
 ) -> Result<Vec<Value>, MeasureError> {
     let window = effective_window(window, x.iter().chain(y).map(|b| b.t));
     let opts = fit_options(bump_options(params)?, window, x, y);
+    // the chance part of the cost, shared by the fit and its shift surrogates
+    let chance = chance_of(x, y, &opts);
     {
-        let r = ses_bumps(x, y, &opts).map_err(ses_err)?;
+        let r = ses_bumps_with_chance(x, y, &opts, chance.as_ref()).map_err(ses_err)?;
         let p = &r.params;
         let mut out = Vec::with_capacity(16);
         if let Some(d) = p.delay_t {
@@ -821,12 +823,6 @@ pub fn ses_bumps_values(
         let fast = BumpSesOptions {
             method: AlignmentMethod::Exact,
             ..opts.clone()
-        };
-        // only the shift count needs the chance part of the cost
-        let chance = if shift_options(params)?.count > 0 {
-            chance_of(x, y, &fast)
-        } else {
-            None
         };
         push_chance(&mut out, params, window, seed, p.rho, |o| {
             let ys = surrogates::shift_bumps(y, window, o);

@@ -448,6 +448,19 @@ fn check(b: &[Bump], side: &'static str, norm: WidthNormalisation) -> Result<(),
 
 /// Bump SES of bump sets `x` and `y` (any order).
 pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpSesOptions) -> Result<BumpResult, SesError> {
+    ses_bumps_with_chance(x, y, opts, None)
+}
+
+/// [`ses_bumps`] given the chance part of the data-based cost of this pair
+/// ([`coincidence::bump_chance`], computed once when its surrogates need it too). It is
+/// used when it was computed for the observation length the fit uses; otherwise the
+/// chance part is computed here.
+pub fn ses_bumps_with_chance(
+    x: &[Bump],
+    y: &[Bump],
+    opts: &BumpSesOptions,
+    chance: Option<&coincidence::BumpChance>,
+) -> Result<BumpResult, SesError> {
     let fixed_kappa = opts.validate()?;
     check(x, "x", opts.normalisation)?;
     check(y, "y", opts.normalisation)?;
@@ -459,13 +472,13 @@ pub fn ses_bumps(x: &[Bump], y: &[Bump], opts: &BumpSesOptions) -> Result<BumpRe
         None => {
             let times: Vec<f64> = x.iter().chain(y).map(|b| b.t).collect();
             let duration = super::one_d::observation_length(opts.duration, &times, &[])?;
-            let c = coincidence::estimate_bumps(
-                x,
-                y,
-                duration,
-                [opts.prior_t.s0, opts.prior_f.s0],
-                opts.normalisation,
-            );
+            let s0 = [opts.prior_t.s0, opts.prior_f.s0];
+            let c = match chance {
+                Some(c) if c.duration == duration && c.n_events == x.len() + y.len() => {
+                    c.cost(coincidence::count_bump_pairs(x, y, s0, opts.normalisation))
+                }
+                _ => coincidence::estimate_bumps(x, y, duration, s0, opts.normalisation),
+            };
             (c.kappa, Some(c))
         }
     };

@@ -51,6 +51,7 @@
 use super::bumps::WidthNormalisation;
 use crate::bumps::Bump;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Squared radius `R²` of the probe, in prior standard deviations.
 pub const PROBE_R2: f64 = 4.0;
@@ -183,8 +184,99 @@ fn probe(a: &Bump, b: &Bump, s0: [f64; 2], norm: WidthNormalisation) -> Option<(
     (rest > 0.0).then_some((wt, rest))
 }
 
+/// Bumps of a set above which [`bump_chance`] sums over a sample of the set rather than
+/// over all of it (see [`bump_chance`]).
+pub const CHANCE_SAMPLE: usize = 8192;
+/// Bumps of the other set against which the pilot row sums that order a sampled set are
+/// computed.
+const PILOT: usize = 256;
+
+/// The chance term of the pair `(a, b)`: the probability that a uniformly random time
+/// shift puts them inside the probe.
+#[inline]
+fn chance_term(a: &Bump, b: &Bump, duration: f64, s0: [f64; 2], norm: WidthNormalisation) -> f64 {
+    match probe(a, b, s0, norm) {
+        Some((wt, rest)) => within(wt * (s0[0] * rest).sqrt(), duration),
+        None => 0.0,
+    }
+}
+
+/// `k` bumps at evenly spaced ranks of `v` in the order `key` gives (the bump of rank
+/// `⌊(i + ½)·n/k⌋` for `i = 0…k−1`); ties are broken by frequency, widths, time and
+/// position, so the order is total.
+fn evenly_ranked(v: &[Bump], k: usize, key: &[f64]) -> Vec<Bump> {
+    let n = v.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&v[i], &v[j]);
+        key[i]
+            .total_cmp(&key[j])
+            .then(a.f.total_cmp(&b.f))
+            .then(a.df.total_cmp(&b.df))
+            .then(a.dt.total_cmp(&b.dt))
+            .then(a.t.total_cmp(&b.t))
+            .then(i.cmp(&j))
+    });
+    let step = n as f64 / k as f64;
+    (0..k)
+        .map(|i| v[order[(((i as f64 + 0.5) * step) as usize).min(n - 1)]])
+        .collect()
+}
+
+/// The bumps of `v` the chance sum runs over, and the number of bumps each stands for:
+/// `v` itself in its own order (weight 1) when it holds at most `k` bumps; otherwise `k`
+/// bumps at evenly spaced ranks of `v` ordered by their pilot row sum (each bump's chance
+/// terms summed over [`PILOT`] bumps of `other` at evenly spaced ranks of its frequency
+/// order), each standing for `n/k` bumps.
+fn chance_sample<'a>(
+    v: &'a [Bump],
+    other: &[Bump],
+    k: usize,
+    duration: f64,
+    s0: [f64; 2],
+    norm: WidthNormalisation,
+) -> (Cow<'a, [Bump]>, f64) {
+    let n = v.len();
+    if n <= k.max(1) {
+        return (Cow::Borrowed(v), 1.0);
+    }
+    let pilot = if other.len() <= PILOT {
+        other.to_vec()
+    } else {
+        let by_frequency: Vec<f64> = other.iter().map(|b| b.f).collect();
+        evenly_ranked(other, PILOT, &by_frequency)
+    };
+    let rows: Vec<f64> = v
+        .iter()
+        .map(|a| {
+            pilot
+                .iter()
+                .map(|b| chance_term(a, b, duration, s0, norm))
+                .sum()
+        })
+        .collect();
+    (Cow::Owned(evenly_ranked(v, k, &rows)), n as f64 / k as f64)
+}
+
 /// The time-independent part of the bump estimate ([`BumpChance`]) for two bump sets
-/// observed for `duration` s; `O(n·m)` in the numbers of bumps.
+/// observed for `duration` s.
+///
+/// The chance count is a sum over all `n·m` pairs of bumps, which grows with the square
+/// of the recording's length (some 2·10⁹ terms for two channels of a day at 256 Hz).
+/// Its terms depend on the bumps' frequencies and widths only, never on their times, so
+/// it is `n·m` times the mean of a function of `(f, δt, δf)` over the pairs of the two
+/// sets. A set of more than [`CHANCE_SAMPLE`] bumps enters through a stratified sample of
+/// [`CHANCE_SAMPLE`] bumps, each standing for its share of the set: the set is ordered by
+/// each bump's row sum against a pilot sample of the other set (what the bump
+/// contributes, up to a factor), and the bumps at evenly spaced ranks of that order are
+/// taken, so the sample holds bumps of every contribution in their proportions. On
+/// EEG-like sets of 3,000 and 2,500 bumps sampled to 500 (test
+/// `the_sampled_chance_sum_is_close_to_the_full_sum`) its relative error is 0.1–0.35 %,
+/// against a Poisson spread `1/√chance` of 5–10 % for the count it is compared with
+/// (ordering by frequency alone left 1.6 %). Sets of at most
+/// [`CHANCE_SAMPLE`] bumps are summed whole. The cost is `O(min(n, K)·min(m, K))` terms
+/// plus `O((n + m)·P)` for the pilot sums and the sorts, `K` = [`CHANCE_SAMPLE`],
+/// `P` = 256.
 pub fn bump_chance(
     x: &[Bump],
     y: &[Bump],
@@ -192,15 +284,30 @@ pub fn bump_chance(
     s0: [f64; 2],
     norm: WidthNormalisation,
 ) -> BumpChance {
+    bump_chance_sampled(x, y, duration, s0, norm, CHANCE_SAMPLE)
+}
+
+/// [`bump_chance`] with at most `k` bumps of each set in the sum.
+fn bump_chance_sampled(
+    x: &[Bump],
+    y: &[Bump],
+    duration: f64,
+    s0: [f64; 2],
+    norm: WidthNormalisation,
+    k: usize,
+) -> BumpChance {
+    let (xs, wx) = chance_sample(x, y, k, duration, s0, norm);
+    let (ys, wy) = chance_sample(y, x, k, duration, s0, norm);
     let mut chance = 0.0;
-    for a in x {
-        for b in y {
+    for a in xs.iter() {
+        for b in ys.iter() {
             if let Some((wt, rest)) = probe(a, b, s0, norm) {
                 let h = wt * (s0[0] * rest).sqrt();
                 chance += within(h, duration);
             }
         }
     }
+    let chance = chance * (wx * wy);
     let mean = |v: &[Bump], g: fn(&Bump) -> f64| {
         if v.is_empty() {
             0.0
@@ -322,6 +429,98 @@ mod tests {
         assert_eq!(
             count_bump_pairs(&[], &y, [0.05, 0.05], WidthNormalisation::SumOfWidths),
             0
+        );
+    }
+
+    /// Bumps spread like a resting EEG's: a third crowd into the alpha band, the rest
+    /// spread over 4–30 Hz, widths of a constant-Q wavelet with fitting scatter.
+    fn eeg_like_bumps(rng: &mut impl rand::Rng, n: usize, duration: f64) -> Vec<Bump> {
+        (0..n)
+            .map(|_| {
+                let f = if rng.gen::<f64>() < 0.35 {
+                    10.0 + rng.gen_range(-1.5..1.5)
+                } else {
+                    rng.gen_range(4.0..30.0)
+                };
+                let df = f * rng.gen_range(0.1..0.4);
+                Bump {
+                    t: rng.gen_range(0.0..duration),
+                    f,
+                    dt: rng.gen_range(0.5..1.5) / df,
+                    df,
+                    amplitude: 1.0,
+                    peak: 1.0,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sampled_chance_sum_is_close_to_the_full_sum() {
+        let mut rng = seeded(21);
+        let duration = 3600.0;
+        let x = eeg_like_bumps(&mut rng, 3000, duration);
+        let y = eeg_like_bumps(&mut rng, 2500, duration);
+        for norm in [
+            WidthNormalisation::SumOfWidths,
+            WidthNormalisation::RootSumSquares,
+            WidthNormalisation::None,
+        ] {
+            let s0 = [0.05, 0.05];
+            let full = bump_chance_sampled(&x, &y, duration, s0, norm, usize::MAX);
+            let sampled = bump_chance_sampled(&x, &y, duration, s0, norm, 500);
+            let error = (sampled.chance - full.chance).abs() / full.chance;
+            // the count's own Poisson spread is 1/√chance
+            let poisson = 1.0 / full.chance.sqrt();
+            eprintln!("{norm:?}: relative error {error:.2e}, Poisson spread {poisson:.2e}");
+            assert!(error < 0.1 * poisson, "{norm:?}: {sampled:?} vs {full:?}");
+            assert_eq!((sampled.n_events, sampled.area), (full.n_events, full.area));
+        }
+        // small sets are summed whole, in their own order
+        let full = bump_chance_sampled(
+            &x,
+            &y,
+            duration,
+            [0.05, 0.05],
+            WidthNormalisation::SumOfWidths,
+            usize::MAX,
+        );
+        let whole = bump_chance(
+            &x,
+            &y,
+            duration,
+            [0.05, 0.05],
+            WidthNormalisation::SumOfWidths,
+        );
+        assert_eq!(whole, full);
+    }
+
+    #[test]
+    fn bump_ses_with_a_precomputed_chance_part_is_bump_ses() {
+        use crate::ses::bumps::{ses_bumps, ses_bumps_with_chance, BumpSesOptions};
+        use crate::ses::params::NonCoincidentCost;
+        let mut rng = seeded(12);
+        let mut g = Surrogate2d::spec([0.02, 0.05, 0.1, 0.05], 0.3);
+        g.n_hidden = 300.0;
+        g.duration = 200.0;
+        let (x, y) = g.generate(&mut rng);
+        let opts = BumpSesOptions {
+            cost: NonCoincidentCost::Coincidences,
+            duration: Some(g.duration),
+            ..BumpSesOptions::default()
+        };
+        let s0 = [opts.prior_t.s0, opts.prior_f.s0];
+        let chance = bump_chance(&x, &y, g.duration, s0, opts.normalisation);
+        let direct = ses_bumps(&x, &y, &opts).unwrap();
+        assert_eq!(
+            ses_bumps_with_chance(&x, &y, &opts, Some(&chance)).unwrap(),
+            direct
+        );
+        // a chance part computed for another observation length is not used
+        let other = bump_chance(&x, &y, 2.0 * g.duration, s0, opts.normalisation);
+        assert_eq!(
+            ses_bumps_with_chance(&x, &y, &opts, Some(&other)).unwrap(),
+            direct
         );
     }
 
