@@ -266,3 +266,39 @@ fn channels_all_and_a_refusal_that_lists_the_labels() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out2, out);
 }
+
+/// A flat channel is analysed (no bumps) and said so on stderr, naming the file and the
+/// channel.
+#[test]
+fn analyze_warns_about_a_flat_channel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("flat.csv");
+    let fs = 128.0;
+    let mut text = String::from("# fs=128\n# unit=uV\nFp1,Fz,Cz\n");
+    for i in 0..(30.0 * fs) as usize {
+        let t = i as f64 / fs;
+        // 10-Hz bursts every 2 s on Fp1 and Cz over a little broadband noise
+        let burst = (-((t % 2.0 - 1.0) / 0.15).powi(2)).exp()
+            * (2.0 * std::f64::consts::PI * 10.0 * t).sin();
+        let noise = ((i * 7919) % 997) as f64 / 997.0 - 0.5;
+        text.push_str(&format!(
+            "{:.4},0,{:.4}\n",
+            20.0 * burst + noise,
+            15.0 * burst - noise
+        ));
+    }
+    std::fs::write(&csv, text).expect("write csv");
+    let (code, _, err) = sesame(&[
+        "analyze",
+        &csv.display().to_string(),
+        "--channels",
+        "Fp1,Fz,Cz",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.lines().any(|l| l.starts_with("sesame: warning: ")
+            && l.contains("flat.csv")
+            && l.contains("Fz: flat signal")),
+        "{err}"
+    );
+}

@@ -117,6 +117,60 @@ fn regions_give_ten_region_pairs() {
             .count(),
         10
     );
+    // maps too large to hold whole cannot be averaged: a clear error, not empty regions
+    config.bumps.max_map_mb = 1.0;
+    config.bumps.block_seconds = 10.0;
+    let err = analysis::run(&rec, "sim", &config, &Silent)
+        .expect_err("average-maps with block-wise maps")
+        .to_string();
+    assert!(
+        err.contains("average-maps") && err.contains("max_map_mb") && err.contains("union"),
+        "{err}"
+    );
+    // the union of channel bumps works block by block
+    config.regions.merge = analysis::config::MergeChoice::Union;
+    let union = analysis::run(&rec, "sim", &config, &Silent).expect("analysis");
+    assert_eq!(
+        union.rows.iter().filter(|r| r.parameter == "rho").count(),
+        10
+    );
+}
+
+/// Warnings of the bump extraction (here a flat channel) reach the caller's progress,
+/// naming the channel.
+#[test]
+fn bump_warnings_reach_the_progress() {
+    use std::sync::Mutex;
+    struct Collect(Mutex<Vec<String>>);
+    impl analysis::Progress for Collect {
+        fn warn(&self, message: &str) {
+            self.0.lock().unwrap().push(message.to_string());
+        }
+    }
+    let sim = sample(20.0);
+    let labels: Vec<String> = sim.signals().iter().map(|s| s.label.clone()).collect();
+    let fs = sim.signals()[0].sample_rate;
+    let rows: Vec<Vec<f32>> = (0..labels.len())
+        .map(|i| {
+            let x = sim.read_signal(i, 0.0, sim.duration()).expect("read");
+            if labels[i] == "Fz" {
+                vec![0.0; x.len()]
+            } else {
+                x
+            }
+        })
+        .collect();
+    let n = rows.iter().map(Vec::len).min().unwrap();
+    let data = ndarray::Array2::from_shape_fn((rows.len(), n), |(i, j)| rows[i][j]);
+    let rec =
+        sesame_core::recording::Recording::from_samples(labels, fs, "uV", data).expect("recording");
+    let collect = Collect(Mutex::new(Vec::new()));
+    analysis::run(&rec, "sim", &Config::default(), &collect).expect("analysis");
+    let warnings = collect.0.into_inner().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.starts_with("Fz: flat signal")),
+        "{warnings:?}"
+    );
 }
 
 #[test]

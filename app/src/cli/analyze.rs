@@ -181,10 +181,21 @@ pub fn resolve_config(args: &AnalysisFlags) -> Result<Config> {
 }
 
 /// Progress on stderr, one line per stage.
-struct StderrProgress;
-impl Progress for StderrProgress {
+/// Progress and warnings on stderr; `file` names the recording in warnings.
+struct StderrProgress<'a> {
+    file: &'a Path,
+}
+
+impl Progress for StderrProgress<'_> {
     fn report(&self, fraction: f64, message: &str) {
         eprintln!("[{:>3.0}%] {}", fraction * 100.0, terminal_safe(message));
+    }
+    fn warn(&self, message: &str) {
+        eprintln!(
+            "sesame: warning: {}: {}",
+            terminal_safe_path(self.file),
+            terminal_safe(message)
+        );
     }
 }
 
@@ -204,7 +215,8 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     }
     let id = recording_id(&args.file);
     let started = std::time::Instant::now();
-    let results = analysis::run(&rec, &id, &config, &StderrProgress)
+    let progress = StderrProgress { file: &args.file };
+    let results = analysis::run(&rec, &id, &config, &progress)
         .with_context(|| format!("{}", args.file.display()))?;
     eprintln!(
         "analysed {} in {:.2} s",

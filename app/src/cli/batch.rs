@@ -6,7 +6,7 @@ use super::analyze::{resolve_config, AnalysisFlags};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
-use sesame_core::analysis::{write_atomic, Silent};
+use sesame_core::analysis::{write_atomic, Progress};
 use sesame_core::batch::{self, output, Outcome, Shard, WorkItem};
 use sesame_core::recording::{terminal_safe, terminal_safe_path};
 use std::io::IsTerminal;
@@ -117,6 +117,26 @@ fn resolve_threads(args: &BatchArgs) -> Result<usize> {
     })
 }
 
+/// The warnings of one recording's analysis, gathered while it runs.
+#[derive(Default)]
+struct Warnings(Mutex<Vec<String>>);
+
+impl Warnings {
+    fn take(&self) -> Vec<String> {
+        // a poisoned lock only means an analysis thread panicked mid-push
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Progress for Warnings {
+    fn warn(&self, message: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(message.to_string());
+    }
+}
+
 /// Progress reporting of a run.
 enum Reporter {
     Bar(indicatif::ProgressBar),
@@ -189,6 +209,26 @@ impl Reporter {
         }
     }
 
+    /// The non-fatal problems met while analysing `file`.
+    fn warnings(&self, file: &str, warnings: &[String]) {
+        for w in warnings {
+            match self {
+                Reporter::Bar(bar) => bar.println(format!(
+                    "warning: {}: {}",
+                    terminal_safe(file),
+                    terminal_safe(w)
+                )),
+                Reporter::Plain => {
+                    eprintln!("warning: {}: {}", terminal_safe(file), terminal_safe(w))
+                }
+                Reporter::Json => println!(
+                    "{}",
+                    serde_json::json!({ "event": "warning", "file": file, "message": w })
+                ),
+            }
+        }
+    }
+
     fn finish(&self) {
         if let Reporter::Bar(bar) = self {
             bar.finish_and_clear();
@@ -256,8 +296,9 @@ pub fn run(args: BatchArgs) -> Result<()> {
                 return;
             }
             let t0 = Instant::now();
+            let warnings = Warnings::default();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                batch::process_item(out, item, &config, args.overwrite, &Silent)
+                batch::process_item(out, item, &config, args.overwrite, &warnings)
             }))
             .unwrap_or_else(|panic| {
                 let what = panic
@@ -271,6 +312,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
                 stop.store(true, Ordering::SeqCst);
             }
             let k = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            reporter.warnings(&item.display, &warnings.take());
             reporter.item(k, total, &item.display, &result, t0.elapsed().as_secs_f64());
             if let Ok(mut r) = results.lock() {
                 r.push((i, result));

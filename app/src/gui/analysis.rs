@@ -58,6 +58,9 @@ pub struct AnalysisState {
     pub running_what: Option<String>,
     /// Last problem with the request, shown under the Run button.
     pub error: Option<String>,
+    /// Non-fatal problems of the last analysis (a flat channel, a bump cap reached),
+    /// shown under the Run button until the next run.
+    pub warnings: Vec<String>,
     /// Where the loaded configuration came from, for the status line.
     pub loaded: Option<String>,
     /// The file dialog of "Load configuration…" while it is open (on its own thread).
@@ -89,6 +92,7 @@ impl Default for AnalysisState {
             job: None,
             running_what: None,
             error: None,
+            warnings: Vec::new(),
             loaded: None,
             loading: None,
             config_prompt: None,
@@ -389,6 +393,8 @@ fn config_prompt_row(ui: &mut egui::Ui, state: &mut AnalysisState, doc: &mut Doc
 pub struct AnalysisOutcome {
     /// The rows, as `sesame analyze` writes them.
     pub results: Results,
+    /// Non-fatal problems met on the way, each naming its channel.
+    pub warnings: Vec<String>,
     /// The configuration that produced them, as TOML.
     pub config_toml: String,
     /// The analysed window, s.
@@ -403,15 +409,26 @@ pub struct AnalysisOutcome {
     pub ses_options: sesame_core::ses::bumps::BumpSesOptions,
 }
 
-/// The pipeline's progress reported to a job (and its cancel flag read back).
-struct JobProgress<'a>(&'a JobContext);
+/// The pipeline's progress reported to a job (and its cancel flag read back), with the
+/// warnings it met.
+struct JobProgress<'a> {
+    ctx: &'a JobContext,
+    warnings: Mutex<Vec<String>>,
+}
 
 impl Progress for JobProgress<'_> {
     fn report(&self, fraction: f64, message: &str) {
-        self.0.progress(fraction as f32, message);
+        self.ctx.progress(fraction as f32, message);
     }
     fn cancelled(&self) -> bool {
-        self.0.is_cancelled()
+        self.ctx.is_cancelled()
+    }
+    fn warn(&self, message: &str) {
+        // a poisoned lock only means a pipeline thread panicked mid-push; keep the list
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(message.to_string());
     }
 }
 
@@ -431,8 +448,16 @@ pub fn run(
     config: &Config,
     ctx: &JobContext,
 ) -> Result<AnalysisOutcome, JobError> {
+    let progress = JobProgress {
+        ctx,
+        warnings: Mutex::new(Vec::new()),
+    };
     let (results, bumps) =
-        pipeline::run_detailed(rec, recording_id, config, &JobProgress(ctx)).map_err(job_error)?;
+        pipeline::run_detailed(rec, recording_id, config, &progress).map_err(job_error)?;
+    let warnings = progress
+        .warnings
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
     ctx.check_cancelled()?;
     let window = match config.input.window {
         Some([a, b]) => (a, b.min(rec.duration())),
@@ -461,6 +486,7 @@ pub fn run(
     ctx.progress(1.0, "done");
     Ok(AnalysisOutcome {
         results,
+        warnings,
         config_toml: config.to_toml(),
         window,
         pair,
@@ -705,6 +731,16 @@ fn show(
         });
         if let Some(e) = &state.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        if !state.warnings.is_empty() {
+            let title = format!("{} warning(s) from the last analysis", state.warnings.len());
+            egui::CollapsingHeader::new(egui::RichText::new(title).color(ui.visuals().warn_fg_color))
+                .id_salt("analysis-warnings")
+                .show(ui, |ui| {
+                    for w in &state.warnings {
+                        ui.label(w);
+                    }
+                });
         }
         config_prompt_row(ui, state, doc);
         ui.add_space(4.0);

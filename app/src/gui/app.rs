@@ -479,7 +479,14 @@ impl SesameApp {
             (Pending::Analysis { path }, Ok(JobOutput::Analysis(outcome))) => {
                 self.analysis.job = None;
                 let outcome = *outcome;
-                self.status = format!("{title}: {} rows", outcome.results.rows.len());
+                self.status = match outcome.warnings.len() {
+                    0 => format!("{title}: {} rows", outcome.results.rows.len()),
+                    n => format!(
+                        "{title}: {} rows, {n} warning(s) (see Analysis)",
+                        outcome.results.rows.len()
+                    ),
+                };
+                self.analysis.warnings = outcome.warnings;
                 self.results.results = outcome.results;
                 self.results.window = Some(outcome.window);
                 self.results.input = path;

@@ -62,6 +62,11 @@ pub trait Progress: Sync {
     fn cancelled(&self) -> bool {
         false
     }
+    /// A non-fatal problem met on the way, for the user to see (a flat channel, a bump
+    /// cap reached, a block-wise fit that stopped early); `message` names the channel.
+    fn warn(&self, message: &str) {
+        let _ = message;
+    }
 }
 
 /// Progress that nobody watches.
@@ -403,7 +408,9 @@ fn streamed_bumps(
     for start in (0..n).step_by(batch) {
         check_cancel(progress)?;
         let end = (start + batch).min(n);
-        let part: Vec<Result<Vec<Bump>, AnalysisError>> = (start..end)
+        // each channel's bumps with the extraction's warnings
+        type Extracted = (Vec<Bump>, Vec<String>);
+        let part: Vec<Result<Extracted, AnalysisError>> = (start..end)
             .into_par_iter()
             .map(|k| {
                 let row = read_filtered(rec, &[channels[k]], window, &filters)?;
@@ -423,11 +430,16 @@ fn streamed_bumps(
                     })?;
                 let mut b = set.bumps;
                 b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
-                Ok(b)
+                Ok((b, set.warnings))
             })
             .collect();
-        for b in part {
-            bumps.push(b?);
+        // in channel order, whatever the threads
+        for (k, b) in (start..end).zip(part) {
+            let (b, warnings) = b?;
+            for w in warnings {
+                progress.warn(&format!("{}: {w}", labels[k]));
+            }
+            bumps.push(b);
         }
         progress.report(
             span.0 + (span.1 - span.0) * end as f64 / n as f64,
@@ -698,7 +710,7 @@ fn check_cancel(progress: &dyn Progress) -> Result<(), AnalysisError> {
 
 /// Bumps of every prepared channel (one extraction per channel, in parallel).
 pub fn channel_bumps(prep: &Prepared, config: &Config) -> Result<Vec<Vec<Bump>>, AnalysisError> {
-    bumps_of_channels(prep, config, 0..prep.data.nrows())
+    bumps_of_channels(prep, config, 0..prep.data.nrows(), &Silent)
 }
 
 /// [`channel_bumps`] by batches of as many channels as there are worker threads,
@@ -718,7 +730,7 @@ fn channel_bumps_reporting(
     for start in (0..n).step_by(batch) {
         check_cancel(progress)?;
         let end = (start + batch).min(n);
-        bumps.extend(bumps_of_channels(prep, config, start..end)?);
+        bumps.extend(bumps_of_channels(prep, config, start..end, progress)?);
         progress.report(
             span.0 + (span.1 - span.0) * end as f64 / n as f64,
             &format!("extracting bumps: {end} of {n} channels"),
@@ -727,11 +739,13 @@ fn channel_bumps_reporting(
     Ok(bumps)
 }
 
-/// Bumps of the prepared channels (rows of `prep.data`) in `channels`, in parallel.
+/// Bumps of the prepared channels (rows of `prep.data`) in `channels`, in parallel; the
+/// extraction's warnings go to `progress`, in channel order.
 fn bumps_of_channels(
     prep: &Prepared,
     config: &Config,
     channels: std::ops::Range<usize>,
+    progress: &dyn Progress,
 ) -> Result<Vec<Vec<Bump>>, AnalysisError> {
     let rows: Vec<Vec<f32>> = prep
         .data
@@ -749,6 +763,9 @@ fn bumps_of_channels(
         .zip(prep.labels.iter().skip(channels.start))
         .map(|(r, label)| {
             r.map(|set| {
+                for w in &set.warnings {
+                    progress.warn(&format!("{label}: {w}"));
+                }
                 let mut b = set.bumps;
                 b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
                 b
@@ -769,10 +786,22 @@ pub fn region_bumps_average(
     config: &Config,
 ) -> Result<Vec<Vec<Bump>>, AnalysisError> {
     let groups = table.assign(&prep.labels)?;
-    let rows: Vec<Vec<f32>> = prep.data.rows().into_iter().map(|r| r.to_vec()).collect();
-    let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
     let mut opts = config.bumps;
     opts.keep_map = true;
+    // the average needs every channel's whole map, which block-wise channels never hold
+    let n = prep.data.ncols();
+    if crate::bumps::blockwise::needs_blocks(n, prep.fs, &opts) {
+        return Err(AnalysisError::Config(format!(
+            "regions with merge = \"average-maps\" need each channel's whole map, and a map \
+             of {:.0} s is {:.0} MB, over max_map_mb = {} MB: raise max_map_mb \
+             (`--max-map-mb`), analyse a shorter window, or merge by \"union\"",
+            n as f64 / prep.fs,
+            crate::bumps::blockwise::whole_map_bytes(n, prep.fs, &opts) / 1048576.0,
+            opts.max_map_mb
+        )));
+    }
+    let rows: Vec<Vec<f32>> = prep.data.rows().into_iter().map(|r| r.to_vec()).collect();
+    let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
     let sets: Vec<_> = extract_channels(&slices, prep.fs, prep.window.0, &opts)
         .into_iter()
         .zip(&prep.labels)
