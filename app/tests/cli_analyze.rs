@@ -302,3 +302,17 @@ fn analyze_warns_about_a_flat_channel() {
         "{err}"
     );
 }
+
+/// `--max-map-mb` has one rule in `analyze` and `bumps`: a number of MB ≥ 0.
+#[test]
+fn max_map_mb_is_checked_the_same_way_by_analyze_and_bumps() {
+    let s = sample();
+    for cmd in ["analyze", "bumps"] {
+        let (code, _, err) = sesame(&[cmd, &s, "--channels", "Fz,Cz", "--max-map-mb", "-1"]);
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(err.contains("not a memory size"), "{cmd}: {err}");
+        let (code, out, err) = sesame(&[cmd, &s, "--channels", "Fz,Cz", "--max-map-mb", "0"]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        assert!(out.contains("Fz"), "{cmd}: {out}");
+    }
+}

@@ -57,7 +57,7 @@ pub struct AnalysisFlags {
     pub max_rate: Option<f64>,
     /// Memory above which a channel's map and bump fit are computed block by block, MB
     /// (default 512; `[bumps] max_map_mb`).
-    #[arg(long, value_name = "MB")]
+    #[arg(long, value_name = "MB", allow_negative_numbers = true, value_parser = values::parse_megabytes)]
     pub max_map_mb: Option<f64>,
     /// Measures, comma-separated (`sesame measures` lists them; default ses-bumps).
     #[arg(long, value_delimiter = ',')]
@@ -134,9 +134,6 @@ pub fn resolve_config(args: &AnalysisFlags) -> Result<Config> {
         config.bumps.min_amplitude = t;
     }
     if let Some(mb) = args.max_map_mb {
-        if !(mb.is_finite() && mb >= 0.0) {
-            bail!("--max-map-mb {mb}: must be a non-negative number of MB");
-        }
         config.bumps.max_map_mb = mb;
     }
     if let Some(r) = args.max_rate {

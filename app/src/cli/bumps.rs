@@ -30,6 +30,10 @@ pub struct BumpsArgs {
     /// Stop when the residual energy falls below this fraction (default 0.2).
     #[arg(long)]
     pub limit: Option<f64>,
+    /// Memory above which a channel's map and bump fit are computed block by block, MB
+    /// (default 512).
+    #[arg(long, value_name = "MB", allow_negative_numbers = true, value_parser = values::parse_megabytes)]
+    pub max_map_mb: Option<f64>,
     /// Output file: .csv or .json (one row per bump).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -257,7 +261,10 @@ pub fn write_rows(path: &Path, rows: &[BumpRow], opts: &BumpOptions, source: &st
 pub fn run(args: BumpsArgs) -> Result<()> {
     let rec = Recording::open(&args.file, &ReadOptions::default())
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let opts = options(args.band, args.threshold, args.limit)?;
+    let mut opts = options(args.band, args.threshold, args.limit)?;
+    if let Some(mb) = args.max_map_mb {
+        opts.max_map_mb = mb;
+    }
     let result = analyse(&rec, &args, &opts)?;
     for c in &result {
         for w in &c.set.warnings {
@@ -314,6 +321,7 @@ mod tests {
             band: values::parse_band("4-30").unwrap(),
             threshold: None,
             limit: None,
+            max_map_mb: None,
             out: None,
         }
     }

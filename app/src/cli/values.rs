@@ -202,9 +202,30 @@ pub fn parse_threshold(text: &str) -> Result<BumpThreshold, String> {
     }
 }
 
+/// `--max-map-mb`: the memory above which a channel's map and bump fit are computed
+/// block by block, a finite number of MB ≥ 0 (0: always block by block).
+pub fn parse_megabytes(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "`{text}` is not a memory size; type a number of MB ≥ 0, e.g. 512 (0 computes \
+             every map block by block)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn megabytes_are_finite_and_not_negative() {
+        assert_eq!(parse_megabytes("512"), Ok(512.0));
+        assert_eq!(parse_megabytes(" 0 "), Ok(0.0));
+        for bad in ["-1", "inf", "NaN", "lots", ""] {
+            assert!(parse_megabytes(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn windows_one_rule_for_open_ends() {
