@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
 fn sesame(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sesame"))
         .args(args)
@@ -272,22 +274,7 @@ fn channels_all_and_a_refusal_that_lists_the_labels() {
 #[test]
 fn analyze_warns_about_a_flat_channel() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let csv = dir.path().join("flat.csv");
-    let fs = 128.0;
-    let mut text = String::from("# fs=128\n# unit=uV\nFp1,Fz,Cz\n");
-    for i in 0..(30.0 * fs) as usize {
-        let t = i as f64 / fs;
-        // 10-Hz bursts every 2 s on Fp1 and Cz over a little broadband noise
-        let burst = (-((t % 2.0 - 1.0) / 0.15).powi(2)).exp()
-            * (2.0 * std::f64::consts::PI * 10.0 * t).sin();
-        let noise = ((i * 7919) % 997) as f64 / 997.0 - 0.5;
-        text.push_str(&format!(
-            "{:.4},0,{:.4}\n",
-            20.0 * burst + noise,
-            15.0 * burst - noise
-        ));
-    }
-    std::fs::write(&csv, text).expect("write csv");
+    let csv = common::flat_channel_csv(dir.path());
     let (code, _, err) = sesame(&[
         "analyze",
         &csv.display().to_string(),

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod common;
-use common::{sample, step_until};
+use common::{flat_channel_csv, sample, step_until};
 
 struct NoPicker;
 impl FilePicker for NoPicker {
@@ -411,4 +411,34 @@ fn surrogates_set_in_the_view_give_p_and_q_in_results() {
     h.step();
     h.get_by_label_contains("q ≤ 0.05:");
     h.get_by_label("Hide q > α");
+}
+
+/// Warnings of the analysis (here a flat channel) are listed in the Analysis view and
+/// counted in the status line.
+#[test]
+fn an_analysis_lists_its_warnings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = SesameApp::new(Settings::default(), Arc::new(NoPicker));
+    app.commands.push(Command::Open {
+        path: flat_channel_csv(dir.path()),
+        lenient: false,
+    });
+    let mut h = harness(app);
+    step_until(&mut h, "recording opened", |a| !a.docs.is_empty());
+    h.state_mut().active_doc_mut().expect("open").view = View::Analysis;
+    h.step();
+    run_to_completion(&mut h);
+    let warnings = &h.state().analysis.warnings;
+    assert!(
+        warnings.iter().any(|w| w.starts_with("Fz: flat signal")),
+        "{warnings:?}"
+    );
+    assert!(
+        h.state().status.contains("warning(s)"),
+        "{}",
+        h.state().status
+    );
+    h.state_mut().active_doc_mut().expect("open").view = View::Analysis;
+    h.step();
+    h.get_by_label_contains("warning(s) from the last analysis");
 }

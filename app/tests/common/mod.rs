@@ -118,3 +118,24 @@ pub fn write_edf_plus_d(path: &Path, record_onsets: &[f64], annotations: &[(f64,
     }
     std::fs::write(path, out).expect("write the EDF+D file");
 }
+
+/// Writes `flat.csv` in `dir`: 30 s at 128 Hz of channels Fp1, Fz and Cz, with 10-Hz
+/// bursts every 2 s on Fp1 and Cz over a little broadband noise, and Fz flat (all 0).
+pub fn flat_channel_csv(dir: &Path) -> PathBuf {
+    let fs = 128.0;
+    let mut text = String::from("# fs=128\n# unit=uV\nFp1,Fz,Cz\n");
+    for i in 0..(30.0 * fs) as usize {
+        let t = i as f64 / fs;
+        let burst = (-((t % 2.0 - 1.0) / 0.15).powi(2)).exp()
+            * (2.0 * std::f64::consts::PI * 10.0 * t).sin();
+        let noise = ((i * 7919) % 997) as f64 / 997.0 - 0.5;
+        text.push_str(&format!(
+            "{:.4},0,{:.4}\n",
+            20.0 * burst + noise,
+            15.0 * burst - noise
+        ));
+    }
+    let path = dir.join("flat.csv");
+    std::fs::write(&path, text).expect("write flat.csv");
+    path
+}
