@@ -140,13 +140,6 @@ fn regions_give_ten_region_pairs() {
 /// naming the channel.
 #[test]
 fn bump_warnings_reach_the_progress() {
-    use std::sync::Mutex;
-    struct Collect(Mutex<Vec<String>>);
-    impl analysis::Progress for Collect {
-        fn warn(&self, message: &str) {
-            self.0.lock().unwrap().push(message.to_string());
-        }
-    }
     let sim = sample(20.0);
     let labels: Vec<String> = sim.signals().iter().map(|s| s.label.clone()).collect();
     let fs = sim.signals()[0].sample_rate;
@@ -164,9 +157,9 @@ fn bump_warnings_reach_the_progress() {
     let data = ndarray::Array2::from_shape_fn((rows.len(), n), |(i, j)| rows[i][j]);
     let rec =
         sesame_core::recording::Recording::from_samples(labels, fs, "uV", data).expect("recording");
-    let collect = Collect(Mutex::new(Vec::new()));
-    analysis::run(&rec, "sim", &Config::default(), &collect).expect("analysis");
-    let warnings = collect.0.into_inner().unwrap();
+    let log = analysis::WarningLog::default();
+    analysis::run(&rec, "sim", &Config::default(), &log).expect("analysis");
+    let warnings = log.take();
     assert!(
         warnings.iter().any(|w| w.starts_with("Fz: flat signal")),
         "{warnings:?}"

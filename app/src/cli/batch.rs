@@ -6,7 +6,7 @@ use super::analyze::{resolve_config, AnalysisFlags};
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
-use sesame_core::analysis::{write_atomic, Progress};
+use sesame_core::analysis::{write_atomic, WarningLog};
 use sesame_core::batch::{self, output, Outcome, Shard, WorkItem};
 use sesame_core::recording::{terminal_safe, terminal_safe_path};
 use std::io::IsTerminal;
@@ -115,26 +115,6 @@ fn resolve_threads(args: &BatchArgs) -> Result<usize> {
     } else {
         n
     })
-}
-
-/// The warnings of one recording's analysis, gathered while it runs.
-#[derive(Default)]
-struct Warnings(Mutex<Vec<String>>);
-
-impl Warnings {
-    fn take(&self) -> Vec<String> {
-        // a poisoned lock only means an analysis thread panicked mid-push
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
-
-impl Progress for Warnings {
-    fn warn(&self, message: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(message.to_string());
-    }
 }
 
 /// Progress reporting of a run.
@@ -296,7 +276,7 @@ pub fn run(args: BatchArgs) -> Result<()> {
                 return;
             }
             let t0 = Instant::now();
-            let warnings = Warnings::default();
+            let warnings = WarningLog::default();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 batch::process_item(out, item, &config, args.overwrite, &warnings)
             }))

@@ -17,7 +17,7 @@ use super::dialog::{FileDialog, PathPrompt, Picked};
 use super::document::{format_time, parse_time, Document};
 use super::jobs::{JobContext, JobError, RunningJob};
 use sesame_core::analysis::config::Config;
-use sesame_core::analysis::pipeline::{self, AnalysisError, Progress};
+use sesame_core::analysis::pipeline::{self, AnalysisError, Progress, WarningLog};
 use sesame_core::analysis::significance::SignificanceConfig;
 use sesame_core::analysis::Results;
 use sesame_core::measures::{
@@ -413,7 +413,7 @@ pub struct AnalysisOutcome {
 /// warnings it met.
 struct JobProgress<'a> {
     ctx: &'a JobContext,
-    warnings: Mutex<Vec<String>>,
+    warnings: WarningLog,
 }
 
 impl Progress for JobProgress<'_> {
@@ -424,11 +424,7 @@ impl Progress for JobProgress<'_> {
         self.ctx.is_cancelled()
     }
     fn warn(&self, message: &str) {
-        // a poisoned lock only means a pipeline thread panicked mid-push; keep the list
-        self.warnings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(message.to_string());
+        self.warnings.warn(message);
     }
 }
 
@@ -450,14 +446,11 @@ pub fn run(
 ) -> Result<AnalysisOutcome, JobError> {
     let progress = JobProgress {
         ctx,
-        warnings: Mutex::new(Vec::new()),
+        warnings: WarningLog::default(),
     };
     let (results, bumps) =
         pipeline::run_detailed(rec, recording_id, config, &progress).map_err(job_error)?;
-    let warnings = progress
-        .warnings
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
+    let warnings = progress.warnings.take();
     ctx.check_cancelled()?;
     let window = match config.input.window {
         Some([a, b]) => (a, b.min(rec.duration())),

@@ -11,7 +11,7 @@ pub mod significance;
 
 pub use config::Config;
 pub use export::{write_atomic, write_results, ExportError};
-pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent};
+pub use pipeline::{prepare, run, AnalysisError, Prepared, Progress, Silent, WarningLog};
 pub use pipeline::{run_detailed, ChannelBumps};
 pub use provenance::Provenance;
 pub use results::{Results, Row};

@@ -73,6 +73,35 @@ pub trait Progress: Sync {
 pub struct Silent;
 impl Progress for Silent {}
 
+/// Progress that keeps the warnings of a run, for callers that show them afterwards.
+#[derive(Debug, Default)]
+pub struct WarningLog(std::sync::Mutex<Vec<String>>);
+
+impl WarningLog {
+    /// The warnings so far, in the order they came; the log is left empty.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // a poisoned lock only means a pipeline thread panicked mid-push; the list holds
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Progress for WarningLog {
+    fn warn(&self, message: &str) {
+        self.lock().push(message.to_string());
+    }
+}
+
+/// Reports the warnings of one channel's bump extraction, naming the channel.
+fn warn_channel(progress: &dyn Progress, label: &str, warnings: &[String]) {
+    for w in warnings {
+        progress.warn(&format!("{label}: {w}"));
+    }
+}
+
 /// What the pipeline prepared before running measures (also used by the GUI views).
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -436,9 +465,7 @@ fn streamed_bumps(
         // in channel order, whatever the threads
         for (k, b) in (start..end).zip(part) {
             let (b, warnings) = b?;
-            for w in warnings {
-                progress.warn(&format!("{}: {w}", labels[k]));
-            }
+            warn_channel(progress, &labels[k], &warnings);
             bumps.push(b);
         }
         progress.report(
@@ -763,9 +790,7 @@ fn bumps_of_channels(
         .zip(prep.labels.iter().skip(channels.start))
         .map(|(r, label)| {
             r.map(|set| {
-                for w in &set.warnings {
-                    progress.warn(&format!("{label}: {w}"));
-                }
+                warn_channel(progress, label, &set.warnings);
                 let mut b = set.bumps;
                 b.sort_by(|x, y| x.t.total_cmp(&y.t).then(x.f.total_cmp(&y.f)));
                 b

@@ -301,10 +301,7 @@ fn bump_chance_sampled(
     let mut chance = 0.0;
     for a in xs.iter() {
         for b in ys.iter() {
-            if let Some((wt, rest)) = probe(a, b, s0, norm) {
-                let h = wt * (s0[0] * rest).sqrt();
-                chance += within(h, duration);
-            }
+            chance += chance_term(a, b, duration, s0, norm);
         }
     }
     let chance = chance * (wx * wy);
